@@ -1,0 +1,67 @@
+"""GPU layer: the guide's nbody benchmark on the GPU, its figure against the profile, nvidia-smi in WSL (§3.4)."""
+
+import pytest
+
+from wslgpu_certify import facts
+from wslgpu_certify.catalog import check
+from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify.parsers.runs import DockerRunFailure
+from wslgpu_certify.probes import publish, read
+
+
+def _nbody(wsl_host, profile):
+    return read(wsl_host, facts.NBODY, image=profile["images"]["nbody"])
+
+
+@check("gpu.nbody.runs")
+def test_nbody_runs(wsl_host, profile):
+    outcome = _nbody(wsl_host, profile)
+    if isinstance(outcome, DockerRunFailure):
+        raise CheckFailed(f"`docker run --gpus all` nbody failed ({outcome.kind}): {outcome.detail}",
+                          variant=outcome.kind)
+
+
+@check("gpu.nbody.device")
+def test_nbody_device(wsl_host, profile):
+    result = _nbody(wsl_host, profile)
+    publish("gpu", f"{result.gpu_name} (compute capability {result.compute_capability})")
+    if not result.gpu_name or not result.compute_capability:
+        raise CheckFailed("nbody printed no GPU name and compute capability")
+
+
+@check("gpu.nbody.performance")
+def test_nbody_performance(wsl_host, profile):
+    result = _nbody(wsl_host, profile)
+    baselines = profile["gpu"]["nbody_baseline_gflops"]
+    tolerance = profile["gpu"]["tolerance"]
+    baseline = baselines.get(result.gpu_name)
+    publish("nbody_gflops", result.gflops)
+    if baseline is None:
+        pytest.skip(f"{result.gflops:.1f} GFLOP/s measured; the profile has no baseline for {result.gpu_name} "
+                    f"(add it under [gpu.nbody_baseline_gflops])")
+    publish("nbody_baseline_gflops", baseline)
+    publish("nbody_tolerance", tolerance)
+    floor = baseline * (1 - tolerance)
+    if result.gflops < floor:
+        shortfall = 100 * (1 - result.gflops / baseline)
+        raise CheckFailed(f"{result.gflops:.1f} GFLOP/s is {shortfall:.0f} % under the {baseline:.1f} GFLOP/s "
+                          f"baseline for {result.gpu_name} (tolerance {tolerance:.0%})")
+
+
+@check("gpu.nvidia_smi.gpu")
+def test_nvidia_smi_sees_gpu(wsl_host, profile):
+    smi = read(wsl_host, facts.WSL_NVIDIA_SMI)
+    if smi.error or not smi.gpu_names:
+        raise CheckFailed(f"nvidia-smi in WSL sees no GPU: {smi.error or 'no GPU rows'}")
+    result = _nbody(wsl_host, profile)
+    if not any(result.gpu_name in name or name in result.gpu_name for name in smi.gpu_names):
+        raise CheckFailed(f"nvidia-smi sees {', '.join(smi.gpu_names)}, nbody ran on {result.gpu_name}")
+
+
+@check("gpu.nvidia_smi.driver")
+def test_nvidia_smi_driver_matches_windows(wsl_host, windows_host):
+    inside = read(wsl_host, facts.WSL_NVIDIA_SMI)
+    outside = read(windows_host, facts.WINDOWS_NVIDIA_SMI)
+    publish("cuda", inside.cuda_version)
+    if inside.driver_version != outside.driver_version:
+        raise CheckFailed(f"driver {inside.driver_version} in WSL differs from {outside.driver_version} on Windows")

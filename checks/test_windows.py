@@ -1,0 +1,119 @@
+"""Windows host layer: build, optional features, WSL, the distro, the driver (guide §3.1-3.3, 3.6, 3.7)."""
+
+import pytest
+
+from wslgpu_certify import facts
+from wslgpu_certify.catalog import check
+from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify.probes import publish, read
+from wslgpu_certify.profile import version_satisfies
+
+
+def _distro_entry(windows_host, machine):
+    distros = read(windows_host, facts.WSL_LIST_VERBOSE)
+    found = next((d for d in distros if d.name.lower() == machine.distro.lower()), None)
+    if found is None:
+        raise CheckFailed(f"distro {machine.distro!r} is not installed (wsl -l -v lists: "
+                          f"{', '.join(d.name for d in distros) or 'nothing'})")
+    return found
+
+
+@check("windows.build")
+def test_build(windows_host, profile):
+    build = read(windows_host, facts.WINDOWS_VER)
+    publish("windows_build", f"{build.build}.{build.revision}" if build.revision is not None else build.build)
+    if build.build in profile["windows"]["known_bad_builds"]:
+        raise CheckFailed(f"Windows build {build.build} is known to break GPU compute in WSL", variant="known_bad")
+    if not version_satisfies(str(build.build), profile["windows"]["build"]):
+        raise CheckFailed(f"Windows build {build.build} does not satisfy {profile['windows']['build']}")
+
+
+@check("windows.feature.{feature}", feature=["Microsoft-Windows-Subsystem-Linux", "VirtualMachinePlatform"])
+def test_optional_feature(windows_host, feature):
+    state = read(windows_host, facts.dism_feature(feature))
+    if state.needs_elevation:
+        # dism needs an elevated shell; `wsl --status` answering with version 2 means both features work.
+        status = read(windows_host, facts.WSL_STATUS)
+        if status.default_version is None:
+            raise CheckFailed(f"dism needs an elevated shell and `wsl --status` shows no default version, "
+                              f"so {feature} looks disabled", variant="elevation")
+        pytest.skip(f"dism needs an elevated shell; `wsl --status` answers (default version "
+                    f"{status.default_version}), so {feature} is taken as enabled")
+    if state.state is None or state.state.lower() != "enabled":
+        raise CheckFailed(f"optional feature {feature} is {state.state or state.error}")
+
+
+@check("windows.wsl.default_version")
+def test_default_version(windows_host, profile):
+    status = read(windows_host, facts.WSL_STATUS)
+    wanted = profile["windows"]["default_wsl_version"]
+    if status.default_version != wanted:
+        raise CheckFailed(f"default WSL version is {status.default_version}, not {wanted}")
+
+
+@check("windows.distro.installed")
+def test_distro_installed(windows_host, machine):
+    _distro_entry(windows_host, machine)
+
+
+@check("windows.distro.version")
+def test_distro_version(windows_host, machine):
+    entry = _distro_entry(windows_host, machine)
+    if entry.version != 2:
+        raise CheckFailed(f"distro {entry.name} runs as WSL {entry.version}, not WSL 2")
+
+
+@check("windows.wsl.kernel")
+def test_wsl_kernel_updated(windows_host, machine, profile):
+    kernel = read(windows_host, facts.DISTRO_KERNEL_FROM_WINDOWS, distro=machine.distro)
+    publish("kernel", kernel.release)
+    if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
+        raise CheckFailed(f"WSL kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
+
+
+@check("windows.nvidia.driver")
+def test_nvidia_driver(windows_host, profile):
+    smi = read(windows_host, facts.WINDOWS_NVIDIA_SMI)
+    if smi.error or not smi.driver_version:
+        raise CheckFailed(f"nvidia-smi.exe cannot read the driver: {smi.error or 'no driver version'}")
+    publish("driver", smi.driver_version)
+    if not version_satisfies(smi.driver_version, profile["windows"]["nvidia_driver"]):
+        raise CheckFailed(f"NVIDIA driver {smi.driver_version} does not satisfy {profile['windows']['nvidia_driver']}")
+
+
+@check("windows.distro.template")
+def test_distro_template(windows_host, profile):
+    path = profile["windows"].get("export_path")
+    if not path:
+        pytest.skip("no export path configured (set windows.export_path in a profile)")
+    if not read(windows_host, facts.EXPORT_FILE, path=path):
+        raise CheckFailed(f"no exported distro template at {path}")
+
+
+@check("windows.distro.imported")
+def test_imported_distros(windows_host, profile):
+    wanted = profile["windows"].get("imported_distros", [])
+    if not wanted:
+        pytest.skip("no imported distros configured (set windows.imported_distros in a profile)")
+    listed = {name.lower() for name in read(windows_host, facts.WSL_LIST)}
+    missing = [name for name in wanted if name.lower() not in listed]
+    if missing:
+        raise CheckFailed(f"imported distro(s) missing: {', '.join(missing)}")
+
+
+@check("windows.distro.imported_user")
+def test_imported_distro_user(windows_host, profile):
+    wanted = profile["windows"].get("imported_distros", [])
+    if not wanted:
+        pytest.skip("no imported distros configured (set windows.imported_distros in a profile)")
+    as_root = [name for name in wanted if read(windows_host, facts.DISTRO_DEFAULT_USER, distro=name) == "root"]
+    if as_root:
+        raise CheckFailed(f"imported distro(s) start as root: {', '.join(as_root)}")
+
+
+@check("windows.vscode.extensions")
+def test_vscode_extensions(windows_host, profile):
+    installed = set(read(windows_host, facts.VSCODE_EXTENSIONS))
+    missing = [ext for ext in profile["windows"]["vscode_extensions"] if ext.lower() not in installed]
+    if missing:
+        raise CheckFailed(f"VS Code extension(s) missing: {', '.join(missing)}")

@@ -1,0 +1,109 @@
+"""WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
+
+import pytest
+
+from wslgpu_certify import facts
+from wslgpu_certify.catalog import check
+from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify.parsers.docker import linux_nvidia_driver_packages
+from wslgpu_certify.probes import publish, read
+from wslgpu_certify.profile import version_satisfies
+
+
+@check("wsl.version2")
+def test_runs_under_wsl2(wsl_host):
+    kernel = read(wsl_host, facts.KERNEL)
+    if kernel.flavour != "wsl2":
+        what = "WSL 1" if kernel.flavour == "wsl1" else "a native Linux kernel"
+        raise CheckFailed(f"kernel {kernel.release} is {what}, not WSL 2", variant=kernel.flavour)
+
+
+@check("wsl.kernel.version")
+def test_kernel_version(wsl_host, profile):
+    kernel = read(wsl_host, facts.KERNEL)
+    publish("kernel", kernel.release)
+    if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
+        raise CheckFailed(f"kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
+
+
+@check("wsl.gpu.dxg")
+def test_dxg_device(wsl_host):
+    if not read(wsl_host, facts.DXG_DEVICE):
+        raise CheckFailed("/dev/dxg is missing: the distro has no GPU paravirtualisation device")
+
+
+@check("wsl.driver.libraries")
+def test_driver_libraries(wsl_host, profile):
+    present = set(read(wsl_host, facts.WSL_DRIVER_DIR))
+    missing = [name for name in profile["wsl"]["driver_libraries"] if name not in present]
+    if missing:
+        raise CheckFailed(f"/usr/lib/wsl/lib lacks {', '.join(missing)}")
+
+
+@check("wsl.driver.loader")
+def test_loader_finds_libcuda(wsl_host):
+    libraries = read(wsl_host, facts.LOADER_CACHE)
+    paths = [path for name, path in libraries.items() if name.startswith("libcuda.so")]
+    if not paths:
+        raise CheckFailed("the dynamic loader does not know libcuda.so")
+    if not any(path.startswith("/usr/lib/wsl/") for path in paths):
+        raise CheckFailed(f"the loader resolves libcuda.so to {paths[0]}, not the WSL driver under /usr/lib/wsl/lib",
+                          variant="shadowed")
+
+
+@check("wsl.driver.no_linux_driver")
+def test_no_linux_driver_inside(wsl_host):
+    drivers = linux_nvidia_driver_packages(read(wsl_host, facts.DPKG_NVIDIA))
+    if drivers:
+        raise CheckFailed(f"a Linux NVIDIA driver is installed inside WSL: {', '.join(sorted(drivers))}")
+
+
+@check("wsl.os.release")
+def test_distribution_served(wsl_host, profile):
+    release = read(wsl_host, facts.OS_RELEASE)
+    publish("distribution", release.distribution)
+    if release.distribution not in profile["wsl"]["distributions"]:
+        raise CheckFailed(f"{release.distribution} is not one the NVIDIA repositories serve "
+                          f"({', '.join(profile['wsl']['distributions'])})")
+
+
+@check("wsl.user.docker_group")
+def test_user_in_docker_group(wsl_host, machine):
+    groups = read(wsl_host, facts.USER_GROUPS)
+    if "docker" not in groups:
+        raise CheckFailed(f"user {machine.user or ''} is not in the docker group (groups: {' '.join(groups)})".replace("  ", " "))
+
+
+@check("wsl.sudoers.dockerd")
+def test_sudoers_dockerd(wsl_host, profile):
+    if not read(wsl_host, facts.SUDO_DOCKERD):
+        raise CheckFailed("sudo asks for a password to run /usr/bin/dockerd (no NOPASSWD rule)")
+
+
+@check("wsl.autostart")
+def test_dockerd_autostart(wsl_host, profile):
+    allowed = profile["wsl"]["autostart"]
+    if "systemd" in allowed and read(wsl_host, facts.SYSTEMD_DOCKER):
+        return
+    block = read(wsl_host, facts.BASHRC)
+    if not block.present:
+        raise CheckFailed("~/.bashrc has no block that starts dockerd when none runs"
+                          + (" and systemd does not enable docker" if "systemd" in allowed else ""))
+    if not block.disowns:
+        raise CheckFailed("the ~/.bashrc autostart block starts dockerd but does not `disown` it", variant="no_disown")
+
+
+@check("wsl.dockerd.running")
+def test_dockerd_running(wsl_host):
+    if not read(wsl_host, facts.DOCKERD_PROCESSES):
+        raise CheckFailed("no dockerd process is running in the distro")
+
+
+@check("wsl.docker.reachable")
+def test_docker_reachable_without_sudo(wsl_host):
+    version = read(wsl_host, facts.DOCKER_VERSION)
+    if version.daemon_error:
+        variant = "permission" if "permission denied" in version.daemon_error.lower() else None
+        raise CheckFailed(f"docker cannot reach the daemon: {version.daemon_error}", variant=variant)
+    if not version.server_version:
+        raise CheckFailed("`docker version` shows no server: the CLI reaches no daemon")

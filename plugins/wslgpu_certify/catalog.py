@@ -1,0 +1,128 @@
+"""The check registry and its catalog data.
+
+A check is a test function decorated with `@check("layer.thing.aspect")`. Its
+title, dependencies and remediation live in `<layer>.toml` beside the module that
+defines it, so the words can be edited without touching code. Placeholders in
+braces (`{user}`, `{distro}`, a check's own parameters) are filled per machine.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from .findings import LAYERS, Remediation
+from .placeholders import fill
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    template: str
+    layer: str
+    title: str
+    requires: tuple[str, ...]
+    remediation: Remediation
+    variants: dict[str, Remediation]
+    advisory: bool
+    wsl_only: bool
+    params: dict = field(default_factory=dict)
+    func: Callable | None = None
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+_CATALOGS: dict[Path, dict] = {}
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _catalog_for(module_file: Path, layer: str) -> dict:
+    path = module_file.with_name(f"{layer}.toml")
+    if path not in _CATALOGS:
+        try:
+            _CATALOGS[path] = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CatalogError(f"catalog {path} is missing") from None
+    return _CATALOGS[path]
+
+
+def _remediation(entry: dict) -> Remediation:
+    return Remediation(
+        why=entry["why"].strip(),
+        commands=tuple(entry.get("fix", ())),
+        where=entry.get("where", ""),
+        links=tuple(entry.get("links", ())),
+    )
+
+
+def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec:
+    layer = template.split(".", 1)[0]
+    if layer not in LAYERS:
+        raise CatalogError(f"check {template}: layer {layer!r} is not one of {LAYERS}")
+    return CheckSpec(
+        id=fill(template, params),
+        template=template,
+        layer=layer,
+        title=fill(entry["title"], params),
+        requires=tuple(fill(r, params) for r in entry.get("requires", ())),
+        remediation=_remediation(entry),
+        variants={name: _remediation({**entry, **v}) for name, v in entry.get("variants", {}).items()},
+        advisory=entry.get("advisory", False),
+        wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
+        params=params,
+        func=func,
+    )
+
+
+def check(template: str, **param_values: list):
+    """Register a check; keyword lists parametrize it (one check id per combination).
+
+    >>> @check("docker.package.{package}", package=["nvidia-docker2"])
+    ... def test_package(wsl_host, profile, package): ...
+    """
+
+    def decorate(func: Callable) -> Callable:
+        module_file = Path(sys.modules[func.__module__].__file__)
+        layer = template.split(".", 1)[0]
+        entry = _catalog_for(module_file, layer).get(template)
+        if entry is None:
+            raise CatalogError(f"check {template} has no entry in {module_file.with_name(layer + '.toml')}")
+        names = list(param_values)
+        combos = [dict(zip(names, values)) for values in itertools.product(*param_values.values())] or [{}]
+        ids = []
+        for params in combos:
+            spec = _spec(template, entry, params, func)
+            if spec.id in REGISTRY and REGISTRY[spec.id].func is not func:
+                raise CatalogError(f"check id {spec.id} is defined twice")
+            REGISTRY[spec.id] = spec
+            ids.append(spec.id)
+        if names:
+            func = pytest.mark.parametrize(
+                names, [tuple(p.values()) for p in combos], ids=ids
+            )(func)
+        return pytest.mark.check(template)(func)
+
+    return decorate
+
+
+def spec_for(template: str, params: dict) -> CheckSpec:
+    return REGISTRY[fill(template, params)]
+
+
+
+
+def fill_remediation(rem: Remediation, values: dict) -> Remediation:
+    return Remediation(
+        why=fill(rem.why, values),
+        commands=tuple(fill(c, values) for c in rem.commands),
+        where=rem.where,
+        links=rem.links,
+    )

@@ -1,0 +1,114 @@
+"""How a command string reaches a host: each executor is a tiny callable.
+
+The command string is what a probe wrote and what a snapshot stores; an executor
+only wraps it into an argv (or answers it from a snapshot).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from .decode import decode_output
+from .runner import CommandRecord
+
+
+class NotRecorded(LookupError):
+    """A replayed command that the snapshot does not hold."""
+
+    def __init__(self, role: str, command: str):
+        self.role = role
+        self.command = command
+        super().__init__(f"not recorded in snapshot: {command}")
+
+
+class SubprocessExecutor:
+    """Runs `prefix + [command]` locally, killing the whole process group on timeout.
+
+    >>> SubprocessExecutor(["/bin/sh", "-c"])("echo hi", timeout=5).stdout
+    'hi\\n'
+    """
+
+    def __init__(self, prefix: list[str], env: dict[str, str] | None = None):
+        self.prefix = prefix
+        self.env = env
+
+    def __call__(self, command: str, timeout: float) -> CommandRecord:
+        started = time.monotonic()
+        env = {**os.environ, **self.env} if self.env else None
+        try:
+            proc = subprocess.Popen(
+                [*self.prefix, command],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                env=env,
+            )
+        except OSError as exc:  # the shell or interop binary itself is missing
+            return CommandRecord(command, 127, "", str(exc), 0.0)
+        try:
+            out, err = proc.communicate(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            out, err = proc.communicate()
+            timed_out = True
+        return CommandRecord(
+            command=command,
+            exit_status=None if timed_out else proc.returncode,
+            stdout=decode_output(out),
+            stderr=decode_output(err),
+            duration=round(time.monotonic() - started, 3),
+            timed_out=timed_out,
+        )
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+
+
+class ReplayExecutor:
+    """Answers commands from one role of a snapshot."""
+
+    def __init__(self, role: str, commands: dict[str, CommandRecord]):
+        self.role = role
+        self.commands = commands
+
+    def __call__(self, command: str, timeout: float) -> CommandRecord:
+        try:
+            return self.commands[command]
+        except KeyError:
+            raise NotRecorded(self.role, command) from None
+
+
+# Windows executables reached from inside the distro through WSL interop.
+# WSL_UTF8 makes wsl.exe write UTF-8; decode_output copes either way.
+INTEROP_ENV = {"WSL_UTF8": "1"}
+
+
+def local_shell() -> SubprocessExecutor:
+    return SubprocessExecutor(["/bin/sh", "-c"])
+
+
+def windows_via_interop() -> SubprocessExecutor:
+    """From inside WSL: Windows commands such as `cmd.exe /c ver` run through interop."""
+    return SubprocessExecutor(["/bin/sh", "-c"], env=INTEROP_ENV)
+
+
+def windows_native() -> SubprocessExecutor:
+    """On Windows itself: the same command strings run under cmd."""
+    return SubprocessExecutor(["cmd.exe", "/d", "/c"])
+
+
+def distro_via_wsl_exe(distro: str, user: str | None) -> SubprocessExecutor:
+    """From Windows: reach the distro with `wsl.exe -d DISTRO -u USER -- sh -c CMD`."""
+    prefix = ["wsl.exe", "-d", distro]
+    if user:
+        prefix += ["-u", user]
+    return SubprocessExecutor([*prefix, "--", "/bin/sh", "-c"], env=INTEROP_ENV)

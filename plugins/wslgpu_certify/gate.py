@@ -1,0 +1,83 @@
+"""Dependencies between checks: one root cause, not thirty failures.
+
+A check lists the checks it `requires` in its catalog entry. Before it runs, each
+requirement's verdict is looked up, or computed on the spot by calling that check
+with the same fixtures (probes are memoized, so this costs nothing twice). That
+keeps the verdict right whatever order, subset (-k) or xdist worker runs it.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import pytest
+
+from . import probes
+from .catalog import REGISTRY, CheckSpec
+from .findings import CheckFailed
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # passed / failed / skipped / error / warning
+    message: str = ""
+    root: str | None = None  # the failed check that caused a skip, if any
+
+    @property
+    def blocks(self) -> bool:
+        return self.outcome in ("failed", "error", "skipped")
+
+
+class Gate:
+    def __init__(self, applies):
+        self.applies = applies  # spec -> skip reason or None
+        self.verdicts: dict[str, Verdict] = {}
+
+    def note(self, check_id: str, verdict: Verdict) -> None:
+        self.verdicts.setdefault(check_id, verdict)
+
+    def blocker(self, spec: CheckSpec, request) -> Verdict | None:
+        """A skip verdict naming the root cause when a requirement of `spec` did not pass, else None."""
+        for required in spec.requires:
+            verdict = self.verdict(required, request)
+            if not verdict.blocks:
+                continue
+            if verdict.root:
+                root_message = self.verdicts[verdict.root].message
+                return Verdict("skipped", f"depends on {verdict.root}, which failed: {root_message}", verdict.root)
+            if verdict.outcome in ("failed", "error"):
+                return Verdict("skipped", f"depends on {required}, which failed: {verdict.message}", required)
+            return Verdict("skipped", f"depends on {required}, which was skipped: {verdict.message}")
+        return None
+
+    def verdict(self, check_id: str, request) -> Verdict:
+        if check_id not in self.verdicts:
+            self.verdicts[check_id] = self._evaluate(REGISTRY[check_id], request)
+        return self.verdicts[check_id]
+
+    def _evaluate(self, spec: CheckSpec, request) -> Verdict:
+        reason = self.applies(spec)
+        if reason:
+            return Verdict("skipped", reason)
+        blocked = self.blocker(spec, request)
+        if blocked:
+            return blocked
+        saved_evidence, saved_figures = list(probes.collected), dict(probes.figures)
+        try:
+            kwargs = {
+                name: spec.params[name] if name in spec.params else request.getfixturevalue(name)
+                for name in inspect.signature(spec.func).parameters
+            }
+            spec.func(**kwargs)
+            return Verdict("passed")
+        except CheckFailed as exc:
+            return Verdict("warning" if spec.advisory else "failed", str(exc))
+        except pytest.skip.Exception as exc:
+            return Verdict("skipped", str(exc.msg))
+        except Exception as exc:  # a bug or an unexpected state: an error, not a pass
+            return Verdict("error", f"{type(exc).__name__}: {exc}")
+        finally:
+            probes.collected[:] = saved_evidence
+            probes.figures.clear()
+            probes.figures.update(saved_figures)

@@ -1,0 +1,47 @@
+"""Shared clean-up for raw command output: stray NULs, CRLF, BOMs and shell prompts."""
+
+from __future__ import annotations
+
+import re
+
+# Prompts seen in the corpus: "PS C:\Users\<USER>> ", "C:\Windows\system32>", "system32>wsl",
+# "<USER>@<HOST>:~$ ", "root@<HOST>:~# ", "$ ", "~$ ", "> ".
+_PROMPT = re.compile(
+    r"^\s*(?:PS\s+[A-Za-z]:\\[^\n]*?>"
+    r"|[A-Za-z]:\\[^\n>]*>"
+    r"|\w+>(?=\S)"
+    r"|\S*[$#](?:\s|$)"
+    r"|>(?:\s|$))"
+)
+
+
+def clean(text: str | bytes | None) -> str:
+    """Return text with NULs and BOMs removed and all line endings as '\\n'."""
+    if text is None:
+        return ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    # UTF-16 output decoded as UTF-8 elsewhere leaves NULs between characters.
+    text = text.replace("\x00", "").replace("\ufeff", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def lines(text: str | bytes | None) -> list[str]:
+    """Cleaned lines, right-stripped."""
+    return [line.rstrip() for line in clean(text).split("\n")]
+
+
+def is_prompt(line: str) -> bool:
+    """True when the line starts with a shell prompt (the echo of a typed command)."""
+    return bool(_PROMPT.match(line))
+
+
+def content_lines(text: str | bytes | None) -> list[str]:
+    """Non-blank lines that are not prompt echoes, stripped."""
+    return [line.strip() for line in lines(text) if line.strip() and not is_prompt(line)]
+
+
+def evidence(text: str, pattern: str = r"error|fail|exiting|denied|not found", limit: int = 400) -> str:
+    """Lines that look like errors (or the tail) so an UnreadableOutput excerpt shows the cause."""
+    hits = [line for line in lines(text) if re.search(pattern, line, re.I)]
+    return "\n".join(hits)[:limit] if hits else clean(text).strip()[-limit:]

@@ -1,0 +1,272 @@
+"""Parsers for the guide's applications: TensorFlow logs, Jupyter URLs, rpy2, R settings, PNG plots."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+
+from ._text import clean, content_lines, lines
+from .errors import UnreadableOutput
+
+
+@dataclass(frozen=True)
+class TensorflowGpuLog:
+    """What a TensorFlow log says about GPU use."""
+
+    created_devices: tuple[str, ...]
+    gpu_names: tuple[str, ...]
+    opened_libraries: tuple[str, ...]
+    cuda_errors: tuple[str, ...] = ()
+
+
+# TF 1.x/2.0-2.4 (setup-guide §4.1, tensorflow__*created-device*.txt):
+#   Created TensorFlow device (/job:localhost/replica:0/task:0/device:GPU:0 with 6745 MB memory)
+#     -> physical GPU (device: 0, name: GeForce RTX 2070, pci bus id: ...)
+# TF >= 2.5: "Created device /job:localhost/replica:0/task:0/device:GPU:0 with 6745 MB memory:  -> device: 0, name: ..."
+_CREATED = re.compile(
+    r"Created (?:TensorFlow )?device \(?(\S+) with [^\n]*?->\s*(?:physical GPU \()?device: \d+, name: ([^,\n]+)"
+)
+# "Found device 0 with properties: \nname: GeForce RTX 2080 major: 7 minor: 5" (r-keras__healthy-*.txt);
+# TF 2.x: "pciBusID: 0000:01:00.0 name: GeForce RTX 2070 computeCapability: 7.5".
+_FOUND = re.compile(r"Found device \d+ with properties:\s*(?:pciBusID: \S+\s+)?name: (.+?)\s+(?:major|computeCapability):")
+_OPENED = re.compile(r"Successfully opened dynamic library (\S+)")
+_CUDA_ERROR = re.compile(r"failed call to cuInit[^\n]*|no NVIDIA GPU device is present[^\n]*|could not load dynamic library[^\n]*", re.I)
+
+
+def _unique(items) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item.strip() for item in items))
+
+
+def parse_tensorflow_log(text: str) -> TensorflowGpuLog:
+    """Collect created GPU devices, GPU names, loaded CUDA libraries and CUDA errors from a TF log."""
+    body = clean(text)
+    created = list(_CREATED.finditer(body))
+    names = [m.group(2) for m in created] + [m.group(1) for m in _FOUND.finditer(body)]
+    return TensorflowGpuLog(
+        created_devices=_unique(m.group(1) for m in created),
+        gpu_names=_unique(names),
+        opened_libraries=_unique(_OPENED.findall(body)),
+        cuda_errors=_unique(m.group(0) for m in _CUDA_ERROR.finditer(body)),
+    )
+
+
+_PHYSICAL_DEVICE = re.compile(r"PhysicalDevice\(name='([^']+)'")
+_DEVICE_NAME = re.compile(r"^/physical_device:[A-Z_]+:\d+$")
+
+
+def parse_physical_devices(text: str) -> list[str]:
+    """Read a printed `tf.config.list_physical_devices(...)` list, or one device name per line."""
+    body = clean(text)
+    found = _PHYSICAL_DEVICE.findall(body)
+    if found:
+        return found
+    rest = content_lines(body)
+    if rest and all(line == "[]" for line in rest):
+        return []
+    if rest and all(_DEVICE_NAME.match(line) for line in rest):
+        return rest
+    raise UnreadableOutput("list of TensorFlow physical devices", text)
+
+
+@dataclass(frozen=True)
+class JupyterServerUrl:
+    """Where a Jupyter server listens and its login token."""
+
+    host: str
+    port: int
+    token: str
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/?token={self.token}"
+
+
+# "http://127.0.0.1:8888/?token=...", ".../tree?token=...", ".../lab?token=..." (tensorflow__jupyter-container-startup-banner-*.txt);
+# notebook 5.x printed "http://(9db19a2b7194 or 127.0.0.1):8888/?token=...", whose second host is the local one.
+_JUPYTER_URL = re.compile(
+    r"https?://(?:\([^\s()]+ or ([\w.\-]+)\)|([\w.\-]+|\[[0-9a-fA-F:]+\])):(\d+)/[^\s?]*\?token=([^\s&#]+)"
+)
+
+
+def parse_jupyter_url(log: str) -> JupyterServerUrl | None:
+    """The server URL from Jupyter's startup log, preferring 127.0.0.1/localhost over the container hostname."""
+    urls = [JupyterServerUrl(alt or h, int(p), t) for alt, h, p, t in _JUPYTER_URL.findall(clean(log))]
+    local = [u for u in urls if u.host in ("127.0.0.1", "localhost")]
+    return (local or urls or [None])[0]
+
+
+@dataclass(frozen=True)
+class Rpy2Situation:
+    """What `python -m rpy2.situation` says about the R it finds, or the error that stopped it."""
+
+    rpy2_version: str | None
+    r_home: str | None
+    r_version: str | None
+    error: str | None
+
+
+# Layout from rpy2__situation-healthy-3.5.9-usr-lib-R.txt: labels end with ':' and the value
+# follows on the same line or the next one.
+_RPY2_VERSION = re.compile(r"rpy2 version:\s*\n?\s*(\S+)")
+_R_HOME_ENV = re.compile(r"Environment variable R_HOME:\s*(\S+)")
+_R_HOME_CALL = re.compile(r"Calling `R RHOME`:\s*(\S+)")
+_R_VERSION = re.compile(r"R version (\d+\.\d+\.\d+)")
+_RPY2_ERROR = re.compile(
+    r"cannot load library|libR\.so: cannot open shared object|Unable to determine R home"
+    r"|R_HOME (?:undetermined|not defined)|cannot be built without R|Loading R library from rpy2: (?!OK)"
+)
+
+
+def parse_rpy2_situation(text: str) -> Rpy2Situation:
+    """Read `python -m rpy2.situation`; error holds the first line saying R could not be found/loaded."""
+    body = clean(text)
+    version = _RPY2_VERSION.search(body)
+    env_home = _R_HOME_ENV.search(body)
+    call_home = _R_HOME_CALL.search(body)
+    # R_HOME from the environment wins over `R RHOME` in rpy2's own lookup order.
+    home = next((m.group(1) for m in (env_home, call_home) if m and m.group(1) != "None"), None)
+    r_version = _R_VERSION.search(body)
+    error = next((line.strip() for line in lines(body) if _RPY2_ERROR.search(line)), None)
+    if not (version or home or r_version or error):
+        raise UnreadableOutput("rpy2.situation", text)
+    return Rpy2Situation(
+        rpy2_version=version.group(1) if version else None,
+        r_home=home,
+        r_version=r_version.group(1) if r_version else None,
+        error=error,
+    )
+
+
+def parse_r_environ_setting(text: str, name: str) -> str | None:
+    """Value given to NAME by Sys.setenv(...) or NAME=value lines in an Rprofile/Renviron; last one wins."""
+    key = re.escape(name)
+    setenv = re.compile(rf"""Sys\.setenv\s*\((?:[^)]*?,\s*)?["'`]?{key}["'`]?\s*=\s*(["'])(.*?)\1""")
+    assignment = re.compile(rf"""^\s*(?:export\s+)?{key}\s*=\s*(["']?)(.*?)\1\s*$""")
+    value = None
+    for line in lines(text):
+        if line.lstrip().startswith("#"):
+            continue
+        match = setenv.search(line) or assignment.match(line)
+        if match:
+            value = match.group(2)
+    return value
+
+
+@dataclass(frozen=True)
+class PngImage:
+    """Size and colour count of a PNG (e.g. the guide's ggplot2 figure)."""
+
+    width: int
+    height: int
+    distinct_colours: int
+
+    @property
+    def is_blank(self) -> bool:
+        return self.distinct_colours <= 1
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
+
+
+def _chunks(data: bytes):
+    pos = len(_PNG_SIGNATURE)
+    while pos < len(data):
+        if pos + 8 > len(data):
+            raise UnreadableOutput("PNG (truncated chunk header)", repr(data[pos:pos + 40]))
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if pos + 12 + length > len(data):
+            raise UnreadableOutput("PNG (truncated chunk)", kind.decode("latin-1"))
+        yield kind, data[pos + 8:pos + 8 + length]
+        if kind == b"IEND":
+            return
+        pos += 12 + length
+    raise UnreadableOutput("PNG (no IEND chunk)", f"{len(data)} bytes")
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def _unfilter(raw: bytes, height: int, stride: int, bpp: int) -> list[bytes]:
+    """Undo the per-row PNG filters (None, Sub, Up, Average, Paeth)."""
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, row = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        if kind == 1:
+            for i in range(bpp, stride):
+                row[i] = (row[i] + row[i - bpp]) & 0xFF
+        elif kind == 2:
+            row = bytearray((r + p) & 0xFF for r, p in zip(row, previous))
+        elif kind == 3:
+            for i in range(stride):
+                left = row[i - bpp] if i >= bpp else 0
+                row[i] = (row[i] + ((left + previous[i]) >> 1)) & 0xFF
+        elif kind == 4:
+            for i in range(stride):
+                left = row[i - bpp] if i >= bpp else 0
+                upleft = previous[i - bpp] if i >= bpp else 0
+                row[i] = (row[i] + _paeth(left, previous[i], upleft)) & 0xFF
+        elif kind != 0:
+            raise UnreadableOutput("PNG (unknown row filter)", str(kind))
+        rows.append(bytes(row))
+        previous = row
+    return rows
+
+
+def _pixels(row: bytes, width: int, bits_per_pixel: int):
+    if bits_per_pixel >= 8:
+        step = bits_per_pixel // 8
+        return (row[i:i + step] for i in range(0, width * step, step))
+    # Sub-byte grey/palette samples: unpack each pixel's bits.
+    per_byte, mask = 8 // bits_per_pixel, (1 << bits_per_pixel) - 1
+    return (
+        (row[x // per_byte] >> (8 - bits_per_pixel * (x % per_byte + 1))) & mask for x in range(width)
+    )
+
+
+def read_png(data: bytes) -> PngImage:
+    """Decode a PNG just far enough to count its distinct colours (zlib + filter reconstruction)."""
+    if not data.startswith(_PNG_SIGNATURE):
+        raise UnreadableOutput("PNG (missing signature)", repr(data[:40]))
+    header, palette, idat = None, None, bytearray()
+    for kind, payload in _chunks(data):
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", payload[:13])
+        elif kind == b"PLTE":
+            palette = [payload[i:i + 3] for i in range(0, len(payload), 3)]
+        elif kind == b"IDAT":
+            idat += payload
+    if header is None or len(idat) == 0:
+        raise UnreadableOutput("PNG (no IHDR or IDAT)", f"{len(data)} bytes")
+    width, height, depth, colour_type, _, _, interlace = header
+    if colour_type not in _CHANNELS:
+        raise UnreadableOutput("PNG (unknown colour type)", str(colour_type))
+    try:
+        raw = zlib.decompress(bytes(idat))
+    except zlib.error as exc:
+        raise UnreadableOutput("PNG (corrupt or truncated image data)", str(exc)) from None
+    bits_per_pixel = _CHANNELS[colour_type] * depth
+    stride = (width * bits_per_pixel + 7) // 8
+    if interlace:
+        # Approximation: Adam7 passes have varying row widths, so rather than de-interlacing we
+        # count distinct pixel-sized byte groups over the raw stream, filter bytes and filtered
+        # residuals included. It can over-count (a blank image may report a few colours).
+        step = max(1, bits_per_pixel // 8)
+        colours = {raw[i:i + step] for i in range(0, len(raw) - step + 1, step)}
+        return PngImage(width, height, len(colours))
+    if len(raw) < height * (stride + 1):
+        raise UnreadableOutput("PNG (truncated image data)", f"{len(raw)} of {height * (stride + 1)} bytes")
+    colours = set()
+    for row in _unfilter(raw, height, stride, max(1, bits_per_pixel // 8)):
+        colours.update(_pixels(row, width, bits_per_pixel))
+    if colour_type == 3 and palette:
+        # Palette indices that point at the same RGB value are one colour.
+        indices = {c[0] if isinstance(c, bytes) else c for c in colours}
+        colours = {palette[i] if i < len(palette) else i for i in indices}
+    return PngImage(width, height, len(colours))

@@ -1,0 +1,236 @@
+"""Parsers for Docker and dpkg output: docker version/info, daemon.json, package lists, run errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from ._text import clean, is_prompt, lines
+from .errors import UnreadableOutput
+
+# "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+# (docker-info__cannot-connect-daemon-unrecognized-service.txt), "Got permission denied while trying
+# to connect to the Docker daemon socket ..." (docker-gpu-run__permission-denied-docker-sock-root-owned.txt),
+# and the Windows client's "error during connect: ...".
+_DAEMON_ERROR = re.compile(
+    r"Cannot connect to the Docker daemon|permission denied while trying to connect|error during connect", re.I
+)
+
+
+def _daemon_error(text: str) -> str | None:
+    line = next((line for line in lines(text) if _DAEMON_ERROR.search(line)), None)
+    return re.sub(r"^\s*ERROR:\s*", "", line).strip() if line else None
+
+
+@dataclass(frozen=True)
+class DockerVersion:
+    """Client and server identity from `docker version`."""
+
+    client_version: str | None
+    server_product: str | None
+    server_version: str | None
+    server_os_arch: str | None
+    daemon_error: str | None
+    client_os_arch: str | None = None
+
+
+_KEY_VALUE = re.compile(r"^(\s*)([^:]+?):\s*(.*?)\s*$")
+
+
+def parse_docker_version(text: str) -> DockerVersion:
+    """Read `docker version` (docker-info__version-*.txt): "Client:"/"Server:" sections, " Engine:" subsection."""
+    section = subsection = None
+    sub_indent = 0
+    found: dict[tuple[str | None, str | None, str], str] = {}
+    products: dict[str, str] = {}
+    for line in lines(text):
+        match = _KEY_VALUE.match(line)
+        if not match or is_prompt(line):
+            continue
+        indent, key, value = len(match.group(1)), match.group(2), match.group(3)
+        if indent == 0:
+            section = key if key in ("Client", "Server") else None
+            subsection = None
+            if section and value:
+                products[section] = value
+            continue
+        if subsection and indent <= sub_indent:
+            subsection = None
+        if not value:  # " Engine:", " containerd:", " runc:" open a component subsection
+            subsection, sub_indent = key, indent
+            continue
+        found.setdefault((section, subsection, key), value)
+
+    def server(key: str) -> str | None:
+        # Docker >= 18.09 nests the engine's fields under " Engine:"; older ones list them directly.
+        return found.get(("Server", "Engine", key)) or found.get(("Server", None, key))
+
+    client_version = found.get(("Client", None, "Version"))
+    daemon_error = _daemon_error(text)
+    if client_version is None and server("Version") is None and daemon_error is None:
+        raise UnreadableOutput("docker version", text)
+    return DockerVersion(
+        client_version=client_version,
+        server_product=products.get("Server"),
+        server_version=server("Version"),
+        server_os_arch=server("OS/Arch"),
+        daemon_error=daemon_error,
+        client_os_arch=found.get(("Client", None, "OS/Arch")),
+    )
+
+
+@dataclass(frozen=True)
+class DockerInfo:
+    """Daemon facts from `docker info` (text form)."""
+
+    server_version: str | None
+    runtimes: tuple[str, ...]
+    default_runtime: str | None
+    operating_system: str | None
+    kernel_version: str | None
+    daemon_error: str | None
+
+
+def _info_field(body: str, label: str) -> str | None:
+    match = re.search(rf"^\s*{label}:[ \t]*(\S.*?)\s*$", body, re.M)
+    return match.group(1) if match else None
+
+
+def parse_docker_info(text: str) -> DockerInfo:
+    """Read `docker info` (docker-info__wsl1-kernel-4.4.0-18362-runc-only.txt; newer ones indent fields)."""
+    body = clean(text)
+    runtimes = _info_field(body, "Runtimes")
+    info = DockerInfo(
+        server_version=_info_field(body, "Server Version"),
+        runtimes=tuple(runtimes.split()) if runtimes else (),
+        default_runtime=_info_field(body, "Default Runtime"),
+        operating_system=_info_field(body, "Operating System"),
+        kernel_version=_info_field(body, "Kernel Version"),
+        daemon_error=_daemon_error(text),
+    )
+    if info.server_version is None and info.daemon_error is None:
+        raise UnreadableOutput("docker info", text)
+    return info
+
+
+@dataclass(frozen=True)
+class DpkgPackage:
+    """One package as dpkg reports it; status is the two-letter abbreviation ("ii", "rc", "un")."""
+
+    name: str
+    version: str | None
+    status: str
+
+
+# `dpkg -l` row: desired+status letters, optional error flag, then name, version, arch, description.
+# Long names are cut to the column width, e.g. "libnvidia-compute-460:am"
+# (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt), so the arch suffix is cut at ':'.
+_DPKG_L_ROW = re.compile(r"^([uihrp][ncHUFWti])[R ]?\s+(\S+)\s+(\S+)(?:\s+\S+)?(?:\s.*)?$")
+# `dpkg-query -W -f='${Package}\t${Version}\t${db:Status-Abbrev}\n'`
+_DPKG_QUERY_ROW = re.compile(r"^([^\s\t]+)\t([^\t]*)\t([a-zA-Z]{1,2}[ R]?)\s*$")
+_DPKG_NOT_FOUND = re.compile(r"^dpkg-query: no packages found matching \S+")
+_DPKG_HEADER = re.compile(r"^(Desired=|\|\s*Status=|\|/ Err|\|\|/ Name|\+\+\+-)")
+
+
+def _bare_name(name: str) -> str:
+    return name.split(":", 1)[0]
+
+
+def parse_dpkg(text: str) -> dict[str, DpkgPackage]:
+    """Read `dpkg -l` (maybe grep'd) or `dpkg-query -W -f=...` output into name -> package."""
+    packages: dict[str, DpkgPackage] = {}
+    recognised = False
+    for line in lines(text):
+        if not line.strip():
+            continue
+        query = _DPKG_QUERY_ROW.match(line)
+        table = None if query else _DPKG_L_ROW.match(line)
+        if query:
+            name, version, status = query.group(1), query.group(2) or None, query.group(3).strip()
+        elif table:
+            name, version, status = table.group(2), table.group(3), table.group(1)
+            version = None if version == "<none>" else version
+        else:
+            if _DPKG_NOT_FOUND.match(line) or _DPKG_HEADER.match(line):
+                recognised = True
+            continue
+        recognised = True
+        packages[_bare_name(name)] = DpkgPackage(_bare_name(name), version, status)
+    if text and text.strip() and not recognised:
+        raise UnreadableOutput("dpkg package list", text)
+    return packages
+
+
+def installed(packages: dict[str, DpkgPackage]) -> dict[str, DpkgPackage]:
+    """Only the packages whose status is "ii" (installed and configured)."""
+    return {name: pkg for name, pkg in packages.items() if pkg.status == "ii"}
+
+
+# Userspace or kernel parts of a native Linux NVIDIA driver. Inside WSL these shadow the
+# libraries mapped from Windows under /usr/lib/wsl/lib (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt).
+_LINUX_DRIVER = re.compile(
+    r"^(?:nvidia-(?:driver|dkms|kernel-common|kernel-source|kernel|utils|compute-utils|headless(?:-no-dkms)?|firmware)-"
+    r"|libnvidia-(?:compute|gl|cfg1|common|decode|encode|extra|fbc1|ifr1)-"
+    r"|xserver-xorg-video-nvidia|linux-modules-nvidia-|linux-objects-nvidia-|nvidia-\d+$|cuda-drivers)"
+)
+# The container toolkit is what the guide installs; never count it as a driver.
+_CONTAINER_TOOLKIT = re.compile(r"^(?:nvidia-docker2|nvidia-container-|libnvidia-container)")
+
+
+def linux_nvidia_driver_packages(packages: dict[str, DpkgPackage]) -> list[str]:
+    """Installed package names that belong to a Linux NVIDIA display/compute driver (sorted)."""
+    return sorted(
+        name for name in installed(packages) if _LINUX_DRIVER.match(name) and not _CONTAINER_TOOLKIT.match(name)
+    )
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    """The runtime part of /etc/docker/daemon.json (or Docker Desktop's Docker Engine JSON)."""
+
+    runtimes: dict[str, str] = field(default_factory=dict)
+    default_runtime: str | None = None
+
+
+def parse_daemon_json(text: str) -> DaemonConfig:
+    """Read daemon.json: runtimes name -> path and "default-runtime"; empty text is an empty config."""
+    body = clean(text).strip()
+    if not body:
+        return DaemonConfig()
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError:
+        raise UnreadableOutput("daemon.json (invalid JSON)", text) from None
+    if not isinstance(data, dict):
+        raise UnreadableOutput("daemon.json (not a JSON object)", text)
+    runtimes = data.get("runtimes") or {}
+    if not isinstance(runtimes, dict):
+        raise UnreadableOutput("daemon.json runtimes", text)
+    paths = {name: spec.get("path", "") if isinstance(spec, dict) else "" for name, spec in runtimes.items()}
+    return DaemonConfig(paths, data.get("default-runtime"))
+
+
+# Checked in order: the nvidia-container-cli causes come before generic daemon messages.
+_DOCKER_ERRORS = (
+    ("no_adapters", r"WSL environment detected but no adapters were found"),
+    ("requirement_error", r"nvidia-container-cli: requirement error"),
+    ("driver_error", r"initialization error: driver error|dxcore initialization failed|dxcore.*(?:failed|error)"),
+    ("no_gpu_driver", r'could not select device driver "[^"]*" with capabilities: \[\[gpu\]\]'),
+    ("unknown_runtime", r"unknown or invalid runtime name: nvidia"),
+    ("permission_denied", r"permission denied.*docker\.sock"),
+    ("daemon_unreachable", r"Cannot connect to the Docker daemon|Is the docker daemon running"),
+    ("image_missing", r"Unable to find image|No such image|pull access denied"),
+)
+
+
+def classify_docker_error(text: str) -> str | None:
+    """Name the known cause in a failed `docker run`/`docker info` output, or None."""
+    body = clean(text)
+    for kind, pattern in _DOCKER_ERRORS:
+        if re.search(pattern, body, re.I):
+            # "Unable to find image ... locally" also precedes every successful first pull.
+            if kind == "image_missing" and re.search(r"Downloaded newer image|Pull complete", body):
+                continue
+            return kind
+    return None

@@ -1,0 +1,207 @@
+"""Parsers for Windows-side command output: ver, dism, wsl.exe and VS Code's extension list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ._text import clean, content_lines, is_prompt, lines
+from .errors import UnreadableOutput
+
+
+@dataclass(frozen=True)
+class WindowsBuild:
+    """Windows version as printed by `ver`, e.g. 10.0.20201.1000."""
+
+    major: int
+    minor: int
+    build: int
+    revision: int | None
+
+    def __str__(self) -> str:
+        parts = [self.major, self.minor, self.build] + ([self.revision] if self.revision is not None else [])
+        return ".".join(str(p) for p in parts)
+
+
+# `ver`: "Microsoft Windows [Version 10.0.20201.1000]" (setup-guide §3.1); localized word inside
+# the brackets, e.g. "[版本 10.0.18362.207]" (wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt).
+_VER = re.compile(r"\[\s*[^\]\d\s]+\s+(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?\s*\]")
+
+
+def parse_ver(text: str) -> WindowsBuild:
+    """Read the Windows version from `cmd.exe /c ver` output (first bracketed version wins).
+
+    .NET/PowerShell `OSVersion` strings are deliberately not accepted: without a manifest they
+    report a shimmed 6.2.9200 (winver__dotnet-osversion-reports-6.2.9200-on-win10.txt).
+    """
+    match = _VER.search(clean(text))
+    if not match:
+        raise UnreadableOutput("Windows version (ver)", text)
+    major, minor, build, rev = match.groups()
+    return WindowsBuild(int(major), int(minor), int(build), int(rev) if rev is not None else None)
+
+
+@dataclass(frozen=True)
+class FeatureState:
+    """State of a Windows optional feature per `dism /get-featureinfo`."""
+
+    name: str
+    state: str | None
+    needs_elevation: bool
+    error: str | None = None
+
+
+_DISM_ELEVATION = re.compile(r"Error:\s*740\b|requires elevation|elevated permissions are required", re.I)
+_DISM_STATE = re.compile(r"^\s*State\s*:\s*(.+?)\s*$", re.M)
+_DISM_ERROR = re.compile(r"^\s*Error:\s*\S.*$", re.M)
+
+
+def parse_dism_feature_info(text: str, name: str) -> FeatureState:
+    """Read `dism.exe /online /get-featureinfo /featurename:NAME` output ("State : Enabled").
+
+    Elevation errors give state=None, needs_elevation=True; other dism errors (e.g. an unknown
+    feature name) give state=None with the error line.
+    """
+    body = clean(text)
+    if _DISM_ELEVATION.search(body):
+        return FeatureState(name, None, True, "dism requires an elevated shell")
+    state = _DISM_STATE.search(body)
+    if state:
+        return FeatureState(name, state.group(1), False)
+    error = _DISM_ERROR.search(body)
+    if error:
+        # The message usually follows the "Error: 0x..." line after a blank line.
+        rest = [line for line in body[error.end():].split("\n") if line.strip()]
+        message = error.group(0).strip() + (": " + rest[0].strip() if rest else "")
+        return FeatureState(name, None, False, message)
+    raise UnreadableOutput(f"dism feature info for {name}", text)
+
+
+@dataclass(frozen=True)
+class WslStatus:
+    """What `wsl --status` reports."""
+
+    default_distribution: str | None
+    default_version: int | None
+    kernel_version: str | None
+
+
+def _field(body: str, label: str) -> str | None:
+    match = re.search(rf"^\s*{label}\s*[:：]\s*(\S.*?)\s*$", body, re.M | re.I)
+    return match.group(1) if match else None
+
+
+def parse_wsl_status(text: str) -> WslStatus:
+    """Read `wsl --status` (wsl-cli__status-default-v2-but-distro-still-wsl1.txt)."""
+    body = clean(text)
+    distro = _field(body, "Default Distribution")
+    version = _field(body, "Default Version")
+    kernel = _field(body, "Kernel version")
+    if distro is None and version is None:
+        raise UnreadableOutput("wsl --status", text)
+    version_number = re.match(r"\d+", version) if version else None
+    return WslStatus(distro, int(version_number.group(0)) if version_number else None, kernel)
+
+
+@dataclass(frozen=True)
+class WslDistro:
+    """One row of `wsl -l -v`."""
+
+    name: str
+    state: str
+    version: int
+    is_default: bool
+
+
+_LV_HEADER = re.compile(r"^\s*NAME\s+STATE\s+VERSION\s*$")
+# Distro names cannot contain spaces; states are single words (Running, Stopped, Installing...).
+_LV_ROW = re.compile(r"^\s*(\*)?\s*(\S+)\s+(\S+)\s+(\d+)\s*$")
+_NO_DISTROS = re.compile(r"has no installed distributions", re.I)
+
+
+def parse_wsl_list_verbose(text: str) -> list[WslDistro]:
+    """Read `wsl -l -v`; rows follow the NAME STATE VERSION header, '*' marks the default."""
+    all_lines = lines(text)
+    start = next((i for i, line in enumerate(all_lines) if _LV_HEADER.match(line)), None)
+    if start is None:
+        if _NO_DISTROS.search(clean(text)):
+            return []
+        # Builds before WSL 2 print usage instead (wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt).
+        raise UnreadableOutput("wsl -l -v (no NAME STATE VERSION header)", text)
+    distros = []
+    for line in all_lines[start + 1:]:
+        if not line.strip():
+            continue
+        row = _LV_ROW.match(line)
+        if not row:
+            break  # the next prompt or unrelated output
+        star, name, state, version = row.groups()
+        distros.append(WslDistro(name, state, int(version), bool(star)))
+    return distros
+
+
+# Title of `wsl --list`: "Windows Subsystem for Linux Distributions:" or localized, always ending in ':'.
+_TITLE = re.compile(r"[:：]\s*$")
+_DEFAULT_SUFFIX = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "(Default)", "(默认)"
+_DISTRO_NAME = re.compile(r"^[\w.\-]+$")
+
+
+def parse_wsl_list(text: str) -> list[str]:
+    """Read `wsl --list`: distro names without the title and the "(Default)" suffix."""
+    all_lines = lines(text)
+    title = next((i for i, line in enumerate(all_lines) if _TITLE.search(line) and not is_prompt(line)), None)
+    if title is None:
+        if _NO_DISTROS.search(clean(text)):
+            return []
+        body = [line.strip() for line in all_lines if line.strip() and not is_prompt(line)]
+    else:
+        body = []
+        for line in all_lines[title + 1:]:
+            if not line.strip() or is_prompt(line):
+                break
+            body.append(line.strip())
+    names = [_DEFAULT_SUFFIX.sub("", line) for line in body]
+    if not names or not all(_DISTRO_NAME.match(name) for name in names):
+        raise UnreadableOutput("wsl --list", text)
+    return names
+
+
+@dataclass(frozen=True)
+class WslVersionInfo:
+    """Component versions from `wsl --version` (Store WSL only)."""
+
+    wsl_version: str | None
+    kernel_version: str | None
+    windows_version: str | None
+
+
+def parse_wsl_version(text: str) -> WslVersionInfo:
+    """Read `wsl --version` (wsl-cli__version-2.4.8-healthy.txt); old wsl.exe prints usage instead."""
+    body = clean(text)
+
+    def version(label: str) -> str | None:
+        # English and Chinese labels; the value must look like a version, not prose such as
+        # "WSL 2 requires an update ... https://aka.ms/wsl2kernel".
+        match = re.search(rf"^\s*{label}\s*[:：]\s*(\d[\w.+\-]*)\s*$", body, re.M | re.I)
+        return match.group(1) if match else None
+
+    wsl = version(r"WSL (?:version|版本)")  # not "WSLg version"
+    kernel = version(r"(?:Kernel version|内核版本)")
+    windows = version(r"Windows (?:version|版本)")
+    if wsl is None and kernel is None:
+        raise UnreadableOutput("wsl --version", text)
+    return WslVersionInfo(wsl, kernel, windows)
+
+
+# Extension ids are publisher.name; `--show-versions` appends "@1.2.3".
+_EXTENSION = re.compile(r"^([\w-]+\.[\w.-]+?)(?:@\S+)?$")
+
+
+def parse_code_extensions(text: str) -> list[str]:
+    """Read `code --list-extensions`: lowercased extension ids, in order."""
+    candidates = content_lines(text)
+    ids = [m.group(1).lower() for m in map(_EXTENSION.match, candidates) if m]
+    if candidates and not ids:
+        # e.g. "'code' is not recognized as an internal or external command"
+        raise UnreadableOutput("code --list-extensions", text)
+    return ids

@@ -1,0 +1,29 @@
+"""Fixtures for parser tests: the shared corpus of real command outputs, read in place."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS_RAW = REPO.parent / "shared" / "corpus" / "raw"
+
+try:  # the package may not be installed while the project is being written
+    import wslgpu_certify  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(REPO / "plugins"))
+
+
+@pytest.fixture
+def corpus_text():
+    """Return a reader for `<repo>/../shared/corpus/raw/<name>`; skips when the corpus is absent."""
+
+    def read(name: str) -> str:
+        path = CORPUS_RAW / name
+        if not path.is_file():
+            pytest.skip(f"shared corpus not present: {path}")
+        return path.read_text(encoding="utf-8")
+
+    return read

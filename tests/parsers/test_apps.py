@@ -1,0 +1,278 @@
+"""Tests for parsers.apps: TensorFlow logs, Jupyter URLs, rpy2, R settings and PNG reading."""
+
+import struct
+import zlib
+
+import pytest
+
+from wslgpu_certify.parsers.apps import (
+    JupyterServerUrl,
+    PngImage,
+    Rpy2Situation,
+    parse_jupyter_url,
+    parse_physical_devices,
+    parse_r_environ_setting,
+    parse_rpy2_situation,
+    parse_tensorflow_log,
+    read_png,
+)
+from wslgpu_certify.parsers.errors import UnreadableOutput
+
+# setup-guide §4.1
+GUIDE_TF_LOG = (
+    "I tensorflow/core/common_runtime/gpu/gpu_device.cc:1241] Created TensorFlow device "
+    "(/job:localhost/replica:0/task:0/device:GPU:0 with 6745 MB memory) -> physical GPU (device: 0, "
+    "name: GeForce RTX 2070, pci bus id: 0000:01:00.0, compute capability: 7.5)\n"
+    "I tensorflow/stream_executor/platform/default/dso_loader.cc:44] Successfully opened dynamic library libcublas.so.10\n"
+)
+
+
+def test_tensorflow_guide_literal():
+    log = parse_tensorflow_log(GUIDE_TF_LOG)
+    assert log.created_devices == ("/job:localhost/replica:0/task:0/device:GPU:0",)
+    assert log.gpu_names == ("GeForce RTX 2070",)
+    assert log.opened_libraries == ("libcublas.so.10",)
+    assert log.cuda_errors == ()
+
+
+@pytest.mark.parametrize(
+    "name, devices, names, libraries",
+    [
+        (
+            "tensorflow__jupyter-container-created-device-gpu0-rtx2070.txt",
+            ("/job:localhost/replica:0/task:0/device:GPU:0",),
+            ("GeForce RTX 2070",),
+            ("libcublas.so.10",),
+        ),
+        ("tensorflow__host-tf114-created-device-gpu0-rtx2080ti.txt", ("/device:GPU:0",), ("GeForce RTX 2080 Ti",), ()),
+        ("r-keras__healthy-gpu-log-found-device-rtx2080.txt", (), ("GeForce RTX 2080",), ("nvcuda.dll",)),
+        ("tensorflow__jupyter-container-startup-banner-wsl2-june2020.txt", (), (), ()),
+    ],
+)
+def test_tensorflow_log_corpus(corpus_text, name, devices, names, libraries):
+    log = parse_tensorflow_log(corpus_text(name))
+    assert (log.created_devices, log.gpu_names, log.opened_libraries) == (devices, names, libraries)
+
+
+def test_tensorflow_log_no_gpu(corpus_text):
+    log = parse_tensorflow_log(corpus_text("tensorflow__num-gpus-0-container-started-without-gpus-flag.txt"))
+    assert log.created_devices == () and log.opened_libraries == ("libcuda.so.1",)
+    assert log.cuda_errors == (
+        "failed call to cuInit: UNKNOWN ERROR (-1)",
+        "no NVIDIA GPU device is present: /dev/nvidia0 does not exist",
+    )
+
+
+def test_tensorflow_log_tf25_format():
+    text = (
+        "I tensorflow/core/common_runtime/gpu/gpu_device.cc:1525] Created device "
+        "/job:localhost/replica:0/task:0/device:GPU:0 with 9617 MB memory:  -> device: 0, "
+        "name: NVIDIA GeForce RTX 3060, pci bus id: 0000:01:00.0, compute capability: 8.6\n"
+    )
+    log = parse_tensorflow_log(text)
+    assert log.created_devices == ("/job:localhost/replica:0/task:0/device:GPU:0",)
+    assert log.gpu_names == ("NVIDIA GeForce RTX 3060",)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n", ["/physical_device:GPU:0"]),
+        (
+            "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU'), "
+            "PhysicalDevice(name='/physical_device:GPU:1', device_type='GPU')]",
+            ["/physical_device:GPU:0", "/physical_device:GPU:1"],
+        ),
+        ("[]\n", []),
+        ("/physical_device:GPU:0\n/physical_device:GPU:1\n", ["/physical_device:GPU:0", "/physical_device:GPU:1"]),
+    ],
+)
+def test_physical_devices(text, expected):
+    assert parse_physical_devices(text) == expected
+
+
+def test_physical_devices_corpus(corpus_text):
+    # The file holds two outputs (CLI sees GPU:0, notebook prints []); devices found anywhere count.
+    text = corpus_text("tensorflow__list-physical-devices-gpu-vs-empty-in-windows-jupyter.txt")
+    assert parse_physical_devices(text) == ["/physical_device:GPU:0"]
+    assert parse_physical_devices(text.split("\n\n")[-1]) == []
+
+
+@pytest.mark.parametrize("text", ["", "Num GPUs Available:  0", "Traceback (most recent call last):"])
+def test_physical_devices_garbage(text):
+    with pytest.raises(UnreadableOutput):
+        parse_physical_devices(text)
+
+
+def test_jupyter_url_prefers_localhost(corpus_text):
+    url = parse_jupyter_url(corpus_text("tensorflow__jupyter-container-startup-banner-wsl2-june2020.txt"))
+    assert url == JupyterServerUrl("127.0.0.1", 8888, "<TOKEN>")
+
+
+@pytest.mark.parametrize(
+    "log, expected",
+    [
+        # setup-guide §4.1 (after swapping 127.0.0.1 for localhost)
+        (
+            "http://localhost:8888/?token=d60b82ee96f7785fcfee6e3b69637f435baec82216510e37",
+            JupyterServerUrl("localhost", 8888, "d60b82ee96f7785fcfee6e3b69637f435baec82216510e37"),
+        ),
+        ("[I 10:00:00.000 ServerApp] http://abc123:8888/lab?token=ff00\n", JupyterServerUrl("abc123", 8888, "ff00")),
+        (
+            "    http://3f1a:8888/tree?token=aa\n or http://127.0.0.1:8889/tree?token=bb\n",
+            JupyterServerUrl("127.0.0.1", 8889, "bb"),
+        ),
+        ("The Jupyter Notebook is running at: http://(9db19a2b7194 or 127.0.0.1):8888/?token=cc", JupyterServerUrl("127.0.0.1", 8888, "cc")),
+        ("[I 08:42:05.425 NotebookApp] Serving notebooks from local directory: /tf\n", None),
+    ],
+)
+def test_jupyter_url_literals(log, expected):
+    assert parse_jupyter_url(log) == expected
+
+
+def test_rpy2_situation_healthy(corpus_text):
+    situation = parse_rpy2_situation(corpus_text("rpy2__situation-healthy-3.5.9-usr-lib-R.txt"))
+    assert situation == Rpy2Situation("3.5.9", "/usr/lib/R", "4.2.2", None)
+
+
+@pytest.mark.parametrize(
+    "name, fragment",
+    [
+        ("rpy2__3.5.7-ignores-r-home-looks-in-lib64.txt", "cannot load library"),
+        ("rpy2__libR-so-not-found-rocker-r-ver-pip-rpy2.txt", "libR.so: cannot open shared object file"),
+        ("rpy2__r-home-undetermined-during-docker-build.txt", "Unable to determine R home"),
+    ],
+)
+def test_rpy2_situation_broken(corpus_text, name, fragment):
+    situation = parse_rpy2_situation(corpus_text(name))
+    assert situation.error is not None and fragment in situation.error
+
+
+def test_rpy2_situation_r_home_env_wins():
+    text = "rpy2 version:\n3.4.2\n    Environment variable R_HOME: /opt/R\n    Calling `R RHOME`: /usr/lib/R\n"
+    assert parse_rpy2_situation(text).r_home == "/opt/R"
+
+
+def test_rpy2_situation_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_rpy2_situation("/usr/bin/python: No module named rpy2\n")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('Sys.setenv(RETICULATE_PYTHON="/usr/local/bin/python")\n', "/usr/local/bin/python"),
+        ("Sys.setenv(RETICULATE_PYTHON = '/x')\n", "/x"),
+        ('Sys.setenv(LANG = "C", RETICULATE_PYTHON = "/y")\n', "/y"),
+        ("RETICULATE_PYTHON=/x\n", "/x"),
+        ('RETICULATE_PYTHON="/opt/py"\n', "/opt/py"),
+        ('# Sys.setenv(RETICULATE_PYTHON="/old")\nSys.setenv(RETICULATE_PYTHON="/new")\n', "/new"),
+        ('# RETICULATE_PYTHON=/x\n', None),
+        ("RETICULATE_PYTHON_ENV=/x\n", None),
+        ("", None),
+    ],
+)
+def test_r_environ_setting(text, expected):
+    assert parse_r_environ_setting(text, "RETICULATE_PYTHON") == expected
+
+
+def test_r_environ_setting_corpus_commented_unsetenv(corpus_text):
+    text = corpus_text("r-keras__reticulate-python-env-var-points-to-python-without-tf.txt")
+    assert parse_r_environ_setting(text, "RETICULATE_PYTHON") is None
+
+
+# --- PNG: images built here with zlib, using each row filter ---
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+
+def _filter_row(kind: int, row: bytes, previous: bytes, bpp: int) -> bytes:
+    def left(i):
+        return row[i - bpp] if i >= bpp else 0
+
+    def upleft(i):
+        return previous[i - bpp] if i >= bpp else 0
+
+    def paeth(a, b, c):
+        p = a + b - c
+        pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+        return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+    predictors = {
+        0: lambda i: 0,
+        1: left,
+        2: lambda i: previous[i],
+        3: lambda i: (left(i) + previous[i]) >> 1,
+        4: lambda i: paeth(left(i), previous[i], upleft(i)),
+    }
+    return bytes([kind]) + bytes((row[i] - predictors[kind](i)) & 0xFF for i in range(len(row)))
+
+
+def make_png(rows, colour_type=2, depth=8, palette=None, filters=(0, 1, 2, 3, 4)):
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour_type]
+    bpp = max(1, channels * depth // 8)
+    width = len(rows[0]) * 8 // (channels * depth)
+    raw, previous = b"", bytes(len(rows[0]))
+    for y, row in enumerate(rows):
+        raw += _filter_row(filters[y % len(filters)], row, previous, bpp)
+        previous = row
+    ihdr = struct.pack(">IIBBBBB", width, len(rows), depth, colour_type, 0, 0, 0)
+    chunks = _chunk(b"IHDR", ihdr)
+    if palette:
+        chunks += _chunk(b"PLTE", b"".join(palette))
+    return b"\x89PNG\r\n\x1a\n" + chunks + _chunk(b"IDAT", zlib.compress(raw)) + _chunk(b"IEND", b"")
+
+
+WHITE, RED = b"\xff\xff\xff", b"\xcc\x11\x22"
+
+
+def test_png_blank():
+    image = read_png(make_png([WHITE * 6] * 5))
+    assert image == PngImage(6, 5, 1) and image.is_blank
+
+
+def test_png_two_colours_all_filters():
+    rows = [(WHITE * 3 + RED * 3) if y % 2 else (RED * 2 + WHITE * 4) for y in range(10)]
+    image = read_png(make_png(rows))
+    assert image == PngImage(6, 10, 2) and not image.is_blank
+
+
+def test_png_rgba_and_grey():
+    rgba = [b"\x00\x00\x00\x00" * 3 + b"\x10\x20\x30\xff"] * 4
+    assert read_png(make_png(rgba, colour_type=6)).distinct_colours == 2
+    grey = [bytes([0, 128, 255, 255])] * 3
+    assert read_png(make_png(grey, colour_type=0)).distinct_colours == 3
+
+
+def test_png_palette_maps_duplicate_entries():
+    palette = [WHITE, RED, WHITE]  # index 2 repeats white
+    rows = [bytes([0, 2, 0, 2])] * 3
+    assert read_png(make_png(rows, colour_type=3, palette=palette)).is_blank
+    rows = [bytes([0, 1, 2, 1])] * 3
+    assert read_png(make_png(rows, colour_type=3, palette=palette)).distinct_colours == 2
+
+
+def test_png_one_bit_grey():
+    rows = [bytes([0b10100000])] * 2  # width 8 at 1 bit per pixel
+    assert read_png(make_png(rows, colour_type=0, depth=1)).distinct_colours == 2
+
+
+def test_png_missing_signature():
+    with pytest.raises(UnreadableOutput):
+        read_png(b"GIF89a" + b"\x00" * 20)
+
+
+@pytest.mark.parametrize("cut", [10, 30, -20, -5])
+def test_png_truncated(cut):
+    data = make_png([WHITE * 6 + RED] * 5)
+    with pytest.raises(UnreadableOutput):
+        read_png(data[:cut])
+
+
+def test_png_image_data_shorter_than_header_says():
+    data = make_png([WHITE * 6] * 5)
+    header = struct.pack(">IIBBBBB", 6, 50, 8, 2, 0, 0, 0)  # claims 50 rows, holds 5
+    data = data[:8] + _chunk(b"IHDR", header) + data[8 + 25:]
+    with pytest.raises(UnreadableOutput):
+        read_png(data)

@@ -1,0 +1,256 @@
+"""Tests for parsers.windows over the corpus and the guide's documented outputs."""
+
+import pytest
+
+from wslgpu_certify.parsers.errors import UnreadableOutput
+from wslgpu_certify.parsers.windows import (
+    FeatureState,
+    WindowsBuild,
+    WslDistro,
+    WslStatus,
+    WslVersionInfo,
+    parse_code_extensions,
+    parse_dism_feature_info,
+    parse_ver,
+    parse_wsl_list,
+    parse_wsl_list_verbose,
+    parse_wsl_status,
+    parse_wsl_version,
+)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("winver__ver-20201-expected-reference-guide.txt", WindowsBuild(10, 0, 20201, 1000)),
+        ("winver__19041-508-non-insider-with-4.19.128.txt", WindowsBuild(10, 0, 19041, 508)),
+        ("wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt", WindowsBuild(10, 0, 18362, 207)),
+    ],
+)
+def test_parse_ver_corpus(corpus_text, name, expected):
+    assert parse_ver(corpus_text(name)) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # .NET/PowerShell OSVersion is not `ver` output (and .NET's is shimmed to 6.2.9200).
+        "winver__dotnet-osversion-reports-6.2.9200-on-win10.txt",
+        "winver__powershell-osversion-table-insider-20170.txt",
+    ],
+)
+def test_parse_ver_rejects_other_version_sources(corpus_text, name):
+    with pytest.raises(UnreadableOutput):
+        parse_ver(corpus_text(name))
+
+
+def test_parse_ver_guide_literal_with_nuls_and_crlf():
+    text = "\r\nMicrosoft Windows [Version 10.0.20201.1000]\r\n"
+    utf16_mangled = "\x00".join(text)
+    build = parse_ver(utf16_mangled)
+    assert build == WindowsBuild(10, 0, 20201, 1000)
+    assert str(build) == "10.0.20201.1000"
+
+
+def test_parse_ver_without_revision():
+    assert parse_ver("Microsoft Windows [Version 10.0.19041]") == WindowsBuild(10, 0, 19041, None)
+
+
+@pytest.mark.parametrize("text", ["", "Microsoft Windows", "'ver' is not recognized"])
+def test_parse_ver_malformed(text):
+    with pytest.raises(UnreadableOutput):
+        parse_ver(text)
+
+
+DISM_ENABLED = """
+Deployment Image Servicing and Management tool
+Version: 10.0.20201.1000
+
+Image Version: 10.0.20201.1000
+
+Feature Information:
+
+Feature Name : VirtualMachinePlatform
+Display Name : Virtual Machine Platform
+Description : Enables platform support for virtual machines
+Restart Required : Possible
+State : Enabled
+
+Custom Properties:
+
+(No custom properties found)
+
+The operation completed successfully.
+"""
+
+DISM_ELEVATION = """
+Deployment Image Servicing and Management tool
+Version: 10.0.20201.1000
+
+
+Error: 740
+
+Elevated permissions are required to run DISM.
+Use an elevated command prompt to complete these tasks.
+"""
+
+DISM_UNKNOWN = """
+Deployment Image Servicing and Management tool
+Version: 10.0.20201.1000
+
+Image Version: 10.0.20201.1000
+
+
+Error: 0x800f080c
+
+Feature name Foo is unknown.
+A Windows feature name was not recognized.
+"""
+
+
+def test_dism_enabled():
+    assert parse_dism_feature_info(DISM_ENABLED, "VirtualMachinePlatform") == FeatureState(
+        "VirtualMachinePlatform", "Enabled", False
+    )
+
+
+def test_dism_disabled_crlf():
+    state = parse_dism_feature_info(DISM_ENABLED.replace("Enabled\n", "Disabled\n").replace("\n", "\r\n"), "X")
+    assert state.state == "Disabled"
+
+
+def test_dism_needs_elevation():
+    state = parse_dism_feature_info(DISM_ELEVATION, "Microsoft-Windows-Subsystem-Linux")
+    assert state.state is None and state.needs_elevation
+
+
+def test_dism_unknown_feature_is_an_error_not_a_state():
+    state = parse_dism_feature_info(DISM_UNKNOWN, "Foo")
+    assert state.state is None and not state.needs_elevation
+    assert "0x800f080c" in state.error and "unknown" in state.error
+
+
+def test_dism_malformed():
+    with pytest.raises(UnreadableOutput):
+        parse_dism_feature_info("Deployment Image Servicing and Management tool\n", "Foo")
+
+
+def test_wsl_status_corpus(corpus_text):
+    status = parse_wsl_status(corpus_text("wsl-cli__status-default-v2-but-distro-still-wsl1.txt"))
+    assert status == WslStatus("Ubuntu-20.04", 2, "5.10.102.1")
+
+
+def test_wsl_status_modern_without_kernel_line():
+    assert parse_wsl_status("Default Distribution: Ubuntu\r\nDefault Version: 2\r\n") == WslStatus("Ubuntu", 2, None)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["wsl-cli__set-default-version-2-kernel-update-required.txt", "wsl-cli__version-2.4.8-healthy.txt"],
+)
+def test_wsl_status_unreadable(corpus_text, name):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_status(corpus_text(name))
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "wsl-cli__list-verbose-healthy-ubuntu-running-v2.txt",
+            [WslDistro("Ubuntu", "Running", 2, True)],
+        ),
+        (
+            "wsl-cli__list-verbose-ubuntu-plus-docker-desktop-distros.txt",
+            [
+                WslDistro("Ubuntu", "Running", 2, True),
+                WslDistro("docker-desktop", "Running", 2, False),
+                WslDistro("docker-desktop-data", "Running", 2, False),
+            ],
+        ),
+        (
+            "wsl-cli__list-verbose-ubuntu-stuck-on-version-1.txt",
+            [WslDistro("Ubuntu", "Stopped", 1, False)],
+        ),
+    ],
+)
+def test_wsl_list_verbose_corpus(corpus_text, name, expected):
+    assert parse_wsl_list_verbose(corpus_text(name)) == expected
+
+
+def test_wsl_list_verbose_stops_at_next_prompt():
+    text = "  NAME      STATE           VERSION\n* Ubuntu    Stopped         2\n\nPS C:\\> wsl --status\nDefault Version: 2\n"
+    assert parse_wsl_list_verbose(text) == [WslDistro("Ubuntu", "Stopped", 2, True)]
+
+
+def test_wsl_list_verbose_no_distros():
+    assert parse_wsl_list_verbose("Windows Subsystem for Linux has no installed distributions.\n") == []
+
+
+def test_wsl_list_verbose_old_build_prints_usage(corpus_text):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_list_verbose(corpus_text("wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt"))
+
+
+def test_wsl_list_zh_corpus(corpus_text):
+    assert parse_wsl_list(corpus_text("wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt")) == ["Ubuntu-18.04", "Ubuntu"]
+
+
+def test_wsl_list_english_with_imported_distro():
+    text = "Windows Subsystem for Linux Distributions:\r\nUbuntu (Default)\r\nubuntu_gpu\r\n"
+    assert parse_wsl_list(text) == ["Ubuntu", "ubuntu_gpu"]
+
+
+def test_wsl_list_quiet_has_no_title():
+    assert parse_wsl_list("Ubuntu\nubuntu_gpu\n") == ["Ubuntu", "ubuntu_gpu"]
+
+
+def test_wsl_list_malformed(corpus_text):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_list(corpus_text("wsl-cli__set-default-version-2-kernel-update-required.txt"))
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("wsl-cli__version-2.4.8-healthy.txt", WslVersionInfo("2.4.8.0", "5.15.167.4-1", "10.0.22635.4800")),
+        (
+            "docker-gpu-run__healthy-pytorch-nvidia-smi-in-container-wsl-1.2.2.txt",
+            WslVersionInfo("1.2.2.0", "5.15.90.1", "10.0.25342.1001"),
+        ),
+    ],
+)
+def test_wsl_version_corpus(corpus_text, name, expected):
+    assert parse_wsl_version(corpus_text(name)) == expected
+
+
+def test_wsl_version_chinese_labels():
+    text = "WSL 版本: 2.0.14.0\n内核版本: 5.15.133.1-1\nWSLg 版本: 1.0.59\nWindows 版本: 10.0.19045.3693\n"
+    assert parse_wsl_version(text) == WslVersionInfo("2.0.14.0", "5.15.133.1-1", "10.0.19045.3693")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["wsl-cli__set-default-version-2-kernel-update-required.txt", "wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt"],
+)
+def test_wsl_version_unreadable(corpus_text, name):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_version(corpus_text(name))
+
+
+def test_code_extensions():
+    text = "ms-vscode-remote.remote-wsl\r\n\r\nMS-Azuretools.VSCode-Docker\r\nms-python.python@2020.9.114305\r\n"
+    assert parse_code_extensions(text) == [
+        "ms-vscode-remote.remote-wsl",
+        "ms-azuretools.vscode-docker",
+        "ms-python.python",
+    ]
+
+
+def test_code_extensions_none_installed():
+    assert parse_code_extensions("\n") == []
+
+
+def test_code_extensions_not_installed():
+    with pytest.raises(UnreadableOutput):
+        parse_code_extensions("'code' is not recognized as an internal or external command,\noperable program or batch file.")
