@@ -28,12 +28,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     log "installing: ${missing[*]}"
     # Update the index once, only when we actually have to install something
     # (and the candidate is unknown or the index is older than a day).
-    stale=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)
-    if [ -z "$stale" ] || ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
-        apt-get update -qq >/dev/null || die "apt-get update failed"
+    aptlog=/tmp/setup-docker-apt.log
+    fresh=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)
+    if [ -z "$fresh" ] || ! apt-cache show "${missing[@]}" >/dev/null 2>&1; then
+        apt-get update -qq >"$aptlog" 2>&1 || die "apt-get update failed; see $aptlog"
     fi
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-        || die "apt-get install ${missing[*]} failed"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$aptlog" 2>&1 \
+        || die "apt-get install ${missing[*]} failed; see $aptlog"
 fi
 
 # --- daemon -----------------------------------------------------------------

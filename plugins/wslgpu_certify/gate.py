@@ -20,7 +20,7 @@ from .findings import CheckFailed
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # passed / failed / skipped / error / warning
+    outcome: str  # passed / failed / skipped / error / warning / not_applicable
     message: str = ""
     root: str | None = None  # the failed check that caused a skip, if any
 
@@ -58,8 +58,8 @@ class Gate:
 
     def _evaluate(self, spec: CheckSpec, request) -> Verdict:
         reason = self.applies(spec)
-        if reason:
-            return Verdict("skipped", reason)
+        if reason:  # a requirement that does not apply here (WSL-only on native Linux) never blocks
+            return Verdict("not_applicable", reason)
         blocked = self.blocker(spec, request)
         if blocked:
             return blocked

@@ -7,6 +7,7 @@ is invoked from anywhere (including `--snapshot /abs/path.json`).
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,29 @@ def _machine_from_options(config: pytest.Config) -> Machine:
     return live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
 
 
+def _restore_testpaths(config: pytest.Config) -> None:
+    """Undo pytest taking an option's value for a test path.
+
+    pytest picks its rootdir and ini file before entry-point plugins add their options,
+    so in `--snapshot /tmp/x.json` (with a space) the path is taken for a test path: no
+    ini file is found, `testpaths` is lost and the whole working directory is collected.
+    When that happened and the invocation directory holds our testpaths, use them.
+    """
+    if config.inipath is not None or config.args_source != pytest.Config.ArgsSource.INVOCATION_DIR:
+        return
+    pyproject = config.invocation_params.dir / "pyproject.toml"
+    try:
+        ini = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return
+    paths = [str(config.invocation_params.dir / p) for p in ini.get("testpaths", [])]
+    if paths and all(Path(p).exists() for p in paths):
+        config.args[:] = paths
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    _restore_testpaths(config)
     config.addinivalue_line("markers", "check(id): a certification check with a stable dotted id")
     config.addinivalue_line("markers", "slow: long-running checks")
     machine = _machine_from_options(config)
@@ -176,6 +198,7 @@ def _certify_check(request: pytest.FixtureRequest):
     state: RunState = request.config.stash[STATE]
     reason = state.not_applicable(spec)
     if reason:
+        state.gate.note(spec.id, Verdict("not_applicable", reason))
         pytest.skip(reason)
     blocked = state.gate.blocker(spec, request)
     if blocked:
