@@ -7,6 +7,7 @@ from wslgpu_certify.catalog import check
 from wslgpu_certify.findings import CheckFailed
 from wslgpu_certify.parsers.runs import DockerRunFailure
 from wslgpu_certify.probes import publish, read
+from wslgpu_certify.profile import version_satisfies
 
 
 def _nbody(wsl_host, profile):
@@ -25,8 +26,10 @@ def test_nbody_runs(wsl_host, profile):
 def test_nbody_device(wsl_host, profile):
     result = _nbody(wsl_host, profile)
     publish("gpu", f"{result.gpu_name} (compute capability {result.compute_capability})")
-    if not result.gpu_name or not result.compute_capability:
-        raise CheckFailed("nbody printed no GPU name and compute capability")
+    minimum = profile["gpu"]["min_compute_capability"]
+    if not version_satisfies(result.compute_capability, f">={minimum}"):
+        raise CheckFailed(f"{result.gpu_name} has compute capability {result.compute_capability}; "
+                          f"the CUDA images need {minimum} or higher")
 
 
 @check("gpu.nbody.performance")

@@ -242,13 +242,16 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     finding = _finding(item, spec, report, call)
     state: RunState = item.config.stash[STATE]
     state.gate.note(spec.id, Verdict(finding.outcome, finding.message))
-    report.user_properties += [("check_id", spec.id), ("layer", spec.layer), ("title", spec.title)]
+    # junitxml writes the item's properties with its teardown report: set them on the item
+    properties = [("check_id", spec.id), ("layer", spec.layer), ("title", spec.title)]
+    if finding.remediation is not None:
+        properties.append(("fix", finding.remediation.first_command))
+    item.user_properties[:] = [p for p in item.user_properties if p[0] not in dict(properties)] + properties
+    report.user_properties = list(item.user_properties)
     if finding.outcome == "warning":  # advisory: shown, never blocking (pytest's xfail)
         report.outcome, report.wasxfail = "skipped", f"advisory: {finding.message}"
     elif finding.outcome == "failed":
         report.longrepr = f"{spec.id}: {finding.message}\n\n{finding.remediation.as_text()}"
-    if finding.remediation is not None:
-        report.user_properties.append(("fix", finding.remediation.first_command))
     report.wslgpu_finding = finding.to_json()
     return report
 

@@ -10,7 +10,7 @@ import re
 
 MASK = "<REDACTED>"
 
-_SECRET_NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY)[A-Za-z0-9_]*"
+_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY)[A-Za-z0-9_]*"
 _PATTERNS = (
     # ?token=abc / &token=abc in Jupyter URLs
     re.compile(r"(?i)([?&]token=)[^\s&\"'<>]+"),

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_RAW = REPO.parent / "shared" / "corpus" / "raw"
-
-try:  # the package may not be installed while the project is being written
-    import wslgpu_certify  # noqa: F401
-except ImportError:
-    sys.path.insert(0, str(REPO / "plugins"))
 
 
 @pytest.fixture

@@ -1,0 +1,93 @@
+"""The diagnosis matrix: each broken snapshot fails exactly its root-cause checks.
+
+For every real way this setup breaks (fixtures/snapshots/broken-*.json) the table says
+which checks fail, a few that must be skipped *because of* that failure (naming it),
+and a phrase the failure's fix must contain. Everything not listed must pass or be
+skipped for an unrelated, configured reason.
+"""
+
+import json
+
+import pytest
+
+from suite_run import SNAPSHOTS
+from test_each_check_fails import templates_seen_failing
+
+# Checks skipped on the healthy machine too (not configured in the documented profile).
+NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user"}
+
+MATRIX = {
+    "known-bad-build": ({"windows.build": "Roll back to build 20201"}, set()),
+    "wsl1": ({"windows.distro.version": "wsl.exe --set-version Ubuntu 2",
+              "wsl.version2": "wsl.exe --set-version Ubuntu 2"},
+             {"wsl.kernel.version", "wsl.gpu.dxg", "wsl.dockerd.running", "gpu.nbody.runs"}),
+    "old-kernel": ({"windows.wsl.kernel": "wsl.exe --update"},
+                   {"wsl.kernel.version", "wsl.gpu.dxg", "wsl.driver.libraries", "gpu.nbody.runs"}),
+    "no-dxg": ({"wsl.gpu.dxg": "developer.nvidia.com/cuda/wsl"},
+               {"wsl.driver.libraries", "wsl.driver.loader", "gpu.nbody.runs", "gpu.nbody.performance"}),
+    "linux-driver-inside": ({"wsl.driver.no_linux_driver": "apt-get remove --purge"}, {"wsl.driver.loader"}),
+    "docker-desktop": ({"wsl.dockerd.running": "turn off integration with Ubuntu"},
+                       {"wsl.docker.reachable", "docker.engine.community", "docker.runtime.registered", "gpu.nbody.runs"}),
+    "toolkit-missing": ({"docker.apt.repositories": "nvidia-docker.list"},
+                        {"docker.package.nvidia-docker2", "docker.package.nvidia-container-toolkit",
+                         "docker.runtime.configured", "docker.runtime.registered", "gpu.nbody.runs"}),
+    "runtime-not-registered": ({"docker.runtime.registered": "sudo pkill dockerd; sudo dockerd"},
+                               {"gpu.nbody.runs", "gpu.nbody.device", "gpu.nbody.performance"}),
+    "dockerd-down": ({"wsl.autostart": "sudo dockerd > /dev/null 2>&1 &",
+                      "wsl.dockerd.running": "sudo dockerd > /dev/null 2>&1 &"},
+                     {"wsl.docker.reachable", "docker.engine.community", "docker.image.nbody.present"}),
+    "not-in-docker-group": ({"wsl.user.docker_group": "sudo usermod -a -G docker analyst"},
+                            {"wsl.docker.reachable", "docker.engine.in_distro", "gpu.nbody.runs"}),
+    "nbody-slow": ({"gpu.nbody.performance": "Update the CUDA on WSL driver"}, set()),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(MATRIX))
+def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
+    failing, consequences = MATRIX[variant]
+    run = certify("--snapshot", str(SNAPSHOTS / f"broken-{variant}.json"))
+    assert run.returncode == 1, run.output
+    outcomes = run.outcomes()
+    assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
+    for check_id, phrase in failing.items():
+        remediation = run.check(check_id)["remediation"]
+        assert remediation["why"]
+        assert any(phrase in command for command in remediation["commands"]), (check_id, remediation["commands"])
+    for check_id in consequences:
+        finding = run.check(check_id)
+        assert finding["outcome"] == "skipped", (check_id, finding)
+        assert any(f"depends on {root}, which failed" in finding["message"] for root in failing), finding["message"]
+    unexplained = {i for i, o in outcomes.items() if o == "skipped"} - NOT_CONFIGURED
+    for check_id in unexplained:
+        assert "depends on" in run.check(check_id)["message"], (check_id, run.check(check_id)["message"])
+
+
+def test_healthy_snapshot_passes_every_configured_check(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"))
+    outcomes = run.outcomes()
+    assert {i for i, o in outcomes.items() if o != "passed"} == NOT_CONFIGURED
+
+
+def test_every_check_fails_somewhere_in_the_matrix():
+    """No check that cannot fail: each id is failing in some broken snapshot or proven failing elsewhere."""
+    failing_somewhere = {check_id for failing, _ in MATRIX.values() for check_id in failing}
+    healthy = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())
+    assert healthy["metadata"]["profile"] == "documented"
+    from wslgpu_certify.catalog import REGISTRY  # populated by importing the check modules
+    import importlib.util, sys
+    from suite_run import REPO
+    for module in sorted((REPO / "checks").glob("test_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_checks_{module.stem}", module)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod
+        spec.loader.exec_module(mod)
+    mutated = templates_seen_failing()
+    never_failing = {spec.id for spec in REGISTRY.values()
+                     if spec.id not in failing_somewhere and spec.template not in mutated
+                     and spec.layer not in CONTAINER_LAYERS}
+    assert not never_failing, f"checks never seen failing: {sorted(never_failing)}"
+
+
+# The container layers are shown failing by test_containers_live.py on the real stand-in
+# and by their own rows in the matrix; see there.
+CONTAINER_LAYERS = {"jupyter", "rstudio", "rpy2"}
