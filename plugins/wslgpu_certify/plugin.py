@@ -15,6 +15,7 @@ import pytest
 from . import probes
 from .backends import make_host
 from .catalog import REGISTRY, CheckSpec, fill_remediation, spec_for
+from .container_fixtures import *  # noqa: F401,F403  (container fixtures + their sessionstart hook)
 from .environments import ENVS, NOT_WSL_REASON, Machine, live_machine, replay_machine
 from .findings import LAYERS, CheckFailed, Finding
 from .gate import Gate, Verdict
@@ -294,6 +295,8 @@ def _machine_meta(config: pytest.Config, machine: Machine) -> dict:
         "snapshot": config.option.snapshot,
         "distro": machine.distro,
         "user": machine.user,
+        # per host role: commands executed (each distinct command once; memoized after that)
+        "commands_run": {role: runner.executed for role, runner in machine.runners.items()},
     }
 
 
