@@ -133,6 +133,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState(machine, run_directory, controller=worker_input is None)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "wslgpu-run-state")
+    if state.controller and config.pluginmanager.has_plugin("html"):
+        from .html_report import HtmlReport
+        config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -254,6 +257,9 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     elif finding.outcome == "failed":
         report.longrepr = f"{spec.id}: {finding.message}\n\n{finding.remediation.as_text()}"
     report.wslgpu_finding = finding.to_json()
+    if item.config.pluginmanager.has_plugin("html"):
+        from .html_report import extras_for
+        report.extras = getattr(report, "extras", []) + extras_for(report.wslgpu_finding, state.run_directory)
     return report
 
 

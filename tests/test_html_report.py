@@ -1,0 +1,35 @@
+"""The HTML report answers 'is this machine certified, and if not, what do I do?' at a glance."""
+
+import html
+import json
+import re
+
+from suite_run import SNAPSHOTS
+
+
+def _report(run):
+    text = (run.reports / "latest" / "report.html").read_text()
+    blob = json.loads(html.unescape(re.search(r'data-jsonblob="([^"]*)"', text).group(1)))
+    return text, blob
+
+
+def test_broken_machine_report_shows_verdict_stack_root_cause_and_fix(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-runtime-not-registered.json"))
+    text, blob = _report(run)
+    assert blob["title"] == "broken-runtime-not-registered: NOT CERTIFIED (env replay, profile documented)"
+    assert 'id="wslgpu-verdict"' in text and "NOT CERTIFIED" in text
+    layers = re.findall(r'data-layer="(\w+)" data-outcome="(\w+)"', text)
+    assert [name for name, _ in layers] == ["rpy2", "rstudio", "jupyter", "gpu", "docker", "wsl", "windows"]
+    assert dict(layers)["docker"] == "failed" and dict(layers)["windows"] == "passed"
+    assert "first failure: <code>docker.runtime.registered</code>" in text
+    unescaped = html.unescape(text)
+    assert "sudo nvidia-ctk runtime configure --runtime=docker" in unescaped  # fix block and Fix column
+    assert "Why it matters: daemon.json is read only when dockerd starts" in unescaped.replace("<b>", "").replace("</b>", "")
+    assert blob["environment"]["NVIDIA driver"] == "460.20"
+    assert "https://cdn" not in text and "<script src=\"http" not in text  # self-contained
+
+
+def test_nbody_figure_is_charted_against_baseline(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-nbody-slow.json"))
+    text = html.unescape((run.reports / "latest" / "report.html").read_text())
+    assert 'wslgpu-nbody' in text and "2414.0" in text and "4023.3" in text
