@@ -52,6 +52,8 @@ class Gate:
         return None
 
     def verdict(self, check_id: str, request) -> Verdict:
+        if check_id not in REGISTRY:  # its module was not collected (e.g. one layer run alone)
+            return Verdict("not_applicable", f"{check_id} is not part of this run")
         if check_id not in self.verdicts:
             self.verdicts[check_id] = self._evaluate(REGISTRY[check_id], request)
         return self.verdicts[check_id]

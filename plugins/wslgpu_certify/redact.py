@@ -10,7 +10,8 @@ import re
 
 MASK = "<REDACTED>"
 
-_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY)[A-Za-z0-9_]*"
+# the keyword ends the name or is followed by `_` (API_KEY, SECRET_ACCESS_KEY), not KeyError
+_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY)(?:_[A-Za-z0-9_]*)?\b"
 _PATTERNS = (
     # ?token=abc / &token=abc in Jupyter URLs
     re.compile(r"(?i)([?&]token=)[^\s&\"'<>]+"),

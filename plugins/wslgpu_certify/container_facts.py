@@ -1,0 +1,310 @@
+"""Every fact read from the guide's containers, as data: a command and its pure parser.
+
+The command strings are snapshot keys (role "docker" for start records and logs, role
+"container:<role>" for commands inside a container, "wsl"/"windows" for HTTP from outside),
+so they must not contain anything that changes from run to run except what the run
+itself recorded (a port from the start record, a token from the log, which the snapshot
+stores redacted and so replays as the same `<REDACTED>` string).
+
+Scripts are passed on stdin (`python3 - <<'EOF'`, `Rscript - <<'EOF'`) so they can hold
+any quoting; the guide's code is kept as the guide prints it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from functools import partial
+
+from .containers import parse_start_record
+from .parsers import apps, shell
+from .parsers._text import content_lines
+from .parsers.errors import UnreadableOutput
+from .probes import Probe
+
+
+def python_script(code: str) -> str:
+    return f"python3 - <<'EOF'\n{code.strip()}\nEOF"
+
+
+def r_script(code: str) -> str:
+    return f"Rscript - <<'EOF'\n{code.strip()}\nEOF"
+
+
+# ---- small pure parsers ---------------------------------------------------------------------
+
+def parse_labelled(text: str) -> dict[str, str]:
+    """`label: value` lines (first one of each label wins), the output shape of our scripts."""
+    values: dict[str, str] = {}
+    for line in content_lines(text):
+        label, sep, value = line.partition(":")
+        if sep and re.fullmatch(r"[A-Za-z][\w -]*", label):
+            values.setdefault(label.strip().lower(), value.strip())
+    return values
+
+
+def parse_base64_png(text: str) -> bytes:
+    """The bytes after `png-base64:` (the PNG is copied out of the container over exec)."""
+    match = re.search(r"^png-base64:\s*([A-Za-z0-9+/=]+)\s*$", text, re.M)
+    if not match:
+        raise UnreadableOutput("base64 PNG (no `png-base64:` line)", text)
+    try:
+        return base64.b64decode(match.group(1), validate=True)
+    except binascii.Error:
+        raise UnreadableOutput("base64 PNG (invalid base64)", match.group(1)[:80]) from None
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    error: str | None  # nbclient's exception, when the cell failed
+    mime_types: tuple[str, ...]  # of every output of the cell
+
+    @property
+    def has_png(self) -> bool:
+        return "image/png" in self.mime_types
+
+
+def parse_notebook_run(text: str) -> NotebookRun:
+    match = re.search(r"^nbclient:\s*(\{.*\})\s*$", text, re.M)
+    if not match:
+        raise UnreadableOutput("nbclient summary (no `nbclient:` line)", text)
+    data = json.loads(match.group(1))
+    mimes = tuple(m for output in data.get("outputs", []) for m in output.get("mime", []))
+    return NotebookRun(error=data.get("error"), mime_types=mimes)
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    loss: float | None
+    accuracy: float | None
+    log: apps.TensorflowGpuLog
+
+
+def parse_training(text: str) -> TrainingRun:
+    """`Test loss:` / `Test accuracy:` (the guide's script prints them) and the TF device log."""
+    values = parse_labelled(text)
+
+    def number(label):
+        try:
+            return float(values[label])
+        except (KeyError, ValueError):
+            return None
+
+    return TrainingRun(number("test loss"), number("test accuracy"), apps.parse_tensorflow_log(text))
+
+
+# ---- the start record and readiness (role "docker", see containers.DockerRecords) ------------
+
+START = Probe("start {role}", parse_start_record, ok_exit=None)
+LOGS = "logs {role}"  # read with probes.run: the exit status says whether Jupyter became ready
+
+
+# ---- TensorFlow-Jupyter container (setup-guide §4.1) -------------------------------------------
+
+# A matmul makes TensorFlow create the GPU device and load cuBLAS, the two lines the guide shows.
+TF_DEVICE_LOG = Probe(
+    "TF_CPP_MIN_LOG_LEVEL=0 python3 -c \"import tensorflow as tf; x = tf.random.normal([256, 256]); "
+    "print(float(tf.reduce_sum(tf.matmul(x, x))))\"",
+    apps.parse_tensorflow_log, text="both")
+
+# Jupyter's REST status: 200 with the token, 403 without (the same on notebook 5/6 and jupyter_server).
+JUPYTER_API = "http://{host}:{port}/api/status"
+HTTP_STATUS = Probe("curl -s -o /dev/null -w '%{http_code}' --max-time 10 '{url}'", shell.parse_http_status,
+                    ok_exit=None)
+WINDOWS_HTTP_STATUS = Probe(
+    "powershell.exe -NoProfile -Command \"(Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri '{url}').StatusCode\"",
+    shell.parse_http_status, text="both")
+
+
+# ---- RStudio container (setup-guide §4.2) ------------------------------------------------------
+
+RSERVER = Probe("test -x /usr/lib/rstudio-server/bin/rserver && echo present || echo missing", shell.parse_presence)
+
+# Polls with a deadline: rstudio-server starts under s6 beside Jupyter, possibly a moment later.
+RSTUDIO_HTTP = Probe(python_script("""
+import time, urllib.error, urllib.request
+deadline = time.monotonic() + 60
+while True:
+    try:
+        print(urllib.request.urlopen("http://127.0.0.1:{port}/", timeout=5).status)
+        break
+    except urllib.error.HTTPError as exc:
+        print(exc.code)
+        break
+    except OSError as exc:
+        if time.monotonic() > deadline:
+            print("000")
+            print(exc)
+            break
+        time.sleep(1)
+"""), shell.parse_http_status)
+
+# The image's init gives the user the PASSWORD from the environment; verify it as login(1)
+# would, against /etc/shadow, without the password ever appearing in a command.
+RSTUDIO_PASSWORD = Probe(python_script("""
+import crypt, os, spwd
+password = os.environ.get("PASSWORD")
+if not password:
+    print("password: unset")
+elif password == "rstudio":
+    print("password: default")
+else:
+    try:
+        hashed = spwd.getspnam("{user}").sp_pwdp
+        print("password: " + ("accepted" if crypt.crypt(password, hashed) == hashed else "rejected"))
+    except KeyError:
+        print("password: no such user")
+"""), lambda text: parse_labelled(text).get("password") or _unreadable("password verdict", text))
+
+RPROFILE_SITE = Probe("cat /etc/R/Rprofile.site", partial(apps.parse_r_environ_setting, name="RETICULATE_PYTHON"))
+
+R_TENSORFLOW = Probe(r_script("""
+tf <- reticulate::import("tensorflow")
+cat("python:", reticulate::py_config()$python, "\\n")
+cat("tensorflow:", tf$`__version__`, "\\n")
+"""), parse_labelled)
+
+R_KERAS = Probe(r_script("""
+if (requireNamespace("keras", quietly = TRUE)) {
+  cat("keras:", format(packageVersion("keras")), "\\n")
+  cat("available:", keras::is_keras_available(), "\\n")
+} else {
+  cat("keras: missing\\n")
+}
+"""), parse_labelled)
+
+R_TF_GPUS = Probe(r_script("""
+tf <- reticulate::import("tensorflow", convert = FALSE)
+cat(reticulate::py_str(tf$config$list_physical_devices("GPU")), "\\n")
+"""), apps.parse_physical_devices)
+
+# The guide's model (keras.rstudio.com mnist_cnn) on random MNIST-shaped data: no download,
+# seconds on a GPU. The full guide script is GUIDE_MNIST below.
+_MODEL = """
+model <- keras_model_sequential() %>%
+  layer_conv_2d(filters = 32, kernel_size = c(3,3), activation = 'relu',
+                input_shape = input_shape) %>%
+  layer_conv_2d(filters = 64, kernel_size = c(3,3), activation = 'relu') %>%
+  layer_max_pooling_2d(pool_size = c(2, 2)) %>%
+  layer_dropout(rate = 0.25) %>%
+  layer_flatten() %>%
+  layer_dense(units = 128, activation = 'relu') %>%
+  layer_dropout(rate = 0.5) %>%
+  layer_dense(units = num_classes, activation = 'softmax')
+
+model %>% compile(
+  loss = loss_categorical_crossentropy,
+  optimizer = optimizer_adadelta(),
+  metrics = c('accuracy')
+)
+"""
+
+SHORT_TRAINING = Probe("TF_CPP_MIN_LOG_LEVEL=0 " + r_script("""
+library(keras)
+num_classes <- 10
+input_shape <- c(28, 28, 1)
+n <- 1024
+x_train <- array(runif(n * 28 * 28), dim = c(n, 28, 28, 1))
+y_train <- to_categorical(sample(0:9, n, replace = TRUE), num_classes)
+""" + _MODEL + """
+model %>% fit(x_train, y_train, batch_size = 128, epochs = {epochs}, verbose = 2)
+scores <- model %>% evaluate(x_train, y_train, verbose = 0)
+cat('Test loss:', scores[[1]], '\\n')
+cat('Test accuracy:', scores[[2]], '\\n')
+"""), parse_training, text="both")
+
+# setup-guide §4.2 verbatim, except verbose = 2 (one line per epoch instead of progress bars).
+GUIDE_MNIST = Probe("TF_CPP_MIN_LOG_LEVEL=0 " + r_script("""
+library(keras)
+batch_size <- 128
+num_classes <- 10
+epochs <- 12
+img_rows <- 28
+img_cols <- 28
+mnist <- dataset_mnist()
+x_train <- mnist$train$x
+y_train <- mnist$train$y
+x_test <- mnist$test$x
+y_test <- mnist$test$y
+x_train <- array_reshape(x_train, c(nrow(x_train), img_rows, img_cols, 1))
+x_test <- array_reshape(x_test, c(nrow(x_test), img_rows, img_cols, 1))
+input_shape <- c(img_rows, img_cols, 1)
+x_train <- x_train / 255
+x_test <- x_test / 255
+cat('x_train_shape:', dim(x_train), '\\n')
+cat(nrow(x_train), 'train samples\\n')
+cat(nrow(x_test), 'test samples\\n')
+y_train <- to_categorical(y_train, num_classes)
+y_test <- to_categorical(y_test, num_classes)
+""" + _MODEL + """
+model %>% fit(
+  x_train, y_train,
+  batch_size = batch_size,
+  epochs = epochs,
+  validation_split = 0.2,
+  verbose = 2
+)
+scores <- model %>% evaluate(
+  x_test, y_test, verbose = 0
+)
+cat('Test loss:', scores[[1]], '\\n')
+cat('Test accuracy:', scores[[2]], '\\n')
+"""), parse_training, text="both")
+
+
+# ---- rpy2 in the RStudio container (setup-guide §4.3) --------------------------------------------
+
+def strip_ansi(text: str) -> str:
+    """rpy2.situation prints its headings in bold (ESC[1m ... ESC[0m) even into a pipe."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+RPY2_SITUATION = Probe("python3 -m rpy2.situation", lambda text: apps.parse_rpy2_situation(strip_ansi(text)),
+                       ok_exit=None, text="both")
+
+# The guide's notebook cell, as printed (its last line displays the plot).
+GUIDE_RPY2_CELL = """
+import math, datetime
+import rpy2.robjects.lib.ggplot2 as ggplot2
+import rpy2.robjects as ro
+from rpy2.robjects.packages import importr, data
+from rpy2.ipython.ggplot import image_png
+base = importr('base')
+datasets = importr('datasets')
+mtcars = data(datasets).fetch('mtcars')['mtcars']
+pp = (ggplot2.ggplot(mtcars) +
+      ggplot2.aes_string(x='wt', y='mpg', col='factor(cyl)') +
+      ggplot2.geom_point() +
+      ggplot2.geom_smooth(ggplot2.aes_string(group = 'cyl'),
+                          method = 'lm'))
+
+image_png(pp)
+""".strip()
+
+GGPLOT_PNG = Probe(python_script(GUIDE_RPY2_CELL.replace(
+    "image_png(pp)",
+    "import base64\nprint('png-base64: ' + base64.b64encode(image_png(pp).data).decode())")), parse_base64_png)
+
+NOTEBOOK = Probe(python_script(f"""
+import json
+import nbformat
+from nbclient import NotebookClient
+notebook = nbformat.v4.new_notebook()
+notebook.cells.append(nbformat.v4.new_code_cell({GUIDE_RPY2_CELL!r}))
+error = None
+try:
+    NotebookClient(notebook, timeout=240, kernel_name="python3").execute()
+except Exception as exc:
+    lines = str(exc).strip().splitlines()
+    error = type(exc).__name__ + (": " + lines[-1] if lines else "")
+outputs = [{{"type": o.get("output_type"), "mime": sorted(o.get("data", {{}}))}}
+           for o in notebook.cells[0].get("outputs", [])]
+print("nbclient: " + json.dumps({{"error": error, "outputs": outputs}}))
+"""), parse_notebook_run)
+
+
+def _unreadable(what: str, text: str):
+    raise UnreadableOutput(what, text)

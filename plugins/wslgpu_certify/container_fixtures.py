@@ -1,0 +1,173 @@
+"""The pytest side of the containers: one run identity, xdist sharing, cleanup, host fixtures.
+
+Imported into plugin.py (`from .container_fixtures import *`), so only the names in
+`__all__` become part of the plugin: the fixtures and one hook, `pytest_sessionstart`,
+which registers `ContainerLifecycle` in the process that owns the run's containers
+(the xdist controller, or a lone pytest).
+
+Who removes what:
+  * the owner removes every container labelled with the run id at session finish, at
+    exit, and from its SIGINT/SIGTERM handlers (then re-raises KeyboardInterrupt / exits);
+  * a start the engine refuses removes its own `Created` container (containers.py);
+  * the first start of a run removes containers whose owner process is gone (crashed runs).
+Workers never remove: another worker may still be using the container.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import signal
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .backends import make_host
+from .containers import (
+    LOCK_FILE,
+    ContainerExec,
+    ContainerManager,
+    DockerRecords,
+    RunIdentity,
+    owner_of_this_process,
+    plan_containers,
+    remove_run_containers,
+)
+from .redact import redact
+
+__all__ = ["pytest_sessionstart", "container_manager", "docker_host", "tensorflow_container",
+           "rstudio_container", "run_directory"]
+
+IDENTITY = pytest.StashKey[RunIdentity]()
+WORKERINPUT_KEY = "wslgpu_containers"
+DEFAULT_READY_TIMEOUT = 120.0  # seconds for Jupyter to print its token URL
+DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
+
+
+def _state(config):
+    from .plugin import STATE  # plugin.py imports this module: import it late
+
+    return config.stash[STATE]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Give the run its identity; in the owner, register the lifecycle (before xdist spawns workers)."""
+    config = session.config
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None and WORKERINPUT_KEY in worker_input:
+        identity = RunIdentity.from_json(worker_input[WORKERINPUT_KEY])
+    else:
+        identity = RunIdentity(uuid.uuid4().hex[:12], owner_of_this_process(), secrets.token_urlsafe(12))
+        state = _state(config)
+        if worker_input is None and not state.machine.replay:
+            config.pluginmanager.register(ContainerLifecycle(state.run_directory, identity), "wslgpu-containers")
+    redact.add_secret(identity.password)
+    config.stash[IDENTITY] = identity
+
+
+class ContainerLifecycle:
+    """Owner-only: hands the identity to xdist workers and removes the run's containers on every exit path."""
+
+    def __init__(self, run_directory: Path, identity: RunIdentity):
+        self.run_directory = run_directory
+        self.identity = identity
+        self._cleaning = False
+        self._previous: dict[int, object] = {}
+        if threading.current_thread() is threading.main_thread():
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self._previous[signum] = signal.signal(signum, self._on_signal)
+        atexit.register(self.cleanup)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        node.workerinput[WORKERINPUT_KEY] = self.identity.to_json()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session) -> None:
+        self.cleanup()
+
+    def pytest_unconfigure(self, config) -> None:
+        self.cleanup()
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous.clear()
+        atexit.unregister(self.cleanup)
+
+    def cleanup(self) -> list[str]:
+        """Remove every container of this run; touches Docker only if some process tried a start."""
+        if self.run_directory is None or not (self.run_directory / LOCK_FILE).exists():
+            return []
+        return remove_run_containers(self.identity.run_id)
+
+    def _on_signal(self, signum, frame) -> None:
+        if self._cleaning:  # a second Ctrl-C while removing: stop at once
+            raise KeyboardInterrupt
+        self._cleaning = True
+        try:
+            self.cleanup()
+        finally:
+            self._cleaning = False
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        pytest.exit(f"terminated by signal {signal.Signals(signum).name}", returncode=128 + signum)
+
+
+# ---- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def run_directory(pytestconfig) -> Path:
+    """This run's report folder (shared by xdist workers): evidence files go here."""
+    return _state(pytestconfig).run_directory
+
+
+@pytest.fixture(scope="session")
+def container_manager(machine, pytestconfig, run_directory) -> ContainerManager | None:
+    """Starts the profile's images on demand (None under replay, or from Windows where no dockerd is local)."""
+    if machine.replay or machine.env == "windows":
+        return None
+    settings = machine.profile.get("containers", {})
+    identity = pytestconfig.stash[IDENTITY]
+    plans = plan_containers(machine.profile, identity.password, f"{os.getuid()}:{os.getgid()}")
+    return ContainerManager(run_directory, identity, plans,
+                            float(settings.get("ready_timeout", DEFAULT_READY_TIMEOUT)))
+
+
+NO_DOCKER_ROLE = ("no container records here: containers are driven from the distro "
+                  "(--env=wsl or --env=linux), or replayed from a snapshot that holds the role {role!r}")
+
+
+def _runner(machine, role: str, executor):
+    runner = machine.runner(role, executor)
+    if runner is None:
+        pytest.skip(NO_DOCKER_ROLE.format(role=role))
+    return runner
+
+
+@pytest.fixture(scope="session")
+def docker_host(machine, container_manager):
+    """Host role "docker": `start <role>` / `logs <role>` records of the suite's containers."""
+    return make_host(_runner(machine, "docker", container_manager and DockerRecords(container_manager)))
+
+
+def _container_host(machine, manager, role: str):
+    runner = _runner(machine, f"container:{role}", manager and ContainerExec(manager, role))
+    # Commands in the guide's containers (TF import, notebooks, training) outlast a shell probe.
+    exec_timeout = float(machine.profile.get("containers", {}).get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
+    runner.timeout = max(runner.timeout, exec_timeout)
+    return make_host(runner)
+
+
+@pytest.fixture(scope="session")
+def tensorflow_container(machine, container_manager):
+    """Inside the TensorFlow-Jupyter container (setup-guide §4.1), through `docker exec`."""
+    return _container_host(machine, container_manager, "tensorflow")
+
+
+@pytest.fixture(scope="session")
+def rstudio_container(machine, container_manager):
+    """Inside the RStudio container (setup-guide §4.2, §4.3), through `docker exec`."""
+    return _container_host(machine, container_manager, "rstudio")
