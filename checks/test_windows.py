@@ -90,11 +90,16 @@ def test_distro_template(windows_host, profile):
         raise CheckFailed(f"no exported distro template at {path}")
 
 
-@check("windows.distro.imported")
-def test_imported_distros(windows_host, profile):
+def _imported_distros(profile) -> list[str]:
     wanted = profile["windows"].get("imported_distros", [])
     if not wanted:
         pytest.skip("no imported distros configured (set windows.imported_distros in a profile)")
+    return wanted
+
+
+@check("windows.distro.imported")
+def test_imported_distros(windows_host, profile):
+    wanted = _imported_distros(profile)
     listed = {name.lower() for name in read(windows_host, facts.WSL_LIST)}
     missing = [name for name in wanted if name.lower() not in listed]
     if missing:
@@ -103,9 +108,7 @@ def test_imported_distros(windows_host, profile):
 
 @check("windows.distro.imported_user")
 def test_imported_distro_user(windows_host, profile):
-    wanted = profile["windows"].get("imported_distros", [])
-    if not wanted:
-        pytest.skip("no imported distros configured (set windows.imported_distros in a profile)")
+    wanted = _imported_distros(profile)
     as_root = [name for name in wanted if read(windows_host, facts.DISTRO_DEFAULT_USER, distro=name) == "root"]
     if as_root:
         raise CheckFailed(f"imported distro(s) start as root: {', '.join(as_root)}")

@@ -257,13 +257,8 @@ cat('Test accuracy:', scores[[2]], '\\n')
 
 # ---- rpy2 in the RStudio container (setup-guide §4.3) --------------------------------------------
 
-def strip_ansi(text: str) -> str:
-    """rpy2.situation prints its headings in bold (ESC[1m ... ESC[0m) even into a pipe."""
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
-
-
-RPY2_SITUATION = Probe("python3 -m rpy2.situation", lambda text: apps.parse_rpy2_situation(strip_ansi(text)),
-                       ok_exit=None, text="both")
+# rpy2.situation prints its headings in bold even into a pipe; the parsers' clean() drops the codes.
+RPY2_SITUATION = Probe("python3 -m rpy2.situation", apps.parse_rpy2_situation, ok_exit=None, text="both")
 
 # The guide's notebook cell, as printed (its last line displays the plot).
 GUIDE_RPY2_CELL = """

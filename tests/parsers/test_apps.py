@@ -276,3 +276,10 @@ def test_png_image_data_shorter_than_header_says():
     data = data[:8] + _chunk(b"IHDR", header) + data[8 + 25:]
     with pytest.raises(UnreadableOutput):
         read_png(data)
+
+
+def test_rpy2_situation_with_terminal_bold_codes():
+    """rpy2.situation writes ESC[1m ... ESC[0m even into a pipe; clean() drops them."""
+    from wslgpu_certify.parsers.apps import parse_rpy2_situation
+    situation = parse_rpy2_situation("\x1b[1mrpy2 version:\x1b[0m\n3.5.9\nR version 4.2.2\nCalling `R RHOME`: /usr/lib/R\n")
+    assert situation.rpy2_version == "3.5.9" and situation.r_home == "/usr/lib/R"

@@ -15,14 +15,17 @@ _PROMPT = re.compile(
 )
 
 
+_ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour/bold codes, e.g. from `python -m rpy2.situation`
+
+
 def clean(text: str | bytes | None) -> str:
-    """Return text with NULs and BOMs removed and all line endings as '\\n'."""
+    """Return text with NULs, BOMs and terminal colour codes removed and all line endings as '\\n'."""
     if text is None:
         return ""
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     # UTF-16 output decoded as UTF-8 elsewhere leaves NULs between characters.
-    text = text.replace("\x00", "").replace("\ufeff", "")
+    text = _ANSI_SGR.sub("", text.replace("\x00", "").replace("\ufeff", ""))
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
