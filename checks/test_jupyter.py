@@ -10,7 +10,7 @@ from wslgpu_certify import facts
 from wslgpu_certify.catalog import check
 from wslgpu_certify.container_checks import check_gpu_granted, check_started, jupyter_url, published_port, start_record
 from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.probes import publish, read
+from wslgpu_certify.probes import prefetch, publish, read
 
 ROLE = "tensorflow"
 
@@ -26,6 +26,7 @@ def test_gpu_request_granted(docker_host):
 
 
 @check("jupyter.tensorflow.gpu")
+@prefetch("tensorflow_container", facts.TF_GPUS)
 def test_tensorflow_lists_gpu(tensorflow_container):
     gpus = read(tensorflow_container, facts.TF_GPUS)
     publish("tensorflow_gpus", ", ".join(gpus) or "none")
@@ -36,6 +37,7 @@ def test_tensorflow_lists_gpu(tensorflow_container):
 
 
 @check("jupyter.tensorflow.device_log")
+@prefetch("tensorflow_container", cf.TF_DEVICE_LOG)
 def test_tensorflow_device_log(tensorflow_container, profile):
     log = read(tensorflow_container, cf.TF_DEVICE_LOG)
     publish("gpu", ", ".join(log.gpu_names) or "none")

@@ -9,7 +9,7 @@ from wslgpu_certify.catalog import check
 from wslgpu_certify.findings import CheckFailed
 from wslgpu_certify.parsers.apps import read_png
 from wslgpu_certify.parsers.errors import UnreadableOutput
-from wslgpu_certify.probes import publish, read
+from wslgpu_certify.probes import prefetch, publish, read
 
 PNG_NAME = "rpy2-ggplot-mtcars.png"  # saved in the run folder as evidence
 MIN_SIDE = 100  # pixels; image_png's default is 512 x 512
@@ -17,6 +17,7 @@ MIN_COLOURS = 4  # background, grid, points, three cyl colours and their bands: 
 
 
 @check("rpy2.module.finds_r")
+@prefetch("rstudio_container", cf.RPY2_SITUATION)
 def test_rpy2_finds_r(rstudio_container):
     situation = read(rstudio_container, cf.RPY2_SITUATION)
     publish("rpy2", situation.rpy2_version or "unknown")
@@ -28,6 +29,7 @@ def test_rpy2_finds_r(rstudio_container):
 
 
 @check("rpy2.ggplot.png")
+@prefetch("rstudio_container", cf.GGPLOT_PNG)
 def test_ggplot_png(rstudio_container, run_directory):
     data = read(rstudio_container, cf.GGPLOT_PNG)
     try:
@@ -45,6 +47,7 @@ def test_ggplot_png(rstudio_container, run_directory):
 
 
 @check("rpy2.notebook.png")
+@prefetch("rstudio_container", cf.NOTEBOOK)
 def test_notebook_renders_png(rstudio_container):
     run = read(rstudio_container, cf.NOTEBOOK)
     publish("outputs", ", ".join(run.mime_types) or "none")

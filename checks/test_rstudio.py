@@ -11,7 +11,7 @@ from wslgpu_certify import container_facts as cf
 from wslgpu_certify.catalog import check
 from wslgpu_certify.container_checks import check_gpu_granted, check_started
 from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.probes import publish, read
+from wslgpu_certify.probes import prefetch, publish, read
 
 ROLE = "rstudio"
 
@@ -72,6 +72,7 @@ def test_reticulate_python_set(rstudio_container, profile):
 
 
 @check("rstudio.r.tensorflow")
+@prefetch("rstudio_container", cf.R_TENSORFLOW)
 def test_r_imports_tensorflow(rstudio_container, profile):
     seen = read(rstudio_container, cf.R_TENSORFLOW)
     publish("tensorflow", seen.get("tensorflow", "none"))
@@ -94,6 +95,7 @@ def test_r_keras_available(rstudio_container, profile):
 
 
 @check("rstudio.r.tensorflow_gpu")
+@prefetch("rstudio_container", cf.R_TF_GPUS)
 def test_r_tensorflow_gpu(rstudio_container):
     gpus = read(rstudio_container, cf.R_TF_GPUS)
     publish("gpus", ", ".join(gpus) or "none")

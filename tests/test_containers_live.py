@@ -155,6 +155,28 @@ def test_gpu_refusal_is_one_failure_with_toolkit_remediation(standin_run):
     assert "NONE: started without the GPU request" in checks["jupyter.container.started"]["figures"]["gpu"]
 
 
+def test_progress_names_the_container_step_a_check_waits_for(standin_run):
+    from wslgpu_certify.runner import FIRST_TICK
+
+    output = standin_run["proc"].stdout
+    waited = [c for c in results(standin_run["reports"])["checks"]
+              if c["layer"] in ("rstudio", "rpy2") and c["duration"] > FIRST_TICK + 1]
+    if not waited:
+        pytest.skip(f"no container check waited longer than {FIRST_TICK + 1:g} s on this machine")
+    for check in waited:
+        assert f"... {check['id']} waits " in output and " in container:rstudio" in output, output[-3000:]
+
+
+def test_slow_steps_overlap(standin_run):
+    """The slow rstudio/rpy2 steps were prefetched: their commands ran at the same time."""
+    checks = {c["id"]: c for c in results(standin_run["reports"])["checks"]}
+    slow = ("rstudio.r.tensorflow", "rpy2.ggplot.png", "rpy2.notebook.png")
+    step_time = sum(e["duration"] for check_id in slow for e in checks[check_id]["evidence"]
+                    if e["role"] == "container:rstudio")
+    waited = sum(checks[check_id]["duration"] for check_id in slow)
+    assert waited < 0.8 * step_time, (waited, step_time)
+
+
 def test_ggplot_png_saved_as_evidence(standin_run):
     check = next(c for c in results(standin_run["reports"])["checks"] if c["id"] == "rpy2.ggplot.png")
     png = standin_run["reports"] / "latest" / check["figures"]["png"]

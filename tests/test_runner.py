@@ -1,6 +1,8 @@
 """The one command runner: decoding, timeouts, memoization, recording."""
 
 import codecs
+import threading
+import time
 
 import pytest
 
@@ -60,3 +62,95 @@ def test_replay_answers_recorded_commands_and_refuses_others():
     assert replay("cmd.exe /c ver", 5) is record
     with pytest.raises(NotRecorded, match="not recorded in snapshot: wsl.exe --status"):
         replay("wsl.exe --status", 5)
+
+
+# ---- slow commands started ahead of their check (prefetch) and progress while waiting ----
+
+class SlowExecutor:
+    """Sleeps per command; remembers how many ran at once."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.calls: list[str] = []
+        self.active = self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, command, timeout):
+        with self._lock:
+            self.calls.append(command)
+            self.active += 1
+            self.most_at_once = max(self.most_at_once, self.active)
+        time.sleep(self.seconds)
+        with self._lock:
+            self.active -= 1
+        return CommandRecord(command, 0, f"out of {command}", "", self.seconds)
+
+
+def test_prefetched_commands_run_concurrently_once_and_are_recorded_once():
+    execute, recorded = SlowExecutor(0.3), []
+    runner = CommandRunner("container:rstudio", execute, timeout=5,
+                           on_result=lambda role, rec: recorded.append(rec.command))
+    started = time.monotonic()
+    runner.prefetch({"a": "step a", "b": "step b", "c": "step c"}, parallel=3)
+    records = [runner.run(command) for command in ("a", "b", "c", "a")]
+    assert time.monotonic() - started < 0.75  # three 0.3 s steps overlapped, not 0.9 s in a row
+    assert [r.stdout for r in records] == ["out of a", "out of b", "out of c", "out of a"]
+    assert sorted(execute.calls) == ["a", "b", "c"] and sorted(recorded) == ["a", "b", "c"]
+    assert runner.executed == 3 and execute.most_at_once == 3
+
+
+def test_prefetch_respects_its_parallel_limit_and_skips_known_commands():
+    execute = SlowExecutor(0.1)
+    runner = CommandRunner("container:rstudio", execute, timeout=5)
+    runner.run("a")
+    runner.prefetch({c: c for c in "abcdef"}, parallel=2)
+    for command in "abcdef":
+        runner.run(command)
+    assert execute.calls.count("a") == 1 and len(execute.calls) == 6
+    assert execute.most_at_once == 2
+
+
+def test_a_prefetch_that_raises_raises_in_the_reader():
+    replay = ReplayExecutor("container:rstudio", {})
+    runner = CommandRunner("container:rstudio", replay, timeout=5)
+    runner.prefetch({"Rscript -e 1": "R"})
+    with pytest.raises(NotRecorded):
+        runner.run("Rscript -e 1")
+
+
+def test_waiting_reader_is_told_what_runs(monkeypatch):
+    import wslgpu_certify.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "FIRST_TICK", 0.1)
+    monkeypatch.setattr(runner_module, "WAIT_TICK", 0.1)
+    told = []
+    runner = CommandRunner("container:rstudio", SlowExecutor(0.35), timeout=5)
+    runner.on_wait = lambda role, awaited, running: told.append((role, awaited, sorted(r.label for r in running)))
+    runner.prefetch({"nb": "the notebook", "gg": "the ggplot"}, parallel=2)
+    runner.run("nb", "the notebook")
+    assert told and all(t[:2] == ("container:rstudio", "the notebook") for t in told)
+    assert told[0][2] == ["the ggplot", "the notebook"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")  # the plugin registers it; off here
+def test_a_probe_with_placeholders_cannot_be_prefetched():
+    from wslgpu_certify.probes import Probe, prefetch
+
+    with pytest.raises(ValueError, match="placeholders"):
+        prefetch("rstudio_container", Probe("curl http://127.0.0.1:{port}/", str))
+    assert prefetch("rstudio_container", Probe("python3 -m rpy2.situation", str)).name == "prefetch"
+
+
+def test_progress_line_names_the_check_the_step_and_what_else_runs():
+    from wslgpu_certify.progress import WaitProgress
+    from wslgpu_certify.runner import Running
+
+    lines = []
+    terminal = type("Terminal", (), {"write_line": lambda self, line: lines.append(line)})()
+    progress = WaitProgress(machine=None)
+    progress.terminal = terminal
+    progress.check = "rpy2.notebook.png"
+    now = time.monotonic()
+    progress("container:rstudio", "the notebook", [Running("the ggplot", now - 4), Running("the notebook", now - 9)])
+    assert lines == ["... rpy2.notebook.png waits 9 s for the notebook in container:rstudio; "
+                     "also running: the ggplot (4 s)"]

@@ -108,7 +108,7 @@ LOGS = "logs {role}"  # read with probes.run: the exit status says whether Jupyt
 TF_DEVICE_LOG = Probe(
     "TF_CPP_MIN_LOG_LEVEL=0 python3 -c \"import tensorflow as tf; x = tf.random.normal([256, 256]); "
     "print(float(tf.reduce_sum(tf.matmul(x, x))))\"",
-    apps.parse_tensorflow_log, text="both")
+    apps.parse_tensorflow_log, text="both", label='TensorFlow creates its device (matmul, device log)')
 
 # Jupyter's REST status: 200 with the token, 403 without (the same on notebook 5/6 and jupyter_server).
 JUPYTER_API = "http://{host}:{port}/api/status"
@@ -140,7 +140,7 @@ while True:
             print(exc)
             break
         time.sleep(1)
-"""), shell.parse_http_status)
+"""), shell.parse_http_status, label="RStudio Server's sign-in page")
 
 # The image's init gives the user the PASSWORD from the environment; verify it as login(1)
 # would, against /etc/shadow, without the password ever appearing in a command.
@@ -165,7 +165,7 @@ R_TENSORFLOW = Probe(r_script("""
 tf <- reticulate::import("tensorflow")
 cat("python:", reticulate::py_config()$python, "\\n")
 cat("tensorflow:", tf$`__version__`, "\\n")
-"""), parse_labelled)
+"""), parse_labelled, label='R imports TensorFlow through reticulate')
 
 R_KERAS = Probe(r_script("""
 if (requireNamespace("keras", quietly = TRUE)) {
@@ -179,7 +179,7 @@ if (requireNamespace("keras", quietly = TRUE)) {
 R_TF_GPUS = Probe(r_script("""
 tf <- reticulate::import("tensorflow", convert = FALSE)
 cat(reticulate::py_str(tf$config$list_physical_devices("GPU")), "\\n")
-"""), apps.parse_physical_devices)
+"""), apps.parse_physical_devices, label='TensorFlow from R lists its GPUs')
 
 # The guide's model (keras.rstudio.com mnist_cnn) on random MNIST-shaped data: no download,
 # seconds on a GPU. The full guide script is GUIDE_MNIST below.
@@ -214,7 +214,7 @@ model %>% fit(x_train, y_train, batch_size = 128, epochs = {epochs}, verbose = 2
 scores <- model %>% evaluate(x_train, y_train, verbose = 0)
 cat('Test loss:', scores[[1]], '\\n')
 cat('Test accuracy:', scores[[2]], '\\n')
-"""), parse_training, text="both")
+"""), parse_training, text="both", label='a short Keras training from R')
 
 # setup-guide §4.2 verbatim, except verbose = 2 (one line per epoch instead of progress bars).
 GUIDE_MNIST = Probe("TF_CPP_MIN_LOG_LEVEL=0 " + r_script("""
@@ -252,13 +252,13 @@ scores <- model %>% evaluate(
 )
 cat('Test loss:', scores[[1]], '\\n')
 cat('Test accuracy:', scores[[2]], '\\n')
-"""), parse_training, text="both")
+"""), parse_training, text="both", label="the guide's 12-epoch Keras MNIST from R")
 
 
 # ---- rpy2 in the RStudio container (setup-guide §4.3) --------------------------------------------
 
 # rpy2.situation prints its headings in bold even into a pipe; the parsers' clean() drops the codes.
-RPY2_SITUATION = Probe("python3 -m rpy2.situation", apps.parse_rpy2_situation, ok_exit=None, text="both")
+RPY2_SITUATION = Probe("python3 -m rpy2.situation", apps.parse_rpy2_situation, ok_exit=None, text="both", label='python3 -m rpy2.situation')
 
 # The guide's notebook cell, as printed (its last line displays the plot).
 GUIDE_RPY2_CELL = """
@@ -281,7 +281,7 @@ image_png(pp)
 
 GGPLOT_PNG = Probe(python_script(GUIDE_RPY2_CELL.replace(
     "image_png(pp)",
-    "import base64\nprint('png-base64: ' + base64.b64encode(image_png(pp).data).decode())")), parse_base64_png)
+    "import base64\nprint('png-base64: ' + base64.b64encode(image_png(pp).data).decode())")), parse_base64_png, label="rpy2 renders the guide's ggplot2 plot")
 
 NOTEBOOK = Probe(python_script(f"""
 import json
@@ -298,7 +298,7 @@ except Exception as exc:
 outputs = [{{"type": o.get("output_type"), "mime": sorted(o.get("data", {{}}))}}
            for o in notebook.cells[0].get("outputs", [])]
 print("nbclient: " + json.dumps({{"error": error, "outputs": outputs}}))
-"""), parse_notebook_run)
+"""), parse_notebook_run, label="the guide's rpy2 cell in a headless notebook (nbclient)")
 
 
 def _unreadable(what: str, text: str):

@@ -45,6 +45,7 @@ IDENTITY = pytest.StashKey[RunIdentity]()
 WORKERINPUT_KEY = "wslgpu_containers"
 DEFAULT_READY_TIMEOUT = 120.0  # seconds for Jupyter to print its token URL
 DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
+DEFAULT_PARALLEL_STEPS = 4  # slow steps of one container run at once (see prefetch_slow_probes)
 
 
 def _state(config):
@@ -153,21 +154,49 @@ def docker_host(machine, container_manager):
     return make_host(_runner(machine, "docker", container_manager and DockerRecords(container_manager)))
 
 
-def _container_host(machine, manager, role: str):
+def _container_host(request, machine, manager, role: str):
     runner = _runner(machine, f"container:{role}", manager and ContainerExec(manager, role))
+    settings = machine.profile.get("containers", {})
     # Commands in the guide's containers (TF import, notebooks, training) outlast a shell probe.
-    exec_timeout = float(machine.profile.get("containers", {}).get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
-    runner.timeout = max(runner.timeout, exec_timeout)
+    exec_timeout = float(settings.get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
+    if exec_timeout > runner.timeout:
+        runner.timeout, runner.timeout_setting = exec_timeout, "[containers] exec_timeout of the profile"
+    if manager is not None:
+        prefetch_slow_probes(request, f"{role}_container", runner,
+                             int(settings.get("parallel_steps", DEFAULT_PARALLEL_STEPS)))
     return make_host(runner)
 
 
+def prefetch_slow_probes(request, fixture: str, runner, parallel: int) -> None:
+    """Start, in the background, the slow probes of every selected check that runs in this container.
+
+    Checks mark them with `@prefetch(fixture, ...)` (probes.py). A check already blocked by a
+    failed requirement (e.g. no GPU granted) is left out; one whose requirements are not decided
+    yet is included: at worst a result nobody reads. Not under xdist, where each worker would
+    start every one of them (there the workers are the parallelism), and not with parallel 0.
+    """
+    from .plugin import spec_of  # plugin.py imports this module: import it late
+
+    if parallel < 1 or hasattr(request.config, "workerinput"):
+        return
+    gate = _state(request.config).gate
+    slow: dict[str, str] = {}
+    for item in request.session.items:
+        marker = item.get_closest_marker("prefetch")
+        spec = spec_of(item)
+        if marker is None or marker.args[0] != fixture or spec is None or gate.known_blocker(spec):
+            continue
+        slow.update({probe.command: probe.label for probe in marker.args[1]})
+    runner.prefetch(slow, parallel)
+
+
 @pytest.fixture(scope="session")
-def tensorflow_container(machine, container_manager):
+def tensorflow_container(request, machine, container_manager):
     """Inside the TensorFlow-Jupyter container (setup-guide §4.1), through `docker exec`."""
-    return _container_host(machine, container_manager, "tensorflow")
+    return _container_host(request, machine, container_manager, "tensorflow")
 
 
 @pytest.fixture(scope="session")
-def rstudio_container(machine, container_manager):
+def rstudio_container(request, machine, container_manager):
     """Inside the RStudio container (setup-guide §4.2, §4.3), through `docker exec`."""
-    return _container_host(machine, container_manager, "rstudio")
+    return _container_host(request, machine, container_manager, "rstudio")

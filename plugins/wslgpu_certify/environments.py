@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .executors import (
@@ -54,6 +55,7 @@ class Machine:
     snapshot: Snapshot | None = None  # replayed from
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
+    on_wait: Callable | None = None  # told while a check waits for a slow command (progress.py)
 
     @property
     def is_wsl(self) -> bool:
@@ -80,6 +82,7 @@ class Machine:
                 if executor is None:
                     return None
             self.runners[role] = CommandRunner(role, executor, self.timeout, self._record)
+            self.runners[role].on_wait = self.on_wait
         return self.runners[role]
 
     def _live_executor(self, role: str):

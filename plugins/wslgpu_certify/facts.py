@@ -58,4 +58,4 @@ NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.p
 
 # ---- inside containers (see containers.py for how they are started)
 TF_GPUS = Probe("python3 -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\"",
-                apps.parse_physical_devices, text="stdout")
+                apps.parse_physical_devices, text="stdout", label="TensorFlow lists its GPUs")

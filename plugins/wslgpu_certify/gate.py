@@ -51,6 +51,16 @@ class Gate:
             return Verdict("skipped", f"depends on {required}, which was skipped: {verdict.message}")
         return None
 
+    def known_blocker(self, spec: CheckSpec) -> bool:
+        """Whether a requirement (or one of theirs) already has a blocking verdict; evaluates nothing."""
+        for required in spec.requires:
+            verdict = self.verdicts.get(required)
+            if verdict is not None and verdict.blocks:
+                return True
+            if verdict is None and required in REGISTRY and self.known_blocker(REGISTRY[required]):
+                return True
+        return False
+
     def verdict(self, check_id: str, request) -> Verdict:
         if check_id not in REGISTRY:  # its module was not collected (e.g. one layer run alone)
             return Verdict("not_applicable", f"{check_id} is not part of this run")

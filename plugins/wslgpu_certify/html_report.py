@@ -39,7 +39,7 @@ def remediation_html(finding: dict) -> str:
         parts.append(f'<p><b>Why it matters:</b> {html.escape(rem["why"])}</p>')
         if rem.get("commands"):
             where = f' ({html.escape(rem["where"])})' if rem.get("where") else ""
-            parts.append(f"<p><b>Fix{where}:</b></p><pre class=\"wslgpu-fix\">"
+            parts.append(f"<p><b>Fix{where}:</b></p><pre class=\"wslgpu-fix\" style=\"white-space:pre-wrap;overflow-wrap:anywhere\">"
                          + html.escape("\n".join(rem["commands"])) + "</pre>")
         parts += [f'<p>See <a href="{html.escape(link)}">{html.escape(link)}</a></p>' for link in rem.get("links", [])]
     for ev in finding.get("evidence", []):

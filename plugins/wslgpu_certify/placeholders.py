@@ -6,7 +6,7 @@ JSON stay as written, which `str.format` would not allow.
 
 import re
 
-_PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 
 def fill(text: str, values: dict) -> str:
@@ -15,4 +15,4 @@ def fill(text: str, values: dict) -> str:
     >>> fill("usermod -aG docker {user} # {later} ${HOME} {{json .}}", {"user": "ana"})
     'usermod -aG docker ana # {later} ${HOME} {{json .}}'
     """
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+    return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)

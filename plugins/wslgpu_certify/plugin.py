@@ -20,6 +20,7 @@ from .environments import ENVS, NOT_WSL_REASON, Machine, live_machine, replay_ma
 from .findings import LAYERS, CheckFailed, Finding
 from .gate import Gate, Verdict
 from .profile import ProfileError, load_profile
+from .progress import WaitProgress
 from .redact import redact
 from .results import counts, refresh_latest, run_dir, verdict, write_results
 from .snapshot import Snapshot, SnapshotError, load_snapshot
@@ -117,6 +118,8 @@ def pytest_configure(config: pytest.Config) -> None:
     _restore_testpaths(config)
     config.addinivalue_line("markers", "check(id): a certification check with a stable dotted id")
     config.addinivalue_line("markers", "slow: long-running checks")
+    config.addinivalue_line("markers", "prefetch(fixture, probes): slow probes started in the background "
+                                       "(wslgpu_certify.probes.prefetch)")
     machine = _machine_from_options(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -133,6 +136,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = RunState(machine, run_directory, controller=worker_input is None)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "wslgpu-run-state")
+    if worker_input is None:  # xdist workers' output is not shown
+        config.pluginmanager.register(WaitProgress(machine), "wslgpu-wait-progress")
     if state.controller and config.pluginmanager.has_plugin("html"):
         from .html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")

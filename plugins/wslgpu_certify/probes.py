@@ -17,7 +17,7 @@ from .backends import runner_of
 from .executors import NotRecorded
 from .findings import CheckFailed, Evidence
 from .parsers.errors import UnreadableOutput
-from .placeholders import fill
+from .placeholders import PLACEHOLDER, fill
 from .redact import redact
 from .runner import CommandRecord
 
@@ -41,6 +41,21 @@ class Probe:
     parse: Callable[[str], Any]
     ok_exit: tuple[int, ...] | None = (0,)  # None: any exit code, the parser decides
     text: str = "stdout"  # "stdout" or "both" (stdout then stderr, for errors on stderr)
+    label: str = ""  # what a person watching the run is told is running (default: the command's first line)
+
+
+def prefetch(fixture: str, *slow: Probe):
+    """Mark a check whose slow probes may start in the background once its host `fixture` exists.
+
+    The plugin starts them (container_fixtures.prefetch_slow_probes) for every selected check
+    not already blocked by a failed requirement, so independent slow steps overlap; the check
+    itself still reads them with `read`, which waits for the result. Only probes read without
+    placeholder values can be prefetched (the command must be the one `read` will run).
+    """
+    for probe in slow:
+        if PLACEHOLDER.search(probe.command):
+            raise ValueError(f"probe {probe.label or probe.command[:40]!r} has placeholders: it cannot be prefetched")
+    return pytest.mark.prefetch(fixture, slow)
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -48,11 +63,11 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:]
 
 
-def run(host, command: str) -> CommandRecord:
+def run(host, command: str, label: str = "") -> CommandRecord:
     """Run a raw command on a host as evidence; skips when replay lacks it, fails on timeout."""
     runner = runner_of(host)
     try:
-        record = runner.run(command)
+        record = runner.run(command, label)
     except NotRecorded as exc:
         pytest.skip(str(exc))
     collected.append(Evidence(
@@ -63,14 +78,14 @@ def run(host, command: str) -> CommandRecord:
         duration=record.duration,
     ))
     if record.timed_out:
-        raise CheckFailed(f"`{redact(command)}` did not finish within {runner.timeout:g} s (--probe-timeout)",
+        raise CheckFailed(f"`{redact(command)}` did not finish within {runner.timeout:g} s ({runner.timeout_setting})",
                           variant="timeout")
     return record
 
 
 def read(host, probe: Probe, **values: str) -> Any:
     command = fill(probe.command, values)
-    record = run(host, command)
+    record = run(host, command, probe.label)
     if probe.ok_exit is not None and record.exit_status not in probe.ok_exit:
         detail = (record.stderr or record.stdout).strip().splitlines()
         raise CheckFailed(

@@ -3,13 +3,25 @@
 It applies the probe timeout, decodes output, runs each distinct command once per
 host role (memoized) and hands every result to the recorder when `--record` is on.
 How a command reaches its host is an *executor*: a small callable, see executors.py.
+
+Slow commands can be started ahead of the check that reads them (`prefetch`): they run
+in background threads, at most `parallel` at a time, and `run` of the same command
+waits for that result instead of starting it again. While `run` waits, `on_wait` is
+told after FIRST_TICK seconds, then every WAIT_TICK, which commands of this role are
+still running, so a person watching the terminal sees what a slow check waits for.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
 from typing import Callable, Protocol
+
+FIRST_TICK = 3.0  # seconds a check waits for a command before the first progress report
+WAIT_TICK = 10.0  # seconds between the reports after that
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,18 @@ class Executor(Protocol):
     def __call__(self, command: str, timeout: float) -> CommandRecord: ...
 
 
+@dataclass(frozen=True)
+class Running:
+    """A command of this role that has started and not finished."""
+
+    label: str
+    started: float  # time.monotonic()
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
 class CommandRunner:
     """Runs commands on one host role, at most once each."""
 
@@ -58,20 +82,78 @@ class CommandRunner:
         self.role = role
         self.execute = execute
         self.timeout = timeout
+        self.timeout_setting = "--probe-timeout"  # where a user changes `timeout` (named in a timeout failure)
         self.on_result = on_result
+        self.on_wait: Callable[[str, str, list[Running]], None] | None = None  # (role, awaited label, running)
         self.executed = 0
-        self._cache: dict[str, CommandRecord] = {}
+        self._futures: dict[str, Future] = {}
+        self._running: dict[str, Running] = {}
         self._lock = threading.Lock()
+        self._slots: threading.BoundedSemaphore | None = None  # made by the first prefetch
 
-    def run(self, command: str) -> CommandRecord:
+    def run(self, command: str, label: str = "") -> CommandRecord:
+        """The command's record: from the memo, from a prefetch in flight, or run now."""
+        future, mine = self._claim(command)
+        if mine:
+            self._execute(command, label, future)
+        return self._wait(future, label or command)
+
+    def prefetch(self, commands: dict[str, str], parallel: int = 4) -> None:
+        """Start commands (command -> label) in the background unless already known or running.
+
+        At most `parallel` prefetched commands of this role run at once (the first call sets it).
+        """
         with self._lock:
-            cached = self._cache.get(command)
-        if cached is not None:
-            return cached
-        record = self.execute(command, self.timeout)
+            if self._slots is None:
+                self._slots = threading.BoundedSemaphore(max(1, parallel))
+        for command, label in commands.items():
+            future, mine = self._claim(command)
+            if mine:
+                threading.Thread(target=self._execute_in_slot, args=(command, label, future), daemon=True,
+                                 name=f"wslgpu-prefetch-{self.role}").start()
+
+    def running(self) -> list[Running]:
         with self._lock:
-            self._cache.setdefault(command, record)
+            return sorted(self._running.values(), key=lambda r: r.started)
+
+    def _claim(self, command: str) -> tuple[Future, bool]:
+        with self._lock:
+            future = self._futures.get(command)
+            if future is not None:
+                return future, False
+            future = self._futures[command] = Future()
+            return future, True
+
+    def _execute_in_slot(self, command: str, label: str, future: Future) -> None:
+        with self._slots:
+            self._execute(command, label, future)
+
+    def _execute(self, command: str, label: str, future: Future) -> None:
+        with self._lock:
+            self._running[command] = Running(label or command.splitlines()[0], time.monotonic())
+        try:
+            record = self.execute(command, self.timeout)
+        except BaseException as exc:  # NotRecorded under replay, or an executor bug: the reader sees it
+            future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        finally:
+            with self._lock:
+                self._running.pop(command, None)
+        with self._lock:
             self.executed += 1
-        if self.on_result is not None:
-            self.on_result(self.role, record)
-        return record
+        try:
+            if self.on_result is not None:
+                self.on_result(self.role, record)
+        finally:
+            future.set_result(record)
+
+    def _wait(self, future: Future, label: str) -> CommandRecord:
+        tick = FIRST_TICK
+        while True:
+            try:
+                return future.result(timeout=tick if self.on_wait else None)
+            except FutureTimeout:
+                self.on_wait(self.role, label, self.running())
+                tick = WAIT_TICK

@@ -1,0 +1,69 @@
+"""Measure the container layers live on the stand-in: wall time against the critical path.
+
+    python bench/container_bench.py [--runs N]
+
+Two kinds of run of `pytest --env=linux --profile=standin -k "jupyter or rstudio or rpy2"`:
+  * serial   ([containers] parallel_steps = 0): every step alone, which gives each
+             step's own duration and so the critical path (the slowest single step);
+  * default  (slow steps prefetched in the background, probes.prefetch).
+The layers' wall time is the sum of their checks' durations (they run one after another
+in the pytest process; pytest start-up and the host layers are not included). Also counts
+container starts per run (containers.json) and containers left behind with the suite's label.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CONTAINER_LAYERS = ("jupyter", "rstudio", "rpy2")
+SERIAL_PROFILE = 'extends = "standin"\nname = "standin-serial"\n[containers]\nparallel_steps = 0\n'
+
+
+def run_layers(reports: Path, profile: str) -> dict:
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--env=linux",
+                    f"--profile={profile}", "-k", " or ".join(CONTAINER_LAYERS), "--reports-dir", str(reports)],
+                   cwd=REPO, capture_output=True, check=False)
+    latest = reports / "latest"
+    results = json.loads((latest / "results.json").read_text())
+    checks = [c for c in results["checks"] if c["layer"] in CONTAINER_LAYERS]
+    steps = {(e["role"], e["command"]): e["duration"] for c in checks for e in c["evidence"]}
+    starts = len(json.loads((latest / "containers.json").read_text())["images"])
+    return {"wall": sum(c["duration"] for c in checks), "slowest": max(steps.values()), "starts": starts,
+            "outcomes": {c["id"]: c["outcome"] for c in checks}}
+
+
+def leftovers() -> int:
+    out = subprocess.run(["docker", "ps", "-aq", "--filter", "label=io.wslgpu-certify.run"],
+                         capture_output=True, text=True, check=False).stdout
+    return len(out.split())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        serial_profile = Path(tmp) / "serial.toml"
+        serial_profile.write_text(SERIAL_PROFILE)
+        serial = [run_layers(Path(tmp) / f"s{i}", str(serial_profile)) for i in range(opts.runs)]
+        default = [run_layers(Path(tmp) / f"d{i}", "standin") for i in range(opts.runs)]
+    critical = statistics.median(r["slowest"] for r in serial)
+    same = all(r["outcomes"] == serial[0]["outcomes"] for r in serial + default)
+    for name, runs in (("serial", serial), ("default", default)):
+        wall = statistics.median(r["wall"] for r in runs)
+        print(f"{name}: container layers {wall:.1f} s (median of {len(runs)}), "
+              f"{wall / critical:.2f}x the critical path of {critical:.1f} s (slowest step alone); "
+              f"slowest step in these runs {statistics.median(r['slowest'] for r in runs):.1f} s; "
+              f"container starts per run {max(r['starts'] for r in runs)}")
+    print(f"same verdicts in every run: {same}; containers left with the suite's label: {leftovers()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""What a person watching the terminal is told while a check waits for a slow command.
+
+pytest's own progress shows which check runs; a container step can take minutes, so
+every few seconds of waiting (runner.WAIT_TICK) one line says which step the check
+waits for, where it runs, for how long, and what else is running beside it:
+
+    ... rpy2.notebook.png waits 10 s for the guide's rpy2 cell in a headless notebook
+        (nbclient) in container:rstudio; also running: rpy2 renders the guide's ggplot2 plot (9 s)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from .runner import Running
+
+
+class WaitProgress:
+    """A pytest plugin (it follows which check runs) and the runners' `on_wait` callback."""
+
+    def __init__(self, machine):
+        self.machine = machine
+        self.terminal = None
+        self.capture = None
+        self.check = "setup"
+
+    def pytest_sessionstart(self, session) -> None:
+        """The terminal exists by now; the machine hands this object to every runner it makes."""
+        self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+        self.capture = session.config.pluginmanager.get_plugin("capturemanager")
+        if self.terminal is not None and session.config.option.verbose > -2:  # not with -qq
+            self.machine.on_wait = self
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item) -> None:
+        from .plugin import spec_of  # plugin.py imports this module: import it late
+
+        spec = spec_of(item)
+        self.check = spec.id if spec else item.name
+
+    def __call__(self, role: str, awaited: str, running: list[Running]) -> None:
+        mine = next((r for r in running if r.label == awaited), None)
+        others = [r for r in running if r is not mine]
+        line = f"... {self.check} waits" + (f" {mine.elapsed:.0f} s" if mine else "") + f" for {awaited} in {role}"
+        if others:
+            line += "; also running: " + ", ".join(f"{r.label} ({r.elapsed:.0f} s)" for r in others)
+        if self.capture is None:
+            self.terminal.write_line(line)
+            return
+        with self.capture.global_and_fixture_disabled():  # the check's output is being captured
+            self.terminal.write_line(line)
