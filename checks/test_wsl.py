@@ -113,3 +113,20 @@ def test_docker_reachable_without_sudo(wsl_host):
         raise CheckFailed(f"docker cannot reach the daemon: {version.daemon_error}", variant=variant)
     if not version.server_version:
         raise CheckFailed("`docker version` shows no server: the CLI reaches no daemon")
+
+
+@check("wsl.autostart.proof")
+def test_docker_answers_after_wsl_shutdown(windows_host, machine, request):
+    """Opt-in: it stops WSL, so it runs only when asked (last in this layer: the others read the state before)."""
+    if not request.config.option.prove_autostart:
+        pytest.skip("opt-in: --prove-autostart (with --env=windows) runs `wsl --shutdown`, stopping every distro, "
+                    "then proves a new login shell finds Docker answering")
+    read(windows_host, facts.WSL_SHUTDOWN)
+    login = read(windows_host, facts.FRESH_LOGIN_DOCKER, distro=machine.distro)
+    if login.server_version:
+        publish("docker_after_shutdown", login.server_version)
+        return
+    if login.sudo_prompted:
+        raise CheckFailed(f"after `wsl --shutdown`, the login shell's `sudo dockerd` asked for a password; "
+                          f"Docker never answered: {login.error}", variant="sudo_prompt")
+    raise CheckFailed(f"after `wsl --shutdown`, a new login shell waited 40 s and Docker never answered: {login.error}")

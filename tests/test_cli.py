@@ -60,6 +60,7 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     (["--snapshot", str(HEALTHY), "--profile", "nonsense"], "unknown profile 'nonsense'"),
     (["--env=linux", "--snapshot", str(HEALTHY)], "--snapshot is only used with --env=replay"),
     (["--snapshot", str(HEALTHY), "--probe-timeout", "soon"], "--probe-timeout must be a positive number"),
+    (["--env=linux", "--prove-autostart"], "--prove-autostart runs `wsl --shutdown`, which would stop this very run"),
 ])
 def test_bad_options_end_in_one_line_usage_error(certify, args, message):
     run = certify(*args)

@@ -21,6 +21,13 @@ DISTRO_DEFAULT_USER = Probe("wsl.exe -d {distro} -- id -un", lambda text: text.s
 WINDOWS_NVIDIA_SMI = Probe("nvidia-smi.exe", gpu.parse_nvidia_smi, ok_exit=None, text="both")
 EXPORT_FILE = Probe('cmd.exe /c if exist "{path}" (echo present) else (echo missing)', shell.parse_presence)
 VSCODE_EXTENSIONS = Probe("cmd.exe /c code --list-extensions", windows.parse_code_extensions)
+# --prove-autostart only: stop every distro, then a new interactive login shell (so ~/.bashrc runs)
+# of the distro's default user polls for up to 40 s for Docker, never running `service docker start`.
+WSL_SHUTDOWN = Probe("wsl.exe --shutdown", lambda text: text, text="both", label="wsl --shutdown")
+FRESH_LOGIN_DOCKER = Probe(
+    "wsl.exe -d {distro} -e bash -lic \"for i in $(seq 40); do "
+    "docker info --format '{{.ServerVersion}}' 2>&1 && exit 0; sleep 1; done; exit 1\"",
+    docker.parse_fresh_login, ok_exit=None, text="both", label="a new WSL login shell waiting for Docker")
 
 
 def dism_feature(name: str) -> Probe:

@@ -61,6 +61,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
     group.addoption("--reports-dir", default="reports", metavar="DIR", help="where run folders go (default: reports/)")
+    group.addoption("--prove-autostart", action="store_true",
+                    help="with --env=windows: run `wsl --shutdown` (stops every distro) and prove a new login "
+                         "shell finds Docker answering (check wsl.autostart.proof)")
     group.addoption("--probe-timeout", default="60", metavar="SECONDS",
                     help="a probe command running longer fails its check (default: 60)")
 
@@ -90,7 +93,11 @@ def _machine_from_options(config: pytest.Config) -> Machine:
             return replay_machine(load_snapshot(opt.snapshot), profile, timeout, opt.distro, opt.wsl_user)
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    return live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
+    machine = live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
+    if opt.prove_autostart and machine.env != "windows":
+        raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
+                                f"--env={machine.env}: run it from Windows with --env=windows")
+    return machine
 
 
 def _restore_testpaths(config: pytest.Config) -> None:

@@ -13,6 +13,7 @@ from wslgpu_certify.parsers.docker import (
     parse_docker_info,
     parse_docker_version,
     parse_dpkg,
+    parse_fresh_login,
 )
 from wslgpu_certify.parsers.errors import UnreadableOutput
 
@@ -233,3 +234,29 @@ def test_classify_docker_error_corpus(corpus_text, name, expected):
 )
 def test_classify_docker_error_literals(text, expected):
     assert classify_docker_error(text) == expected
+
+
+# ---- the --prove-autostart poll: `docker info --format '{{.ServerVersion}}'` in a new login shell
+
+JOB_CONTROL = "bash: cannot set terminal process group (-1): Inappropriate ioctl for device\nbash: no job control in this shell\n"
+
+
+def test_fresh_login_answers_after_a_few_tries():
+    login = parse_fresh_login(f"{CANNOT_CONNECT}\n{CANNOT_CONNECT}\n19.03.13\n" + JOB_CONTROL)
+    assert login.server_version == "19.03.13" and login.error is None and not login.sudo_prompted
+
+
+def test_fresh_login_never_answers_names_the_daemon_error():
+    login = parse_fresh_login(JOB_CONTROL + f"{CANNOT_CONNECT}\n" * 40)
+    assert login.server_version is None and login.error == CANNOT_CONNECT
+
+
+def test_fresh_login_sudo_prompt_is_recognised():
+    login = parse_fresh_login("sudo: a terminal is required to read the password; either use the -S option "
+                              f"to read from standard input or configure an askpass helper\n{CANNOT_CONNECT}\n")
+    assert login.sudo_prompted and login.error == CANNOT_CONNECT
+
+
+def test_fresh_login_with_only_job_control_noise_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_fresh_login(JOB_CONTROL)

@@ -234,3 +234,31 @@ def classify_docker_error(text: str) -> str | None:
                 continue
             return kind
     return None
+
+
+@dataclass(frozen=True)
+class FreshLogin:
+    """What a new login shell saw while waiting for Docker (the --prove-autostart probe)."""
+
+    server_version: str | None  # `docker info --format '{{.ServerVersion}}'` once dockerd answered
+    error: str | None  # the last complaint when it never did: daemon down, a sudo prompt...
+    sudo_prompted: bool = False
+
+
+_SERVER_VERSION = re.compile(r"^\s*(\d+\.\d+\.\d+\S*)\s*$")
+# bash -i without a terminal says so on stderr; noise, not a reason
+_JOB_CONTROL_NOISE = re.compile(r"cannot set terminal process group|no job control in this shell", re.I)
+
+
+def parse_fresh_login(text: str) -> FreshLogin:
+    """Read the poll loop's output: a server version line, or the errors printed while it waited."""
+    body = [line for line in lines(text) if line.strip() and not _JOB_CONTROL_NOISE.search(line)]
+    version = next((m.group(1) for line in body if (m := _SERVER_VERSION.match(line))), None)
+    sudo = any(re.search(r"sudo: (?:a password is required|a terminal is required)|\[sudo\] password for", line)
+               for line in body)
+    if version:
+        return FreshLogin(version, None, sudo)
+    if not body:
+        raise UnreadableOutput("docker answer after a fresh login (no output at all)", text)
+    error = _daemon_error("\n".join(body)) or body[-1].strip()
+    return FreshLogin(None, error, sudo)
