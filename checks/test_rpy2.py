@@ -17,15 +17,18 @@ MIN_COLOURS = 4  # background, grid, points, three cyl colours and their bands: 
 
 
 @check("rpy2.module.finds_r")
-@prefetch("rstudio_container", cf.RPY2_SITUATION)
+@prefetch("rstudio_container", cf.RPY2_SITUATION, cf.RPY2_STARTS_R)
 def test_rpy2_finds_r(rstudio_container):
     situation = read(rstudio_container, cf.RPY2_SITUATION)
     publish("rpy2", situation.rpy2_version or "unknown")
-    publish("R", f"{situation.r_version or 'unknown'} at {situation.r_home or 'unknown'}")
     if situation.error:
         raise CheckFailed(f"rpy2 cannot load R: {situation.error}")
     if not situation.r_home:
         raise CheckFailed("rpy2.situation found no R home")
+    embedded = read(rstudio_container, cf.RPY2_STARTS_R)
+    if embedded.home is None:
+        raise CheckFailed(f"rpy2 found R at {situation.r_home} but could not start it: {embedded.error}")
+    publish("R", f"{embedded.version or situation.r_version or 'unknown'} at {embedded.home}")
 
 
 @check("rpy2.ggplot.png")

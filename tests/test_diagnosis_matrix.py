@@ -47,7 +47,7 @@ MATRIX = {
                             "rstudio.keras.short_training"}),
     # rpy2.module.finds_r passes here: rpy2 3.3 in API mode loads libR.so without R_HOME, and
     # rpy2.situation never starts R; R fails when rpy2.robjects is imported (the ggplot2 cell).
-    "rpy2-no-r": ({"rpy2.ggplot.png": "R RHOME"}, {"rpy2.notebook.png"}),
+    "rpy2-no-r": ({"rpy2.module.finds_r": "R RHOME"}, {"rpy2.ggplot.png", "rpy2.notebook.png"}),
 }
 
 

@@ -154,3 +154,14 @@ def test_progress_line_names_the_check_the_step_and_what_else_runs():
     progress("container:rstudio", "the notebook", [Running("the ggplot", now - 4), Running("the notebook", now - 9)])
     assert lines == ["... rpy2.notebook.png waits 9 s for the notebook in container:rstudio; "
                      "also running: the ggplot (4 s)"]
+
+
+def test_failure_quotes_the_error_line_and_a_script_by_its_first_line():
+    from wslgpu_certify.probes import shown, telling_line
+
+    r_output = ("Error in py_module_import(module, convert = convert) :\n"
+                "  ModuleNotFoundError: No module named 'tensorflow'\nExecution halted\n")
+    assert telling_line(r_output) == "ModuleNotFoundError: No module named 'tensorflow'"
+    assert telling_line("all good\nlast words\n") == "last words"
+    assert shown("Rscript - <<'EOF'\ncat(1)\nEOF", "R imports TensorFlow") == "`Rscript - <<'EOF'` (R imports TensorFlow)"
+    assert shown("docker info") == "`docker info`"

@@ -260,6 +260,32 @@ cat('Test accuracy:', scores[[2]], '\\n')
 # rpy2.situation prints its headings in bold even into a pipe; the parsers' clean() drops the codes.
 RPY2_SITUATION = Probe("python3 -m rpy2.situation", apps.parse_rpy2_situation, ok_exit=None, text="both", label='python3 -m rpy2.situation')
 
+@dataclass(frozen=True)
+class EmbeddedR:
+    home: str | None  # R.home() as the embedded R reports it, once it started
+    version: str | None
+    error: str | None  # why it did not start (e.g. `Fatal error: unable to open the base package`)
+
+
+_R_START_ERRORS = (re.compile(r"Fatal error|Error"), re.compile(r"cannot|No such file|not found", re.I))  # best first
+
+
+def parse_embedded_r(text: str) -> EmbeddedR:
+    values = parse_labelled(text)
+    error = next((line.strip() for pattern in _R_START_ERRORS for line in content_lines(text) if pattern.search(line)),
+                 None)
+    if not values.get("r home") and not error:
+        raise UnreadableOutput("embedded R start (no `r home:` line and no error)", text)
+    return EmbeddedR(values.get("r home"), values.get("r version"), None if values.get("r home") else error)
+
+
+# situation can say "Loading R library from rpy2: OK" without ever starting R: start it.
+RPY2_STARTS_R = Probe(python_script("""
+import rpy2.robjects as ro
+print("r home:", ro.r("R.home()")[0])
+print("r version:", ro.r("R.version.string")[0])
+"""), parse_embedded_r, ok_exit=None, text="both", label="rpy2 starts the embedded R")
+
 # The guide's notebook cell, as printed (its last line displays the plot).
 GUIDE_RPY2_CELL = """
 import math, datetime

@@ -8,6 +8,7 @@ probe can go wrong into verdicts: not recorded -> skipped, timed out or unreadab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -63,6 +64,23 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:]
 
 
+_TELLING = re.compile(r"error|fatal|exception|denied|not found|cannot|no such|refused", re.I)
+_NOT_TELLING = re.compile(r"^Execution halted$")  # R's last words after every `Error in ...`
+
+
+def telling_line(text: str) -> str:
+    """The line of a failed command's output most worth quoting: the last that names an error."""
+    found = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    named = [line for line in found if _TELLING.search(line) and not _NOT_TELLING.match(line)]
+    return (named or found or [""])[-1]
+
+
+def shown(command: str, label: str = "") -> str:
+    """A command as a message quotes it: a script passed on stdin by its first line and label."""
+    first, _, rest = command.partition("\n")
+    return f"`{redact(first)}`" + (f" ({label})" if rest and label else " [script]" if rest else "")
+
+
 def run(host, command: str, label: str = "") -> CommandRecord:
     """Run a raw command on a host as evidence; skips when replay lacks it, fails on timeout."""
     runner = runner_of(host)
@@ -78,7 +96,7 @@ def run(host, command: str, label: str = "") -> CommandRecord:
         duration=record.duration,
     ))
     if record.timed_out:
-        raise CheckFailed(f"`{redact(command)}` did not finish within {runner.timeout:g} s ({runner.timeout_setting})",
+        raise CheckFailed(f"{shown(command, label)} did not finish within {runner.timeout:g} s ({runner.timeout_setting})",
                           variant="timeout")
     return record
 
@@ -87,14 +105,12 @@ def read(host, probe: Probe, **values: str) -> Any:
     command = fill(probe.command, values)
     record = run(host, command, probe.label)
     if probe.ok_exit is not None and record.exit_status not in probe.ok_exit:
-        detail = (record.stderr or record.stdout).strip().splitlines()
-        raise CheckFailed(
-            f"`{redact(command)}` exited with {record.exit_status}"
-            + (f": {redact(detail[-1])[:300]}" if detail else "")
-        )
+        detail = telling_line(record.stderr) or telling_line(record.stdout)
+        raise CheckFailed(f"{shown(command, probe.label)} exited with {record.exit_status}"
+                          + (f": {redact(detail)[:300]}" if detail else ""))
     text = record.stdout if probe.text == "stdout" else "\n".join((record.stdout, record.stderr))
     try:
         return probe.parse(text)
     except UnreadableOutput as exc:
-        raise CheckFailed(f"could not read the output of `{redact(command)}` ({exc.what}): "
+        raise CheckFailed(f"could not read the output of {shown(command, probe.label)} ({exc.what}): "
                           f"{excerpt(exc.excerpt, 300)!r}") from None
