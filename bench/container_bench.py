@@ -6,9 +6,10 @@ Two kinds of run of `pytest --env=linux --profile=standin -k "jupyter or rstudio
   * serial   ([containers] parallel_steps = 0): every step alone, which gives each
              step's own duration and so the critical path (the slowest single step);
   * default  (slow steps prefetched in the background, probes.prefetch).
-The layers' wall time is the sum of their checks' durations (they run one after another
-in the pytest process; pytest start-up and the host layers are not included). Also counts
-container starts per run (containers.json) and containers left behind with the suite's label.
+The layers' wall time is the run's wall time minus that of the same pytest command with every
+check deselected (pytest start-up, collection and reporting excluded; container start and
+readiness included). Also counts container starts per run (containers.json) and containers
+left behind with the suite's label.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,16 +28,22 @@ CONTAINER_LAYERS = ("jupyter", "rstudio", "rpy2")
 SERIAL_PROFILE = 'extends = "standin"\nname = "standin-serial"\n[containers]\nparallel_steps = 0\n'
 
 
-def run_layers(reports: Path, profile: str) -> dict:
+def timed_pytest(reports: Path, profile: str, selection: str) -> float:
+    started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--env=linux",
-                    f"--profile={profile}", "-k", " or ".join(CONTAINER_LAYERS), "--reports-dir", str(reports)],
+                    f"--profile={profile}", "-k", selection, "--reports-dir", str(reports)],
                    cwd=REPO, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
+def run_layers(reports: Path, profile: str, baseline: float) -> dict:
+    wall = timed_pytest(reports, profile, " or ".join(CONTAINER_LAYERS)) - baseline
     latest = reports / "latest"
     results = json.loads((latest / "results.json").read_text())
     checks = [c for c in results["checks"] if c["layer"] in CONTAINER_LAYERS]
     steps = {(e["role"], e["command"]): e["duration"] for c in checks for e in c["evidence"]}
     starts = len(json.loads((latest / "containers.json").read_text())["images"])
-    return {"wall": sum(c["duration"] for c in checks), "slowest": max(steps.values()), "starts": starts,
+    return {"wall": wall, "slowest": max(steps.values()), "starts": starts,
             "outcomes": {c["id"]: c["outcome"] for c in checks}}
 
 
@@ -52,8 +60,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         serial_profile = Path(tmp) / "serial.toml"
         serial_profile.write_text(SERIAL_PROFILE)
-        serial = [run_layers(Path(tmp) / f"s{i}", str(serial_profile)) for i in range(opts.runs)]
-        default = [run_layers(Path(tmp) / f"d{i}", "standin") for i in range(opts.runs)]
+        baseline = statistics.median(timed_pytest(Path(tmp) / f"b{i}", "standin", "no_such_check")
+                                     for i in range(opts.runs))
+        serial = [run_layers(Path(tmp) / f"s{i}", str(serial_profile), baseline) for i in range(opts.runs)]
+        default = [run_layers(Path(tmp) / f"d{i}", "standin", baseline) for i in range(opts.runs)]
     critical = statistics.median(r["slowest"] for r in serial)
     same = all(r["outcomes"] == serial[0]["outcomes"] for r in serial + default)
     for name, runs in (("serial", serial), ("default", default)):
@@ -62,6 +72,7 @@ def main() -> None:
               f"{wall / critical:.2f}x the critical path of {critical:.1f} s (slowest step alone); "
               f"slowest step in these runs {statistics.median(r['slowest'] for r in runs):.1f} s; "
               f"container starts per run {max(r['starts'] for r in runs)}")
+    print(f"pytest start-up excluded: {baseline:.1f} s (same command, every check deselected)")
     print(f"same verdicts in every run: {same}; containers left with the suite's label: {leftovers()}")
 
 

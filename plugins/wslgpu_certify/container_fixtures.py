@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from .backends import make_host
+from .backends import make_host, runner_of
 from .containers import (
     LOCK_FILE,
     ContainerExec,
@@ -36,16 +36,19 @@ from .containers import (
     plan_containers,
     remove_run_containers,
 )
+from .findings import LAYERS
 from .redact import redact
 
 __all__ = ["pytest_sessionstart", "container_manager", "docker_host", "tensorflow_container",
-           "rstudio_container", "run_directory"]
+           "rstudio_container", "run_directory", "_prefetch_slow_container_steps"]
 
 IDENTITY = pytest.StashKey[RunIdentity]()
 WORKERINPUT_KEY = "wslgpu_containers"
 DEFAULT_READY_TIMEOUT = 120.0  # seconds for Jupyter to print its token URL
 DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
-DEFAULT_PARALLEL_STEPS = 4  # slow steps of one container run at once (see prefetch_slow_probes)
+DEFAULT_PARALLEL_STEPS = 4  # slow steps of one container run at once (see prefetch_slow_steps)
+PREFETCHED = pytest.StashKey[bool]()
+CONTAINER_LAYERS = ("jupyter", "rstudio", "rpy2")
 
 
 def _state(config):
@@ -154,49 +157,67 @@ def docker_host(machine, container_manager):
     return make_host(_runner(machine, "docker", container_manager and DockerRecords(container_manager)))
 
 
-def _container_host(request, machine, manager, role: str):
+def _container_host(machine, manager, role: str):
     runner = _runner(machine, f"container:{role}", manager and ContainerExec(manager, role))
-    settings = machine.profile.get("containers", {})
     # Commands in the guide's containers (TF import, notebooks, training) outlast a shell probe.
-    exec_timeout = float(settings.get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
+    exec_timeout = float(machine.profile.get("containers", {}).get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
     if exec_timeout > runner.timeout:
         runner.timeout, runner.timeout_setting = exec_timeout, "[containers] exec_timeout of the profile"
-    if manager is not None:
-        prefetch_slow_probes(request, f"{role}_container", runner,
-                             int(settings.get("parallel_steps", DEFAULT_PARALLEL_STEPS)))
     return make_host(runner)
 
 
-def prefetch_slow_probes(request, fixture: str, runner, parallel: int) -> None:
-    """Start, in the background, the slow probes of every selected check that runs in this container.
+@pytest.fixture(autouse=True)
+def _prefetch_slow_container_steps(request, machine):
+    """Once per run, as the first container-layer check is set up: start the slow steps in the background.
 
-    Checks mark them with `@prefetch(fixture, ...)` (probes.py). A check already blocked by a
-    failed requirement (e.g. no GPU granted) is left out; one whose requirements are not decided
-    yet is included: at worst a result nobody reads. Not under xdist, where each worker would
-    start every one of them (there the workers are the parallelism), and not with parallel 0.
+    Only live (a container manager exists), not under xdist (each worker would start every step;
+    the workers are the parallelism there), and after the gpu layer so nothing competes with
+    the nbody benchmark.
     """
+    if machine.replay or hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
+        return
     from .plugin import spec_of  # plugin.py imports this module: import it late
 
-    if parallel < 1 or hasattr(request.config, "workerinput"):
+    spec = spec_of(request.node)
+    if spec is None or LAYERS.index(spec.layer) < LAYERS.index(CONTAINER_LAYERS[0]):
         return
+    request.session.stash[PREFETCHED] = True
+    parallel = int(machine.profile.get("containers", {}).get("parallel_steps", DEFAULT_PARALLEL_STEPS))
+    if parallel > 0:
+        prefetch_slow_steps(request, parallel)
+
+
+def prefetch_slow_steps(request, parallel: int) -> None:
+    """Start the slow probes (`@prefetch`, probes.py) of every selected check its requirements do not block.
+
+    The requirements are decided now by the gate, evaluated on the spot where they have not run
+    (they are quick: container starts, settings), except other slow checks, which are looked
+    through to their own requirements: so a container refused the GPU prefetches no GPU step,
+    and the slow steps that do run start together.
+    """
+    from .plugin import spec_of
+
+    marked = [(item, spec_of(item), item.get_closest_marker("prefetch")) for item in request.session.items]
+    marked = [(spec, marker) for item, spec, marker in marked if spec is not None and marker is not None]
+    slow = {spec.id for spec, _ in marked}
     gate = _state(request.config).gate
-    slow: dict[str, str] = {}
-    for item in request.session.items:
-        marker = item.get_closest_marker("prefetch")
-        spec = spec_of(item)
-        if marker is None or marker.args[0] != fixture or spec is None or gate.known_blocker(spec):
+    for spec, marker in marked:
+        if gate.blocked_unless_slow(spec, request, slow):
             continue
-        slow.update({probe.command: probe.label for probe in marker.args[1]})
-    runner.prefetch(slow, parallel)
+        try:
+            host = request.getfixturevalue(marker.args[0])
+        except pytest.skip.Exception:
+            continue
+        runner_of(host).prefetch({probe.command: probe.label for probe in marker.args[1]}, parallel)
 
 
 @pytest.fixture(scope="session")
-def tensorflow_container(request, machine, container_manager):
+def tensorflow_container(machine, container_manager):
     """Inside the TensorFlow-Jupyter container (setup-guide §4.1), through `docker exec`."""
-    return _container_host(request, machine, container_manager, "tensorflow")
+    return _container_host(machine, container_manager, "tensorflow")
 
 
 @pytest.fixture(scope="session")
-def rstudio_container(request, machine, container_manager):
+def rstudio_container(machine, container_manager):
     """Inside the RStudio container (setup-guide §4.2, §4.3), through `docker exec`."""
-    return _container_host(request, machine, container_manager, "rstudio")
+    return _container_host(machine, container_manager, "rstudio")

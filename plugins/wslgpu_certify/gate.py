@@ -51,13 +51,14 @@ class Gate:
             return Verdict("skipped", f"depends on {required}, which was skipped: {verdict.message}")
         return None
 
-    def known_blocker(self, spec: CheckSpec) -> bool:
-        """Whether a requirement (or one of theirs) already has a blocking verdict; evaluates nothing."""
+    def blocked_unless_slow(self, spec: CheckSpec, request, slow: set[str]) -> bool:
+        """Whether a requirement blocks `spec`: requirements in `slow` that have not run are not
+        evaluated but looked through (their own requirements decide); the others are evaluated."""
         for required in spec.requires:
-            verdict = self.verdicts.get(required)
-            if verdict is not None and verdict.blocks:
-                return True
-            if verdict is None and required in REGISTRY and self.known_blocker(REGISTRY[required]):
+            if required in slow and required not in self.verdicts:
+                if self.blocked_unless_slow(REGISTRY[required], request, slow):
+                    return True
+            elif self.verdict(required, request).blocks:
                 return True
         return False
 

@@ -45,7 +45,13 @@ class WaitProgress:
         if others:
             line += "; also running: " + ", ".join(f"{r.label} ({r.elapsed:.0f} s)" for r in others)
         if self.capture is None:
-            self.terminal.write_line(line)
+            self._write(line)
             return
         with self.capture.global_and_fixture_disabled():  # the check's output is being captured
-            self.terminal.write_line(line)
+            self._write(line)
+
+    def _write(self, line: str) -> None:
+        # under -q pytest's dots carry no file path, so write_line would not start a new line
+        if getattr(getattr(self.terminal, "_tw", None), "width_of_current_line", 0):
+            self.terminal.line("")
+        self.terminal.write_line(line)
