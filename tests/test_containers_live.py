@@ -250,6 +250,19 @@ def test_run_where_a_check_raises_leaves_no_container(docker_client, tmp_path):
     assert containers_of_run(docker_client, run_id) == []
 
 
+# ---- --pull against the real engine ----------------------------------------------------------
+
+def test_pull_of_an_unpullable_image_fails_with_the_engines_words(docker_client, tmp_path):
+    profile = tmp_path / "unpullable.toml"
+    profile.write_text('extends = "standin"\nname = "unpullable"\n[images]\nnbody = "local/wslgpu-no-such-image:1"\n')
+    reports = tmp_path / "reports"
+    run_suite(reports, "--pull", f"--profile={profile}", "-k", "image")
+    finding = next(c for c in results(reports)["checks"] if c["id"] == "docker.image.nbody.present")
+    assert finding["outcome"] == "failed", finding
+    assert "--pull failed: `docker pull local/wslgpu-no-such-image:1` exited with 1" in finding["message"]
+    assert finding["remediation"]["commands"][0] == "docker pull local/wslgpu-no-such-image:1"
+
+
 # ---- replay ------------------------------------------------------------------------------------------
 
 def test_replay_of_the_recording_gives_the_same_verdicts(standin_run, tmp_path):

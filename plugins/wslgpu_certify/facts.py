@@ -59,6 +59,8 @@ NVIDIA_PACKAGES = Probe(
     docker.parse_dpkg, ok_exit=(0, 1), text="both")
 DAEMON_JSON = Probe("cat /etc/docker/daemon.json", docker.parse_daemon_json, ok_exit=None)
 IMAGE_ID = Probe("docker image inspect --format '{{.Id}}' {image}", shell.parse_presence, ok_exit=None, text="both")
+# --pull only: the guide's images are several GB
+IMAGE_PULL = Probe("docker pull {image}", lambda text: text, text="both", label="docker pull", timeout=1800)
 
 # ---- GPU
 NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.parse_nbody_run, ok_exit=None, text="both")

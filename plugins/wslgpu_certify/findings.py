@@ -16,11 +16,13 @@ class CheckFailed(AssertionError):
     """A check's verdict: the machine does not meet the profile.
 
     `variant` picks a more specific remediation from the catalog (e.g. the
-    known-bad Windows build, or the engine's exact GPU error).
+    known-bad Windows build, or the engine's exact GPU error); keyword `values`
+    fill the remediation's placeholders with what the check learned (`{image}`).
     """
 
-    def __init__(self, message: str, variant: str | None = None):
+    def __init__(self, message: str, variant: str | None = None, **values: str):
         self.variant = variant
+        self.values = values
         super().__init__(message)
 
 

@@ -61,6 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
     group.addoption("--reports-dir", default="reports", metavar="DIR", help="where run folders go (default: reports/)")
+    group.addoption("--pull", action="store_true",
+                    help="pull a guide image that is missing locally (never pulled without this)")
     group.addoption("--prove-autostart", action="store_true",
                     help="with --env=windows: run `wsl --shutdown` (stops every distro) and prove a new login "
                          "shell finds Docker answering (check wsl.autostart.proof)")
@@ -240,7 +242,7 @@ def _finding(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, call
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
         variant = getattr(exc, "variant", None)
         rem = spec.variants.get(variant, spec.remediation)
-        finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params})
+        finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params, **getattr(exc, "values", {})})
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
     if report.when == "call":

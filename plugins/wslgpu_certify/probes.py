@@ -43,6 +43,7 @@ class Probe:
     ok_exit: tuple[int, ...] | None = (0,)  # None: any exit code, the parser decides
     text: str = "stdout"  # "stdout" or "both" (stdout then stderr, for errors on stderr)
     label: str = ""  # what a person watching the run is told is running (default: the command's first line)
+    timeout: float | None = None  # seconds, when this command may outlast the host's timeout (a pull)
 
 
 def prefetch(fixture: str, *slow: Probe):
@@ -81,11 +82,11 @@ def shown(command: str, label: str = "") -> str:
     return f"`{redact(first)}`" + (f" ({label})" if rest and label else " [script]" if rest else "")
 
 
-def run(host, command: str, label: str = "") -> CommandRecord:
+def run(host, command: str, label: str = "", timeout: float | None = None) -> CommandRecord:
     """Run a raw command on a host as evidence; skips when replay lacks it, fails on timeout."""
     runner = runner_of(host)
     try:
-        record = runner.run(command, label)
+        record = runner.run(command, label, timeout)
     except NotRecorded as exc:
         pytest.skip(str(exc))
     collected.append(Evidence(
@@ -96,14 +97,15 @@ def run(host, command: str, label: str = "") -> CommandRecord:
         duration=record.duration,
     ))
     if record.timed_out:
-        raise CheckFailed(f"{shown(command, label)} did not finish within {runner.timeout:g} s ({runner.timeout_setting})",
+        limit = f"{timeout:g} s" if timeout else f"{runner.timeout:g} s ({runner.timeout_setting})"
+        raise CheckFailed(f"{shown(command, label)} did not finish within {limit}",
                           variant="timeout")
     return record
 
 
 def read(host, probe: Probe, **values: str) -> Any:
     command = fill(probe.command, values)
-    record = run(host, command, probe.label)
+    record = run(host, command, probe.label, probe.timeout)
     if probe.ok_exit is not None and record.exit_status not in probe.ok_exit:
         detail = telling_line(record.stderr) or telling_line(record.stdout)
         raise CheckFailed(f"{shown(command, probe.label)} exited with {record.exit_status}"

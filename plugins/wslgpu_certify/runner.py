@@ -91,11 +91,12 @@ class CommandRunner:
         self._lock = threading.Lock()
         self._slots: threading.BoundedSemaphore | None = None  # made by the first prefetch
 
-    def run(self, command: str, label: str = "") -> CommandRecord:
-        """The command's record: from the memo, from a prefetch in flight, or run now."""
+    def run(self, command: str, label: str = "", timeout: float | None = None) -> CommandRecord:
+        """The command's record: from the memo, from a prefetch in flight, or run now (within
+        `timeout` seconds when given, else the runner's)."""
         future, mine = self._claim(command)
         if mine:
-            self._execute(command, label, future)
+            self._execute(command, label, future, timeout)
         return self._wait(future, label or command)
 
     def prefetch(self, commands: dict[str, str], parallel: int = 4) -> None:
@@ -128,11 +129,11 @@ class CommandRunner:
         with self._slots:
             self._execute(command, label, future)
 
-    def _execute(self, command: str, label: str, future: Future) -> None:
+    def _execute(self, command: str, label: str, future: Future, timeout: float | None = None) -> None:
         with self._lock:
             self._running[command] = Running(label or command.splitlines()[0], time.monotonic())
         try:
-            record = self.execute(command, self.timeout)
+            record = self.execute(command, timeout or self.timeout)
         except BaseException as exc:  # NotRecorded under replay, or an executor bug: the reader sees it
             future.set_exception(exc)
             if not isinstance(exc, Exception):
