@@ -64,7 +64,8 @@ class Machine:
     def names(self) -> dict:
         """Values for `{placeholders}` in remediation text."""
         return {"user": self.user or "<USER_NAME>", "distro": self.distro, "profile": self.profile.get("name", ""),
-                "reticulate_python": self.profile.get("rstudio", {}).get("reticulate_python", "<PYTHON>")}
+                "reticulate_python": self.profile.get("rstudio", {}).get("reticulate_python", "<PYTHON>"),
+                **{f"{role}_image": image for role, image in self.profile.get("images", {}).items()}}
 
     def _record(self, role: str, record: CommandRecord) -> None:
         if self.recording is not None:
