@@ -82,5 +82,8 @@ def test_jupyter_refuses_without_token(wsl_host, docker_host, profile):
 @check("jupyter.server.windows_localhost")
 def test_jupyter_from_windows(windows_host, docker_host, profile):
     status, port = _jupyter_status(windows_host, cf.WINDOWS_HTTP_STATUS, docker_host, profile, host_name="localhost")
+    if status == 0:  # the probe prints 000 when no connection was made (refused, timed out)
+        raise CheckFailed(f"from Windows, nothing answered on localhost:{port}, where Jupyter answers inside WSL: "
+                          f"WSL 2 does not forward the port to Windows")
     if status != 200:
         raise CheckFailed(f"from Windows, http://localhost:{port}/ answered HTTP {status}, not 200")

@@ -95,13 +95,9 @@ JUPYTER_EXITED = HEALTHY["hosts"]["docker"]["logs tensorflow"]["stdout"].split("
     mkdir(name, mode)
 PermissionError: [Errno 13] Permission denied: '/.local'
 """
-WINDOWS_NO_FORWARDING = """Invoke-WebRequest : Unable to connect to the remote server
-At line:1 char:2
-+ (Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri 'http://localhost:49153/api/status?token=<REDACTED> ...
-+  ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
-    + CategoryInfo          : InvalidOperation: (System.Net.HttpWebRequest:HttpWebRequest) [Invoke-WebRequest], WebException
-    + FullyQualifiedErrorId : WebCmdletWebResponseException,Microsoft.PowerShell.Commands.InvokeWebRequestCommand
-"""
+# WINDOWS_HTTP_STATUS when nothing listens on localhost:<port> in Windows: Invoke-WebRequest's WebException has no
+# response, so the probe prints 000 and the exception's message (and exits 0).
+WINDOWS_NOTHING_ANSWERED = "000\nUnable to connect to the remote server\n"
 GPU_REFUSED = 'could not select device driver "" with capabilities: [[gpu]]'
 CUDA_REQUIREMENT = ("OCI runtime create failed: container_linux.go:370: starting container process caused: "
                     "process_linux.go:459: container init caused: Running hook #0:: error running hook: exit status 1, "
@@ -209,9 +205,9 @@ MUTATIONS = {
         "never printed its token URL", "grep token="),
     "jupyter.server.refuses_without_token": ("wsl", {JUPYTER_NO_TOKEN: out("200")},
                                              "open to anyone", "--NotebookApp.token"),
-    # Windows PowerShell's Invoke-WebRequest throws (exit 1) when nothing answers, so the read itself fails.
-    "jupyter.server.windows_localhost": ("windows", {JUPYTER_FROM_WINDOWS: out("", WINDOWS_NO_FORWARDING, rc=1)},
-                                         "exited with 1", "localhostForwarding=true"),
+    # WSL 2 without localhost forwarding: nothing answers on the port from Windows (the probe prints 000).
+    "jupyter.server.windows_localhost": ("windows", {JUPYTER_FROM_WINDOWS: out(WINDOWS_NOTHING_ANSWERED)},
+                                         "nothing answered on localhost:49153", "localhostForwarding=true"),
     # ---- rstudio (rstudio.r.reticulate_python fails in the matrix: broken-reticulate-missing)
     "rstudio.container.started": ("docker", {"start rstudio": not_started("rstudio", NO_INIT)},
                                   "did not start", "-e PASSWORD="),

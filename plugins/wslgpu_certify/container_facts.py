@@ -114,8 +114,18 @@ TF_DEVICE_LOG = Probe(
 JUPYTER_API = "http://{host}:{port}/api/status"
 HTTP_STATUS = Probe("curl -s -o /dev/null -w '%{http_code}' --max-time 10 '{url}'", shell.parse_http_status,
                     ok_exit=None)
+# Windows PowerShell 5.1's Invoke-WebRequest throws on no answer and on every non-2xx status;
+# the catch prints what curl's -w '%{http_code}' would (the status, 000 when nothing answered)
+# and the exception's message on a second line, and the probe exits 0.
+# The same string runs under /bin/sh -c (WSL interop) and cmd.exe /c (Windows), inside
+# double quotes for both: no $, backtick, backslash, " or % in it, so the caught error ($_)
+# is read with Get-Variable and $ProgressPreference set with Set-Variable.
 WINDOWS_HTTP_STATUS = Probe(
-    "powershell.exe -NoProfile -Command \"(Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri '{url}').StatusCode\"",
+    "powershell.exe -NoProfile -Command \"Set-Variable ProgressPreference SilentlyContinue; "
+    "try { (Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri '{url}').StatusCode } "
+    "catch { if ((Get-Variable _ -ValueOnly).Exception.Response) "
+    "{ [int]((Get-Variable _ -ValueOnly).Exception.Response.StatusCode) } else { '000' }; "
+    "(Get-Variable _ -ValueOnly).Exception.Message }; exit 0\"",
     shell.parse_http_status, text="both")
 
 
