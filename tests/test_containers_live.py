@@ -152,7 +152,7 @@ def test_gpu_refusal_is_one_failure_with_toolkit_remediation(standin_run):
     for check_id in GPU_DEPENDENT:
         assert GPU_ROOT in checks[check_id]["message"], check_id
     # which container ran without a GPU, and why, is on the started check
-    assert "NONE: started without the GPU request" in checks["jupyter.container.started"]["figures"]["gpu"]
+    assert "NONE: started without the GPU request" in checks["jupyter.container.started"]["figures"]["gpu_request"]
 
 
 def test_progress_names_the_container_step_a_check_waits_for(standin_run):

@@ -26,10 +26,13 @@ def test_broken_machine_report_shows_verdict_stack_root_cause_and_fix(certify):
     assert "sudo nvidia-ctk runtime configure --runtime=docker" in unescaped  # fix block and Fix column
     assert "Why it matters: daemon.json is read only when dockerd starts" in unescaped.replace("<b>", "").replace("</b>", "")
     assert blob["environment"]["NVIDIA driver"] == "460.20"
+    assert "NONE" not in blob["environment"].get("GPU", "")  # a container's refused GPU request is no GPU name
     assert "https://cdn" not in text and "<script src=\"http" not in text  # self-contained
 
 
 def test_nbody_figure_is_charted_against_baseline(certify):
     run = certify("--snapshot", str(SNAPSHOTS / "broken-nbody-slow.json"))
     text = html.unescape((run.reports / "latest" / "report.html").read_text())
+    # the gpu layer's GPU in the Environment table, not what a container later saw
+    assert _report(run)[1]["environment"]["GPU"] == "GeForce RTX 2070 (compute capability 7.5)"
     assert 'wslgpu-nbody' in text and "2414.0" in text and "4023.3" in text

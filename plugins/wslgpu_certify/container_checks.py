@@ -28,7 +28,7 @@ def check_started(docker_host, role: str) -> StartRecord:
     publish("container", f"{record.container} {record.image} (roles: {', '.join(record.roles)}; user: {record.user})")
     publish("ports", ", ".join(f"{port} -> {address}" for port, address in sorted(record.ports.items())))
     # Said on the started check too: the non-GPU checks below it ran in a container without a GPU.
-    publish("gpu", "requested and granted" if record.gpu else f"NONE: started without the GPU request, "
+    publish("gpu_request", "requested and granted" if record.gpu else f"NONE: started without the GPU request, "
                                                                f"which the engine refused: {record.gpu_error}")
     return record
 

@@ -86,10 +86,11 @@ class HtmlReport:
 
     def _environment(self, findings: list[dict]) -> None:
         environment = dict(self.report.data.get("environment", {}) if hasattr(self.report, "data") else {})
-        for finding in findings:
-            for key, label in ENVIRONMENT_FIGURES.items():
-                if key in finding.get("figures", {}):
-                    environment[label] = str(finding["figures"][key])
+        figures: dict[str, str] = {}
+        for finding in findings:  # lowest layer first: the gpu layer's GPU, not what a container saw
+            for key, value in finding.get("figures", {}).items():
+                figures.setdefault(key, str(value))
+        environment.update({label: figures[key] for key, label in ENVIRONMENT_FIGURES.items() if key in figures})
         self.report.set_data("environment", environment)
 
     def pytest_html_results_table_header(self, cells):
