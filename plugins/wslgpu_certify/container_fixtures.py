@@ -167,14 +167,14 @@ def _container_host(machine, manager, role: str):
 
 
 @pytest.fixture(autouse=True)
-def _prefetch_slow_container_steps(request, machine):
+def _prefetch_slow_container_steps(request, machine, container_manager):
     """Once per run, as the first container-layer check is set up: start the slow steps in the background.
 
-    Only live (a container manager exists), not under xdist (each worker would start every step;
-    the workers are the parallelism there), and after the gpu layer so nothing competes with
-    the nbody benchmark.
+    Only where this run starts containers (a container manager: live, from the distro), not under
+    xdist (each worker would start every step; the workers are the parallelism there), and after
+    the gpu layer so nothing competes with the nbody benchmark.
     """
-    if machine.replay or hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
+    if container_manager is None or hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
         return
     from .plugin import spec_of  # plugin.py imports this module: import it late
 
