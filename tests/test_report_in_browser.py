@@ -35,7 +35,7 @@ SNAPSHOT = "broken-toolkit-missing"
 SCREENSHOTS = REPO / "reports" / "browser"
 LAYERS = ["rpy2", "rstudio", "jupyter", "gpu", "docker", "wsl", "windows"]  # top to bottom, as drawn
 STARTUP_S, WAIT_S = 20, 10
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--metrics-recording-only",
          "--remote-debugging-port=0"]
 # Shown to the user: a rendered box, not display:none / visibility:hidden, here or in an ancestor.
