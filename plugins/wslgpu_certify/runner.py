@@ -94,10 +94,11 @@ class CommandRunner:
     def run(self, command: str, label: str = "", timeout: float | None = None) -> CommandRecord:
         """The command's record: from the memo, from a prefetch in flight, or run now (within
         `timeout` seconds when given, else the runner's)."""
+        label = label or command.splitlines()[0]
         future, mine = self._claim(command)
         if mine:
             self._execute(command, label, future, timeout)
-        return self._wait(future, label or command)
+        return self._wait(future, label)
 
     def prefetch(self, commands: dict[str, str], parallel: int = 4) -> None:
         """Start commands (command -> label) in the background unless already known or running.
@@ -131,7 +132,7 @@ class CommandRunner:
 
     def _execute(self, command: str, label: str, future: Future, timeout: float | None = None) -> None:
         with self._lock:
-            self._running[command] = Running(label or command.splitlines()[0], time.monotonic())
+            self._running[command] = Running(label or command.splitlines()[0], time.monotonic())  # prefetch: no label
         try:
             record = self.execute(command, timeout or self.timeout)
         except BaseException as exc:  # NotRecorded under replay, or an executor bug: the reader sees it
