@@ -30,6 +30,8 @@ class WaitProgress:
         self.capture = session.config.pluginmanager.get_plugin("capturemanager")
         if self.terminal is not None and session.config.option.verbose > -2:  # not with -qq
             self.machine.on_wait = self
+            for runner in self.machine.runners.values():  # any made before the session started
+                runner.on_wait = self
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item) -> None:
