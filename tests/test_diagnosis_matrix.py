@@ -90,6 +90,13 @@ def test_healthy_snapshot_passes_every_configured_check(certify):
     assert {i for i, o in outcomes.items() if o != "passed"} == NOT_CONFIGURED
 
 
+def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"), "--prove-autostart", "-m", "slow or not slow")
+    outcomes = run.outcomes()
+    assert outcomes["wsl.autostart.proof"] == "passed", run.check("wsl.autostart.proof")
+    assert outcomes["rstudio.keras.guide_mnist"] == "passed", run.check("rstudio.keras.guide_mnist")
+
+
 def test_every_check_fails_somewhere_in_the_matrix():
     """No check that cannot fail: each id is failing in some broken snapshot or proven failing elsewhere."""
     failing_somewhere = {check_id for failing, _ in MATRIX.values() for check_id in failing}

@@ -3,13 +3,14 @@
 import json
 
 from suite_run import SNAPSHOTS
+from test_each_check_fails import out
 
 TF = "tensorflow/tensorflow:latest-gpu-py3-jupyter"
 RSTUDIO = "angelsevillacamins/gpu-py3-jupyter-rstudio"
 
 
 def missing(image: str) -> dict:
-    return {"exit_status": 1, "stdout": "", "stderr": f"Error: No such image: {image}\n", "duration": 0.05}
+    return out("", f"Error: No such image: {image}\n", rc=1)
 
 
 def snapshot_without_images(tmp_path):
@@ -20,11 +21,10 @@ def snapshot_without_images(tmp_path):
         "hosts": {"wsl": {
             f"docker image inspect --format '{{{{.Id}}}}' {TF}": missing(TF),
             f"docker image inspect --format '{{{{.Id}}}}' {RSTUDIO}": missing(RSTUDIO),
-            f"docker pull {TF}": {"exit_status": 0, "duration": 95.0, "stdout":
-                                  f"Status: Downloaded newer image for {TF}\ndocker.io/{TF}\n"},
-            f"docker pull {RSTUDIO}": {"exit_status": 1, "duration": 10.0, "stdout": "Using default tag: latest\n",
-                                       "stderr": 'Error response from daemon: Get "https://registry-1.docker.io/v2/": '
-                                                 "dial tcp: lookup registry-1.docker.io: no such host\n"},
+            f"docker pull {TF}": out(f"Status: Downloaded newer image for {TF}\ndocker.io/{TF}\n"),
+            f"docker pull {RSTUDIO}": out("Using default tag: latest\n",
+                                          'Error response from daemon: Get "https://registry-1.docker.io/v2/": '
+                                          "dial tcp: lookup registry-1.docker.io: no such host\n", rc=1),
         }}}))
     return path
 

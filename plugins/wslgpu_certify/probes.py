@@ -47,12 +47,13 @@ class Probe:
 
 
 def prefetch(fixture: str, *slow: Probe):
-    """Mark a check whose slow probes may start in the background once its host `fixture` exists.
+    """Mark a check whose slow probes, run on its host `fixture`, may start in the background.
 
-    The plugin starts them (container_fixtures.prefetch_slow_probes) for every selected check
-    not already blocked by a failed requirement, so independent slow steps overlap; the check
-    itself still reads them with `read`, which waits for the result. Only probes read without
-    placeholder values can be prefetched (the command must be the one `read` will run).
+    The plugin starts them once, as the first container-layer check is set up
+    (container_fixtures.prefetch_slow_steps), for every selected check its requirements do not
+    block, so independent slow steps overlap; the check itself still reads them with `read`,
+    which waits for the result. Only probes read without placeholder values can be prefetched
+    (the command must be the one `read` will run).
     """
     for probe in slow:
         if PLACEHOLDER.search(probe.command):

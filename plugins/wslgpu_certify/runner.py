@@ -69,6 +69,11 @@ class Running:
         return time.monotonic() - self.started
 
 
+def _named(command: str, label: str) -> str:
+    """What a person is told is running: the label, else the command's first line."""
+    return label or command.splitlines()[0]
+
+
 class CommandRunner:
     """Runs commands on one host role, at most once each."""
 
@@ -94,7 +99,7 @@ class CommandRunner:
     def run(self, command: str, label: str = "", timeout: float | None = None) -> CommandRecord:
         """The command's record: from the memo, from a prefetch in flight, or run now (within
         `timeout` seconds when given, else the runner's)."""
-        label = label or command.splitlines()[0]
+        label = _named(command, label)
         future, mine = self._claim(command)
         if mine:
             self._execute(command, label, future, timeout)
@@ -111,8 +116,8 @@ class CommandRunner:
         for command, label in commands.items():
             future, mine = self._claim(command)
             if mine:
-                threading.Thread(target=self._execute_in_slot, args=(command, label, future), daemon=True,
-                                 name=f"wslgpu-prefetch-{self.role}").start()
+                threading.Thread(target=self._execute_in_slot, args=(command, _named(command, label), future),
+                                 daemon=True, name=f"wslgpu-prefetch-{self.role}").start()
 
     def running(self) -> list[Running]:
         with self._lock:
@@ -132,7 +137,7 @@ class CommandRunner:
 
     def _execute(self, command: str, label: str, future: Future, timeout: float | None = None) -> None:
         with self._lock:
-            self._running[command] = Running(label or command.splitlines()[0], time.monotonic())  # prefetch: no label
+            self._running[command] = Running(label, time.monotonic())
         try:
             record = self.execute(command, timeout or self.timeout)
         except BaseException as exc:  # NotRecorded under replay, or an executor bug: the reader sees it
