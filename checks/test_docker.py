@@ -2,12 +2,9 @@
 
 import pytest
 
-from wslgpu_certify import facts
-from wslgpu_certify.catalog import check
-from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker import installed
-from wslgpu_certify.probes import publish, read
-from wslgpu_certify.profile import version_satisfies
+from wslgpu_certify.probes import distro
 
 NVIDIA_PACKAGES = ["nvidia-docker2", "nvidia-container-toolkit", "libnvidia-container1", "libnvidia-container-tools"]
 IMAGE_ROLES = ["nbody", "tensorflow", "rstudio"]
@@ -15,7 +12,7 @@ IMAGE_ROLES = ["nbody", "tensorflow", "rstudio"]
 
 @check("docker.engine.community")
 def test_engine_is_docker_ce(wsl_host, profile):
-    version = read(wsl_host, facts.DOCKER_VERSION)
+    version = read(wsl_host, distro.DOCKER_VERSION)
     product = version.server_product or "Docker Engine"
     publish("docker", f"{product} {version.server_version}")
     if "desktop" in product.lower():
@@ -26,7 +23,7 @@ def test_engine_is_docker_ce(wsl_host, profile):
 
 @check("docker.engine.in_distro")
 def test_daemon_runs_in_distro(wsl_host):
-    info = read(wsl_host, facts.DOCKER_INFO)
+    info = read(wsl_host, distro.DOCKER_INFO)
     if info.daemon_error:
         raise CheckFailed(f"docker info: {info.daemon_error}")
     if "docker desktop" in (info.operating_system or "").lower():
@@ -35,10 +32,10 @@ def test_daemon_runs_in_distro(wsl_host):
 
 @check("docker.apt.repositories")
 def test_nvidia_apt_repositories(wsl_host, profile):
-    distribution = read(wsl_host, facts.OS_RELEASE).distribution
+    distribution = read(wsl_host, distro.OS_RELEASE).distribution
     problems, variant = [], None
     for name in profile["docker"]["apt_lists"]:
-        content = read(wsl_host, facts.APT_LIST, name=name)
+        content = read(wsl_host, distro.APT_LIST, name=name)
         if "unsupported distribution" in content.lower():
             # NVIDIA's server answers this instead of a list for a distribution it does not serve
             problems.append(f"{name} says 'Unsupported distribution' for {distribution}")
@@ -52,7 +49,7 @@ def test_nvidia_apt_repositories(wsl_host, profile):
 @check("docker.package.{package}", package=NVIDIA_PACKAGES)
 def test_nvidia_package(wsl_host, profile, package):
     wanted = profile["docker"]["packages"].get(package, "")
-    found = installed(read(wsl_host, facts.NVIDIA_PACKAGES)).get(package)
+    found = installed(read(wsl_host, distro.NVIDIA_PACKAGES)).get(package)
     if found is None:
         if wanted == "optional":
             pytest.skip(f"{package} is not installed and the profile does not require it")
@@ -64,14 +61,14 @@ def test_nvidia_package(wsl_host, profile, package):
 
 @check("docker.runtime.configured")
 def test_runtime_in_daemon_json(wsl_host):
-    config = read(wsl_host, facts.DAEMON_JSON)
+    config = read(wsl_host, distro.DAEMON_JSON)
     if "nvidia" not in config.runtimes:
         raise CheckFailed("/etc/docker/daemon.json registers no `nvidia` runtime")
 
 
 @check("docker.runtime.registered")
 def test_runtime_known_to_daemon(wsl_host):
-    info = read(wsl_host, facts.DOCKER_INFO)
+    info = read(wsl_host, distro.DOCKER_INFO)
     if "nvidia" not in info.runtimes:
         raise CheckFailed(f"`docker info` lists runtimes {', '.join(info.runtimes) or 'none'}, without nvidia")
 
@@ -79,12 +76,12 @@ def test_runtime_known_to_daemon(wsl_host):
 @check("docker.image.{role}.present", role=IMAGE_ROLES)
 def test_image_present(wsl_host, profile, role, request):
     image = profile["images"][role]
-    if read(wsl_host, facts.IMAGE_ID, image=image):
+    if read(wsl_host, distro.IMAGE_ID, image=image):
         return
     if not request.config.option.pull:
         raise CheckFailed(f"image {image} is not present locally (the suite pulls only with --pull)", image=image)
     try:
-        read(wsl_host, facts.IMAGE_PULL, image=image)
+        read(wsl_host, distro.IMAGE_PULL, image=image)
     except CheckFailed as exc:  # the engine's words: no network, no such repository, denied
         raise CheckFailed(f"image {image} is not present locally and --pull failed: {exc}", image=image) from None
     publish("pulled", image)

@@ -2,16 +2,13 @@
 
 import pytest
 
-from wslgpu_certify import facts
-from wslgpu_certify.catalog import check
-from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
 from wslgpu_certify.parsers.runs import DockerRunFailure
-from wslgpu_certify.probes import publish, read
-from wslgpu_certify.profile import version_satisfies
+from wslgpu_certify.probes import distro, windows
 
 
 def _nbody(wsl_host, profile):
-    return read(wsl_host, facts.NBODY, image=profile["images"]["nbody"])
+    return read(wsl_host, distro.NBODY, image=profile["images"]["nbody"])
 
 
 @check("gpu.nbody.runs")
@@ -53,7 +50,7 @@ def test_nbody_performance(wsl_host, profile):
 
 @check("gpu.nvidia_smi.gpu")
 def test_nvidia_smi_sees_gpu(wsl_host, profile):
-    smi = read(wsl_host, facts.WSL_NVIDIA_SMI)
+    smi = read(wsl_host, distro.WSL_NVIDIA_SMI)
     if smi.error or not smi.gpu_names:
         raise CheckFailed(f"nvidia-smi in WSL sees no GPU: {smi.error or 'no GPU rows'}")
     result = _nbody(wsl_host, profile)
@@ -63,8 +60,8 @@ def test_nvidia_smi_sees_gpu(wsl_host, profile):
 
 @check("gpu.nvidia_smi.driver")
 def test_nvidia_smi_driver_matches_windows(wsl_host, windows_host):
-    inside = read(wsl_host, facts.WSL_NVIDIA_SMI)
-    outside = read(windows_host, facts.WINDOWS_NVIDIA_SMI)
+    inside = read(wsl_host, distro.WSL_NVIDIA_SMI)
+    outside = read(windows_host, windows.WINDOWS_NVIDIA_SMI)
     publish("cuda", inside.cuda_version)
     if inside.driver_version != outside.driver_version:
         raise CheckFailed(f"driver {inside.driver_version} in WSL differs from {outside.driver_version} on Windows")

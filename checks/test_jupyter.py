@@ -5,12 +5,15 @@
 (`wsl_host`) on the port Docker published, and from Windows as localhost.
 """
 
-from wslgpu_certify import container_facts as cf
-from wslgpu_certify import facts
-from wslgpu_certify.catalog import check
-from wslgpu_certify.container_checks import check_gpu_granted, check_started, jupyter_url, published_port, start_record
-from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.probes import prefetch, publish, read
+from wslgpu_certify import CheckFailed, check, prefetch, publish, read
+from wslgpu_certify.container_checks import (
+    check_gpu_granted,
+    check_started,
+    jupyter_url,
+    published_port,
+    start_record,
+)
+from wslgpu_certify.probes import containers
 
 ROLE = "tensorflow"
 
@@ -26,20 +29,20 @@ def test_gpu_request_granted(docker_host):
 
 
 @check("jupyter.tensorflow.gpu")
-@prefetch("tensorflow_container", facts.TF_GPUS)
+@prefetch("tensorflow_container", containers.TF_GPUS)
 def test_tensorflow_lists_gpu(tensorflow_container):
-    gpus = read(tensorflow_container, facts.TF_GPUS)
+    gpus = read(tensorflow_container, containers.TF_GPUS)
     publish("tensorflow_gpus", ", ".join(gpus) or "none")
     if not gpus:
-        log = read(tensorflow_container, cf.TF_DEVICE_LOG)
+        log = read(tensorflow_container, containers.TF_DEVICE_LOG)
         cause = "; ".join(log.cuda_errors) or "no CUDA error logged (a CPU-only TensorFlow build?)"
         raise CheckFailed(f"tf.config.list_physical_devices('GPU') is empty: {cause}")
 
 
 @check("jupyter.tensorflow.device_log")
-@prefetch("tensorflow_container", cf.TF_DEVICE_LOG)
+@prefetch("tensorflow_container", containers.TF_DEVICE_LOG)
 def test_tensorflow_device_log(tensorflow_container, profile):
-    log = read(tensorflow_container, cf.TF_DEVICE_LOG)
+    log = read(tensorflow_container, containers.TF_DEVICE_LOG)
     publish("gpu", ", ".join(log.gpu_names) or "none")
     publish("cuda_libraries", ", ".join(log.opened_libraries) or "none logged")
     gpu_devices = [d for d in log.created_devices if "GPU" in d]
@@ -58,13 +61,13 @@ def _jupyter_status(host, probe, docker_host, profile, *, host_name="127.0.0.1",
     record = start_record(docker_host, ROLE)
     port = published_port(record, int(profile["ports"]["jupyter"]))
     server = jupyter_url(docker_host, ROLE)
-    url = cf.JUPYTER_API.format(host=host_name, port=port) + (f"?token={server.token}" if token else "")
+    url = containers.JUPYTER_API.format(host=host_name, port=port) + (f"?token={server.token}" if token else "")
     return read(host, probe, url=url), port
 
 
 @check("jupyter.server.token")
 def test_jupyter_answers_with_token(wsl_host, docker_host, profile):
-    status, port = _jupyter_status(wsl_host, cf.HTTP_STATUS, docker_host, profile)
+    status, port = _jupyter_status(wsl_host, containers.HTTP_STATUS, docker_host, profile)
     publish("jupyter", f"http://127.0.0.1:{port}/ (container port {profile['ports']['jupyter']})")
     if status != 200:
         raise CheckFailed(f"Jupyter on 127.0.0.1:{port} answered HTTP {status or 'nothing'} with its token, not 200")
@@ -72,7 +75,7 @@ def test_jupyter_answers_with_token(wsl_host, docker_host, profile):
 
 @check("jupyter.server.refuses_without_token")
 def test_jupyter_refuses_without_token(wsl_host, docker_host, profile):
-    status, port = _jupyter_status(wsl_host, cf.HTTP_STATUS, docker_host, profile, token=False)
+    status, port = _jupyter_status(wsl_host, containers.HTTP_STATUS, docker_host, profile, token=False)
     # 401/403 from the API, or a redirect to the login page
     if status not in (301, 302, 303, 307, 401, 403):
         raise CheckFailed(f"Jupyter on 127.0.0.1:{port} answered HTTP {status or 'nothing'} without a token: "
@@ -81,7 +84,7 @@ def test_jupyter_refuses_without_token(wsl_host, docker_host, profile):
 
 @check("jupyter.server.windows_localhost")
 def test_jupyter_from_windows(windows_host, docker_host, profile):
-    status, port = _jupyter_status(windows_host, cf.WINDOWS_HTTP_STATUS, docker_host, profile, host_name="localhost")
+    status, port = _jupyter_status(windows_host, containers.WINDOWS_HTTP_STATUS, docker_host, profile, host_name="localhost")
     if status == 0:  # the probe prints 000 when no connection was made (refused, timed out)
         raise CheckFailed(f"from Windows, nothing answered on localhost:{port}, where Jupyter answers inside WSL: "
                           f"WSL 2 does not forward the port to Windows")

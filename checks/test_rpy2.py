@@ -4,12 +4,10 @@ The guide's ggplot2 cell is run twice: as a script whose PNG is copied out of th
 container and validated, and inside a notebook executed headless with nbclient.
 """
 
-from wslgpu_certify import container_facts as cf
-from wslgpu_certify.catalog import check
-from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.parsers.apps import read_png
+from wslgpu_certify import CheckFailed, check, prefetch, publish, read
 from wslgpu_certify.parsers.errors import UnreadableOutput
-from wslgpu_certify.probes import prefetch, publish, read
+from wslgpu_certify.parsers.png import read_png
+from wslgpu_certify.probes import containers
 
 PNG_NAME = "rpy2-ggplot-mtcars.png"  # saved in the run folder as evidence
 MIN_SIDE = 100  # pixels; image_png's default is 512 x 512
@@ -17,24 +15,24 @@ MIN_COLOURS = 4  # background, grid, points, three cyl colours and their bands: 
 
 
 @check("rpy2.module.finds_r")
-@prefetch("rstudio_container", cf.RPY2_SITUATION, cf.RPY2_STARTS_R)
+@prefetch("rstudio_container", containers.RPY2_SITUATION, containers.RPY2_STARTS_R)
 def test_rpy2_finds_r(rstudio_container):
-    situation = read(rstudio_container, cf.RPY2_SITUATION)
+    situation = read(rstudio_container, containers.RPY2_SITUATION)
     publish("rpy2", situation.rpy2_version or "unknown")
     if situation.error:
         raise CheckFailed(f"rpy2 cannot load R: {situation.error}")
     if not situation.r_home:
         raise CheckFailed("rpy2.situation found no R home")
-    embedded = read(rstudio_container, cf.RPY2_STARTS_R)
+    embedded = read(rstudio_container, containers.RPY2_STARTS_R)
     if embedded.home is None:
         raise CheckFailed(f"rpy2 found R at {situation.r_home} but could not start it: {embedded.error}")
     publish("R", f"{embedded.version or situation.r_version or 'unknown'} at {embedded.home}")
 
 
 @check("rpy2.ggplot.png")
-@prefetch("rstudio_container", cf.GGPLOT_PNG)
+@prefetch("rstudio_container", containers.GGPLOT_PNG)
 def test_ggplot_png(rstudio_container, run_directory):
-    data = read(rstudio_container, cf.GGPLOT_PNG)
+    data = read(rstudio_container, containers.GGPLOT_PNG)
     try:
         png = read_png(data)
     except UnreadableOutput as exc:
@@ -50,9 +48,9 @@ def test_ggplot_png(rstudio_container, run_directory):
 
 
 @check("rpy2.notebook.png")
-@prefetch("rstudio_container", cf.NOTEBOOK)
+@prefetch("rstudio_container", containers.NOTEBOOK)
 def test_notebook_renders_png(rstudio_container):
-    run = read(rstudio_container, cf.NOTEBOOK)
+    run = read(rstudio_container, containers.NOTEBOOK)
     publish("outputs", ", ".join(run.mime_types) or "none")
     if run.error:
         raise CheckFailed(f"the guide's rpy2 cell failed in the notebook: {run.error}")

@@ -7,11 +7,9 @@ TensorFlow role, both layers use the one container.
 
 import pytest
 
-from wslgpu_certify import container_facts as cf
-from wslgpu_certify.catalog import check
+from wslgpu_certify import CheckFailed, check, prefetch, publish, read
 from wslgpu_certify.container_checks import check_gpu_granted, check_started
-from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.probes import prefetch, publish, read
+from wslgpu_certify.probes import containers
 
 ROLE = "rstudio"
 
@@ -39,10 +37,10 @@ def test_gpu_request_granted(docker_host):
 @check("rstudio.server.responds")
 def test_server_responds(rstudio_container, profile):
     _expects(profile, "rstudio_server")
-    if not read(rstudio_container, cf.RSERVER):
+    if not read(rstudio_container, containers.RSERVER):
         raise CheckFailed("RStudio Server is not installed in the image (/usr/lib/rstudio-server/bin/rserver)")
     port = profile["ports"]["rstudio"]
-    status = read(rstudio_container, cf.RSTUDIO_HTTP, port=str(port))
+    status = read(rstudio_container, containers.RSTUDIO_HTTP, port=str(port))
     if status != 200:  # the sign-in page, after the redirect from /
         raise CheckFailed(f"RStudio Server on port {port} in the container answered HTTP {status or 'nothing'}, not 200")
 
@@ -50,7 +48,7 @@ def test_server_responds(rstudio_container, profile):
 @check("rstudio.server.password")
 def test_password_accepted(rstudio_container, profile):
     user = profile["rstudio"]["user"]
-    verdict = read(rstudio_container, cf.RSTUDIO_PASSWORD, user=user)
+    verdict = read(rstudio_container, containers.RSTUDIO_PASSWORD, user=user)
     problems = {
         "unset": "the container has no PASSWORD: the suite's -e PASSWORD did not reach it",
         "default": "PASSWORD is the default `rstudio`, which the image refuses (RStudio does not start)",
@@ -64,7 +62,7 @@ def test_password_accepted(rstudio_container, profile):
 @check("rstudio.r.reticulate_python")
 def test_reticulate_python_set(rstudio_container, profile):
     wanted = profile["rstudio"]["reticulate_python"]
-    value = read(rstudio_container, cf.RPROFILE_SITE)
+    value = read(rstudio_container, containers.RPROFILE_SITE)
     publish("RETICULATE_PYTHON", value or "unset")
     if value != wanted:
         raise CheckFailed(f"/etc/R/Rprofile.site sets RETICULATE_PYTHON to {value!r}, not {wanted!r}"
@@ -72,9 +70,9 @@ def test_reticulate_python_set(rstudio_container, profile):
 
 
 @check("rstudio.r.tensorflow")
-@prefetch("rstudio_container", cf.R_TENSORFLOW)
+@prefetch("rstudio_container", containers.R_TENSORFLOW)
 def test_r_imports_tensorflow(rstudio_container, profile):
-    seen = read(rstudio_container, cf.R_TENSORFLOW)
+    seen = read(rstudio_container, containers.R_TENSORFLOW)
     publish("tensorflow", seen.get("tensorflow", "none"))
     if not seen.get("tensorflow"):
         raise CheckFailed("reticulate::import('tensorflow') printed no version")
@@ -86,7 +84,7 @@ def test_r_imports_tensorflow(rstudio_container, profile):
 @check("rstudio.r.keras")
 def test_r_keras_available(rstudio_container, profile):
     _expects(profile, "r_keras")
-    seen = read(rstudio_container, cf.R_KERAS)
+    seen = read(rstudio_container, containers.R_KERAS)
     if seen.get("keras") in (None, "missing"):
         raise CheckFailed("the R package keras is not installed")
     publish("r_keras", seen["keras"])
@@ -95,9 +93,9 @@ def test_r_keras_available(rstudio_container, profile):
 
 
 @check("rstudio.r.tensorflow_gpu")
-@prefetch("rstudio_container", cf.R_TF_GPUS)
+@prefetch("rstudio_container", containers.R_TF_GPUS)
 def test_r_tensorflow_gpu(rstudio_container):
-    gpus = read(rstudio_container, cf.R_TF_GPUS)
+    gpus = read(rstudio_container, containers.R_TF_GPUS)
     publish("gpus", ", ".join(gpus) or "none")
     if not gpus:
         raise CheckFailed("TensorFlow called from R lists no GPU")
@@ -117,7 +115,7 @@ def _train(rstudio_container, probe, **values):
 
 @check("rstudio.keras.short_training")
 def test_short_training(rstudio_container, profile):
-    _train(rstudio_container, cf.SHORT_TRAINING, epochs=str(profile["rstudio"]["short_training_epochs"]))
+    _train(rstudio_container, containers.SHORT_TRAINING, epochs=str(profile["rstudio"]["short_training_epochs"]))
 
 
 @pytest.mark.slow
@@ -125,4 +123,4 @@ def test_short_training(rstudio_container, profile):
 def test_guide_mnist(rstudio_container, request):
     if "slow" not in (request.config.option.markexpr or ""):
         pytest.skip("the guide's 12-epoch MNIST run is slow: select it with -m slow")
-    _train(rstudio_container, cf.GUIDE_MNIST)
+    _train(rstudio_container, containers.GUIDE_MNIST)

@@ -2,15 +2,12 @@
 
 import pytest
 
-from wslgpu_certify import facts
-from wslgpu_certify.catalog import check
-from wslgpu_certify.findings import CheckFailed
-from wslgpu_certify.probes import publish, read
-from wslgpu_certify.profile import version_satisfies
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
+from wslgpu_certify.probes import windows
 
 
 def _distro_entry(windows_host, machine):
-    distros = read(windows_host, facts.WSL_LIST_VERBOSE)
+    distros = read(windows_host, windows.WSL_LIST_VERBOSE)
     found = next((d for d in distros if d.name.lower() == machine.distro.lower()), None)
     if found is None:
         raise CheckFailed(f"distro {machine.distro!r} is not installed (wsl -l -v lists: "
@@ -20,7 +17,7 @@ def _distro_entry(windows_host, machine):
 
 @check("windows.build")
 def test_build(windows_host, profile):
-    build = read(windows_host, facts.WINDOWS_VER)
+    build = read(windows_host, windows.WINDOWS_VER)
     publish("windows_build", f"{build.build}.{build.revision}" if build.revision is not None else build.build)
     if build.build in profile["windows"]["known_bad_builds"]:
         raise CheckFailed(f"Windows build {build.build} is known to break GPU compute in WSL", variant="known_bad")
@@ -30,10 +27,10 @@ def test_build(windows_host, profile):
 
 @check("windows.feature.{feature}", feature=["Microsoft-Windows-Subsystem-Linux", "VirtualMachinePlatform"])
 def test_optional_feature(windows_host, feature):
-    state = read(windows_host, facts.dism_feature(feature))
+    state = read(windows_host, windows.dism_feature(feature))
     if state.needs_elevation:
         # dism needs an elevated shell; `wsl --status` answering with version 2 means both features work.
-        status = read(windows_host, facts.WSL_STATUS)
+        status = read(windows_host, windows.WSL_STATUS)
         if status.default_version is None:
             raise CheckFailed(f"dism needs an elevated shell and `wsl --status` shows no default version, "
                               f"so {feature} looks disabled", variant="elevation")
@@ -45,7 +42,7 @@ def test_optional_feature(windows_host, feature):
 
 @check("windows.wsl.default_version")
 def test_default_version(windows_host, profile):
-    status = read(windows_host, facts.WSL_STATUS)
+    status = read(windows_host, windows.WSL_STATUS)
     wanted = profile["windows"]["default_wsl_version"]
     if status.default_version != wanted:
         raise CheckFailed(f"default WSL version is {status.default_version}, not {wanted}")
@@ -65,7 +62,7 @@ def test_distro_version(windows_host, machine):
 
 @check("windows.wsl.kernel")
 def test_wsl_kernel_updated(windows_host, machine, profile):
-    kernel = read(windows_host, facts.DISTRO_KERNEL_FROM_WINDOWS, distro=machine.distro)
+    kernel = read(windows_host, windows.DISTRO_KERNEL_FROM_WINDOWS, distro=machine.distro)
     publish("kernel", kernel.release)
     if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
         raise CheckFailed(f"WSL kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
@@ -73,7 +70,7 @@ def test_wsl_kernel_updated(windows_host, machine, profile):
 
 @check("windows.nvidia.driver")
 def test_nvidia_driver(windows_host, profile):
-    smi = read(windows_host, facts.WINDOWS_NVIDIA_SMI)
+    smi = read(windows_host, windows.WINDOWS_NVIDIA_SMI)
     if smi.error or not smi.driver_version:
         raise CheckFailed(f"nvidia-smi.exe cannot read the driver: {smi.error or 'no driver version'}")
     publish("driver", smi.driver_version)
@@ -86,7 +83,7 @@ def test_distro_template(windows_host, profile):
     path = profile["windows"].get("export_path")
     if not path:
         pytest.skip("no export path configured (set windows.export_path in a profile)")
-    if not read(windows_host, facts.EXPORT_FILE, path=path):
+    if not read(windows_host, windows.EXPORT_FILE, path=path):
         raise CheckFailed(f"no exported distro template at {path}")
 
 
@@ -100,7 +97,7 @@ def _imported_distros(profile) -> list[str]:
 @check("windows.distro.imported")
 def test_imported_distros(windows_host, profile):
     wanted = _imported_distros(profile)
-    listed = {name.lower() for name in read(windows_host, facts.WSL_LIST)}
+    listed = {name.lower() for name in read(windows_host, windows.WSL_LIST)}
     missing = [name for name in wanted if name.lower() not in listed]
     if missing:
         raise CheckFailed(f"imported distro(s) missing: {', '.join(missing)}")
@@ -109,14 +106,14 @@ def test_imported_distros(windows_host, profile):
 @check("windows.distro.imported_user")
 def test_imported_distro_user(windows_host, profile):
     wanted = _imported_distros(profile)
-    as_root = [name for name in wanted if read(windows_host, facts.DISTRO_DEFAULT_USER, distro=name) == "root"]
+    as_root = [name for name in wanted if read(windows_host, windows.DISTRO_DEFAULT_USER, distro=name) == "root"]
     if as_root:
         raise CheckFailed(f"imported distro(s) start as root: {', '.join(as_root)}")
 
 
 @check("windows.vscode.extensions")
 def test_vscode_extensions(windows_host, profile):
-    installed = set(read(windows_host, facts.VSCODE_EXTENSIONS))
+    installed = set(read(windows_host, windows.VSCODE_EXTENSIONS))
     missing = [ext for ext in profile["windows"]["vscode_extensions"] if ext.lower() not in installed]
     if missing:
         raise CheckFailed(f"VS Code extension(s) missing: {', '.join(missing)}")

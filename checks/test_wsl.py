@@ -2,17 +2,14 @@
 
 import pytest
 
-from wslgpu_certify import facts
-from wslgpu_certify.catalog import check
-from wslgpu_certify.findings import CheckFailed
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker import linux_nvidia_driver_packages
-from wslgpu_certify.probes import publish, read
-from wslgpu_certify.profile import version_satisfies
+from wslgpu_certify.probes import distro, windows
 
 
 @check("wsl.version2")
 def test_runs_under_wsl2(wsl_host):
-    kernel = read(wsl_host, facts.KERNEL)
+    kernel = read(wsl_host, distro.KERNEL)
     if kernel.flavour != "wsl2":
         what = "WSL 1" if kernel.flavour == "wsl1" else "a native Linux kernel"
         raise CheckFailed(f"kernel {kernel.release} is {what}, not WSL 2", variant=kernel.flavour)
@@ -20,7 +17,7 @@ def test_runs_under_wsl2(wsl_host):
 
 @check("wsl.kernel.version")
 def test_kernel_version(wsl_host, profile):
-    kernel = read(wsl_host, facts.KERNEL)
+    kernel = read(wsl_host, distro.KERNEL)
     publish("kernel", kernel.release)
     if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
         raise CheckFailed(f"kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
@@ -28,13 +25,13 @@ def test_kernel_version(wsl_host, profile):
 
 @check("wsl.gpu.dxg")
 def test_dxg_device(wsl_host):
-    if not read(wsl_host, facts.DXG_DEVICE):
+    if not read(wsl_host, distro.DXG_DEVICE):
         raise CheckFailed("/dev/dxg is missing: the distro has no GPU paravirtualisation device")
 
 
 @check("wsl.driver.libraries")
 def test_driver_libraries(wsl_host, profile):
-    present = set(read(wsl_host, facts.WSL_DRIVER_DIR))
+    present = set(read(wsl_host, distro.WSL_DRIVER_DIR))
     missing = [name for name in profile["wsl"]["driver_libraries"] if name not in present]
     if missing:
         raise CheckFailed(f"/usr/lib/wsl/lib lacks {', '.join(missing)}")
@@ -42,7 +39,7 @@ def test_driver_libraries(wsl_host, profile):
 
 @check("wsl.driver.loader")
 def test_loader_finds_libcuda(wsl_host):
-    libraries = read(wsl_host, facts.LOADER_CACHE)
+    libraries = read(wsl_host, distro.LOADER_CACHE)
     paths = [path for name, path in libraries.items() if name.startswith("libcuda.so")]
     if not paths:
         raise CheckFailed("the dynamic loader does not know libcuda.so")
@@ -53,14 +50,14 @@ def test_loader_finds_libcuda(wsl_host):
 
 @check("wsl.driver.no_linux_driver")
 def test_no_linux_driver_inside(wsl_host):
-    drivers = linux_nvidia_driver_packages(read(wsl_host, facts.DPKG_NVIDIA))
+    drivers = linux_nvidia_driver_packages(read(wsl_host, distro.DPKG_NVIDIA))
     if drivers:
         raise CheckFailed(f"a Linux NVIDIA driver is installed inside WSL: {', '.join(sorted(drivers))}")
 
 
 @check("wsl.os.release")
 def test_distribution_served(wsl_host, profile):
-    release = read(wsl_host, facts.OS_RELEASE)
+    release = read(wsl_host, distro.OS_RELEASE)
     publish("distribution", release.distribution)
     if release.distribution not in profile["wsl"]["distributions"]:
         raise CheckFailed(f"{release.distribution} is not one the NVIDIA repositories serve "
@@ -71,23 +68,23 @@ def test_distribution_served(wsl_host, profile):
 def test_user_in_docker_group(wsl_host, machine):
     if machine.user == "root":
         return  # root reaches /var/run/docker.sock without the group
-    groups = read(wsl_host, facts.USER_GROUPS)
+    groups = read(wsl_host, distro.USER_GROUPS)
     if "docker" not in groups:
         raise CheckFailed(f"user {machine.user or ''} is not in the docker group (groups: {' '.join(groups)})".replace("  ", " "))
 
 
 @check("wsl.sudoers.dockerd")
 def test_sudoers_dockerd(wsl_host, profile):
-    if not read(wsl_host, facts.SUDO_DOCKERD):
+    if not read(wsl_host, distro.SUDO_DOCKERD):
         raise CheckFailed("sudo asks for a password to run /usr/bin/dockerd (no NOPASSWD rule)")
 
 
 @check("wsl.autostart")
 def test_dockerd_autostart(wsl_host, profile):
     allowed = profile["wsl"]["autostart"]
-    if "systemd" in allowed and read(wsl_host, facts.SYSTEMD_DOCKER):
+    if "systemd" in allowed and read(wsl_host, distro.SYSTEMD_DOCKER):
         return
-    block = read(wsl_host, facts.BASHRC)
+    block = read(wsl_host, distro.BASHRC)
     if not block.present:
         raise CheckFailed("~/.bashrc has no block that starts dockerd when none runs"
                           + (" and systemd does not enable docker" if "systemd" in allowed else ""))
@@ -97,9 +94,9 @@ def test_dockerd_autostart(wsl_host, profile):
 
 @check("wsl.dockerd.running")
 def test_dockerd_running(wsl_host):
-    if read(wsl_host, facts.DOCKERD_PROCESSES):
+    if read(wsl_host, distro.DOCKERD_PROCESSES):
         return
-    server = read(wsl_host, facts.DOCKER_VERSION).server_product or ""
+    server = read(wsl_host, distro.DOCKER_VERSION).server_product or ""
     if "desktop" in server.lower():
         raise CheckFailed(f"no dockerd runs in the distro; docker talks to {server}", variant="desktop")
     raise CheckFailed("no dockerd process is running in the distro")
@@ -107,7 +104,7 @@ def test_dockerd_running(wsl_host):
 
 @check("wsl.docker.reachable")
 def test_docker_reachable_without_sudo(wsl_host):
-    version = read(wsl_host, facts.DOCKER_VERSION)
+    version = read(wsl_host, distro.DOCKER_VERSION)
     if version.daemon_error:
         variant = "permission" if "permission denied" in version.daemon_error.lower() else None
         raise CheckFailed(f"docker cannot reach the daemon: {version.daemon_error}", variant=variant)
@@ -121,8 +118,8 @@ def test_docker_answers_after_wsl_shutdown(windows_host, machine, request):
     if not request.config.option.prove_autostart:
         pytest.skip("opt-in: --prove-autostart (with --env=windows) runs `wsl --shutdown`, stopping every distro, "
                     "then proves a new login shell finds Docker answering")
-    read(windows_host, facts.WSL_SHUTDOWN)
-    login = read(windows_host, facts.FRESH_LOGIN_DOCKER, distro=machine.distro)
+    read(windows_host, windows.WSL_SHUTDOWN)
+    login = read(windows_host, windows.FRESH_LOGIN_DOCKER, distro=machine.distro)
     if login.server_version:
         publish("docker_after_shutdown", login.server_version)
         return

@@ -25,7 +25,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
 
-from wslgpu_certify.containers import LABEL_OWNER, LABEL_RUN, STATE_FILE  # noqa: E402
+from wslgpu_certify.containers.engine import LABEL_OWNER, LABEL_RUN
+from wslgpu_certify.containers.manager import STATE_FILE  # noqa: E402
 
 IMAGE = "local/wslgpu-standin:latest"
 SUITE_TIMEOUT = 600
@@ -156,7 +157,7 @@ def test_gpu_refusal_is_one_failure_with_toolkit_remediation(standin_run):
 
 
 def test_progress_names_the_container_step_a_check_waits_for(standin_run):
-    from wslgpu_certify.runner import FIRST_TICK
+    from wslgpu_certify.hosts.runner import FIRST_TICK
 
     output = standin_run["proc"].stdout
     waited = [c for c in results(standin_run["reports"])["checks"]

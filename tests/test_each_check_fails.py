@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from suite_run import SNAPSHOTS
-from wslgpu_certify import container_facts as cf
-from wslgpu_certify.containers import parse_start_record
+from wslgpu_certify.parsers.containers import parse_start_record
+from wslgpu_certify.probes import containers as cf
 from wslgpu_certify.placeholders import fill
 
 HEALTHY = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())

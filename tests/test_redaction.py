@@ -3,7 +3,7 @@
 import json
 
 from wslgpu_certify.redact import MASK, Redactor
-from wslgpu_certify.runner import CommandRecord
+from wslgpu_certify.hosts.records import CommandRecord
 from wslgpu_certify.snapshot import Snapshot, load_snapshot
 
 from suite_run import SNAPSHOTS

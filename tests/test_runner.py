@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from wslgpu_certify.decode import decode_output
-from wslgpu_certify.executors import NotRecorded, ReplayExecutor, SubprocessExecutor, local_shell
-from wslgpu_certify.runner import CommandRecord, CommandRunner
+from wslgpu_certify.hosts.decode import decode_output
+from wslgpu_certify.hosts.executors import NotRecorded, ReplayExecutor, SubprocessExecutor, local_shell
+from wslgpu_certify.hosts.records import CommandRecord
+from wslgpu_certify.hosts.runner import CommandRunner
 
 TEXT = "  NAME      STATE           VERSION\n* Ubuntu    Running         2\n"
 
@@ -119,7 +120,7 @@ def test_a_prefetch_that_raises_raises_in_the_reader():
 
 
 def test_waiting_reader_is_told_what_runs(monkeypatch):
-    import wslgpu_certify.runner as runner_module
+    import wslgpu_certify.hosts.runner as runner_module
 
     monkeypatch.setattr(runner_module, "FIRST_TICK", 0.1)
     monkeypatch.setattr(runner_module, "WAIT_TICK", 0.1)
@@ -134,7 +135,7 @@ def test_waiting_reader_is_told_what_runs(monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnknownMarkWarning")  # the plugin registers it; off here
 def test_a_probe_with_placeholders_cannot_be_prefetched():
-    from wslgpu_certify.probes import Probe, prefetch
+    from wslgpu_certify.probes.probe import Probe, prefetch
 
     with pytest.raises(ValueError, match="placeholders"):
         prefetch("rstudio_container", Probe("curl http://127.0.0.1:{port}/", str))
@@ -142,8 +143,8 @@ def test_a_probe_with_placeholders_cannot_be_prefetched():
 
 
 def test_progress_line_names_the_check_the_step_and_what_else_runs():
-    from wslgpu_certify.progress import WaitProgress
-    from wslgpu_certify.runner import Running
+    from wslgpu_certify.reports.progress import WaitProgress
+    from wslgpu_certify.hosts.runner import Running
 
     lines = []
     terminal = type("Terminal", (), {"write_line": lambda self, line: lines.append(line)})()
@@ -157,7 +158,7 @@ def test_progress_line_names_the_check_the_step_and_what_else_runs():
 
 
 def test_failure_quotes_the_error_line_and_a_script_by_its_first_line():
-    from wslgpu_certify.probes import shown, telling_line
+    from wslgpu_certify.probes.probe import shown, telling_line
 
     r_output = ("Error in py_module_import(module, convert = convert) :\n"
                 "  ModuleNotFoundError: No module named 'tensorflow'\nExecution halted\n")

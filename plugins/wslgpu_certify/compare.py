@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-RANK = {"passed": 0, "warning": 1, "skipped": 1, "failed": 2, "error": 2}
+from .findings import outcome
 
 
 def _load(path: str) -> dict:
@@ -40,8 +40,9 @@ def compare(old: dict, new: dict, tolerance: float = 0.20) -> tuple[list[str], b
     for check in new["checks"]:
         was = before.get(check["id"])
         if was is not None and was != check["outcome"]:
-            worse = RANK.get(check["outcome"], 2) > RANK.get(was, 0)
-            regressed |= worse and check["outcome"] in ("failed", "error")
+            now = outcome(check["outcome"])
+            worse = now.severity > outcome(was).severity
+            regressed |= worse and now.fails_verdict
             lines.append(f"{'REGRESSED' if worse else 'changed'} {check['id']}: {was} -> {check['outcome']}"
                          + (f" ({check['message']})" if check["message"] else ""))
     old_fig, new_fig = _figures(old), _figures(new)

@@ -6,18 +6,19 @@ The jupyter layer asks these about the `tensorflow` role, the rstudio layer abou
 
 from __future__ import annotations
 
-from . import container_facts as cf
-from .containers import StartRecord
+from .evidence import publish
 from .findings import CheckFailed
 from .parsers.apps import JupyterServerUrl, parse_jupyter_url
+from .parsers.containers import StartRecord
 from .parsers.docker import classify_docker_error
-from .probes import publish, read, run
+from .probes import containers
+from .probes.probe import read, run
 from .redact import redact
 
 
 def start_record(docker_host, role: str) -> StartRecord:
     """The recorded start of the role's container (the first read of a run starts it)."""
-    return read(docker_host, cf.START, role=role)
+    return read(docker_host, containers.START, role=role)
 
 
 def check_started(docker_host, role: str) -> StartRecord:
@@ -44,7 +45,7 @@ def check_gpu_granted(docker_host, role: str) -> None:
 
 def jupyter_url(docker_host, role: str) -> JupyterServerUrl:
     """Jupyter's URL and token from the container log, once the server printed it (readiness)."""
-    record = run(docker_host, cf.LOGS.format(role=role))
+    record = run(docker_host, containers.LOGS.format(role=role))
     url = parse_jupyter_url(record.stdout)
     if url is None:
         detail = record.stderr.strip() or "the log holds no http://...?token=... line"

@@ -1,15 +1,46 @@
 """A finding is data: what a check concluded, why it matters and how to fix it.
 
-Checks raise `CheckFailed`; the plugin joins it with the catalog's remediation and
-the evidence the probes gathered. Renderers (terminal, JUnit, JSON, HTML) all read
-the same `Finding`, nothing formats a hint twice.
+Checks raise `CheckFailed`; the session joins it with the catalog's remediation and
+the evidence the probes gathered. A `Finding` renders itself (text for the terminal and
+JUnit, HTML for the report, JSON for results.json and xdist); the reporters read it and
+the one OUTCOMES table, and never re-derive a label, a tally or the first fix by hand.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import asdict, dataclass, field
 
 LAYERS = ("windows", "wsl", "docker", "gpu", "jupyter", "rstudio", "rpy2")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome a check can have, and what it means everywhere it is shown or counted."""
+
+    name: str
+    severity: int  # how bad: a layer shows its worst; a rise between two runs is drift
+    fails_verdict: bool  # one such check and the run is NOT CERTIFIED
+    blocks: bool  # a check that requires this one is skipped, naming it
+    colour: str  # in the report's stack picture
+    counted: bool = True  # has its own count in results.json (pytest reports not_applicable as a skip)
+
+
+# In the order results.json counts them.
+OUTCOMES = {o.name: o for o in (
+    Outcome("passed", 0, fails_verdict=False, blocks=False, colour="#2e7d32"),
+    Outcome("failed", 3, fails_verdict=True, blocks=True, colour="#c62828"),
+    Outcome("skipped", 1, fails_verdict=False, blocks=True, colour="#757575"),
+    Outcome("error", 4, fails_verdict=True, blocks=True, colour="#6a1b9a"),
+    Outcome("warning", 2, fails_verdict=False, blocks=False, colour="#ef6c00"),  # an advisory check failed
+    Outcome("not_applicable", 0, fails_verdict=False, blocks=False, colour="#bdbdbd", counted=False),
+)}
+ABSENT_COLOUR = "#bdbdbd"  # a layer with no check in this run
+
+
+def outcome(name: str) -> Outcome:
+    """The OUTCOMES entry of a name; an unknown name (a newer results.json) counts as an error."""
+    return OUTCOMES.get(name) or OUTCOMES["error"]
 
 
 class CheckFailed(AssertionError):
@@ -45,6 +76,19 @@ class Remediation:
         lines.extend(f"See: {link}" for link in self.links)
         return "\n".join(lines)
 
+    def to_html(self) -> str:
+        parts = [f'<p><b>Why it matters:</b> {html.escape(self.why)}</p>']
+        if self.commands:
+            where = f" ({html.escape(self.where)})" if self.where else ""
+            parts.append(f"<p><b>Fix{where}:</b></p><pre class=\"wslgpu-fix\" style=\"white-space:pre-wrap;"
+                         f"overflow-wrap:anywhere\">" + html.escape("\n".join(self.commands)) + "</pre>")
+        parts += [f'<p>See <a href="{html.escape(link)}">{html.escape(link)}</a></p>' for link in self.links]
+        return "".join(parts)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Remediation":
+        return cls(data["why"], tuple(data.get("commands", ())), data.get("where", ""), tuple(data.get("links", ())))
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -53,6 +97,10 @@ class Evidence:
     exit_status: int | None
     excerpt: str
     duration: float = 0.0
+
+    def to_html(self) -> str:
+        return (f"<p><b>Evidence</b> ({html.escape(self.role)}): <code>{html.escape(self.command)}</code> "
+                f"exited {self.exit_status}</p><pre>{html.escape(self.excerpt)}</pre>")
 
 
 @dataclass
@@ -67,9 +115,43 @@ class Finding:
     figures: dict = field(default_factory=dict)
     duration: float = 0.0
 
+    @property
+    def fails_verdict(self) -> bool:
+        return outcome(self.outcome).fails_verdict
+
+    @property
+    def first_fix(self) -> str:
+        """The one-line fix the terminal, JUnit and the report's Fix column show."""
+        return self.remediation.first_command if self.remediation else ""
+
+    def as_text(self) -> str:
+        """The failure as pytest shows it (and JUnit carries it): the message, why, the fix."""
+        return f"{self.id}: {self.message}\n\n{self.remediation.as_text()}" if self.remediation else \
+            f"{self.id}: {self.message}"
+
+    def to_html(self) -> str:
+        parts = [f'<div class="wslgpu-remediation"><p><b>{html.escape(self.id)}</b>: {html.escape(self.message)}</p>']
+        if self.remediation is not None:
+            parts.append(self.remediation.to_html())
+        parts += [ev.to_html() for ev in self.evidence]
+        return "".join(parts) + "</div>"
+
     def to_json(self) -> dict:
         data = asdict(self)
         if self.remediation is not None:
             data["remediation"]["commands"] = list(self.remediation.commands)
             data["remediation"]["links"] = list(self.remediation.links)
         return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Finding":
+        """The inverse of to_json: findings cross from xdist workers as JSON."""
+        rem = data.get("remediation")
+        return cls(
+            id=data["id"], layer=data["layer"], title=data["title"], outcome=data["outcome"],
+            message=data.get("message", ""),
+            remediation=Remediation.from_json(rem) if rem else None,
+            evidence=[Evidence(**ev) for ev in data.get("evidence", [])],
+            figures=dict(data.get("figures", {})),
+            duration=data.get("duration", 0.0),
+        )

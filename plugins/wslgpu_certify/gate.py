@@ -13,20 +13,24 @@ from dataclasses import dataclass
 
 import pytest
 
-from . import probes
 from .catalog import REGISTRY, CheckSpec
-from .findings import CheckFailed
+from .evidence import EvidenceBuffer, collecting
+from .findings import OUTCOMES, CheckFailed
 
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str  # passed / failed / skipped / error / warning / not_applicable
+    outcome: str  # a name in findings.OUTCOMES
     message: str = ""
     root: str | None = None  # the failed check that caused a skip, if any
 
     @property
     def blocks(self) -> bool:
-        return self.outcome in ("failed", "error", "skipped")
+        return OUTCOMES[self.outcome].blocks
+
+    @property
+    def fails_verdict(self) -> bool:
+        return OUTCOMES[self.outcome].fails_verdict
 
 
 class Gate:
@@ -46,7 +50,7 @@ class Gate:
             if verdict.root:
                 root_message = self.verdicts[verdict.root].message
                 return Verdict("skipped", f"depends on {verdict.root}, which failed: {root_message}", verdict.root)
-            if verdict.outcome in ("failed", "error"):
+            if verdict.fails_verdict:
                 return Verdict("skipped", f"depends on {required}, which failed: {verdict.message}", required)
             return Verdict("skipped", f"depends on {required}, which was skipped: {verdict.message}")
         return None
@@ -76,13 +80,13 @@ class Gate:
         blocked = self.blocker(spec, request)
         if blocked:
             return blocked
-        saved_evidence, saved_figures = list(probes.collected), dict(probes.figures)
         try:
-            kwargs = {
-                name: spec.params[name] if name in spec.params else request.getfixturevalue(name)
-                for name in inspect.signature(spec.func).parameters
-            }
-            spec.func(**kwargs)
+            with collecting(EvidenceBuffer()):  # what it reads is not the evidence of the check being set up
+                kwargs = {
+                    name: spec.params[name] if name in spec.params else request.getfixturevalue(name)
+                    for name in inspect.signature(spec.func).parameters
+                }
+                spec.func(**kwargs)
             return Verdict("passed")
         except CheckFailed as exc:
             return Verdict("warning" if spec.advisory else "failed", str(exc))
@@ -90,7 +94,3 @@ class Gate:
             return Verdict("skipped", str(exc.msg))
         except Exception as exc:  # a bug or an unexpected state: an error, not a pass
             return Verdict("error", f"{type(exc).__name__}: {exc}")
-        finally:
-            probes.collected[:] = saved_evidence
-            probes.figures.clear()
-            probes.figures.update(saved_figures)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .redact import redact
-from .runner import CommandRecord
+from .hosts.records import CommandRecord
 
 FORMAT = "wslgpu-certify-snapshot/1"
 

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from wslgpu_certify import container_facts as cf
+from wslgpu_certify.probes import containers
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.shell import parse_http_status
 from wslgpu_certify.placeholders import fill
@@ -36,7 +36,7 @@ def test_http_status_without_a_code_is_unreadable():
 def test_windows_http_status_command_survives_sh_and_cmd_quoting():
     """The -Command text is one double-quoted word for /bin/sh (WSL interop) and for cmd.exe: nothing in it
     may be expanded or unescaped by either ($, backtick, backslash, %, a nested double quote)."""
-    command = fill(cf.WINDOWS_HTTP_STATUS.command, {"url": URL})
+    command = fill(containers.WINDOWS_HTTP_STATUS.command, {"url": URL})
     prefix = 'powershell.exe -NoProfile -Command "'
     assert command.startswith(prefix) and command.endswith('"')
     script = command[len(prefix):-1]

@@ -17,40 +17,13 @@ import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable, Protocol
+
+from .records import CommandRecord
 
 FIRST_TICK = 3.0  # seconds a check waits for a command before the first progress report
 WAIT_TICK = 10.0  # seconds between the reports after that
-
-
-@dataclass(frozen=True)
-class CommandRecord:
-    """What one command did: the unit of evidence, of recording and of replay."""
-
-    command: str
-    exit_status: int | None
-    stdout: str
-    stderr: str
-    duration: float
-    timed_out: bool = False
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        if not self.timed_out:
-            del data["timed_out"]
-        return data
-
-    @classmethod
-    def from_json(cls, command: str, data: dict) -> "CommandRecord":
-        return cls(
-            command=command,
-            exit_status=data.get("exit_status"),
-            stdout=data.get("stdout", ""),
-            stderr=data.get("stderr", ""),
-            duration=float(data.get("duration", 0.0)),
-            timed_out=bool(data.get("timed_out", False)),
-        )
 
 
 class Executor(Protocol):
@@ -83,11 +56,12 @@ class CommandRunner:
         execute: Executor,
         timeout: float,
         on_result: Callable[[str, CommandRecord], None] | None = None,
+        timeout_setting: str = "--probe-timeout",
     ):
         self.role = role
         self.execute = execute
         self.timeout = timeout
-        self.timeout_setting = "--probe-timeout"  # where a user changes `timeout` (named in a timeout failure)
+        self.timeout_setting = timeout_setting  # where a user changes `timeout` (named in a timeout failure)
         self.on_result = on_result
         self.on_wait: Callable[[str, str, list[Running]], None] | None = None  # (role, awaited label, running)
         self.executed = 0

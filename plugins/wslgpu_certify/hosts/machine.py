@@ -2,6 +2,8 @@
 
 One `Machine` per run: it owns the runners (one per host role), the snapshot being
 replayed or recorded, the profile, and the names (user, distro) fixes are filled with.
+How each role is reached, live and on replay, and how long its commands may run, is
+decided in one place: the ROLES table below.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from .. import __version__
+from ..snapshot import Snapshot
 from .executors import (
     ReplayExecutor,
     distro_via_wsl_exe,
@@ -24,8 +27,8 @@ from .executors import (
     windows_native,
     windows_via_interop,
 )
-from .runner import CommandRecord, CommandRunner
-from .snapshot import Snapshot
+from .records import CommandRecord
+from .runner import CommandRunner
 
 ENVS = ("auto", "wsl", "windows", "linux", "replay")
 WSL_ENVS = ("wsl", "windows")
@@ -43,6 +46,42 @@ def detect_env() -> str:
     return "wsl" if "microsoft" in kernel or os.environ.get("WSL_DISTRO_NAME") else "linux"
 
 
+@dataclass(frozen=True)
+class HostRole:
+    """How commands of one host role reach it.
+
+    `live` makes the executor on a live machine from the machine (None: not reachable from
+    here); roles whose live executor another room owns (the container side) leave it None and
+    hand theirs to `Machine.runner`. `replay_present`: under replay the role exists on this
+    machine even when the snapshot holds none of its commands (each one then reads as not
+    recorded, a skip naming the command); otherwise the role is absent. `timeout`: (profile table, key, default seconds) for commands
+    that outlast --probe-timeout, and the setting a timeout message names.
+    """
+
+    live: Callable[["Machine"], object | None] | None = None
+    replay_present: Callable[["Machine"], bool] = lambda machine: False
+    timeout: tuple[str, str, float] | None = None
+
+
+DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
+
+ROLES = {
+    "windows": HostRole(
+        live=lambda m: {"wsl": windows_via_interop, "windows": windows_native}.get(m.env, lambda: None)(),
+        replay_present=lambda m: m.is_wsl),
+    "wsl": HostRole(
+        live=lambda m: distro_via_wsl_exe(m.distro, m.user) if m.env == "windows" else local_shell(),
+        replay_present=lambda m: True),
+    "docker": HostRole(),  # `start <role>` / `logs <role>`: containers/executors.py
+    "container": HostRole(timeout=("containers", "exec_timeout", DEFAULT_EXEC_TIMEOUT)),  # container:<role>
+}
+
+
+def host_role(role: str) -> HostRole:
+    """The ROLES entry of a role name ("container:rstudio" is a "container" role)."""
+    return ROLES[role.split(":", 1)[0]]
+
+
 @dataclass
 class Machine:
     env: str  # the env of the machine itself (for replay: the recorded machine's)
@@ -55,11 +94,17 @@ class Machine:
     snapshot: Snapshot | None = None  # replayed from
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
-    on_wait: Callable | None = None  # told while a check waits for a slow command (progress.py)
+    on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)
 
     @property
     def is_wsl(self) -> bool:
         return self.env in WSL_ENVS
+
+    def not_applicable(self, wsl_only: bool) -> str | None:
+        """Why a check does not apply to this machine, or None."""
+        if wsl_only and not self.is_wsl:
+            return f"{NOT_WSL_REASON} (env {self.env}): this check needs --env=wsl or --env=windows"
+        return None
 
     def names(self) -> dict:
         """Values for `{placeholders}` in remediation text."""
@@ -71,30 +116,34 @@ class Machine:
         if self.recording is not None:
             self.recording.add(role, record)
 
-    def runner(self, role: str, executor=None) -> CommandRunner | None:
-        """The runner for a role, made on first use; None when this machine has no such host."""
+    def runner(self, role: str, live=None) -> CommandRunner | None:
+        """The runner for a role, made on first use; None when this machine has no such host.
+
+        `live`: the executor of a role whose ROLES entry has no `live` of its own (the containers').
+        """
         if role not in self.runners:
+            spec = host_role(role)
             if self.replay:
-                host_roles = ("windows", "wsl") if self.is_wsl else ("wsl",)
-                if role not in self.snapshot.hosts and role not in host_roles:
+                if role not in self.snapshot.hosts and not spec.replay_present(self):
                     return None
                 executor = ReplayExecutor(role, self.snapshot.role(role))
-            elif executor is None:
-                executor = self._live_executor(role)
+            else:
+                executor = spec.live(self) if spec.live else live
                 if executor is None:
                     return None
-            self.runners[role] = CommandRunner(role, executor, self.timeout, self._record)
+            timeout, setting = self._timeout(spec)
+            self.runners[role] = CommandRunner(role, executor, timeout, self._record, setting)
             self.runners[role].on_wait = self.on_wait
         return self.runners[role]
 
-    def _live_executor(self, role: str):
-        if role == "windows":
-            return {"wsl": windows_via_interop, "windows": windows_native}.get(self.env, lambda: None)()
-        if role == "wsl":
-            if self.env == "windows":
-                return distro_via_wsl_exe(self.distro, self.user)
-            return local_shell()
-        return None
+    def _timeout(self, spec: HostRole) -> tuple[float, str]:
+        """The role's timeout and where a user changes it: --probe-timeout, or a longer profile setting."""
+        if spec.timeout is not None:
+            table, key, default = spec.timeout
+            seconds = float(self.profile.get(table, {}).get(key, default))
+            if seconds > self.timeout:
+                return seconds, f"[{table}] {key} of the profile"
+        return self.timeout, "--probe-timeout"
 
 
 def live_machine(env: str, profile: dict, timeout: float, distro: str | None, user: str | None,

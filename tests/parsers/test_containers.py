@@ -2,7 +2,7 @@
 
 import pytest
 
-from wslgpu_certify.container_facts import parse_base64_png, parse_embedded_r, parse_notebook_run
+from wslgpu_certify.parsers.containers import parse_base64_png, parse_embedded_r, parse_notebook_run
 from wslgpu_certify.parsers.errors import UnreadableOutput
 
 

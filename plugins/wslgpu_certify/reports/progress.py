@@ -1,7 +1,7 @@
 """What a person watching the terminal is told while a check waits for a slow command.
 
 pytest's own progress shows which check runs; a container step can take minutes, so
-every few seconds of waiting (runner.WAIT_TICK) one line says which step the check
+every few seconds of waiting (hosts/runner.py, WAIT_TICK) one line says which step the check
 waits for, where it runs, for how long, and what else is running beside it:
 
     ... rpy2.notebook.png waits 10 s for the guide's rpy2 cell in a headless notebook
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from .runner import Running
+from ..session import spec_of
 
 
 class WaitProgress:
@@ -35,12 +35,11 @@ class WaitProgress:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item) -> None:
-        from .plugin import spec_of  # plugin.py imports this module: import it late
-
         spec = spec_of(item)
         self.check = spec.id if spec else item.name
 
-    def __call__(self, role: str, awaited: str, running: list[Running]) -> None:
+    def __call__(self, role: str, awaited: str, running: list) -> None:
+        """`running`: the role's hosts.runner.Running commands (label, elapsed)."""
         mine = next((r for r in running if r.label == awaited), None)
         others = [r for r in running if r is not mine]
         line = f"... {self.check} waits" + (f" {mine.elapsed:.0f} s" if mine else "") + f" for {awaited} in {role}"

@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from .decode import decode_output
-from .runner import CommandRecord
+from .records import CommandRecord
 
 
 class NotRecorded(LookupError):

@@ -1,4 +1,4 @@
-"""Probes: a command plus the pure parser that turns its output into a typed record.
+"""A probe: a command plus the pure parser that turns its output into a typed record.
 
 `read(host, probe)` is the one way checks get facts. It runs the command through
 the host's runner, keeps the evidence for the report, and turns the three ways a
@@ -14,25 +14,16 @@ from typing import Any, Callable
 
 import pytest
 
-from .backends import runner_of
-from .executors import NotRecorded
-from .findings import CheckFailed, Evidence
-from .parsers.errors import UnreadableOutput
-from .placeholders import PLACEHOLDER, fill
-from .redact import redact
-from .runner import CommandRecord
+from .. import evidence
+from ..findings import CheckFailed, Evidence
+from ..hosts.executors import NotRecorded
+from ..hosts.records import CommandRecord
+from ..hosts.testinfra_backend import runner_of
+from ..parsers.errors import UnreadableOutput
+from ..placeholders import PLACEHOLDER, fill
+from ..redact import redact
 
 EXCERPT_CHARS = 1200
-
-# What the check that is running now gathered (reset by the plugin before each check).
-collected: list[Evidence] = []
-figures: dict = {}
-
-
-def publish(name: str, value) -> None:
-    """Hand a figure (a number, a file name under the run folder) to the report."""
-    figures[name] = value
-
 
 @dataclass(frozen=True)
 class Probe:
@@ -50,7 +41,7 @@ def prefetch(fixture: str, *slow: Probe):
     """Mark a check whose slow probes, run on its host `fixture`, may start in the background.
 
     The plugin starts them once, as the first container-layer check is set up
-    (container_fixtures.prefetch_slow_steps), for every selected check its requirements do not
+    (containers/fixtures.py, prefetch_slow_steps), for every selected check its requirements do not
     block, so independent slow steps overlap; the check itself still reads them with `read`,
     which waits for the result. Only probes read without placeholder values can be prefetched
     (the command must be the one `read` will run).
@@ -90,7 +81,7 @@ def run(host, command: str, label: str = "", timeout: float | None = None) -> Co
         record = runner.run(command, label, timeout)
     except NotRecorded as exc:
         pytest.skip(str(exc))
-    collected.append(Evidence(
+    evidence.current().evidence.append(Evidence(
         role=runner.role,
         command=redact(command),
         exit_status=record.exit_status,

@@ -1,4 +1,4 @@
-"""Every fact read from the guide's containers, as data: a command and its pure parser.
+"""What is read from the guide's containers (roles "docker" and "container:<role>"): a command and its parser.
 
 The command strings are snapshot keys (role "docker" for start records and logs, role
 "container:<role>" for commands inside a container, "wsl"/"windows" for HTTP from outside),
@@ -12,18 +12,10 @@ any quoting; the guide's code is kept as the guide prints it.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
-from dataclasses import dataclass
 from functools import partial
 
-from .containers import parse_start_record
-from .parsers import apps, shell
-from .parsers._text import content_lines
-from .parsers.errors import UnreadableOutput
-from .probes import Probe
+from ..parsers import apps, containers, shell
+from .probe import Probe
 
 
 def python_script(code: str) -> str:
@@ -34,75 +26,17 @@ def r_script(code: str) -> str:
     return f"Rscript - <<'EOF'\n{code.strip()}\nEOF"
 
 
-# ---- small pure parsers ---------------------------------------------------------------------
+# ---- the start record and readiness (role "docker", see containers/executors.py, DockerRecords) ------------
 
-def parse_labelled(text: str) -> dict[str, str]:
-    """`label: value` lines (first one of each label wins), the output shape of our scripts."""
-    values: dict[str, str] = {}
-    for line in content_lines(text):
-        label, sep, value = line.partition(":")
-        if sep and re.fullmatch(r"[A-Za-z][\w -]*", label):
-            values.setdefault(label.strip().lower(), value.strip())
-    return values
-
-
-def parse_base64_png(text: str) -> bytes:
-    """The bytes after `png-base64:` (the PNG is copied out of the container over exec)."""
-    match = re.search(r"^png-base64:\s*([A-Za-z0-9+/=]+)\s*$", text, re.M)
-    if not match:
-        raise UnreadableOutput("base64 PNG (no `png-base64:` line)", text)
-    try:
-        return base64.b64decode(match.group(1), validate=True)
-    except binascii.Error:
-        raise UnreadableOutput("base64 PNG (invalid base64)", match.group(1)[:80]) from None
-
-
-@dataclass(frozen=True)
-class NotebookRun:
-    error: str | None  # nbclient's exception, when the cell failed
-    mime_types: tuple[str, ...]  # of every output of the cell
-
-    @property
-    def has_png(self) -> bool:
-        return "image/png" in self.mime_types
-
-
-def parse_notebook_run(text: str) -> NotebookRun:
-    match = re.search(r"^nbclient:\s*(\{.*\})\s*$", text, re.M)
-    if not match:
-        raise UnreadableOutput("nbclient summary (no `nbclient:` line)", text)
-    data = json.loads(match.group(1))
-    mimes = tuple(m for output in data.get("outputs", []) for m in output.get("mime", []))
-    return NotebookRun(error=data.get("error"), mime_types=mimes)
-
-
-@dataclass(frozen=True)
-class TrainingRun:
-    loss: float | None
-    accuracy: float | None
-    log: apps.TensorflowGpuLog
-
-
-def parse_training(text: str) -> TrainingRun:
-    """`Test loss:` / `Test accuracy:` (the guide's script prints them) and the TF device log."""
-    values = parse_labelled(text)
-
-    def number(label):
-        try:
-            return float(values[label])
-        except (KeyError, ValueError):
-            return None
-
-    return TrainingRun(number("test loss"), number("test accuracy"), apps.parse_tensorflow_log(text))
-
-
-# ---- the start record and readiness (role "docker", see containers.DockerRecords) ------------
-
-START = Probe("start {role}", parse_start_record, ok_exit=None)
-LOGS = "logs {role}"  # read with probes.run: the exit status says whether Jupyter became ready
+START = Probe("start {role}", containers.parse_start_record, ok_exit=None)
+LOGS = "logs {role}"  # read with probes.probe.run: the exit status says whether Jupyter became ready
 
 
 # ---- TensorFlow-Jupyter container (setup-guide §4.1) -------------------------------------------
+
+TF_GPUS = Probe("python3 -c \"import tensorflow as tf; print(tf.config.list_physical_devices('GPU'))\"",
+                apps.parse_physical_devices, text="stdout", label="TensorFlow lists its GPUs")
+
 
 # A matmul makes TensorFlow create the GPU device and load cuBLAS, the two lines the guide shows.
 TF_DEVICE_LOG = Probe(
@@ -167,7 +101,7 @@ else:
         print("password: " + ("accepted" if crypt.crypt(password, hashed) == hashed else "rejected"))
     except KeyError:
         print("password: no such user")
-"""), lambda text: parse_labelled(text).get("password") or _unreadable("password verdict", text))
+"""), containers.parse_password_verdict)
 
 RPROFILE_SITE = Probe("cat /etc/R/Rprofile.site", partial(apps.parse_r_environ_setting, name="RETICULATE_PYTHON"))
 
@@ -175,7 +109,7 @@ R_TENSORFLOW = Probe(r_script("""
 tf <- reticulate::import("tensorflow")
 cat("python:", reticulate::py_config()$python, "\\n")
 cat("tensorflow:", tf$`__version__`, "\\n")
-"""), parse_labelled, label='R imports TensorFlow through reticulate')
+"""), containers.parse_labelled, label='R imports TensorFlow through reticulate')
 
 R_KERAS = Probe(r_script("""
 if (requireNamespace("keras", quietly = TRUE)) {
@@ -184,7 +118,7 @@ if (requireNamespace("keras", quietly = TRUE)) {
 } else {
   cat("keras: missing\\n")
 }
-"""), parse_labelled)
+"""), containers.parse_labelled)
 
 R_TF_GPUS = Probe(r_script("""
 tf <- reticulate::import("tensorflow", convert = FALSE)
@@ -224,7 +158,7 @@ model %>% fit(x_train, y_train, batch_size = 128, epochs = {epochs}, verbose = 2
 scores <- model %>% evaluate(x_train, y_train, verbose = 0)
 cat('Test loss:', scores[[1]], '\\n')
 cat('Test accuracy:', scores[[2]], '\\n')
-"""), parse_training, text="both", label='a short Keras training from R')
+"""), containers.parse_training, text="both", label='a short Keras training from R')
 
 # setup-guide §4.2 verbatim, except verbose = 2 (one line per epoch instead of progress bars).
 GUIDE_MNIST = Probe("TF_CPP_MIN_LOG_LEVEL=0 " + r_script("""
@@ -262,7 +196,7 @@ scores <- model %>% evaluate(
 )
 cat('Test loss:', scores[[1]], '\\n')
 cat('Test accuracy:', scores[[2]], '\\n')
-"""), parse_training, text="both", label="the guide's 12-epoch Keras MNIST from R")
+"""), containers.parse_training, text="both", label="the guide's 12-epoch Keras MNIST from R")
 
 
 # ---- rpy2 in the RStudio container (setup-guide §4.3) --------------------------------------------
@@ -270,31 +204,12 @@ cat('Test accuracy:', scores[[2]], '\\n')
 # rpy2.situation prints its headings in bold even into a pipe; the parsers' clean() drops the codes.
 RPY2_SITUATION = Probe("python3 -m rpy2.situation", apps.parse_rpy2_situation, ok_exit=None, text="both", label='python3 -m rpy2.situation')
 
-@dataclass(frozen=True)
-class EmbeddedR:
-    home: str | None  # R.home() as the embedded R reports it, once it started
-    version: str | None
-    error: str | None  # why it did not start (e.g. `Fatal error: unable to open the base package`)
-
-
-_R_START_ERRORS = (re.compile(r"Fatal error|Error"), re.compile(r"cannot|No such file|not found", re.I))  # best first
-
-
-def parse_embedded_r(text: str) -> EmbeddedR:
-    values = parse_labelled(text)
-    error = next((line.strip() for pattern in _R_START_ERRORS for line in content_lines(text) if pattern.search(line)),
-                 None)
-    if not values.get("r home") and not error:
-        raise UnreadableOutput("embedded R start (no `r home:` line and no error)", text)
-    return EmbeddedR(values.get("r home"), values.get("r version"), None if values.get("r home") else error)
-
-
 # situation can say "Loading R library from rpy2: OK" without ever starting R: start it.
 RPY2_STARTS_R = Probe(python_script("""
 import rpy2.robjects as ro
 print("r home:", ro.r("R.home()")[0])
 print("r version:", ro.r("R.version.string")[0])
-"""), parse_embedded_r, ok_exit=None, text="both", label="rpy2 starts the embedded R")
+"""), containers.parse_embedded_r, ok_exit=None, text="both", label="rpy2 starts the embedded R")
 
 # The guide's notebook cell, as printed (its last line displays the plot).
 GUIDE_RPY2_CELL = """
@@ -317,7 +232,7 @@ image_png(pp)
 
 GGPLOT_PNG = Probe(python_script(GUIDE_RPY2_CELL.replace(
     "image_png(pp)",
-    "import base64\nprint('png-base64: ' + base64.b64encode(image_png(pp).data).decode())")), parse_base64_png, label="rpy2 renders the guide's ggplot2 plot")
+    "import base64\nprint('png-base64: ' + base64.b64encode(image_png(pp).data).decode())")), containers.parse_base64_png, label="rpy2 renders the guide's ggplot2 plot")
 
 NOTEBOOK = Probe(python_script(f"""
 import json
@@ -334,8 +249,4 @@ except Exception as exc:
 outputs = [{{"type": o.get("output_type"), "mime": sorted(o.get("data", {{}}))}}
            for o in notebook.cells[0].get("outputs", [])]
 print("nbclient: " + json.dumps({{"error": error, "outputs": outputs}}))
-"""), parse_notebook_run, label="the guide's rpy2 cell in a headless notebook (nbclient)")
-
-
-def _unreadable(what: str, text: str):
-    raise UnreadableOutput(what, text)
+"""), containers.parse_notebook_run, label="the guide's rpy2 cell in a headless notebook (nbclient)")

@@ -1,9 +1,8 @@
 """The pytest side of the containers: one run identity, xdist sharing, cleanup, host fixtures.
 
-Imported into plugin.py (`from .container_fixtures import *`), so only the names in
-`__all__` become part of the plugin: the fixtures and one hook, `pytest_sessionstart`,
-which registers `ContainerLifecycle` in the process that owns the run's containers
-(the xdist controller, or a lone pytest).
+A plugin module of its own (plugin.py lists it in `pytest_plugins`): its fixtures, and one
+hook, `pytest_sessionstart`, which registers `ContainerLifecycle` in the process that owns
+the run's containers (the xdist controller, or a lone pytest).
 
 Who removes what:
   * the owner removes every container labelled with the run id at session finish, at
@@ -25,36 +24,21 @@ from pathlib import Path
 
 import pytest
 
-from .backends import make_host, runner_of
-from .containers import (
-    LOCK_FILE,
-    ContainerExec,
-    ContainerManager,
-    DockerRecords,
-    RunIdentity,
-    owner_of_this_process,
-    plan_containers,
-    remove_run_containers,
-)
-from .findings import LAYERS
-from .redact import redact
-
-__all__ = ["pytest_sessionstart", "container_manager", "docker_host", "tensorflow_container",
-           "rstudio_container", "run_directory", "_prefetch_slow_container_steps"]
+from ..findings import LAYERS
+from ..hosts.testinfra_backend import make_host, runner_of
+from ..redact import redact
+from ..session import spec_of, state_of
+from .engine import RunIdentity, owner_of_this_process, remove_run_containers
+from .executors import ContainerExec, DockerRecords
+from .manager import LOCK_FILE, ContainerManager
+from .plans import plan_containers
 
 IDENTITY = pytest.StashKey[RunIdentity]()
 WORKERINPUT_KEY = "wslgpu_containers"
 DEFAULT_READY_TIMEOUT = 120.0  # seconds for Jupyter to print its token URL
-DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
 DEFAULT_PARALLEL_STEPS = 4  # slow steps of one container run at once (see prefetch_slow_steps)
 PREFETCHED = pytest.StashKey[bool]()
 CONTAINER_LAYERS = ("jupyter", "rstudio", "rpy2")
-
-
-def _state(config):
-    from .plugin import STATE  # plugin.py imports this module: import it late
-
-    return config.stash[STATE]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -66,7 +50,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         identity = RunIdentity.from_json(worker_input[WORKERINPUT_KEY])
     else:
         identity = RunIdentity(uuid.uuid4().hex[:12], owner_of_this_process(), secrets.token_urlsafe(12))
-        state = _state(config)
+        state = state_of(config)
         if worker_input is None and not state.machine.replay:
             config.pluginmanager.register(ContainerLifecycle(state.run_directory, identity), "wslgpu-containers")
     redact.add_secret(identity.password)
@@ -123,12 +107,6 @@ class ContainerLifecycle:
 # ---- fixtures ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def run_directory(pytestconfig) -> Path:
-    """This run's report folder (shared by xdist workers): evidence files go here."""
-    return _state(pytestconfig).run_directory
-
-
-@pytest.fixture(scope="session")
 def container_manager(machine, pytestconfig, run_directory) -> ContainerManager | None:
     """Starts the profile's images on demand (None under replay, or from Windows where no dockerd is local)."""
     if machine.replay or machine.env == "windows":
@@ -158,12 +136,8 @@ def docker_host(machine, container_manager):
 
 
 def _container_host(machine, manager, role: str):
-    runner = _runner(machine, f"container:{role}", manager and ContainerExec(manager, role))
-    # Commands in the guide's containers (TF import, notebooks, training) outlast a shell probe.
-    exec_timeout = float(machine.profile.get("containers", {}).get("exec_timeout", DEFAULT_EXEC_TIMEOUT))
-    if exec_timeout > runner.timeout:
-        runner.timeout, runner.timeout_setting = exec_timeout, "[containers] exec_timeout of the profile"
-    return make_host(runner)
+    # Commands in the guide's containers outlast a shell probe: their timeout is the ROLES table's (hosts/machine.py).
+    return make_host(_runner(machine, f"container:{role}", manager and ContainerExec(manager, role)))
 
 
 @pytest.fixture(autouse=True)
@@ -176,8 +150,6 @@ def _prefetch_slow_container_steps(request, machine, container_manager):
     """
     if container_manager is None or hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
         return
-    from .plugin import spec_of  # plugin.py imports this module: import it late
-
     spec = spec_of(request.node)
     if spec is None or LAYERS.index(spec.layer) < LAYERS.index(CONTAINER_LAYERS[0]):
         return
@@ -188,19 +160,17 @@ def _prefetch_slow_container_steps(request, machine, container_manager):
 
 
 def prefetch_slow_steps(request, parallel: int) -> None:
-    """Start the slow probes (`@prefetch`, probes.py) of every selected check its requirements do not block.
+    """Start the slow probes (`@prefetch`, probes/probe.py) of every selected check its requirements do not block.
 
     The requirements are decided now by the gate, evaluated on the spot where they have not run
     (they are quick: container starts, settings), except other slow checks, which are looked
     through to their own requirements: so a container refused the GPU prefetches no GPU step,
     and the slow steps that do run start together.
     """
-    from .plugin import spec_of
-
     marked = [(item, spec_of(item), item.get_closest_marker("prefetch")) for item in request.session.items]
     marked = [(spec, marker) for item, spec, marker in marked if spec is not None and marker is not None]
     slow = {spec.id for spec, _ in marked}
-    gate = _state(request.config).gate
+    gate = state_of(request.config).gate
     for spec, marker in marked:
         if gate.blocked_unless_slow(spec, request, slow):
             continue

@@ -1,0 +1,124 @@
+"""Executors of the container roles: what `start <role>` / `logs <role>` and commands inside a container do."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from ..hosts.decode import decode_output
+from ..hosts.records import CommandRecord
+from ..parsers.apps import parse_jupyter_url
+from ..redact import redact
+from .engine import DockerUnavailable, explain_engine_error
+from .manager import ContainerManager
+
+
+def jupyter_ready(log: str) -> bool:
+    """Jupyter printed its token URL: the server listens (both guide images run Jupyter)."""
+    return parse_jupyter_url(log) is not None
+
+
+def follow_logs(container, ready: Callable[[str], bool], timeout: float) -> tuple[bool, str]:
+    """Read the container's log as it is written until `ready(log)`, the container exits, or the deadline."""
+    stream = container.logs(stream=True, follow=True, stdout=True, stderr=True)
+    chunks: list[str] = []
+    found, finished = threading.Event(), threading.Event()
+
+    def pump():
+        try:
+            for chunk in stream:
+                chunks.append(chunk.decode("utf-8", errors="replace"))
+                if ready("".join(chunks)):
+                    found.set()
+                    return
+        except Exception:  # the stream was closed under us at the deadline
+            pass
+        finally:
+            finished.set()
+
+    threading.Thread(target=pump, daemon=True, name="wslgpu-follow-logs").start()
+    finished.wait(timeout)
+    stream.close()
+    return found.is_set(), "".join(chunks)
+
+
+class DockerRecords:
+    """Executor for host role "docker": `start <role>` and `logs <role>` as recorded commands."""
+
+    def __init__(self, manager: ContainerManager, on_secret: Callable[[str], None] = redact.add_secret):
+        self.manager = manager
+        self.on_secret = on_secret
+
+    def __call__(self, command: str, timeout: float) -> CommandRecord:
+        started = time.monotonic()
+        verb, _, role = command.partition(" ")
+        if verb == "start":
+            record = self.manager.start(role)
+            result = (0 if record.started else 1, record.to_text(), record.error or "")
+        elif verb == "logs":
+            result = self._logs(role, timeout)
+        else:
+            result = (2, "", f"unknown docker record command: {command}")
+        return CommandRecord(command, result[0], result[1], result[2], round(time.monotonic() - started, 3))
+
+    def _logs(self, role: str, timeout: float) -> tuple[int, str, str]:
+        """The container log once Jupyter printed its token URL (exit 1 when it never did)."""
+        try:
+            container = self.manager.container(role)
+        except DockerUnavailable as exc:
+            return 1, "", str(exc)
+        deadline = min(timeout, self.manager.ready_timeout)
+        ready, log = follow_logs(container, jupyter_ready, deadline)
+        url = parse_jupyter_url(log)
+        if url:
+            self.on_secret(url.token)  # before the log reaches any evidence or recording
+        if ready:
+            return 0, log, ""
+        container.reload()
+        return 1, log, (f"no Jupyter URL in the container log within {deadline:g} s "
+                        f"(container {container.status}, exit code {container.attrs['State'].get('ExitCode')})")
+
+
+class ContainerExec:
+    """Executor for host role "container:<role>": `/bin/sh -c CMD` inside the role's container.
+
+    `exec_run` has no timeout, so the command runs under coreutils `timeout` inside the
+    container (which kills it there) and the call itself in a thread with a deadline
+    (in case the engine stops answering).
+    """
+
+    GRACE = 15  # seconds after `timeout` should have killed the command
+
+    def __init__(self, manager: ContainerManager, role: str):
+        self.manager = manager
+        self.role = role
+
+    def __call__(self, command: str, timeout: float) -> CommandRecord:
+        started = time.monotonic()
+        try:
+            container = self.manager.container(self.role)
+        except DockerUnavailable as exc:
+            return CommandRecord(command, 125, "", str(exc), 0.0)
+        argv = ["timeout", "-k", "5", str(int(timeout)), "/bin/sh", "-c", command]
+        outcome: dict = {}
+
+        def run():
+            try:
+                outcome["result"] = container.exec_run(argv, demux=True)
+            except Exception as exc:  # the container died, the engine went away
+                outcome["error"] = explain_engine_error(exc)
+
+        worker = threading.Thread(target=run, daemon=True, name=f"wslgpu-exec-{self.role}")
+        worker.start()
+        worker.join(timeout + self.GRACE)
+        duration = round(time.monotonic() - started, 3)
+        if worker.is_alive():
+            return CommandRecord(command, None, "", "", duration, timed_out=True)
+        if "error" in outcome:
+            return CommandRecord(command, 126, "", f"docker exec failed: {outcome['error']}", duration)
+        exit_code, (out, err) = outcome["result"]
+        # timeout(1) exits 124 (TERM) or 137 (KILL after -k) when it had to stop the command
+        timed_out = exit_code in (124, 137) and duration >= timeout
+        return CommandRecord(command, None if timed_out else exit_code, decode_output(out), decode_output(err), duration,
+                             timed_out=timed_out)

@@ -1,0 +1,44 @@
+"""What the check that is running now gathered: the commands it read and the figures it published.
+
+One `EvidenceBuffer` per check, kept in the test item's stash by the gating fixture and made
+current for the duration of the check (a context variable, so no module-global list is
+shared between the plugin, the gate and the probes). The gate evaluates a requirement on
+the spot inside a throwaway buffer of its own, so that check's reads never leak into this one.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from .findings import Evidence
+
+
+@dataclass
+class EvidenceBuffer:
+    evidence: list[Evidence] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)
+
+
+_current: ContextVar[EvidenceBuffer | None] = ContextVar("wslgpu_evidence", default=None)
+
+
+def current() -> EvidenceBuffer:
+    """The running check's buffer (a fresh, discarded one when no check is running)."""
+    return _current.get() or EvidenceBuffer()
+
+
+@contextmanager
+def collecting(buffer: EvidenceBuffer):
+    """Make `buffer` current while the block runs (a check, or a requirement evaluated on the spot)."""
+    token = _current.set(buffer)
+    try:
+        yield buffer
+    finally:
+        _current.reset(token)
+
+
+def publish(name: str, value) -> None:
+    """Hand a figure (a number, a file name under the run folder) to the report."""
+    current().figures[name] = value

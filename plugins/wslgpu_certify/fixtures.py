@@ -1,0 +1,74 @@
+"""The fixtures a check asks for: the machine, its profile, the hosts, the run folder; and the gating.
+
+Registered by plugin.py (`pytest_plugins`); the container fixtures live in containers/fixtures.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .evidence import EvidenceBuffer, collecting
+from .gate import Verdict
+from .hosts.machine import NOT_WSL_REASON, Machine
+from .hosts.testinfra_backend import make_host
+from .session import EVIDENCE, spec_of, state_of
+
+
+@pytest.fixture(scope="session")
+def machine(pytestconfig: pytest.Config) -> Machine:
+    """The machine being certified (live or replayed)."""
+    return state_of(pytestconfig).machine
+
+
+@pytest.fixture(scope="session")
+def profile(machine: Machine) -> dict:
+    """The expected values (see --profile)."""
+    return machine.profile
+
+
+@pytest.fixture(scope="session")
+def run_directory(pytestconfig) -> Path:
+    """This run's report folder (shared by xdist workers): evidence files go here."""
+    return state_of(pytestconfig).run_directory
+
+
+def _host(machine: Machine, role: str, missing: str):
+    runner = machine.runner(role)
+    if runner is None:
+        pytest.skip(missing)
+    return make_host(runner)
+
+
+@pytest.fixture(scope="session")
+def windows_host(machine: Machine):
+    """The Windows host as a testinfra Host (through WSL interop, or natively)."""
+    return _host(machine, "windows", f"{NOT_WSL_REASON}: the Windows host is reached with --env=wsl or --env=windows")
+
+
+@pytest.fixture(scope="session")
+def wsl_host(machine: Machine):
+    """The Linux distro (the WSL distro, or this Linux box under --env=linux) as a testinfra Host."""
+    return _host(machine, "wsl", "no distro host in this snapshot")
+
+
+@pytest.fixture(autouse=True)
+def _certify_check(request: pytest.FixtureRequest):
+    """Before a check: skip it when it does not apply or a requirement failed; then collect its evidence."""
+    spec = spec_of(request.node)
+    if spec is None:
+        yield
+        return
+    state = state_of(request.config)
+    reason = state.not_applicable(spec)
+    if reason:
+        state.gate.note(spec.id, Verdict("not_applicable", reason))
+        pytest.skip(reason)
+    blocked = state.gate.blocker(spec, request)
+    if blocked:
+        state.gate.note(spec.id, blocked)  # keeps the root cause for the checks above this one
+        pytest.skip(blocked.message)
+    buffer = request.node.stash[EVIDENCE] = EvidenceBuffer()
+    with collecting(buffer):
+        yield

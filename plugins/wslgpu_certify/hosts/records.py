@@ -1,0 +1,32 @@
+"""What one command did: the unit of evidence, of recording and of replay."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class CommandRecord:
+    command: str
+    exit_status: int | None
+    stdout: str
+    stderr: str
+    duration: float
+    timed_out: bool = False
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        if not self.timed_out:
+            del data["timed_out"]
+        return data
+
+    @classmethod
+    def from_json(cls, command: str, data: dict) -> "CommandRecord":
+        return cls(
+            command=command,
+            exit_status=data.get("exit_status"),
+            stdout=data.get("stdout", ""),
+            stderr=data.get("stderr", ""),
+            duration=float(data.get("duration", 0.0)),
+            timed_out=bool(data.get("timed_out", False)),
+        )

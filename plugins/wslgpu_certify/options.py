@@ -1,0 +1,85 @@
+"""The command line: every option the suite adds to pytest, and the Machine they describe."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from .hosts.machine import ENVS, Machine, live_machine, replay_machine
+from .profile import ProfileError, load_profile
+from .snapshot import SnapshotError, load_snapshot
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wslgpu-certify", "certify a WSL 2 GPU data-science workstation")
+    group.addoption("--env", default="auto", metavar="ENV",
+                    help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
+    group.addoption("--snapshot", metavar="PATH", help="replay this recorded snapshot (implies --env=replay)")
+    group.addoption("--record", metavar="PATH", help="record every command read into this snapshot file")
+    group.addoption("--profile", default="documented", metavar="NAME|PATH",
+                    help="expected values: documented (the guide), current, standin, or a .toml path")
+    group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
+    group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
+    group.addoption("--reports-dir", default="reports", metavar="DIR", help="where run folders go (default: reports/)")
+    group.addoption("--pull", action="store_true",
+                    help="pull a guide image that is missing locally (never pulled without this)")
+    group.addoption("--prove-autostart", action="store_true",
+                    help="with --env=windows: run `wsl --shutdown` (stops every distro) and prove a new login "
+                         "shell finds Docker answering (check wsl.autostart.proof)")
+    group.addoption("--probe-timeout", default="60", metavar="SECONDS",
+                    help="a probe command running longer fails its check (default: 60)")
+
+
+def machine_from_options(config: pytest.Config) -> Machine:
+    """The machine the options describe, or a one-line UsageError (exit 4) for a bad value."""
+    opt = config.option
+    env = opt.env
+    if env not in ENVS:
+        raise pytest.UsageError(f"--env={env!r} is not one of: {', '.join(ENVS)}")
+    if opt.snapshot and env == "auto":
+        env = "replay"
+    if env == "replay" and opt.record:
+        raise pytest.UsageError("--record cannot be combined with --env=replay: a replay reads nothing new")
+    if env == "replay" and not opt.snapshot:
+        raise pytest.UsageError("--env=replay needs --snapshot PATH (try fixtures/snapshots/documented-healthy.json)")
+    if opt.snapshot and env != "replay":
+        raise pytest.UsageError(f"--snapshot is only used with --env=replay, not --env={env}")
+    try:
+        timeout = float(opt.probe_timeout)
+        if timeout <= 0:
+            raise ValueError
+    except ValueError:
+        raise pytest.UsageError(f"--probe-timeout must be a positive number of seconds, not {opt.probe_timeout!r}") from None
+    try:
+        profile = load_profile(opt.profile)
+        if env == "replay":
+            return replay_machine(load_snapshot(opt.snapshot), profile, timeout, opt.distro, opt.wsl_user)
+    except (ProfileError, SnapshotError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+    machine = live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
+    if opt.prove_autostart and machine.env != "windows":
+        raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
+                                f"--env={machine.env}: run it from Windows with --env=windows")
+    return machine
+
+
+def restore_testpaths(config: pytest.Config) -> None:
+    """Undo pytest taking an option's value for a test path.
+
+    pytest picks its rootdir and ini file before entry-point plugins add their options,
+    so in `--snapshot /tmp/x.json` (with a space) the path is taken for a test path: no
+    ini file is found, `testpaths` is lost and the whole working directory is collected.
+    When that happened and the invocation directory holds our testpaths, use them.
+    """
+    if config.inipath is not None or config.args_source != pytest.Config.ArgsSource.INVOCATION_DIR:
+        return
+    pyproject = config.invocation_params.dir / "pyproject.toml"
+    try:
+        ini = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return
+    paths = [str(config.invocation_params.dir / p) for p in ini.get("testpaths", [])]
+    if paths and all(Path(p).exists() for p in paths):
+        config.args[:] = paths

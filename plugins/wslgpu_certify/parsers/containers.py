@@ -1,0 +1,147 @@
+"""Parsers for what the suite's own container scripts print, and the record of a container start.
+
+The scripts (probes/containers.py) print `label: value` lines, a base64 PNG, or one JSON
+summary line; `start <role>` answers with a StartRecord as JSON (containers/executors.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from . import apps
+from ._text import content_lines
+from .errors import UnreadableOutput
+
+# ---- the record of a container start (role "docker", `start <role>`) -------------------------
+
+@dataclass(frozen=True)
+class StartRecord:
+    """The outcome of starting a role's container, as recorded under `start <role>`.
+
+    `gpu_error` is the engine's exact message when the GPU request was refused; the
+    container then runs without a GPU (`gpu` false) so that non-GPU checks still run.
+    """
+
+    role: str
+    image: str
+    started: bool
+    gpu: bool = False
+    gpu_error: str | None = None
+    error: str | None = None  # why no container runs at all
+    container: str | None = None  # short id
+    roles: tuple[str, ...] = ()  # every role this container serves
+    ports: dict[str, str] = field(default_factory=dict)  # "8888/tcp" -> "127.0.0.1:49153"
+    user: str | None = None
+    environment: tuple[str, ...] = ()  # names only: values may be secrets
+
+    def host_port(self, container_port: int) -> int | None:
+        """The 127.0.0.1 port a container port is published on."""
+        address = self.ports.get(f"{container_port}/tcp")
+        return int(address.rsplit(":", 1)[1]) if address else None
+
+    def to_text(self) -> str:
+        return json.dumps(asdict(self), indent=1, sort_keys=True) + "\n"
+
+
+def parse_start_record(text: str) -> StartRecord:
+    """Read the JSON written by `DockerRecords` for `start <role>`."""
+    try:
+        data = json.loads(text)
+        data["roles"] = tuple(data.get("roles", ()))
+        data["environment"] = tuple(data.get("environment", ()))
+        return StartRecord(**data)
+    except (json.JSONDecodeError, TypeError, AttributeError):
+        raise UnreadableOutput("container start record (JSON)", text) from None
+
+
+# ---- our scripts' outputs --------------------------------------------------------------------
+
+def parse_labelled(text: str) -> dict[str, str]:
+    """`label: value` lines (first one of each label wins), the output shape of our scripts."""
+    values: dict[str, str] = {}
+    for line in content_lines(text):
+        label, sep, value = line.partition(":")
+        if sep and re.fullmatch(r"[A-Za-z][\w -]*", label):
+            values.setdefault(label.strip().lower(), value.strip())
+    return values
+
+
+def parse_base64_png(text: str) -> bytes:
+    """The bytes after `png-base64:` (the PNG is copied out of the container over exec)."""
+    match = re.search(r"^png-base64:\s*([A-Za-z0-9+/=]+)\s*$", text, re.M)
+    if not match:
+        raise UnreadableOutput("base64 PNG (no `png-base64:` line)", text)
+    try:
+        return base64.b64decode(match.group(1), validate=True)
+    except binascii.Error:
+        raise UnreadableOutput("base64 PNG (invalid base64)", match.group(1)[:80]) from None
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    error: str | None  # nbclient's exception, when the cell failed
+    mime_types: tuple[str, ...]  # of every output of the cell
+
+    @property
+    def has_png(self) -> bool:
+        return "image/png" in self.mime_types
+
+
+def parse_notebook_run(text: str) -> NotebookRun:
+    match = re.search(r"^nbclient:\s*(\{.*\})\s*$", text, re.M)
+    if not match:
+        raise UnreadableOutput("nbclient summary (no `nbclient:` line)", text)
+    data = json.loads(match.group(1))
+    mimes = tuple(m for output in data.get("outputs", []) for m in output.get("mime", []))
+    return NotebookRun(error=data.get("error"), mime_types=mimes)
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    loss: float | None
+    accuracy: float | None
+    log: apps.TensorflowGpuLog
+
+
+def parse_training(text: str) -> TrainingRun:
+    """`Test loss:` / `Test accuracy:` (the guide's script prints them) and the TF device log."""
+    values = parse_labelled(text)
+
+    def number(label):
+        try:
+            return float(values[label])
+        except (KeyError, ValueError):
+            return None
+
+    return TrainingRun(number("test loss"), number("test accuracy"), apps.parse_tensorflow_log(text))
+
+
+def parse_password_verdict(text: str) -> str:
+    """`password: accepted|rejected|unset|default|no such user`, as the RStudio password script prints it."""
+    verdict = parse_labelled(text).get("password")
+    if not verdict:
+        raise UnreadableOutput("password verdict", text)
+    return verdict
+
+
+@dataclass(frozen=True)
+class EmbeddedR:
+    home: str | None  # R.home() as the embedded R reports it, once it started
+    version: str | None
+    error: str | None  # why it did not start (e.g. `Fatal error: unable to open the base package`)
+
+
+_R_START_ERRORS = (re.compile(r"Fatal error|Error"), re.compile(r"cannot|No such file|not found", re.I))  # best first
+
+
+def parse_embedded_r(text: str) -> EmbeddedR:
+    values = parse_labelled(text)
+    error = next((line.strip() for pattern in _R_START_ERRORS for line in content_lines(text) if pattern.search(line)),
+                 None)
+    if not values.get("r home") and not error:
+        raise UnreadableOutput("embedded R start (no `r home:` line and no error)", text)
+    return EmbeddedR(values.get("r home"), values.get("r version"), None if values.get("r home") else error)

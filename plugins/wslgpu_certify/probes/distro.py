@@ -1,0 +1,41 @@
+"""What is read in the distro (role "wsl"): the kernel, the driver libraries, the user's set-up, Docker's CLI.
+
+On a native Linux box (--env=linux) the same commands read that box. Each command string
+is also a snapshot key (docs/snapshots.md): change one and recorded snapshots no longer
+answer it.
+"""
+
+from __future__ import annotations
+
+from ..parsers import distro, docker, gpu, runs, shell
+from .probe import Probe
+
+# ---- the distro
+KERNEL = Probe("cat /proc/version", distro.parse_kernel)
+DXG_DEVICE = Probe("ls -la /dev/dxg", shell.parse_presence, ok_exit=None, text="both")
+WSL_DRIVER_DIR = Probe("ls -l /usr/lib/wsl/lib", distro.parse_ls_names, ok_exit=None, text="both")
+LOADER_CACHE = Probe("/sbin/ldconfig -p", shell.parse_ldconfig)
+DPKG_NVIDIA = Probe("dpkg -l '*nvidia*'", docker.parse_dpkg, ok_exit=(0, 1), text="both")
+OS_RELEASE = Probe("cat /etc/os-release", distro.parse_os_release)
+USER_GROUPS = Probe("id -nG", distro.parse_groups)
+SUDO_DOCKERD = Probe("sudo -n -l /usr/bin/dockerd", distro.parse_sudo_list_command, ok_exit=None, text="both")
+BASHRC = Probe("cat ~/.bashrc", distro.parse_bashrc_autostart, ok_exit=None)
+SYSTEMD_DOCKER = Probe("systemctl is-enabled docker", distro.parse_systemctl_is_enabled, ok_exit=None, text="both")
+DOCKERD_PROCESSES = Probe("pgrep -a dockerd", shell.parse_pgrep, ok_exit=(0, 1))
+WSL_NVIDIA_SMI = Probe("/usr/lib/wsl/lib/nvidia-smi", gpu.parse_nvidia_smi, ok_exit=None, text="both")
+
+# ---- Docker in the distro
+DOCKER_VERSION = Probe("docker version", docker.parse_docker_version, ok_exit=None, text="both")
+DOCKER_INFO = Probe("docker info", docker.parse_docker_info, ok_exit=None, text="both")
+APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", lambda text: text, ok_exit=None, text="both")
+NVIDIA_PACKAGES = Probe(
+    "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' "
+    "nvidia-docker2 nvidia-container-toolkit libnvidia-container1 libnvidia-container-tools",
+    docker.parse_dpkg, ok_exit=(0, 1), text="both")
+DAEMON_JSON = Probe("cat /etc/docker/daemon.json", docker.parse_daemon_json, ok_exit=None)
+IMAGE_ID = Probe("docker image inspect --format '{{.Id}}' {image}", shell.parse_presence, ok_exit=None, text="both")
+# --pull only: the guide's images are several GB
+IMAGE_PULL = Probe("docker pull {image}", lambda text: text, text="both", label="docker pull", timeout=1800)
+
+# ---- GPU
+NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.parse_nbody_run, ok_exit=None, text="both")

@@ -1,0 +1,99 @@
+"""pytest-html additions: the verdict in the title, the stack picture, check columns, fixes.
+
+Reads the same findings and summary as results.json; nothing here knows about any particular check.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+from ..findings import ABSENT_COLOUR, OUTCOMES, Finding
+from .summary import RunSummary
+
+# Figures published by checks that belong in the Environment table, with their labels.
+ENVIRONMENT_FIGURES = {"windows_build": "Windows build", "kernel": "WSL kernel", "driver": "NVIDIA driver",
+                       "cuda": "CUDA", "gpu": "GPU", "docker": "Docker", "nvidia-container-toolkit": "NVIDIA Container Toolkit",
+                       "nbody_gflops": "nbody GFLOP/s"}
+
+
+def stack_picture(summary: RunSummary) -> str:
+    """The seven layers bottom to top, each coloured by its state, naming its first failure."""
+    rows = []
+    for layer, info in reversed(list(summary.layers.items())):
+        colour = OUTCOMES[info.outcome].colour if info.outcome in OUTCOMES else ABSENT_COLOUR
+        cause = f" &mdash; first failure: <code>{html.escape(info.first_failure)}</code>" if info.first_failure else ""
+        rows.append(f'<div class="wslgpu-layer" data-layer="{layer}" data-outcome="{info.outcome}" '
+                    f'style="background:{colour};color:#fff;margin:2px 0;padding:6px 10px;border-radius:4px">'
+                    f'<b>{layer}</b> &middot; {info.outcome} ({info.checks} checks){cause}</div>')
+    return '<div id="wslgpu-stack" style="max-width:760px">' + "".join(rows) + "</div>"
+
+
+def nbody_chart(figures: dict) -> str:
+    """A small bar chart of measured GFLOP/s against the baseline and the tolerance floor."""
+    measured, baseline, tolerance = figures["nbody_gflops"], figures["nbody_baseline_gflops"], figures["nbody_tolerance"]
+    top = max(measured, baseline) * 1.1
+    floor = baseline * (1 - tolerance)
+    bar = lambda label, value, colour: (  # noqa: E731
+        f'<div style="margin:2px 0"><span style="display:inline-block;width:90px">{label}</span>'
+        f'<span style="display:inline-block;background:{colour};width:{300 * value / top:.0f}px">&nbsp;</span> {value:.1f}</div>')
+    return ('<div class="wslgpu-nbody">' + bar("measured", measured, "#1565c0") + bar("baseline", baseline, "#9e9e9e")
+            + bar(f"floor (-{tolerance:.0%})", floor, "#e0e0e0") + "</div>")
+
+
+class HtmlReport:
+    """Registered as a plugin only when pytest-html is present."""
+
+    def __init__(self, state):
+        self.state = state
+        self.report = None
+
+    def pytest_html_report_title(self, report):
+        self.report = report
+        report.title = f"wslgpu-certify: {self.state.machine.hostname}"
+
+    def pytest_html_results_summary(self, prefix, summary, postfix, session):
+        run = RunSummary(self.state.findings)
+        machine = self.state.machine
+        env = "replay" if machine.replay else machine.env
+        if self.report is not None:
+            self.report.title = f"{machine.hostname}: {run.verdict} (env {env}, profile {machine.profile.get('name')})"
+            self._environment(run)
+        colour = OUTCOMES["passed" if run.certified else "failed"].colour
+        prefix.append(f'<h2 id="wslgpu-verdict" style="color:{colour}">{run.verdict}</h2><p>{html.escape(run.tally_text())}</p>')
+        prefix.append(stack_picture(run))
+
+    def _environment(self, run: RunSummary) -> None:
+        environment = dict(self.report.data.get("environment", {}) if hasattr(self.report, "data") else {})
+        figures = run.figures()
+        environment.update({label: str(figures[key]) for key, label in ENVIRONMENT_FIGURES.items() if key in figures})
+        self.report.set_data("environment", environment)
+
+    def pytest_html_results_table_header(self, cells):
+        cells.insert(1, '<th class="sortable" data-column-type="check">Check</th>')
+        cells.insert(2, '<th class="sortable" data-column-type="layer">Layer</th>')
+        cells.insert(3, "<th>Fix</th>")
+
+    def pytest_html_results_table_row(self, report, cells):
+        data = getattr(report, "wslgpu_finding", None)
+        finding = Finding.from_json(data) if data else None
+        cells.insert(1, f'<td class="col-check">{html.escape(finding.id if finding else "")}</td>')
+        cells.insert(2, f'<td class="col-layer">{html.escape(finding.layer if finding else "")}</td>')
+        cells.insert(3, f"<td><code>{html.escape(finding.first_fix if finding else '')}</code></td>")
+
+
+def extras_for(finding: Finding, run_directory: Path | None) -> list:
+    """pytest-html extras for one finding: full remediation, inline PNG evidence, the nbody chart."""
+    from pytest_html import extras
+
+    items = []
+    if finding.outcome in ("failed", "error", "warning"):
+        items.append(extras.html(finding.to_html()))
+    figures = finding.figures
+    if {"nbody_gflops", "nbody_baseline_gflops", "nbody_tolerance"} <= set(figures):
+        items.append(extras.html(nbody_chart(figures)))
+    png = figures.get("png")
+    if png and run_directory is not None and (run_directory / png).is_file():
+        items.append(extras.png(base64.b64encode((run_directory / png).read_bytes()).decode(), name=png))
+    return items

@@ -1,0 +1,25 @@
+"""The run's folder on disk: reports/<UTC timestamp>-<host>/, and reports/latest/ as a copy of the newest."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def run_dir(reports_dir: Path, hostname: str, now: datetime | None = None) -> Path:
+    now = now or datetime.now(timezone.utc)
+    safe_host = re.sub(r"[^A-Za-z0-9._-]+", "_", hostname) or "host"
+    return reports_dir / f"{now:%Y%m%dT%H%M%SZ}-{safe_host}"
+
+
+def refresh_latest(run_directory: Path) -> Path:
+    """reports/latest/ becomes a copy of this run's folder (a copy: symlinks break in zips and on Windows)."""
+    latest = run_directory.parent / "latest"
+    if latest.is_symlink() or latest.is_file():
+        latest.unlink()
+    elif latest.exists():
+        shutil.rmtree(latest)
+    shutil.copytree(run_directory, latest)
+    return latest

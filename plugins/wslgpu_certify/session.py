@@ -1,0 +1,77 @@
+"""The run's state, how a test item maps to its check, and how a test report becomes a Finding.
+
+One `RunState` per pytest process, in `config.stash[STATE]`. In the process that owns
+the reports (a lone pytest, or the xdist controller) it collects every Finding.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .catalog import CheckSpec, fill_remediation, spec_for
+from .evidence import EvidenceBuffer
+from .findings import CheckFailed, Finding
+from .gate import Gate
+from .redact import redact
+
+STATE = pytest.StashKey["RunState"]()
+EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
+
+
+class RunState:
+    """Per-process state of one certification run (a pytest plugin: it receives every report)."""
+
+    def __init__(self, machine, run_directory: Path | None, controller: bool):
+        self.machine = machine
+        self.run_directory = run_directory
+        self.controller = controller
+        self.findings: list[Finding] = []
+        self.gate = Gate(self.not_applicable)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        finding = getattr(report, "wslgpu_finding", None)
+        if finding is not None and self.controller:
+            self.findings.append(Finding.from_json(finding))
+
+    def not_applicable(self, spec: CheckSpec) -> str | None:
+        return self.machine.not_applicable(spec.wsl_only)
+
+
+def state_of(config: pytest.Config) -> RunState:
+    return config.stash[STATE]
+
+
+def spec_of(item: pytest.Item) -> CheckSpec | None:
+    """The check a test item runs (None for a test that is not a check)."""
+    marker = item.get_closest_marker("check")
+    if marker is None:
+        return None
+    template = marker.args[0]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return spec_for(template, {k: v for k, v in params.items() if "{" + k + "}" in template})
+
+
+def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, call) -> Finding:
+    """What a check's setup or call report says, with the remediation filled for this machine."""
+    machine = state_of(item.config).machine
+    finding = Finding(id=spec.id, layer=spec.layer, title=spec.title, outcome=report.outcome,
+                      duration=round(report.duration, 3))
+    exc = call.excinfo.value if call.excinfo else None
+    if report.skipped:
+        finding.message = redact(str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "")
+        finding.message = finding.message.removeprefix("Skipped: ")
+    elif report.failed:
+        finding.outcome = "failed" if isinstance(exc, CheckFailed) and report.when == "call" else "error"
+        finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
+        variant = getattr(exc, "variant", None)
+        rem = spec.variants.get(variant, spec.remediation)
+        finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params, **getattr(exc, "values", {})})
+        if spec.advisory and finding.outcome == "failed":
+            finding.outcome = "warning"
+    buffer = item.stash.get(EVIDENCE, None)
+    if report.when == "call" and buffer is not None:
+        finding.evidence = list(buffer.evidence)
+        finding.figures = dict(buffer.figures)
+    return finding
