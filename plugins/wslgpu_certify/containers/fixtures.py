@@ -7,7 +7,7 @@ the run's containers (the xdist controller, or a lone pytest).
 Who removes what:
   * the owner removes every container labelled with the run id at session finish, at
     exit, and from its SIGINT/SIGTERM handlers (then re-raises KeyboardInterrupt / exits);
-  * a start the engine refuses removes its own `Created` container (containers.py);
+  * a start the engine refuses removes its own `Created` container (manager.py);
   * the first start of a run removes containers whose owner process is gone (crashed runs).
 Workers never remove: another worker may still be using the container.
 """

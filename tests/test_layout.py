@@ -1,0 +1,129 @@
+"""The package's rooms and the one-way flow between them, held by its imports.
+
+host runner -> probe (command + parser) -> check -> finding -> reports: each room may only
+import the rooms before it. The rules below are read off every module's import statements
+(function-level imports included: a late import is still a dependency).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from suite_run import REPO
+
+PACKAGE = REPO / "plugins" / "wslgpu_certify"
+MAX_LINES = 300  # a module a newcomer reads in one sitting
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str) -> set[str]:
+    """Absolute names of everything the module imports (relative imports resolved)."""
+    path = MODULES[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                stem = ".".join(base + ([node.module] if node.module else []))
+            else:
+                stem = node.module
+            found.add(stem)
+            # `from . import evidence` imports a module, not a name
+            found.update(f"{stem}.{a.name}" for a in node.names if f"{stem}.{a.name}" in MODULES)
+    return found
+
+
+def internal_imports(name: str) -> set[str]:
+    return {imp for imp in imports_of(name) if imp in MODULES and imp != name}
+
+
+def room(name: str) -> str:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and MODULES[name].name == "__init__.py") else name
+
+
+def test_the_package_is_found():
+    assert "wslgpu_certify.plugin" in MODULES and "wslgpu_certify.parsers.docker" in MODULES
+
+
+def test_no_import_cycle():
+    graph = {name: internal_imports(name) - {"wslgpu_certify"} for name in MODULES}
+    state: dict[str, str] = {}
+
+    def visit(node, path):
+        state[node] = "open"
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == "open":
+                cycle = path[path.index(nxt):] + [nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt, path + [nxt])
+        state[node] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+
+
+def test_nothing_imports_the_plugin_glue():
+    importers = [name for name in MODULES if "wslgpu_certify.plugin" in internal_imports(name)]
+    assert importers == []
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if n.startswith("wslgpu_certify.parsers.")])
+def test_parsers_use_only_the_standard_library_and_each_other(name):
+    outside = {imp for imp in imports_of(name)
+               if not imp.startswith("wslgpu_certify.parsers") and imp.split(".")[0] not in sys.stdlib_module_names
+               and imp != "__future__"}
+    assert outside == set(), f"{name} imports {outside}"
+
+
+FORBIDDEN = {  # room -> rooms it must not import
+    "reports": ("hosts", "probes", "parsers", "containers"),
+    "hosts": ("containers", "probes", "reports"),
+    "parsers": ("hosts", "probes", "containers", "reports"),
+    "probes": ("containers", "reports"),
+}
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if n.split(".")[1:2] and n.split(".")[1] in FORBIDDEN])
+def test_rooms_import_only_what_comes_before_them(name):
+    mine = name.split(".")[1]
+    bad = {imp for imp in internal_imports(name) if imp.split(".")[1:2] and imp.split(".")[1] in FORBIDDEN[mine]}
+    assert bad == set(), f"{name} ({mine}/) imports {sorted(bad)}"
+
+
+def test_only_the_containers_room_imports_the_docker_sdk():
+    users = sorted(name for name in MODULES if any(imp == "docker" or imp.startswith("docker.")
+                                                   for imp in imports_of(name)))
+    assert users and all(name.startswith("wslgpu_certify.containers.") for name in users), users
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_stay_small(name):
+    lines = MODULES[name].read_text(encoding="utf-8").count("\n")
+    assert lines <= MAX_LINES, f"{name} has {lines} lines: split it along what it does"
+
+
+def test_readme_layout_names_every_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    layout = layout[: layout.index("\n## ", 1)]
+    missing = [str(p.relative_to(PACKAGE)) for p in MODULES.values()
+               if p.name != "__init__.py" and f"`{p.relative_to(PACKAGE)}`" not in layout]
+    assert missing == [], f"README's Layout table does not name {missing}"
