@@ -2,7 +2,7 @@
 
     python bench/container_bench.py [--runs N]
 
-Two kinds of run of `pytest --env=linux --profile=standin -k "jupyter or rstudio or rpy2"`:
+Two kinds of run of `pytest --env=linux --cert-profile=standin -k "jupyter or rstudio or rpy2"`:
   * serial   ([containers] parallel_steps = 0): every step alone, which gives each
              step's own duration and so the critical path (the slowest single step);
   * default  (slow steps prefetched in the background, probes.prefetch).
@@ -31,7 +31,7 @@ SERIAL_PROFILE = 'extends = "standin"\nname = "standin-serial"\n[containers]\npa
 def timed_pytest(reports: Path, profile: str, selection: str) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--env=linux",
-                    f"--profile={profile}", "-k", selection, "--reports-dir", str(reports)],
+                    f"--cert-profile={profile}", "-k", selection, "--reports-dir", str(reports)],
                    cwd=REPO, capture_output=True, check=False)
     return time.perf_counter() - started
 

@@ -52,13 +52,19 @@ def verdict_section(output: str) -> str:
     return re.sub(r"^report: .*$", "report: <path>", section, flags=re.M)
 
 
+def profile_option(tree: Path) -> str:
+    """--cert-profile since the rename (pytest-profiling owns --profile); --profile before it."""
+    options = tree / "plugins" / "wslgpu_certify" / "options.py"
+    return "--cert-profile" if options.exists() and "--cert-profile" in options.read_text() else "--profile"
+
+
 def replay(tree: Path, snapshot: str, profile: str, reports: Path, pythonpath: str | None) -> tuple[dict, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--reports-dir", str(reports),
-         f"--snapshot={SNAPSHOTS / snapshot}", f"--profile={profile}"],
+         f"--snapshot={SNAPSHOTS / snapshot}", f"{profile_option(tree)}={profile}"],
         cwd=tree, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=300,
     )
     path = reports / "latest" / "results.json"

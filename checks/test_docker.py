@@ -1,8 +1,6 @@
 """Docker layer: Docker CE in the distro, the NVIDIA repositories, packages and runtime, the guide's images (§3.4)."""
 
-import pytest
-
-from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker import installed
 from wslgpu_certify.probes import distro
 
@@ -52,7 +50,7 @@ def test_nvidia_package(wsl_host, profile, package):
     found = installed(read(wsl_host, distro.NVIDIA_PACKAGES)).get(package)
     if found is None:
         if wanted == "optional":
-            pytest.skip(f"{package} is not installed and the profile does not require it")
+            not_applicable(f"{package} is not installed and the profile does not require it")
         raise CheckFailed(f"{package} is not installed")
     publish(package, found.version)
     if wanted not in ("", "optional") and not version_satisfies(found.version or "", wanted):

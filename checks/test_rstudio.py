@@ -7,7 +7,7 @@ TensorFlow role, both layers use the one container.
 
 import pytest
 
-from wslgpu_certify import CheckFailed, check, prefetch, publish, read
+from wslgpu_certify import CheckFailed, check, not_applicable, prefetch, publish, read
 from wslgpu_certify.container_checks import check_gpu_granted, check_started
 from wslgpu_certify.probes import containers
 
@@ -20,7 +20,7 @@ COMPONENTS = {"rstudio_server": "RStudio Server", "r_keras": "R keras package"}
 def _expects(profile, component: str) -> None:
     """Skip when the profile declares the image has no such component (e.g. the CPU stand-in)."""
     if not profile.get("containers", {}).get(component, True):
-        pytest.skip(f"the profile's {ROLE} image has no {COMPONENTS[component]} "
+        not_applicable(f"the profile's {ROLE} image has no {COMPONENTS[component]} "
                     f"([containers] {component} = false in profile {profile.get('name')})")
 
 
@@ -47,6 +47,7 @@ def test_server_responds(rstudio_container, profile):
 
 @check("rstudio.server.password")
 def test_password_accepted(rstudio_container, profile):
+    _expects(profile, "rstudio_server")  # the PASSWORD is RStudio Server's sign-in
     user = profile["rstudio"]["user"]
     verdict = read(rstudio_container, containers.RSTUDIO_PASSWORD, user=user)
     problems = {
@@ -122,5 +123,5 @@ def test_short_training(rstudio_container, profile):
 @check("rstudio.keras.guide_mnist")
 def test_guide_mnist(rstudio_container, request):
     if "slow" not in (request.config.option.markexpr or ""):
-        pytest.skip("the guide's 12-epoch MNIST run is slow: select it with -m slow")
+        not_applicable("opt-in: the guide's 12-epoch MNIST run is slow: select it with -m slow")
     _train(rstudio_container, containers.GUIDE_MNIST)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
 from wslgpu_certify.probes import windows
 
 
@@ -82,7 +82,7 @@ def test_nvidia_driver(windows_host, profile):
 def test_distro_template(windows_host, profile):
     path = profile["windows"].get("export_path")
     if not path:
-        pytest.skip("no export path configured (set windows.export_path in a profile)")
+        not_applicable("no export path configured (set windows.export_path in a profile)")
     if not read(windows_host, windows.EXPORT_FILE, path=path):
         raise CheckFailed(f"no exported distro template at {path}")
 
@@ -90,7 +90,7 @@ def test_distro_template(windows_host, profile):
 def _imported_distros(profile) -> list[str]:
     wanted = profile["windows"].get("imported_distros", [])
     if not wanted:
-        pytest.skip("no imported distros configured (set windows.imported_distros in a profile)")
+        not_applicable("no imported distros configured (set windows.imported_distros in a profile)")
     return wanted
 
 

@@ -1,8 +1,6 @@
 """WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
 
-import pytest
-
-from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker import linux_nvidia_driver_packages
 from wslgpu_certify.probes import distro, windows
 
@@ -116,7 +114,7 @@ def test_docker_reachable_without_sudo(wsl_host):
 def test_docker_answers_after_wsl_shutdown(windows_host, machine, request):
     """Opt-in: it stops WSL, so it runs only when asked (last in this layer: the others read the state before)."""
     if not request.config.option.prove_autostart:
-        pytest.skip("opt-in: --prove-autostart (with --env=windows) runs `wsl --shutdown`, stopping every distro, "
+        not_applicable("opt-in: --prove-autostart (with --env=windows) runs `wsl --shutdown`, stopping every distro, "
                     "then proves a new login shell finds Docker answering")
     read(windows_host, windows.WSL_SHUTDOWN)
     login = read(windows_host, windows.FRESH_LOGIN_DOCKER, distro=machine.distro)

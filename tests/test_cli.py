@@ -57,7 +57,7 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     (["--env=replay"], "--env=replay needs --snapshot PATH"),
     (["--snapshot", "/nonexistent/machine.json"], "snapshot not found: /nonexistent/machine.json"),
     (["--snapshot", str(HEALTHY), "--record", "/tmp/x.json", "--env=replay"], "--record cannot be combined with --env=replay"),
-    (["--snapshot", str(HEALTHY), "--profile", "nonsense"], "unknown profile 'nonsense'"),
+    (["--snapshot", str(HEALTHY), "--cert-profile", "nonsense"], "unknown profile 'nonsense'"),
     (["--env=linux", "--snapshot", str(HEALTHY)], "--snapshot is only used with --env=replay"),
     (["--snapshot", str(HEALTHY), "--probe-timeout", "soon"], "--probe-timeout must be a positive number"),
     (["--env=linux", "--prove-autostart"], "--prove-autostart runs `wsl --shutdown`, which would stop this very run"),
@@ -97,7 +97,7 @@ def test_command_missing_from_snapshot_skips_with_reason(certify, tmp_path):
 def test_custom_profile_overrides_a_bundled_one(certify, tmp_path):
     profile = tmp_path / "site.toml"
     profile.write_text('extends = "documented"\nname = "site"\n[gpu.nbody_baseline_gflops]\n"GeForce RTX 2070" = 9000.0\n')
-    run = certify("--snapshot", str(HEALTHY), "--profile", str(profile))
+    run = certify("--snapshot", str(HEALTHY), "--cert-profile", str(profile))
     assert run.results["machine"]["profile"] == "site"
     assert run.check("gpu.nbody.performance")["outcome"] == "failed"
     assert "under the 9000.0 GFLOP/s baseline" in run.check("gpu.nbody.performance")["message"]
@@ -107,5 +107,6 @@ def test_native_linux_skips_windows_and_wsl_layers_as_not_a_wsl_machine(certify)
     run = certify("--env=linux", "-k", "windows or wsl.gpu")
     outcomes = run.results["checks"]
     windows = [c for c in outcomes if c["layer"] == "windows"]
-    assert windows and all(c["outcome"] == "skipped" and c["message"].startswith("not a WSL machine") for c in windows)
+    assert windows and all(c["outcome"] == "not_applicable" and c["message"].startswith("not a WSL machine")
+                           for c in windows)
     assert "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json" in run.output

@@ -1,7 +1,7 @@
 """The container layers against a real Docker Engine and the CPU stand-in image.
 
 The suite runs as a subprocess (this directory's pytest.ini disables the plugin), the way
-a user runs it: `python -m pytest checks --env=linux --profile=standin`. These tests pin
+a user runs it: `python -m pytest checks --env=linux --cert-profile=standin`. These tests pin
 its verdicts on the stand-in, the number of container starts, the cleanup on every exit
 path, and that replaying a recording gives the same verdicts.
 
@@ -41,17 +41,17 @@ EXPECTED = {
     "jupyter.tensorflow.device_log": "skipped",
     "jupyter.server.token": "passed",
     "jupyter.server.refuses_without_token": "passed",
-    "jupyter.server.windows_localhost": "skipped",  # wsl_only
+    "jupyter.server.windows_localhost": "not_applicable",  # wsl_only
     "rstudio.container.started": "passed",  # the same container as the tensorflow role
     "rstudio.container.gpu": "skipped",  # the daemon's refusal is reported once, by jupyter.container.gpu
-    "rstudio.server.responds": "skipped",  # [containers] rstudio_server = false in the standin profile
-    "rstudio.server.password": "skipped",
+    "rstudio.server.responds": "not_applicable",  # [containers] rstudio_server = false in the standin profile
+    "rstudio.server.password": "not_applicable",
     "rstudio.r.reticulate_python": "passed",
     "rstudio.r.tensorflow": "passed",
-    "rstudio.r.keras": "skipped",  # [containers] r_keras = false
+    "rstudio.r.keras": "not_applicable",  # [containers] r_keras = false
     "rstudio.r.tensorflow_gpu": "skipped",
     "rstudio.keras.short_training": "skipped",
-    "rstudio.keras.guide_mnist": "skipped",
+    "rstudio.keras.guide_mnist": "not_applicable",
     "rpy2.module.finds_r": "passed",
     "rpy2.ggplot.png": "passed",
     "rpy2.notebook.png": "passed",
@@ -89,7 +89,7 @@ def docker_client():
 
 
 def suite_command(reports: Path, *extra: str, paths=("checks",)) -> list[str]:
-    return [sys.executable, "-m", "pytest", *paths, "--env=linux", "--profile=standin",
+    return [sys.executable, "-m", "pytest", *paths, "--env=linux", "--cert-profile=standin",
             "--reports-dir", str(reports), "-p", "no:cacheprovider", "-q", *extra]
 
 
@@ -257,7 +257,7 @@ def test_pull_of_an_unpullable_image_fails_with_the_engines_words(docker_client,
     profile = tmp_path / "unpullable.toml"
     profile.write_text('extends = "standin"\nname = "unpullable"\n[images]\nnbody = "local/wslgpu-no-such-image:1"\n')
     reports = tmp_path / "reports"
-    run_suite(reports, "--pull", f"--profile={profile}", "-k", "image")
+    run_suite(reports, "--pull", f"--cert-profile={profile}", "-k", "image")
     finding = next(c for c in results(reports)["checks"] if c["id"] == "docker.image.nbody.present")
     assert finding["outcome"] == "failed", finding
     assert "--pull failed: `docker pull local/wslgpu-no-such-image:1` exited with 1" in finding["message"]
@@ -270,7 +270,7 @@ def test_replay_of_the_recording_gives_the_same_verdicts(standin_run, tmp_path):
     recorded = results(standin_run["reports"])
     replay = subprocess.run(
         [sys.executable, "-m", "pytest", "checks", "--env=replay", "--snapshot", str(standin_run["recording"]),
-         "--profile=standin", "--reports-dir", str(tmp_path), "-p", "no:cacheprovider", "-q"],
+         "--cert-profile=standin", "--reports-dir", str(tmp_path), "-p", "no:cacheprovider", "-q"],
         cwd=REPO, capture_output=True, text=True, timeout=SUITE_TIMEOUT)
     replayed = results(tmp_path)
     assert {c["id"]: c["outcome"] for c in replayed["checks"]} == {c["id"]: c["outcome"] for c in recorded["checks"]}

@@ -261,7 +261,7 @@ def test_check_fails_with_its_fix(certify, tmp_path, template):
     args = ["--snapshot", str(snapshot)]
     if template in NEEDS_SITE_PROFILE:
         (tmp_path / "site.toml").write_text(SITE_PROFILE)
-        args += ["--profile", str(tmp_path / "site.toml")]
+        args += ["--cert-profile", str(tmp_path / "site.toml")]
     args += EXTRA_ARGS.get(template, [])
     run = certify(*args)
     prefix = template.split("{")[0]

@@ -18,10 +18,11 @@ def test_broken_machine_report_shows_verdict_stack_root_cause_and_fix(certify):
     text, blob = _report(run)
     assert blob["title"] == "broken-runtime-not-registered: NOT CERTIFIED (env replay, profile documented)"
     assert 'id="wslgpu-verdict"' in text and "NOT CERTIFIED" in text
-    layers = re.findall(r'data-layer="(\w+)" data-outcome="(\w+)"', text)
+    layers = re.findall(r'data-layer="(\w+)" data-state="(\w+)"', text)
     assert [name for name, _ in layers] == ["rpy2", "rstudio", "jupyter", "gpu", "docker", "wsl", "windows"]
     assert dict(layers)["docker"] == "failed" and dict(layers)["windows"] == "passed"
-    assert "first failure: <code>docker.runtime.registered</code>" in text
+    assert dict(layers)["gpu"] == "blocked" and "blocked by docker.runtime.registered, which failed" in text
+    assert "failed: first failure docker.runtime.registered" in text
     unescaped = html.unescape(text)
     assert "sudo nvidia-ctk runtime configure --runtime=docker" in unescaped  # fix block and Fix column
     assert "Why it matters: daemon.json is read only when dockerd starts" in unescaped.replace("<b>", "").replace("</b>", "")

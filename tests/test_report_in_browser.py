@@ -166,10 +166,13 @@ def test_broken_report_renders_offline_in_chromium(page, tmp_path):
 
     # The stack picture: seven visible boxes, the failing layer's naming the first failing check.
     boxes = page.evaluate("[...document.querySelectorAll('#wslgpu-stack .wslgpu-layer')]"
-                          ".map(d => ({layer: d.dataset.layer, outcome: d.dataset.outcome, shown: visible(d), text: d.innerText}))")
+                          ".map(d => ({layer: d.dataset.layer, state: d.dataset.state, shown: visible(d), text: d.innerText}))")
     assert [b["layer"] for b in boxes] == LAYERS and all(b["shown"] for b in boxes), boxes
     failing = next(b for b in boxes if b["layer"] == first_failure["layer"])
-    assert failing["outcome"] == "failed" and f"first failure: {first_failure['id']}" in failing["text"], failing
+    assert failing["state"] == "failed" and f"first failure {first_failure['id']}" in failing["text"], failing
+    # A layer stopped by that failure says so in words (not green, not 'passed').
+    blocked = [b for b in boxes if b["state"] == "blocked"]
+    assert blocked and all("blocked by" in b["text"] for b in blocked), boxes
 
     # The failed row is expanded on open, its fix commands shown in a selectable <pre>.
     fix = page.evaluate(f"(() => {{ const pre = {_row(first_failure['id'])}.querySelector('.extras-row pre.wslgpu-fix');"

@@ -3,7 +3,7 @@
 The names a check author needs, importable from here (loaded on first use, so that a tool
 that only reads results, such as wslgpu-compare, does not import pytest and testinfra):
 
-    from wslgpu_certify import CheckFailed, check, prefetch, publish, read, run, version_satisfies
+    from wslgpu_certify import CheckFailed, check, not_applicable, prefetch, publish, read, run, version_satisfies
 
     @check("wsl.thing")                 # its title, requires and fix live in checks/wsl.toml
     def test_thing(wsl_host, profile):
@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _API = {
     "check": "catalog",
     "CheckFailed": "findings",
+    "not_applicable": "applicability",
     "Probe": "probes.probe",
     "prefetch": "probes.probe",
     "read": "probes.probe",

@@ -8,6 +8,7 @@ braces (`{user}`, `{distro}`, a check's own parameters) are filled per machine.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import sys
 import tomllib
@@ -122,6 +123,27 @@ def _origin(func: Callable) -> tuple[str, str]:
 def spec_for(template: str, params: dict) -> CheckSpec:
     return REGISTRY[fill(template, params)]
 
+
+def bundled_checks_dir() -> Path:
+    """The suite's own checks: packaged beside this module in a wheel, the checkout's checks/ otherwise."""
+    packaged = Path(__file__).with_name("checks")
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "checks"
+
+
+def load_checks(checks_dir: Path | None = None) -> dict[str, CheckSpec]:
+    """Import every check module of a folder (registering its checks) without running pytest: the whole catalog.
+
+    What a run is measured against: a check of the catalog that did not run is a gap.
+    """
+    for module in sorted((checks_dir or bundled_checks_dir()).glob("test_*.py")):
+        name = f"_wslgpu_checks_{module.stem}"
+        if name in sys.modules:
+            continue
+        spec = importlib.util.spec_from_file_location(name, module)
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return REGISTRY
 
 
 

@@ -7,24 +7,11 @@ A project test compares the file with a fresh rendering, so the doc cannot go st
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
-from .catalog import REGISTRY
+from .catalog import REGISTRY, load_checks
 from .findings import LAYERS
-
-
-def load_checks(checks_dir: Path) -> None:
-    """Import every check module (registering its checks) without running pytest."""
-    for module in sorted(checks_dir.glob("test_*.py")):
-        name = f"_wslgpu_checks_{module.stem}"
-        if name in sys.modules:
-            continue
-        spec = importlib.util.spec_from_file_location(name, module)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
 
 
 def _cell(text: str) -> str:

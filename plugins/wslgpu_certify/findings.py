@@ -19,23 +19,30 @@ class Outcome:
     """One outcome a check can have, and what it means everywhere it is shown or counted."""
 
     name: str
-    severity: int  # how bad: a layer shows its worst; a rise between two runs is drift
+    severity: int  # how bad: a rise between two runs is drift
     fails_verdict: bool  # one such check and the run is NOT CERTIFIED
+    gap: bool  # the check applies here but reached no verdict: the run cannot be CERTIFIED
     blocks: bool  # a check that requires this one is skipped, naming it
-    colour: str  # in the report's stack picture
-    counted: bool = True  # has its own count in results.json (pytest reports not_applicable as a skip)
+    colour: str  # in the report
+    meaning: str  # in words, for docs/results.md and the report's legend
 
 
 # In the order results.json counts them.
 OUTCOMES = {o.name: o for o in (
-    Outcome("passed", 0, fails_verdict=False, blocks=False, colour="#2e7d32"),
-    Outcome("failed", 3, fails_verdict=True, blocks=True, colour="#c62828"),
-    Outcome("skipped", 1, fails_verdict=False, blocks=True, colour="#757575"),
-    Outcome("error", 4, fails_verdict=True, blocks=True, colour="#6a1b9a"),
-    Outcome("warning", 2, fails_verdict=False, blocks=False, colour="#ef6c00"),  # an advisory check failed
-    Outcome("not_applicable", 0, fails_verdict=False, blocks=False, colour="#bdbdbd", counted=False),
+    Outcome("passed", 0, fails_verdict=False, gap=False, blocks=False, colour="#2e7d32",
+            meaning="the machine meets the profile here"),
+    Outcome("failed", 3, fails_verdict=True, gap=False, blocks=True, colour="#c62828",
+            meaning="the machine does not meet the profile here; the fix says how to make it"),
+    Outcome("skipped", 1, fails_verdict=False, gap=True, blocks=True, colour="#757575",
+            meaning="applies here but did not run: a requirement did not pass, or the command was not recorded "
+                    "or could not be reached"),
+    Outcome("error", 4, fails_verdict=True, gap=False, blocks=True, colour="#6a1b9a",
+            meaning="the check itself broke: nothing is known"),
+    Outcome("warning", 2, fails_verdict=False, gap=False, blocks=False, colour="#ef6c00",
+            meaning="an advisory check failed; it never blocks certification"),
+    Outcome("not_applicable", 0, fails_verdict=False, gap=False, blocks=False, colour="#90a4ae",
+            meaning="does not apply to this machine, env or profile, or is opt-in and was not asked for"),
 )}
-ABSENT_COLOUR = "#bdbdbd"  # a layer with no check in this run
 
 
 def outcome(name: str) -> Outcome:
@@ -114,10 +121,15 @@ class Finding:
     evidence: list[Evidence] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
     duration: float = 0.0
+    blocked_by: str | None = None  # a skip caused by this check (in this or a lower layer), which failed or did not run
 
     @property
     def fails_verdict(self) -> bool:
         return outcome(self.outcome).fails_verdict
+
+    @property
+    def is_gap(self) -> bool:
+        return outcome(self.outcome).gap
 
     @property
     def first_fix(self) -> str:
@@ -154,4 +166,5 @@ class Finding:
             evidence=[Evidence(**ev) for ev in data.get("evidence", [])],
             figures=dict(data.get("figures", {})),
             duration=data.get("duration", 0.0),
+            blocked_by=data.get("blocked_by"),
         )

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from .applicability import not_applicable
 from .evidence import EvidenceBuffer, collecting
 from .gate import Verdict
 from .hosts.machine import NOT_WSL_REASON, Machine
 from .hosts.testinfra_backend import make_host
-from .session import EVIDENCE, spec_of, state_of
+from .session import BLOCKED_BY, EVIDENCE, spec_of, state_of
 
 
 @pytest.fixture(scope="session")
@@ -34,23 +35,24 @@ def run_directory(pytestconfig) -> Path:
     return state_of(pytestconfig).run_directory
 
 
-def _host(machine: Machine, role: str, missing: str):
-    runner = machine.runner(role)
-    if runner is None:
-        pytest.skip(missing)
-    return make_host(runner)
-
-
 @pytest.fixture(scope="session")
 def windows_host(machine: Machine):
     """The Windows host as a testinfra Host (through WSL interop, or natively)."""
-    return _host(machine, "windows", f"{NOT_WSL_REASON}: the Windows host is reached with --env=wsl or --env=windows")
+    runner = machine.runner("windows")
+    if runner is None:
+        if not machine.is_wsl:
+            not_applicable(f"{NOT_WSL_REASON}: the Windows host is reached with --env=wsl or --env=windows")
+        pytest.skip("this WSL snapshot holds no Windows host commands")
+    return make_host(runner)
 
 
 @pytest.fixture(scope="session")
 def wsl_host(machine: Machine):
     """The Linux distro (the WSL distro, or this Linux box under --env=linux) as a testinfra Host."""
-    return _host(machine, "wsl", "no distro host in this snapshot")
+    runner = machine.runner("wsl")
+    if runner is None:
+        pytest.skip("no distro host in this snapshot")
+    return make_host(runner)
 
 
 @pytest.fixture(autouse=True)
@@ -64,10 +66,11 @@ def _certify_check(request: pytest.FixtureRequest):
     reason = state.not_applicable(spec)
     if reason:
         state.gate.note(spec.id, Verdict("not_applicable", reason))
-        pytest.skip(reason)
+        not_applicable(reason)
     blocked = state.gate.blocker(spec, request)
     if blocked:
         state.gate.note(spec.id, blocked)  # keeps the root cause for the checks above this one
+        request.node.stash[BLOCKED_BY] = blocked.root
         pytest.skip(blocked.message)
     buffer = request.node.stash[EVIDENCE] = EvidenceBuffer()
     with collecting(buffer):

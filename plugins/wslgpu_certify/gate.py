@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from .applicability import NotApplicable
 from .catalog import REGISTRY, CheckSpec
 from .evidence import EvidenceBuffer, collecting
 from .findings import OUTCOMES, CheckFailed
@@ -22,7 +23,7 @@ from .findings import OUTCOMES, CheckFailed
 class Verdict:
     outcome: str  # a name in findings.OUTCOMES
     message: str = ""
-    root: str | None = None  # the failed check that caused a skip, if any
+    root: str | None = None  # the check down the requirement chain that caused a skip: it failed or did not run
 
     @property
     def blocks(self) -> bool:
@@ -42,17 +43,19 @@ class Gate:
         self.verdicts.setdefault(check_id, verdict)
 
     def blocker(self, spec: CheckSpec, request) -> Verdict | None:
-        """A skip verdict naming the root cause when a requirement of `spec` did not pass, else None."""
+        """A skip verdict naming the root cause when a requirement of `spec` did not pass, else None.
+
+        The root is the first check down the chain that failed, or that did not run itself
+        (not recorded, unreachable): the one to fix or to look at.
+        """
         for required in spec.requires:
             verdict = self.verdict(required, request)
             if not verdict.blocks:
                 continue
-            if verdict.root:
-                root_message = self.verdicts[verdict.root].message
-                return Verdict("skipped", f"depends on {verdict.root}, which failed: {root_message}", verdict.root)
-            if verdict.fails_verdict:
-                return Verdict("skipped", f"depends on {required}, which failed: {verdict.message}", required)
-            return Verdict("skipped", f"depends on {required}, which was skipped: {verdict.message}")
+            root = verdict.root or required
+            root_verdict = self.verdicts.get(root, verdict)
+            what = "failed" if root_verdict.fails_verdict else "did not run"
+            return Verdict("skipped", f"depends on {root}, which {what}: {root_verdict.message}", root)
         return None
 
     def blocked_unless_slow(self, spec: CheckSpec, request, slow: set[str]) -> bool:
@@ -90,6 +93,8 @@ class Gate:
             return Verdict("passed")
         except CheckFailed as exc:
             return Verdict("warning" if spec.advisory else "failed", str(exc))
+        except NotApplicable as exc:
+            return Verdict("not_applicable", str(exc.msg))
         except pytest.skip.Exception as exc:
             return Verdict("skipped", str(exc.msg))
         except Exception as exc:  # a bug or an unexpected state: an error, not a pass

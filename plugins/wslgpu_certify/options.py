@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from .catalog import bundled_checks_dir
+from .findings import LAYERS
 from .hosts.machine import ENVS, Machine, live_machine, replay_machine
-from .profile import ProfileError, load_profile
+from .profile import ProfileError, bundled_profiles, load_profile
 from .snapshot import SnapshotError, load_snapshot
+
+# Our options and their defaults: any of them given, and the run is a certification (see `requested`).
+DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "documented", "distro": None,
+            "wsl_user": None, "reports_dir": "reports", "pull": False, "prove_autostart": False,
+            "probe_timeout": "60", "layer": None, "check": None}
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -18,7 +25,8 @@ def add_options(parser: pytest.Parser) -> None:
                     help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
     group.addoption("--snapshot", metavar="PATH", help="replay this recorded snapshot (implies --env=replay)")
     group.addoption("--record", metavar="PATH", help="record every command read into this snapshot file")
-    group.addoption("--profile", default="documented", metavar="NAME|PATH",
+    # Not --profile: pytest-profiling owns that name (a flag), and two plugins cannot both register it.
+    group.addoption("--cert-profile", default="documented", metavar="NAME|PATH",
                     help="expected values: documented (the guide), current, standin, or a .toml path")
     group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
@@ -30,6 +38,40 @@ def add_options(parser: pytest.Parser) -> None:
                          "shell finds Docker answering (check wsl.autostart.proof)")
     group.addoption("--probe-timeout", default="60", metavar="SECONDS",
                     help="a probe command running longer fails its check (default: 60)")
+    group.addoption("--layer", action="append", metavar="LAYER", choices=LAYERS,
+                    help=f"certify only this layer, on purpose ({', '.join(LAYERS)}; repeatable): the verdict is "
+                         f"that layer's, labelled as such")
+    group.addoption("--check", action="append", metavar="ID",
+                    help="run only checks whose id is ID or starts with ID. (repeatable); a selection, never a "
+                         "certification")
+
+
+def refuse_old_profile_option(args: list[str]) -> None:
+    """`--profile NAME` was this suite's spelling: say it is now --cert-profile, in one line."""
+    for i, arg in enumerate(args):
+        value = arg.partition("=")[2] if arg.startswith("--profile=") else (
+            args[i + 1] if arg == "--profile" and i + 1 < len(args) else None)
+        if value is not None and (value in bundled_profiles() or value.endswith(".toml")):
+            raise pytest.UsageError(f"--profile is now --cert-profile (pytest-profiling owns --profile): "
+                                    f"use --cert-profile {value}")
+
+
+def requested(config: pytest.Config) -> bool:
+    """Whether this pytest run is a certification: one of our options was given, or our checks are collected.
+
+    Otherwise (an unrelated project's tests in the same Python) the plugin stays out of the
+    way: no run folder, no verdict, no changed exit code.
+    """
+    opt = config.option
+    if any(getattr(opt, name, default) != default for name, default in DEFAULTS.items()):
+        return True
+    checks = bundled_checks_dir().resolve()
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0])
+        path = (config.invocation_params.dir / path).resolve() if not path.is_absolute() else path.resolve()
+        if path == checks or checks in path.parents or path in checks.parents:
+            return True
+    return False
 
 
 def machine_from_options(config: pytest.Config) -> Machine:
@@ -53,7 +95,7 @@ def machine_from_options(config: pytest.Config) -> Machine:
     except ValueError:
         raise pytest.UsageError(f"--probe-timeout must be a positive number of seconds, not {opt.probe_timeout!r}") from None
     try:
-        profile = load_profile(opt.profile)
+        profile = load_profile(opt.cert_profile)
         if env == "replay":
             return replay_machine(load_snapshot(opt.snapshot), profile, timeout, opt.distro, opt.wsl_user)
     except (ProfileError, SnapshotError) as exc:

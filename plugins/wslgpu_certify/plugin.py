@@ -15,12 +15,11 @@ import pytest
 from .findings import LAYERS
 from .gate import Verdict
 from .hosts.records import CommandRecord
-from .options import add_options, machine_from_options, restore_testpaths
-from .reports.junit import junit_properties
+from .options import add_options, machine_from_options, refuse_old_profile_option, requested, restore_testpaths
+from .reports.junit import add_junit_verdict, junit_properties
 from .reports.progress import WaitProgress
 from .reports.results_json import machine_meta, write_results
 from .reports.run_folder import refresh_latest, run_dir
-from .reports.summary import RunSummary
 from .reports.terminal import write_verdict
 from .session import STATE, RunState, finding_for, spec_of, state_of
 
@@ -31,13 +30,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
+def pytest_load_initial_conftests(early_config, parser, args) -> None:
+    refuse_old_profile_option(args)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    restore_testpaths(config)
     config.addinivalue_line("markers", "check(id): a certification check with a stable dotted id")
     config.addinivalue_line("markers", "slow: long-running checks")
     config.addinivalue_line("markers", "prefetch(fixture, probes): slow probes started in the background "
                                        "(wslgpu_certify.probes.probe.prefetch)")
+    restore_testpaths(config)
+    if not requested(config):  # someone else's tests in this Python: stay out of the way
+        return
     machine = machine_from_options(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -50,7 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(run_directory / "report.html")
             config.option.self_contained_html = True
-    state = RunState(machine, run_directory, controller=worker_input is None)
+    state = RunState(machine, run_directory, controller=worker_input is None, layers=config.option.layer)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "wslgpu-run-state")
     if worker_input is None:  # xdist workers' output is not shown
@@ -65,8 +70,22 @@ def pytest_configure_node(node) -> None:
     node.workerinput["wslgpu_run_dir"] = str(state_of(node.config).run_directory)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run lower layers first, so a root cause is reported before what it breaks."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--layer / --check select; then lower layers run first, so a root cause is reported before what it breaks."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    wanted = config.option.check or []
+    keep, drop = [], []
+    for item in items:
+        spec = spec_of(item)
+        selected = spec is None or (state.in_scope(spec) and (
+            not wanted or any(spec.id == w or spec.id.startswith(w.rstrip(".") + ".") for w in wanted)))
+        (keep if selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
     def layer_rank(item):
         spec = spec_of(item)
         return LAYERS.index(spec.layer) if spec else len(LAYERS)
@@ -77,7 +96,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     spec = spec_of(item)
-    if spec is None or report.when == "teardown" or (report.when == "setup" and report.passed):
+    if spec is None or STATE not in item.config.stash or report.when == "teardown" or (report.when == "setup" and report.passed):
         return report
     finding = finding_for(item, spec, report, call)
     state = state_of(item.config)
@@ -100,6 +119,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
     """xdist: merge what each worker recorded into the controller's snapshot."""
+    if STATE not in node.config.stash:
+        return
     data = getattr(node, "workeroutput", {}).get("wslgpu_recording")
     recording = state_of(node.config).machine.recording
     if data and recording is not None:
@@ -108,9 +129,12 @@ def pytest_testnodedown(node, error) -> None:
                 recording.add(role, CommandRecord.from_json(command, rec))
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml writes its file: the verdict goes into it
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
-    state = state_of(config)
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
     machine = state.machine
     if not state.controller:
         if machine.recording is not None:
@@ -118,9 +142,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if machine.recording is not None:
         machine.recording.save(config.option.record)
-    if state.findings:
-        write_results(state.run_directory / "results.json", RunSummary(state.findings),
-                      machine_meta(machine, config.option.snapshot))
+    if config.option.collectonly or getattr(config.option, "showfixtures", False):
+        return
+    summary = state.summary()
+    write_results(state.run_directory / "results.json", summary, machine_meta(machine, config.option.snapshot))
+    add_junit_verdict(config, summary)
+    if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -135,7 +163,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is None or not state.controller or not state.findings:
+    if state is None or not state.controller or config.option.collectonly:
         return
-    write_verdict(terminalreporter, RunSummary(state.findings), state.machine, config.option.snapshot,
+    write_verdict(terminalreporter, state.summary(), state.machine, config.option.snapshot,
                   config.option.htmlpath or state.run_directory)

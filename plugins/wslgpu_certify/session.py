@@ -10,25 +10,30 @@ from pathlib import Path
 
 import pytest
 
-from .catalog import CheckSpec, fill_remediation, spec_for
+from .applicability import NotApplicable
+from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_for
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
 from .redact import redact
+from .reports.summary import PlannedCheck, RunSummary
 
 STATE = pytest.StashKey["RunState"]()
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
+BLOCKED_BY = pytest.StashKey[str]()  # per test item: the root cause of its skip, when a requirement did not pass
 
 
 class RunState:
     """Per-process state of one certification run (a pytest plugin: it receives every report)."""
 
-    def __init__(self, machine, run_directory: Path | None, controller: bool):
+    def __init__(self, machine, run_directory: Path | None, controller: bool, layers: list[str] | None = None):
         self.machine = machine
         self.run_directory = run_directory
         self.controller = controller
+        self.layers = layers or []  # --layer: the run certifies these layers only, on purpose
         self.findings: list[Finding] = []
         self.gate = Gate(self.not_applicable)
+        self._planned: list[PlannedCheck] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         finding = getattr(report, "wslgpu_finding", None)
@@ -37,6 +42,21 @@ class RunState:
 
     def not_applicable(self, spec: CheckSpec) -> str | None:
         return self.machine.not_applicable(spec.wsl_only)
+
+    def in_scope(self, spec: CheckSpec) -> bool:
+        return not self.layers or spec.layer in self.layers
+
+    def planned(self) -> list[PlannedCheck]:
+        """Every check of the catalog (the bundled checks and any collected) this run was meant to cover."""
+        if self._planned is None:
+            load_checks()
+            self._planned = [PlannedCheck(spec.id, spec.layer, spec.title, self.not_applicable(spec))
+                             for spec in REGISTRY.values() if self.in_scope(spec)]
+        return self._planned
+
+    def summary(self) -> RunSummary:
+        scope = f"layer{'s' if len(self.layers) > 1 else ''} {', '.join(self.layers)}" if self.layers else ""
+        return RunSummary(self.findings, self.planned(), scope)
 
 
 def state_of(config: pytest.Config) -> RunState:
@@ -60,8 +80,14 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
                       duration=round(report.duration, 3))
     exc = call.excinfo.value if call.excinfo else None
     if report.skipped:
-        finding.message = redact(str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "")
-        finding.message = finding.message.removeprefix("Skipped: ")
+        if isinstance(exc, pytest.skip.Exception):
+            finding.message = redact(str(exc.msg))
+        else:
+            finding.message = redact(str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "")
+            finding.message = finding.message.removeprefix("Skipped: ")
+        if isinstance(exc, NotApplicable):
+            finding.outcome = "not_applicable"
+        finding.blocked_by = item.stash.get(BLOCKED_BY, None)
     elif report.failed:
         finding.outcome = "failed" if isinstance(exc, CheckFailed) and report.when == "call" else "error"
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")

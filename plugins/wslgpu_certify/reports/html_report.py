@@ -9,8 +9,8 @@ import base64
 import html
 from pathlib import Path
 
-from ..findings import ABSENT_COLOUR, OUTCOMES, Finding
-from .summary import RunSummary
+from ..findings import Finding
+from .summary import LAYER_STATES, VERDICT_COLOURS, RunSummary
 
 # Figures published by checks that belong in the Environment table, with their labels.
 ENVIRONMENT_FIGURES = {"windows_build": "Windows build", "kernel": "WSL kernel", "driver": "NVIDIA driver",
@@ -19,14 +19,13 @@ ENVIRONMENT_FIGURES = {"windows_build": "Windows build", "kernel": "WSL kernel",
 
 
 def stack_picture(summary: RunSummary) -> str:
-    """The seven layers bottom to top, each coloured by its state, naming its first failure."""
+    """The seven layers bottom to top, each coloured and worded by its state, naming its root cause."""
     rows = []
     for layer, info in reversed(list(summary.layers.items())):
-        colour = OUTCOMES[info.outcome].colour if info.outcome in OUTCOMES else ABSENT_COLOUR
-        cause = f" &mdash; first failure: <code>{html.escape(info.first_failure)}</code>" if info.first_failure else ""
-        rows.append(f'<div class="wslgpu-layer" data-layer="{layer}" data-outcome="{info.outcome}" '
-                    f'style="background:{colour};color:#fff;margin:2px 0;padding:6px 10px;border-radius:4px">'
-                    f'<b>{layer}</b> &middot; {info.outcome} ({info.checks} checks){cause}</div>')
+        kind = LAYER_STATES[info.state]
+        rows.append(f'<div class="wslgpu-layer" data-layer="{layer}" data-state="{info.state}" title="{html.escape(kind.meaning)}" '
+                    f'style="background:{kind.colour};color:#fff;margin:2px 0;padding:6px 10px;border-radius:4px">'
+                    f'<b>{layer}</b> &middot; {html.escape(info.words)}</div>')
     return '<div id="wslgpu-stack" style="max-width:760px">' + "".join(rows) + "</div>"
 
 
@@ -54,14 +53,14 @@ class HtmlReport:
         report.title = f"wslgpu-certify: {self.state.machine.hostname}"
 
     def pytest_html_results_summary(self, prefix, summary, postfix, session):
-        run = RunSummary(self.state.findings)
+        run = self.state.summary()
         machine = self.state.machine
         env = "replay" if machine.replay else machine.env
         if self.report is not None:
             self.report.title = f"{machine.hostname}: {run.verdict} (env {env}, profile {machine.profile.get('name')})"
             self._environment(run)
-        colour = OUTCOMES["passed" if run.certified else "failed"].colour
-        prefix.append(f'<h2 id="wslgpu-verdict" style="color:{colour}">{run.verdict}</h2><p>{html.escape(run.tally_text())}</p>')
+        prefix.append(f'<h2 id="wslgpu-verdict" style="color:{VERDICT_COLOURS[run.verdict]}">{run.verdict}</h2>'
+                      f'<p id="wslgpu-headline">{html.escape(run.headline)}</p><p>{html.escape(run.tally_text())}</p>')
         prefix.append(stack_picture(run))
 
     def _environment(self, run: RunSummary) -> None:

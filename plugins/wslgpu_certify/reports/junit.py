@@ -11,3 +11,16 @@ def junit_properties(finding: Finding) -> list[tuple[str, str]]:
     if finding.remediation is not None:
         properties.append(("fix", finding.first_fix))
     return properties
+
+
+def add_junit_verdict(config, summary) -> None:
+    """The run's verdict as <properties> of the testsuite (before junitxml writes the file)."""
+    from _pytest.junitxml import xml_key
+
+    xml = config.stash.get(xml_key, None)
+    if xml is None:
+        return
+    xml.add_global_property("wslgpu_verdict", summary.verdict)
+    xml.add_global_property("wslgpu_headline", summary.headline)
+    xml.add_global_property("wslgpu_applicable_checks", str(summary.applicable))
+    xml.add_global_property("wslgpu_not_run", str(len(summary.not_run) + len(summary.gaps)))

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import __version__
 from .summary import RunSummary
 
-RESULTS_FORMAT = "wslgpu-certify-results/1"
+RESULTS_FORMAT = "wslgpu-certify-results/2"
 
 
 def machine_meta(machine, snapshot: str | None) -> dict:
@@ -34,6 +34,9 @@ def write_results(path: Path, summary: RunSummary, machine: dict) -> dict:
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine,
         "verdict": summary.verdict,
+        "headline": summary.headline,
+        "scope": summary.scope or "machine",
+        "coverage": summary.coverage_json(),
         "counts": summary.counts,
         "layers": {layer: state.to_json() for layer, state in summary.layers.items()},
         "checks": [f.to_json() for f in summary.findings],

@@ -6,15 +6,22 @@ from .summary import RunSummary
 
 
 def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report_path) -> None:
-    tr.section(f"wslgpu-certify: {summary.verdict}", sep="=", bold=True,
-               green=summary.certified, red=not summary.certified)
+    tr.section(f"wslgpu-certify: {summary.headline}", sep="=", bold=True,
+               green=summary.certified, red=summary.verdict == "NOT CERTIFIED", yellow=summary.verdict == "PARTIAL")
     source = f"snapshot {snapshot}" if machine.replay else f"env {machine.env}"
     tr.line(f"{machine.hostname} ({source}, profile {machine.profile.get('name')}): {summary.tally_text()}")
+    for layer, state in summary.layers.items():
+        if state.state != "not_selected" or summary.scope:
+            tr.line(f"  {layer:<8} {state.words}", red=state.state == "failed", green=state.state == "passed")
     for f in summary.failures:
         tr.line(f"  FAIL {f.id}: {f.message[:160]}", red=True)
         if f.first_fix:
             tr.line(f"       fix: {f.first_fix}")
+    if summary.not_run:
+        shown = ", ".join(p.id for p in summary.not_run[:8])
+        more = f" and {len(summary.not_run) - 8} more" if len(summary.not_run) > 8 else ""
+        tr.line(f"  NOT RUN ({len(summary.not_run)}): {shown}{more}", yellow=True)
     tr.line(f"report: {report_path}")
     if not machine.replay and not machine.is_wsl:
-        tr.line("Windows/WSL layers were skipped (not a WSL machine). To see a full run: "
+        tr.line("Windows/WSL layers do not apply (not a WSL machine). To see a full run: "
                 "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json")
