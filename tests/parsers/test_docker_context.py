@@ -77,6 +77,7 @@ def test_ls_docker_host_warning():
         LS_DESKTOP_IN_WSL[: len(LS_DESKTOP_IN_WSL) // 2],  # the current row is lost
         LS_DESKTOP_IN_WSL.replace("desktop-linux *", "desktop-linux  "),  # nothing current
         LS_ENGINE_IN_DISTRO.replace("unix:///var/run/docker.sock", ""),  # current without endpoint
+        LS_ENGINE_IN_DISTRO.replace("unix:///var/run/docker.sock", "/var/run/docker.soc"),  # not an endpoint
         "",
         GARBAGE,
         "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",

@@ -76,7 +76,7 @@ def test_wsl_conf_boot_command():
 
 @pytest.mark.parametrize(
     "text",
-    ["[boot]\nsystemd=tr", WSL_CONF_FULL[: WSL_CONF_FULL.index("systemd=true") + 9], "", GARBAGE, "systemd=true\n", "cat: /etc/wsl.conf: No such file or directory\n"],
+    ["[boot]\nsystemd=tr", "# [boot]\n# systemd=true\n", WSL_CONF_FULL[: WSL_CONF_FULL.index("systemd=true") + 9], "", GARBAGE, "systemd=true\n", "cat: /etc/wsl.conf: No such file or directory\n"],
 )
 def test_wsl_conf_refuses(text):
     with pytest.raises(UnreadableOutput):
@@ -185,6 +185,14 @@ def test_journal_refuses(text):
         parse_docker_journal(text)
 
 
+def test_journal_multiline_message_and_hint_before_entries():
+    text = ("Hint: You are currently not seeing messages from other users and the system.\n"
+            "Jan 08 10:00:01 host dockerd[301]: failed to start daemon: first line\n"
+            "                                   second line of the same message\n")
+    journal = parse_docker_journal(text)
+    assert journal.restricted and journal.entries == 1 and journal.kinds() == ("daemon-failed",)
+
+
 def test_journal_refuses_line_cut_before_its_message():
     with pytest.raises(UnreadableOutput):
         parse_docker_journal(JOURNAL_DAEMON_JSON + " 1月 11 02:59:50 nanos")
@@ -236,6 +244,12 @@ def test_alternatives_config_table_corpus(corpus_text):
     assert group == AlternativeGroup("iptables", "/usr/sbin/iptables-legacy", "manual", ALTERNATIVES)
 
 
+def test_alternatives_backend_unknown_for_other_targets():
+    assert parse_update_alternatives("update-alternatives: error: no alternatives for iptables\n").iptables_backend is None
+    other = QUERY_LEGACY.replace("iptables-legacy", "iptables-custom")
+    assert parse_update_alternatives(other).iptables_backend is None
+
+
 def test_alternatives_single_and_none():
     single = parse_update_alternatives(
         "There is only one alternative in link group iptables (providing /usr/sbin/iptables): /usr/sbin/iptables-legacy\nNothing to configure.\n"
@@ -250,6 +264,8 @@ def test_alternatives_single_and_none():
     [
         half(QUERY_LEGACY),  # the nft alternative named as Best is cut off
         QUERY_LEGACY[: QUERY_LEGACY.index("Priority: 10")],
+        "Name: iptables\nLink: /usr/sbin/iptables\nStatus: auto\nBest: /usr/sbin/iptables-nft\nValue: /usr/sbin/iptables-nft\n\n"
+        "Alternative: /usr/sbin/iptables-legacy\nPriority: 10\n",  # the current (and best) alternative cut off
         "",
         GARBAGE,
     ],

@@ -147,6 +147,11 @@ def test_cli_info_refuses_truncated_empty_garbage(text):
         parse_container_cli_info(text)
 
 
+def test_cli_info_refuses_devices_without_versions():
+    with pytest.raises(UnreadableOutput):
+        parse_container_cli_info(WSL_CLEAN[WSL_CLEAN.index("Device Index"):])
+
+
 def test_cli_info_refuses_header_without_devices():
     with pytest.raises(UnreadableOutput):
         parse_container_cli_info("NVRM version:   531.18\nCUDA version:   12.1\n")

@@ -44,6 +44,7 @@ def test_query_constant_matches_header():
     [
         NOHEADER[: len(NOHEADER) // 2],  # second row lost, first row cut
         "0, NVIDIA GeForce RTX 3080, WD\n",
+        "0, NVIDIA GeForce RTX 3080, WD, 546.33\n",
         "0, NVIDIA GeForce RTX 3080, WDDM, 546.\n",
         "1, NVIDIA RTX A4000, TCC, 546.33\n",  # row 0 missing
         "index, name, driver_model.current, driver_version\n",
