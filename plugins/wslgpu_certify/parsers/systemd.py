@@ -18,7 +18,9 @@ from .errors import UnreadableOutput
 #   (https://learn.microsoft.com/en-us/windows/wsl/wsl-config#example-wslconf-file; a real file with
 #   [automount] [user] [boot] systemd=true [interop]: https://github.com/austin-lai/Self-Hosted-Vaultwarden-with-Traefik-and-Ngrok/blob/master/wsl.conf);
 #   "[boot]\ncommand = sleep 10 ; mount --bind ..." (https://github.com/microsoft/WSL/issues/5548).
-# systemd in [boot] needs WSL 0.67.6 or later (Store WSL); without the key systemd is not PID 1.
+# systemd in [boot] needs Store WSL 0.67.6 or later (https://github.com/sarim/gbash README, quoting
+# Microsoft's announcement); without the key systemd is not PID 1. "systemd = true" with spaces:
+# https://gist.github.com/1eedaegon/b90214fc7b92b2abcb279bedf6f3c7e7.
 _BOOL = {"true": True, "false": False}
 
 
