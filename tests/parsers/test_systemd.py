@@ -150,6 +150,15 @@ def test_journal_daemon_json_localised_month():
     assert journal.last_start == "failed"
 
 
+def test_journal_daemon_json_hosts_conflict():
+    # https://github.com/docker/for-linux/issues/165 (message cut at the terminal width as printed there).
+    text = ("Nov 21 16:44:18 ubuntu dockerd[26519]: unable to configure the Docker daemon with file /etc/docker/daemon.json: "
+            "the following directives are specified both as a flag and in the conf\n"
+            "Nov 21 16:44:18 ubuntu systemd[1]: docker.service: Start request repeated too quickly.\n")
+    journal = parse_docker_journal(text)
+    assert journal.kinds() == ("daemon-json-conflict", "start-failed") and journal.last_start == "failed"
+
+
 def test_journal_iptables_then_started():
     journal = parse_docker_journal(JOURNAL_IPTABLES_THEN_STARTED)
     assert journal.kinds() == ("iptables", "start-failed", "started", "started")

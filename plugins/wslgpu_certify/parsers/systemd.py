@@ -139,6 +139,9 @@ _HINT = re.compile(r"^Hint: You are currently not seeing messages|^\s+(?:Pass -q
 _JOURNAL_FINDINGS = (
     ("iptables", re.compile(r"failed to create NAT chain|iptables failed|can't initialize iptables table|iptables v[\d.]+ \((?:legacy|nf_tables)\)", re.I)),
     ("pid-file", re.compile(r"pid file found, ensure docker is not running", re.I)),
+    # A flag in the unit (ExecStart=/usr/bin/dockerd -H fd://) and the same key in daemon.json, e.g. the
+    # "hosts" a hand-started dockerd used: https://github.com/moby/moby/issues/25471, docker/for-linux#165.
+    ("daemon-json-conflict", re.compile(r"specified both as a flag and in the conf", re.I)),
     ("daemon-json", re.compile(r"unable to configure the Docker daemon with file", re.I)),
     ("start-failed", re.compile(r"Failed to start Docker Application Container Engine|docker\.service: Failed with result|Start request repeated too quickly", re.I)),
     ("daemon-failed", re.compile(r"failed to start daemon", re.I)),
@@ -174,7 +177,7 @@ class DockerJournal:
         for finding in reversed(self.findings):
             if finding.kind == "started":
                 return "started"
-            if finding.kind in ("start-failed", "daemon-failed", "pid-file", "daemon-json", "iptables"):
+            if finding.kind in ("start-failed", "daemon-failed", "pid-file", "daemon-json", "daemon-json-conflict", "iptables"):
                 return "failed"
         return None
 
