@@ -210,13 +210,30 @@ def test_wsl_list_malformed(corpus_text):
         parse_wsl_list(corpus_text("wsl-cli__set-default-version-2-kernel-update-required.txt"))
 
 
+DXCORE_2022 = "10.0.25131.1002-220531-1700.rs-onecore-base2-hyp"
+
+
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("wsl-cli__version-2.4.8-healthy.txt", WslVersionInfo("2.4.8.0", "5.15.167.4-1", "10.0.22635.4800")),
+        (
+            "wsl-cli__version-2.4.8-healthy.txt",
+            WslVersionInfo("2.4.8.0", "5.15.167.4-1", "10.0.22635.4800", True, "1.0.65", "1.2.5716", "1.611.1-81528511",
+                           "10.0.26100.1-240331-1435.ge-release"),
+        ),
         (
             "docker-gpu-run__healthy-pytorch-nvidia-smi-in-container-wsl-1.2.2.txt",
-            WslVersionInfo("1.2.2.0", "5.15.90.1", "10.0.25342.1001"),
+            WslVersionInfo("1.2.2.0", "5.15.90.1", "10.0.25342.1001", True, "1.0.51", "1.2.3770", "1.608.2-61064218", DXCORE_2022),
+        ),
+        (
+            # `wsl --status` precedes it: its "Default Version: 2" is not the kernel's version.
+            "wsl-cli__status-and-version-1.1.2-healthy.txt",
+            WslVersionInfo("1.1.2.0", "5.15.83.1", "10.0.19045.2546", True, "1.0.49", "1.2.3770", "1.608.2-61064218", DXCORE_2022),
+        ),
+        (
+            # Chinese labels, full-width colons, "Windows版本" without a space (microsoft/WSL#9640).
+            "nvidia-smi__wsl-from-powershell-driver-not-loaded-wsl-1.0.3-zh.txt",
+            WslVersionInfo("1.0.3.0", "5.15.79.1", "10.0.22621.1105", True, "1.0.47", "1.2.3575", "1.606.4", DXCORE_2022),
         ),
     ],
 )
@@ -224,18 +241,79 @@ def test_wsl_version_corpus(corpus_text, name, expected):
     assert parse_wsl_version(corpus_text(name)) == expected
 
 
+# Spanish labels, https://github.com/microsoft/WSL/issues/10671 (WSL 2.0.5).
+WSL_VERSION_ES = """\
+Versión de WSL: 2.0.5.0
+Versión de kernel: 5.15.133.1-1
+Versión de WSLg: 1.0.59
+Versión de MSRDC: 1.2.4485
+Versión de Direct3D: 1.608.2-61064218
+Versión DXCore: 10.0.25880.1000-230602-1350.main
+Versión de Windows: 10.0.25951.1000
+"""
+
+
+def test_wsl_version_spanish_labels_utf16_mangled():
+    text = "\ufeff" + "\x00".join(WSL_VERSION_ES.replace("\n", "\r\n"))  # UTF-16LE read as bytes-with-NULs
+    info = parse_wsl_version(text)
+    assert (info.wsl_version, info.kernel_version, info.windows_version, info.store) == (
+        "2.0.5.0", "5.15.133.1-1", "10.0.25951.1000", True
+    )
+    assert info.dxcore_version == "10.0.25880.1000-230602-1350.main"
+
+
 def test_wsl_version_chinese_labels():
     text = "WSL 版本: 2.0.14.0\n内核版本: 5.15.133.1-1\nWSLg 版本: 1.0.59\nWindows 版本: 10.0.19045.3693\n"
-    assert parse_wsl_version(text) == WslVersionInfo("2.0.14.0", "5.15.133.1-1", "10.0.19045.3693")
+    assert parse_wsl_version(text) == WslVersionInfo("2.0.14.0", "5.15.133.1-1", "10.0.19045.3693", True, "1.0.59")
+
+
+# The inbox wsl.exe's answer, https://github.com/microsoft/WSL/issues/10975 (Windows 10 19045) and
+# https://github.com/MicrosoftDocs/WSL/issues/1679.
+INBOX_ANSWER = """\
+Invalid command line option: --version
+Copyright (c) Microsoft Corporation. All rights reserved.
+
+Usage: wsl.exe [Argument] [Options...] [CommandLine]
+
+Arguments for running Linux binaries:
+"""
 
 
 @pytest.mark.parametrize(
-    "name",
-    ["wsl-cli__set-default-version-2-kernel-update-required.txt", "wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt"],
+    "text",
+    [
+        INBOX_ANSWER,
+        INBOX_ANSWER.split("\n")[0] + "\n",  # first line only (https://github.com/MicrosoftDocs/WSL/issues/2001)
+        "\x00".join(INBOX_ANSWER.replace("\n", "\r\n")),
+    ],
 )
-def test_wsl_version_unreadable(corpus_text, name):
+def test_wsl_version_inbox_answer(text):
+    assert parse_wsl_version(text) == WslVersionInfo(None, None, None, store=False)
+
+
+def test_wsl_version_inbox_answer_localised_corpus(corpus_text):
+    # Build 18362's Chinese inbox wsl.exe refusing -v, Store WSL's short form of --version (microsoft/WSL#4258).
+    info = parse_wsl_version(corpus_text("wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt"))
+    assert info.store is False and info.wsl_version is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        WSL_VERSION_ES[: len(WSL_VERSION_ES) // 2],  # lost its Windows version line
+        "",
+        bytes(range(256)).decode("latin-1") * 3,
+        "Invalid command line option: --set-version\n",  # another option refused: says nothing of --version
+    ],
+)
+def test_wsl_version_refuses(text):
     with pytest.raises(UnreadableOutput):
-        parse_wsl_version(corpus_text(name))
+        parse_wsl_version(text)
+
+
+def test_wsl_version_unreadable_corpus(corpus_text):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_version(corpus_text("wsl-cli__set-default-version-2-kernel-update-required.txt"))
 
 
 def test_code_extensions():

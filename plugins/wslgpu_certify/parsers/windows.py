@@ -168,29 +168,73 @@ def parse_wsl_list(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class WslVersionInfo:
-    """Component versions from `wsl --version` (Store WSL only)."""
+    """What `wsl --version` says: component versions (Store WSL), or that wsl.exe is the inbox one.
+
+    store is False for the inbox wsl.exe of Windows 10/11 builds without the Store package: it has
+    no --version and answers with "Invalid command line option: --version" and its usage text.
+    """
 
     wsl_version: str | None
     kernel_version: str | None
     windows_version: str | None
+    store: bool = True
+    wslg_version: str | None = None
+    msrdc_version: str | None = None
+    direct3d_version: str | None = None
+    dxcore_version: str | None = None
+
+
+# Store WSL prints seven "label: version" lines in a fixed order (WSL, Kernel, WSLg, MSRDC, Direct3D,
+# DXCore, Windows): corpus wsl-cli__version-2.4.8-healthy.txt (docker/for-win#14557),
+# wsl-cli__status-and-version-1.1.2-healthy.txt (microsoft/WSL#9633), usbipd-win#727 (1.2.5).
+# Labels are localised, the component names are not: Chinese "WSL 版本： 1.0.3.0", "内核版本： ...",
+# "Windows版本： ..." with full-width colons (corpus nvidia-smi__wsl-from-powershell-driver-not-loaded-
+# wsl-1.0.3-zh.txt, microsoft/WSL#9640); Spanish "Versión de WSL: 2.0.5.0", "Versión de kernel: ...",
+# "Versión DXCore: ..." (https://github.com/microsoft/WSL/issues/10671). So lines are keyed by the
+# component name in the label; the one label naming none of them is the kernel's.
+_VERSION_LINE = re.compile(r"^\s*(\S[^:：]*?)\s*[:：]\s*(\d[\w.+\-]*)\s*$")
+_COMPONENTS = (
+    ("wslg", re.compile(r"\bWSLg\b", re.I)),
+    ("msrdc", re.compile(r"\bMSRDC\b", re.I)),
+    ("direct3d", re.compile(r"\bDirect3D\b", re.I)),
+    ("dxcore", re.compile(r"\bDXCore\b", re.I)),
+    ("windows", re.compile(r"Windows", re.I)),
+    ("wsl", re.compile(r"(?<![A-Za-z])WSL(?![A-Za-z])")),
+)
+# Inbox wsl.exe: "Invalid command line option: --version" then "Copyright (c) Microsoft Corporation..."
+# and "Usage: wsl.exe [Argument] [Options...] [CommandLine]" (microsoft/WSL#10975, MicrosoftDocs/WSL#1679,
+# MicrosoftDocs/WSL#2001); localised like "命令行选项无效: -v" / "用法: wsl.exe [参数] ..." (microsoft/WSL#4258).
+# Store WSL takes -v as --version, so the inbox refusing -v is the same answer.
+_INBOX_ENGLISH = re.compile(r"^\s*Invalid command line option:\s*(?:--version|-v)\s*$", re.M)
+_INBOX_OPTION = re.compile(r"^\s*\S[^\n]*[:：]\s*(?:--version|-v)\s*$", re.M)
+_INBOX_CONTEXT = re.compile(r"wsl\.exe\s*\[|Microsoft Corporation", re.I)
 
 
 def parse_wsl_version(text: str) -> WslVersionInfo:
-    """Read `wsl --version` (wsl-cli__version-2.4.8-healthy.txt); old wsl.exe prints usage instead."""
+    """Read `wsl --version` (decoded from UTF-16): Store WSL's component lines, or the inbox refusal."""
     body = clean(text)
-
-    def version(label: str) -> str | None:
-        # English and Chinese labels; the value must look like a version, not prose such as
-        # "WSL 2 requires an update ... https://aka.ms/wsl2kernel".
-        match = re.search(rf"^\s*{label}\s*[:：]\s*(\d[\w.+\-]*)\s*$", body, re.M | re.I)
-        return match.group(1) if match else None
-
-    wsl = version(r"WSL (?:version|版本)")  # not "WSLg version"
-    kernel = version(r"(?:Kernel version|内核版本)")
-    windows = version(r"Windows (?:version|版本)")
-    if wsl is None and kernel is None:
-        raise UnreadableOutput("wsl --version", text)
-    return WslVersionInfo(wsl, kernel, windows)
+    # Only a run of consecutive "label: version" lines is the answer: `wsl --status` beside it in a
+    # transcript has "Default Version: 2", which must not be read as the kernel's.
+    runs: list[dict[str, str]] = [{}]
+    for line in body.split("\n"):
+        match = _VERSION_LINE.match(line)
+        if not match:
+            if runs[-1]:
+                runs.append({})
+            continue
+        label, value = match.groups()
+        key = next((name for name, pattern in _COMPONENTS if pattern.search(label)), "kernel")
+        runs[-1].setdefault(key, value)
+    found = next((run for run in runs if "wsl" in run), {})
+    if "wsl" in found and "kernel" in found and "windows" in found:
+        return WslVersionInfo(
+            found["wsl"], found["kernel"], found["windows"], True,
+            found.get("wslg"), found.get("msrdc"), found.get("direct3d"), found.get("dxcore"),
+        )
+    if _INBOX_ENGLISH.search(body) or (_INBOX_OPTION.search(body) and _INBOX_CONTEXT.search(body)):
+        return WslVersionInfo(None, None, None, store=False)
+    # Seven lines cut short lose "Windows version", the last one: refuse rather than half-read.
+    raise UnreadableOutput("wsl --version", text)
 
 
 # Extension ids are publisher.name; `--show-versions` appends "@1.2.3".
