@@ -3,12 +3,11 @@
 import pytest
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
+from wslgpu_certify.parsers.iptables import AlternativeGroup, parse_update_alternatives
 from wslgpu_certify.parsers.systemd import (
-    AlternativeGroup,
     UnitState,
     parse_docker_journal,
     parse_systemctl_is_active,
-    parse_update_alternatives,
     parse_wsl_conf,
 )
 

@@ -4,15 +4,12 @@ import pytest
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.toolkit import (
-    DEFAULT_RUNTIME_MODE,
     ToolkitDevice,
     ToolkitVersion,
-    parse_cdi_generate,
-    parse_cdi_list,
     parse_container_cli_info,
-    parse_runtime_config,
     parse_toolkit_version,
 )
+from wslgpu_certify.parsers.toolkit_config import DEFAULT_RUNTIME_MODE, parse_cdi_generate, parse_cdi_list, parse_runtime_config
 
 GARBAGE = bytes(range(256)).decode("latin-1") * 3
 
