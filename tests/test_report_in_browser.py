@@ -175,10 +175,11 @@ def test_broken_report_renders_offline_in_chromium(page, tmp_path):
     assert blocked and all("blocked by" in b["text"] for b in blocked), boxes
 
     # The failed row is expanded on open, its fix commands shown in a selectable <pre>.
-    fix = page.evaluate(f"(() => {{ const pre = {_row(first_failure['id'])}.querySelector('.extras-row pre.wslgpu-fix');"
-                        " return {shown: visible(pre), text: pre?.innerText, select: pre && getComputedStyle(pre).userSelect}; })()")
+    fix = page.evaluate(f"(() => {{ const pres = [...{_row(first_failure['id'])}.querySelectorAll('.extras-row pre.wslgpu-fix')];"
+                        " return {shown: pres.length > 0 && pres.every(visible), texts: pres.map(p => p.innerText.trim()),"
+                        " select: pres.length && getComputedStyle(pres[0]).userSelect}; })()")
     assert fix["shown"] and fix["select"] != "none", fix
-    assert fix["text"].strip() == "\n".join(first_failure["remediation"]["commands"])
+    assert fix["texts"] == [step["run"] for step in first_failure["remediation"]["steps"] if "run" in step], fix
 
     # The ggplot2 PNG: its (passed, so collapsed) row opens on a click and the data: image decodes.
     row = _row("rpy2.ggplot.png")

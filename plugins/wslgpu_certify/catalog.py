@@ -18,7 +18,7 @@ from typing import Callable
 
 import pytest
 
-from .findings import LAYERS, Remediation
+from .findings import LAYERS, SHELLS, FixStep, Remediation
 from .placeholders import fill
 
 
@@ -55,11 +55,26 @@ def _catalog_for(module_file: Path, layer: str) -> dict:
     return _CATALOGS[path]
 
 
-def _remediation(entry: dict) -> Remediation:
+def _step(template: str, raw, where: str) -> FixStep:
+    """A fix step of the catalog: {run = "...", shell = "bash|cmd|powershell|r|dockerfile", key = true} or {say = "..."}."""
+    if isinstance(raw, str):  # a bare string: a command for the shell `where` names
+        lowered = where.lower()
+        shell = "cmd" if "cmd" in lowered else "powershell" if "powershell" in lowered else "bash"
+        return FixStep(raw, shell)
+    if not isinstance(raw, dict) or ("run" in raw) == ("say" in raw):
+        raise CatalogError(f"check {template}: a fix step is {{run = ..., shell = ...}} or {{say = ...}}, not {raw!r}")
+    if "run" in raw and raw.get("shell", "bash") not in SHELLS:
+        raise CatalogError(f"check {template}: fix step shell {raw.get('shell')!r} is not one of {', '.join(SHELLS)}")
+    return FixStep(raw["run"], raw.get("shell", "bash"), bool(raw.get("key"))) if "run" in raw else \
+        FixStep(raw["say"], None, bool(raw.get("key")))
+
+
+def _remediation(template: str, entry: dict) -> Remediation:
+    where = entry.get("where", "")
     return Remediation(
         why=entry["why"].strip(),
-        commands=tuple(entry.get("fix", ())),
-        where=entry.get("where", ""),
+        steps=tuple(_step(template, raw, where) for raw in entry.get("fix", ())),
+        where=where,
         links=tuple(entry.get("links", ())),
     )
 
@@ -74,8 +89,8 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         layer=layer,
         title=fill(entry["title"], params),
         requires=tuple(fill(r, params) for r in entry.get("requires", ())),
-        remediation=_remediation(entry),
-        variants={name: _remediation({**entry, **v}) for name, v in entry.get("variants", {}).items()},
+        remediation=_remediation(template, entry),
+        variants={name: _remediation(template, {**entry, **v}) for name, v in entry.get("variants", {}).items()},
         advisory=entry.get("advisory", False),
         wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
         params=params,
@@ -146,11 +161,10 @@ def load_checks(checks_dir: Path | None = None) -> dict[str, CheckSpec]:
     return REGISTRY
 
 
-
 def fill_remediation(rem: Remediation, values: dict) -> Remediation:
     return Remediation(
         why=fill(rem.why, values),
-        commands=tuple(fill(c, values) for c in rem.commands),
+        steps=tuple(FixStep(fill(step.text, values), step.shell, step.key) for step in rem.steps),
         where=rem.where,
         links=rem.links,
     )

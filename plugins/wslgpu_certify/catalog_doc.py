@@ -36,7 +36,8 @@ def render() -> str:
         lines += [f"## {layer}", "", "| id | what | requires | why | fix |", "|---|---|---|---|---|"]
         for s in mine:
             flags = " (advisory)" if s.advisory else ""
-            fix = "<br>".join(f"`{_cell(c)}`" for c in s.remediation.commands)
+            fix = "<br>".join(f"`{_cell(step.text)}`" if step.is_command else _cell(step.text)
+                              for step in s.remediation.steps)
             lines.append(f"| `{s.id}` | {_cell(s.title)}{flags} | {', '.join(f'`{r}`' for r in s.requires)} "
                          f"| {_cell(s.remediation.why)} | {fix} |")
         lines.append("")

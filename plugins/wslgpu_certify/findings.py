@@ -64,37 +64,89 @@ class CheckFailed(AssertionError):
         super().__init__(message)
 
 
+SHELLS = {"bash": "in the distro (bash)", "cmd": "on Windows (cmd)", "powershell": "on Windows (PowerShell)",
+          "r": "in R", "dockerfile": "in the image's Dockerfile"}
+
+
+@dataclass(frozen=True)
+class FixStep:
+    """One step of a fix: a command to paste into the shell it names, or an instruction in words."""
+
+    text: str
+    shell: str | None = None  # None: words (a download page, a setting); else a key of SHELLS
+    key: bool = False  # the step that actually fixes: the one-line summary the terminal and JUnit show
+
+    @property
+    def is_command(self) -> bool:
+        return self.shell is not None
+
+    def as_text(self) -> str:
+        return f"    {self.text}" + (f"   [{self.shell}]" if self.shell and self.shell != "bash" else "") \
+            if self.is_command else f"    - {self.text}"
+
+    def to_json(self) -> dict:
+        return {"run": self.text, "shell": self.shell, "key": self.key} if self.is_command else \
+            {"say": self.text, "key": self.key}
+
+    @classmethod
+    def from_json(cls, data: dict | str) -> "FixStep":
+        if isinstance(data, str):
+            return cls(data, "bash")
+        if "run" in data:
+            return cls(data["run"], data.get("shell") or "bash", bool(data.get("key")))
+        return cls(data["say"], None, bool(data.get("key")))
+
+
 @dataclass(frozen=True)
 class Remediation:
     why: str
-    commands: tuple[str, ...] = ()
+    steps: tuple[FixStep, ...] = ()
     where: str = ""
     links: tuple[str, ...] = ()
 
     @property
-    def first_command(self) -> str:
-        return self.commands[0] if self.commands else ""
+    def commands(self) -> tuple[str, ...]:
+        """Every step's text, in order (results.json `commands`)."""
+        return tuple(step.text for step in self.steps)
+
+    @property
+    def summary(self) -> str:
+        """The one-line fix: the step marked `key`, else the first command, else the first step."""
+        chosen = next((s for s in self.steps if s.key), None) or next((s for s in self.steps if s.is_command), None)
+        return (chosen or (self.steps[0] if self.steps else FixStep(""))).text
 
     def as_text(self) -> str:
         lines = [f"Why it matters: {self.why}"]
-        if self.commands:
+        if self.steps:
             lines.append(f"Fix ({self.where}):" if self.where else "Fix:")
-            lines.extend(f"    {cmd}" for cmd in self.commands)
+            lines.extend(step.as_text() for step in self.steps)
         lines.extend(f"See: {link}" for link in self.links)
         return "\n".join(lines)
 
     def to_html(self) -> str:
         parts = [f'<p><b>Why it matters:</b> {html.escape(self.why)}</p>']
-        if self.commands:
+        if self.steps:
             where = f" ({html.escape(self.where)})" if self.where else ""
-            parts.append(f"<p><b>Fix{where}:</b></p><pre class=\"wslgpu-fix\" style=\"white-space:pre-wrap;"
-                         f"overflow-wrap:anywhere\">" + html.escape("\n".join(self.commands)) + "</pre>")
+            parts.append(f"<p><b>Fix{where}:</b></p><ol class=\"wslgpu-steps\">")
+            for step in self.steps:
+                if step.is_command:
+                    parts.append(f'<li><span class="wslgpu-shell">{html.escape(SHELLS.get(step.shell, step.shell))}</span>'
+                                 f'<pre class="wslgpu-fix">{html.escape(step.text)}</pre></li>')
+                else:
+                    parts.append(f'<li class="wslgpu-say">{html.escape(step.text)}</li>')
+            parts.append("</ol>")
         parts += [f'<p>See <a href="{html.escape(link)}">{html.escape(link)}</a></p>' for link in self.links]
         return "".join(parts)
 
+    def to_json(self) -> dict:
+        return {"why": self.why, "summary": self.summary, "commands": list(self.commands),
+                "steps": [step.to_json() for step in self.steps], "where": self.where, "links": list(self.links)}
+
     @classmethod
     def from_json(cls, data: dict) -> "Remediation":
-        return cls(data["why"], tuple(data.get("commands", ())), data.get("where", ""), tuple(data.get("links", ())))
+        steps = data.get("steps")
+        steps = tuple(FixStep.from_json(s) for s in (steps if steps is not None else data.get("commands", ())))
+        return cls(data["why"], steps, data.get("where", ""), tuple(data.get("links", ())))
 
 
 @dataclass(frozen=True)
@@ -133,8 +185,8 @@ class Finding:
 
     @property
     def first_fix(self) -> str:
-        """The one-line fix the terminal, JUnit and the report's Fix column show."""
-        return self.remediation.first_command if self.remediation else ""
+        """The one-line fix the terminal, JUnit and the report's Fix column show: the step that fixes."""
+        return self.remediation.summary if self.remediation else ""
 
     def as_text(self) -> str:
         """The failure as pytest shows it (and JUnit carries it): the message, why, the fix."""
@@ -150,9 +202,7 @@ class Finding:
 
     def to_json(self) -> dict:
         data = asdict(self)
-        if self.remediation is not None:
-            data["remediation"]["commands"] = list(self.remediation.commands)
-            data["remediation"]["links"] = list(self.remediation.links)
+        data["remediation"] = self.remediation.to_json() if self.remediation is not None else None
         return data
 
     @classmethod
