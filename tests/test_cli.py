@@ -61,12 +61,20 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     (["--env=linux", "--snapshot", str(HEALTHY)], "--snapshot is only used with --env=replay"),
     (["--snapshot", str(HEALTHY), "--probe-timeout", "soon"], "--probe-timeout must be a positive number"),
     (["--env=linux", "--prove-autostart"], "--prove-autostart runs `wsl --shutdown`, which would stop this very run"),
+    # the wrong env for this (native Linux) machine: what it is and which env fits
+    (["--env=wsl"], "--env=wsl: this machine is not a WSL distro, it runs a native Linux kernel"),
+    (["--env=windows"], "--env=windows: cmd.exe and wsl.exe cannot be started here"),
+    # the old spelling of --cert-profile (pytest-profiling owns --profile)
+    (["--snapshot", str(HEALTHY), "--profile", "current"], "--profile is now --cert-profile"),
+    (["--snapshot", str(HEALTHY), "--profile", "site.toml"], "use --cert-profile site.toml"),
+    (["--snapshot", str(HEALTHY), "--layer", "moon"], "invalid choice: 'moon'"),
 ])
 def test_bad_options_end_in_one_line_usage_error(certify, args, message):
     run = certify(*args)
     assert run.returncode == 4, run.output
     assert message in run.output
     assert "Traceback" not in run.output
+    assert not (run.reports / "latest").exists()  # nothing certified, nothing written
 
 
 @pytest.mark.parametrize("content, message", [

@@ -56,11 +56,15 @@ class CheckFailed(AssertionError):
     `variant` picks a more specific remediation from the catalog (e.g. the
     known-bad Windows build, or the engine's exact GPU error); keyword `values`
     fill the remediation's placeholders with what the check learned (`{image}`).
+    `remediation` replaces the catalog's altogether, where the cause is not the
+    check's (a program that could not be started).
     """
 
-    def __init__(self, message: str, variant: str | None = None, **values: str):
+    def __init__(self, message: str, variant: str | None = None, remediation: "Remediation | None" = None,
+                 **values: str):
         self.variant = variant
         self.values = values
+        self.remediation = remediation
         super().__init__(message)
 
 
@@ -174,6 +178,7 @@ class Finding:
     figures: dict = field(default_factory=dict)
     duration: float = 0.0
     blocked_by: str | None = None  # a skip caused by this check (in this or a lower layer), which failed or did not run
+    blocked_by_failure: bool = False  # ... which failed
 
     @property
     def fails_verdict(self) -> bool:
@@ -217,4 +222,5 @@ class Finding:
             figures=dict(data.get("figures", {})),
             duration=data.get("duration", 0.0),
             blocked_by=data.get("blocked_by"),
+            blocked_by_failure=bool(data.get("blocked_by_failure")),
         )

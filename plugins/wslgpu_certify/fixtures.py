@@ -14,7 +14,7 @@ from .evidence import EvidenceBuffer, collecting
 from .gate import Verdict
 from .hosts.machine import NOT_WSL_REASON, Machine
 from .hosts.testinfra_backend import make_host
-from .session import BLOCKED_BY, EVIDENCE, spec_of, state_of
+from .session import BLOCKED_BY, EVIDENCE, is_active, spec_of, state_of
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +62,8 @@ def _certify_check(request: pytest.FixtureRequest):
     if spec is None:
         yield
         return
+    if not is_active(request.config):
+        pytest.skip("wslgpu-certify is not active in this run: pass --env (or run the suite's checks/) to certify")
     state = state_of(request.config)
     reason = state.not_applicable(spec)
     if reason:
@@ -70,7 +72,7 @@ def _certify_check(request: pytest.FixtureRequest):
     blocked = state.gate.blocker(spec, request)
     if blocked:
         state.gate.note(spec.id, blocked)  # keeps the root cause for the checks above this one
-        request.node.stash[BLOCKED_BY] = blocked.root
+        request.node.stash[BLOCKED_BY] = (blocked.root, blocked.root_failed)
         pytest.skip(blocked.message)
     buffer = request.node.stash[EVIDENCE] = EvidenceBuffer()
     with collecting(buffer):

@@ -24,6 +24,7 @@ class Verdict:
     outcome: str  # a name in findings.OUTCOMES
     message: str = ""
     root: str | None = None  # the check down the requirement chain that caused a skip: it failed or did not run
+    root_failed: bool = False  # ... and it failed (rather than not running itself)
 
     @property
     def blocks(self) -> bool:
@@ -55,7 +56,8 @@ class Gate:
             root = verdict.root or required
             root_verdict = self.verdicts.get(root, verdict)
             what = "failed" if root_verdict.fails_verdict else "did not run"
-            return Verdict("skipped", f"depends on {root}, which {what}: {root_verdict.message}", root)
+            return Verdict("skipped", f"depends on {root}, which {what}: {root_verdict.message}", root,
+                           root_verdict.fails_verdict)
         return None
 
     def blocked_unless_slow(self, spec: CheckSpec, request, slow: set[str]) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from .catalog import bundled_checks_dir
 from .findings import LAYERS
-from .hosts.machine import ENVS, Machine, live_machine, replay_machine
+from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
 from .profile import ProfileError, bundled_profiles, load_profile
 from .snapshot import SnapshotError, load_snapshot
 
@@ -100,6 +100,9 @@ def machine_from_options(config: pytest.Config) -> Machine:
             return replay_machine(load_snapshot(opt.snapshot), profile, timeout, opt.distro, opt.wsl_user)
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    mismatch = env_mismatch(env)
+    if mismatch:
+        raise pytest.UsageError(mismatch)
     machine = live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
     if opt.prove_autostart and machine.env != "windows":
         raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "

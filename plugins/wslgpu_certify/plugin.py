@@ -21,7 +21,7 @@ from .reports.progress import WaitProgress
 from .reports.results_json import machine_meta, write_results
 from .reports.run_folder import refresh_latest, run_dir
 from .reports.terminal import write_verdict
-from .session import STATE, RunState, finding_for, spec_of, state_of
+from .session import STATE, RunState, finding_for, is_active, spec_of, state_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
 
@@ -67,7 +67,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
-    node.workerinput["wslgpu_run_dir"] = str(state_of(node.config).run_directory)
+    if is_active(node.config):
+        node.workerinput["wslgpu_run_dir"] = str(state_of(node.config).run_directory)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -96,7 +97,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     spec = spec_of(item)
-    if spec is None or STATE not in item.config.stash or report.when == "teardown" or (report.when == "setup" and report.passed):
+    if spec is None or not is_active(item.config) or report.when == "teardown" or (report.when == "setup" and report.passed):
         return report
     finding = finding_for(item, spec, report, call)
     state = state_of(item.config)
@@ -119,7 +120,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error) -> None:
     """xdist: merge what each worker recorded into the controller's snapshot."""
-    if STATE not in node.config.stash:
+    if not is_active(node.config):
         return
     data = getattr(node, "workeroutput", {}).get("wslgpu_recording")
     recording = state_of(node.config).machine.recording

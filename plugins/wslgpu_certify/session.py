@@ -20,7 +20,7 @@ from .reports.summary import PlannedCheck, RunSummary
 
 STATE = pytest.StashKey["RunState"]()
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
-BLOCKED_BY = pytest.StashKey[str]()  # per test item: the root cause of its skip, when a requirement did not pass
+BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) when a requirement did not pass
 
 
 class RunState:
@@ -63,6 +63,11 @@ def state_of(config: pytest.Config) -> RunState:
     return config.stash[STATE]
 
 
+def is_active(config: pytest.Config) -> bool:
+    """Whether this pytest run is a certification (options.requested); else the plugin stays out of the way."""
+    return STATE in config.stash
+
+
 def spec_of(item: pytest.Item) -> CheckSpec | None:
     """The check a test item runs (None for a test that is not a check)."""
     marker = item.get_closest_marker("check")
@@ -87,12 +92,12 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
             finding.message = finding.message.removeprefix("Skipped: ")
         if isinstance(exc, NotApplicable):
             finding.outcome = "not_applicable"
-        finding.blocked_by = item.stash.get(BLOCKED_BY, None)
+        finding.blocked_by, finding.blocked_by_failure = item.stash.get(BLOCKED_BY, (None, False))
     elif report.failed:
         finding.outcome = "failed" if isinstance(exc, CheckFailed) and report.when == "call" else "error"
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
         variant = getattr(exc, "variant", None)
-        rem = spec.variants.get(variant, spec.remediation)
+        rem = getattr(exc, "remediation", None) or spec.variants.get(variant, spec.remediation)
         finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params, **getattr(exc, "values", {})})
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"

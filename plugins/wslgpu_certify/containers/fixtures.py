@@ -27,7 +27,7 @@ import pytest
 from ..findings import LAYERS
 from ..hosts.testinfra_backend import make_host, runner_of
 from ..redact import redact
-from ..session import spec_of, state_of
+from ..session import is_active, spec_of, state_of
 from .engine import RunIdentity, owner_of_this_process, remove_run_containers
 from .executors import ContainerExec, DockerRecords
 from .manager import LOCK_FILE, ContainerManager
@@ -45,6 +45,8 @@ CONTAINER_LAYERS = ("jupyter", "rstudio", "rpy2")
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Give the run its identity; in the owner, register the lifecycle (before xdist spawns workers)."""
     config = session.config
+    if not is_active(config):  # not a certification run: nothing of ours to start or clean
+        return
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None and WORKERINPUT_KEY in worker_input:
         identity = RunIdentity.from_json(worker_input[WORKERINPUT_KEY])
@@ -141,19 +143,22 @@ def _container_host(machine, manager, role: str):
 
 
 @pytest.fixture(autouse=True)
-def _prefetch_slow_container_steps(request, machine, container_manager):
+def _prefetch_slow_container_steps(request):
     """Once per run, as the first container-layer check is set up: start the slow steps in the background.
 
     Only where this run starts containers (a container manager: live, from the distro), not under
     xdist (each worker would start every step; the workers are the parallelism there), and after
     the gpu layer so nothing competes with the nbody benchmark.
     """
-    if container_manager is None or hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
+    if hasattr(request.config, "workerinput") or PREFETCHED in request.session.stash:
         return
     spec = spec_of(request.node)
-    if spec is None or LAYERS.index(spec.layer) < LAYERS.index(CONTAINER_LAYERS[0]):
+    if spec is None or not is_active(request.config) or LAYERS.index(spec.layer) < LAYERS.index(CONTAINER_LAYERS[0]):
         return
     request.session.stash[PREFETCHED] = True
+    if request.getfixturevalue("container_manager") is None:
+        return
+    machine = request.getfixturevalue("machine")
     parallel = int(machine.profile.get("containers", {}).get("parallel_steps", DEFAULT_PARALLEL_STEPS))
     if parallel > 0:
         prefetch_slow_steps(request, parallel)

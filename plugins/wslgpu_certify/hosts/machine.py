@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import os
 import platform
+import shutil
 import socket
 import sys
 from dataclasses import dataclass, field
@@ -44,6 +45,22 @@ def detect_env() -> str:
     except OSError:
         kernel = ""
     return "wsl" if "microsoft" in kernel or os.environ.get("WSL_DISTRO_NAME") else "linux"
+
+
+def env_mismatch(env: str) -> str | None:
+    """Why this machine cannot be certified under a live `env`, in one line naming what it is and what fits."""
+    detected = detect_env()
+    if env == "wsl" and detected != "wsl":
+        what = "Windows" if detected == "windows" else f"a native Linux kernel ({platform.release()})"
+        return (f"--env=wsl: this machine is not a WSL distro, it runs {what}: run the suite inside the WSL distro, "
+                f"or use --env={detected}")
+    if env == "windows":
+        missing = [exe for exe in ("cmd.exe", "wsl.exe") if shutil.which(exe) is None]
+        if missing:
+            return (f"--env=windows: {' and '.join(missing)} cannot be started here (this machine is "
+                    f"{'a WSL distro without interop' if detected == 'wsl' else detected}): "
+                    f"run the suite on Windows, or use --env={detected}")
+    return None
 
 
 @dataclass(frozen=True)

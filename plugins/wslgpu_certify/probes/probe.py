@@ -15,13 +15,14 @@ from typing import Any, Callable
 import pytest
 
 from .. import evidence
-from ..findings import CheckFailed, Evidence
+from ..findings import CheckFailed, Evidence, FixStep, Remediation
 from ..hosts.executors import NotRecorded
 from ..hosts.records import CommandRecord
 from ..hosts.testinfra_backend import runner_of
 from ..parsers.errors import UnreadableOutput
 from ..placeholders import PLACEHOLDER, fill
 from ..redact import redact
+from .programs import could_not_run, how_to_get
 
 EXCERPT_CHARS = 1200
 
@@ -92,6 +93,15 @@ def run(host, command: str, label: str = "", timeout: float | None = None) -> Co
         limit = f"{timeout:g} s" if timeout else f"{runner.timeout:g} s ({runner.timeout_setting})"
         raise CheckFailed(f"{shown(command, label)} did not finish within {limit}",
                           variant="timeout")
+    program = could_not_run(command, record.exit_status, record.stderr)
+    if program:
+        detail = telling_line(record.stderr) or f"exit {record.exit_status}"
+        raise CheckFailed(
+            f"could not run `{program}` on {runner.role} ({redact(detail)[:200]}): nothing is known about what "
+            f"{shown(command, label)} would have read",
+            remediation=Remediation(why=f"The check reads its fact with `{program}`, which could not be started; "
+                                        f"until it runs, the fact is unknown (not absent).",
+                                    steps=(FixStep(how_to_get(program), None, key=True),)))
     return record
 
 

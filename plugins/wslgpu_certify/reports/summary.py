@@ -89,7 +89,8 @@ def layer_state(findings: list[Finding], not_run: list[PlannedCheck], layer_of: 
     gaps = [f for f in applicable if f.is_gap]
 
     def state(name: str, blocked_by: str | None = None) -> LayerState:
-        return LayerState(name, first_bad, blocked_by, blocked_by in failed, len(findings), total, passed)
+        return LayerState(name, first_bad, blocked_by, blocked_by in failed or any(
+            f.blocked_by == blocked_by and f.blocked_by_failure for f in gaps), len(findings), total, passed)
 
     if not findings and not not_run:
         return state("not_selected")
@@ -117,10 +118,12 @@ class RunSummary:
         self.not_run = [p for p in planned if p.id not in seen and p.not_applicable is None]
         self.failures = [f for f in self.findings if f.fails_verdict]
         self.gaps = [f for f in self.findings if f.is_gap]
+        # a check of this run that could not run because a check failed (one not selected, under --layer)
+        self.blocked_by_failure = [f for f in self.gaps if f.blocked_by_failure]
         applicable = [f for f in self.findings if f.outcome != "not_applicable"]
         self.applicable = len(applicable) + len(self.not_run)
         self.passed = sum(f.outcome in ("passed", "warning") for f in applicable)
-        if self.failures:
+        if self.failures or self.blocked_by_failure:
             self.verdict = NOT_CERTIFIED
         elif self.gaps or self.not_run or not self.passed:
             self.verdict = PARTIAL
@@ -146,6 +149,9 @@ class RunSummary:
         if self.verdict == PARTIAL:
             ran = self.applicable - len(self.gaps) - len(self.not_run)
             return f"{scope}PARTIAL: {ran} of {self.applicable} applicable checks ran; not a certification"
+        if self.verdict == NOT_CERTIFIED and not self.failures:
+            root = self.blocked_by_failure[0].blocked_by
+            return f"{scope}NOT CERTIFIED: its checks are blocked by {root}, which failed"
         if self.verdict == NOT_CERTIFIED and (self.gaps or self.not_run):
             return (f"{scope}NOT CERTIFIED: {len(self.failures)} failed; "
                     f"{len(self.gaps) + len(self.not_run)} applicable checks did not run")
