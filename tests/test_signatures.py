@@ -299,6 +299,40 @@ EXCERPTS = [
      "[C 10:03:16.818 NotebookApp] Running as root is not recommended. Use --allow-root to bypass."),
     ("jupyter.refuses-root", "https://github.com/mikebirdgeneau/jupyterlab-docker/issues/2",  # JupyterLab
      "[C 18:48:38.532 LabApp] Running as root is not recommended. Use --allow-root to bypass."),
+    ("wsl.service-unexpected-error", "https://github.com/microsoft/WSL/issues/13159",
+     "C:\\Users\\jade>wsl\nCatastrophic failure\nError code: Wsl/Service/E_UNEXPECTED"),
+    ("wsl.service-unexpected-error", "https://github.com/microsoft/WSL/issues/13237",
+     "Catastrophic failure\nError code: Wsl/Service/CreateInstance/E_UNEXPECTED"),
+    ("wsl.service-unexpected-error", "https://github.com/microsoft/WSL/issues/12810",  # German console
+     "Schwerwiegender Fehler\nFehlercode: Wsl/Service/E_UNEXPECTED"),
+    ("toolkit.cgroup-device-rules", "https://github.com/NVIDIA/libnvidia-container/issues/154",
+     "stderr: nvidia-container-cli: mount error: failed to add device rules: unable to find any existing device "
+     "filters attached to the cgroup: bpf_prog_query(BPF_CGROUP_DEVICE) failed: operation not permitted: unknown."),
+    ("toolkit.cgroup-device-rules", "https://github.com/NVIDIA/libnvidia-container/issues/256",
+     "stderr: Auto-detected mode as 'legacy'\nnvidia-container-cli: mount error: failed to add device rules: unable "
+     "to generate new device filter program from existing programs: unable to create new device filters program: "
+     "load program: invalid argument: 0: (69) r2 = *(u16 *)(r1 +0)"),
+    ("toolkit.ldcache-error", "https://github.com/hekmak/Conf-net/issues/5",
+     "Running hook #1:: error running hook: exit status 1, stdout: , stderr: nvidia-container-cli: ldcache error: "
+     "open failed: /sbin/ldconfig.real: no such file or directory: unknown."),
+    ("toolkit.ldcache-error", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/147",
+     "stderr: nvidia-container-cli: ldcache error: process /sbin/ldconfig.real failed with error code: 1: unknown."),
+    ("tensorflow.no-cuda-drivers", "https://github.com/tensorflow/tensorflow/issues/70960",  # tsl path, TF 2.15
+     "2024-07-07 22:04:49.005473: I external/local_tsl/tsl/cuda/cudart_stub.cc:31] Could not find cuda drivers on "
+     "your machine, GPU will not be used."),
+    ("tensorflow.no-cuda-drivers", "https://github.com/tensorflow/tensorflow/issues/66750",  # TF 2.13
+     "2024-06-28 00:03:52.493638: I tensorflow/tsl/cuda/cudart_stub.cc:28] Could not find cuda drivers on your "
+     "machine, GPU will not be used."),
+    ("cuda.libcuda-not-on-loader-path", "https://github.com/ANTsX/ANTsRNet/issues/37",  # TF via R/reticulate
+     "W tensorflow/stream_executor/platform/default/dso_loader.cc:59] Could not load dynamic library 'libcuda.so.1'; "
+     "dlerror: libcuda.so.1: cannot open shared object file: No such file or directory; LD_LIBRARY_PATH: "
+     "/home/maga/.local/share/r-miniconda/envs/r-reticulate/lib:/usr/lib/R/lib"),
+    ("reticulate.python-path-missing", "https://github.com/rstudio/reticulate/issues/1169",
+     "Error in use_python(python = \"C:/Users/yilin/anaconda3/bin/python\") : \n"
+     "  Specified version of python 'C:/Users/yilin/anaconda3/bin/python' does not exist."),
+    ("reticulate.python-path-missing", "https://github.com/rstudio/reticulate/issues/967",
+     "Error in use_python(\"/usr/bin/python3.8\", required = T) : \n"
+     "  Specified version of python '/usr/bin/python3.8' does not exist."),
 ]
 
 # id -> corpus transcripts (the corpus index names each one's public thread) that show it.
@@ -500,6 +534,8 @@ def test_matched_line_is_the_whole_stripped_line_and_bounded():
     assert hit.id == "toolkit.no-gpu-driver-selected"
     assert hit.line.startswith("xxx") and len(hit.line) == matcher.EVIDENCE_LIMIT
     assert match("a\n  docker: unrecognized service  \nb")[0].line == "docker: unrecognized service"
+    # 'İ' lowers to two characters: the line is still the right one
+    assert match("İstanbul İ\nx\n docker: unrecognized service\n")[0].line == "docker: unrecognized service"
 
 
 def test_command_filter_applies_command_specific_signatures_only_to_their_command():

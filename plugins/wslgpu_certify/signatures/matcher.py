@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import re
 import tomllib
-
-try:  # only to find each pattern's required literal text (a speed-up); see _anchor()
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_parse as _sre_parse
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..parsers._text import clean
+
+try:  # only to find each pattern's required literal text (a speed-up); see _anchor()
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _sre_parse
 
 CATALOG = Path(__file__).with_name("known_causes.toml")
 
@@ -377,10 +377,12 @@ def _prepare(text: str | bytes | None) -> tuple[str, str]:
 
 def _line_at(original: str, lowered: str, offset: int) -> str:
     """The original line holding `offset` of the lowered text (lowering keeps the newlines)."""
-    number = lowered.count("\n", 0, offset)
-    start = 0
-    for _ in range(number):
-        start = original.index("\n", start) + 1
+    if len(original) == len(lowered):  # lowering kept every offset (the usual case)
+        start = original.rfind("\n", 0, offset) + 1
+    else:  # a character lowered to several (e.g. U+0130): count lines instead
+        start = 0
+        for _ in range(lowered.count("\n", 0, offset)):
+            start = original.index("\n", start) + 1
     end = original.find("\n", start)
     return original[start:end if end != -1 else None].strip()[:EVIDENCE_LIMIT]
 
