@@ -223,6 +223,16 @@ EXCERPTS = [
      "|-----------------------------------------+------------------------+----------------------+\n"
      "|=========================================+========================+======================|\n"
      "[1]    494 segmentation fault  nvidia-smi"),
+    ("nvidia-smi.segfault-wsl-driver", "https://github.com/microsoft/WSL/issues/11510",  # bash: no program name
+     # the header as nvidia-smi prints it in microsoft/WSL#11277, then bash's crash line (the #11510 title)
+     "| NVIDIA-SMI 550.90.07              Driver Version: 552.55         CUDA Version: 12.4     |\n"
+     "|-----------------------------------------+------------------------+----------------------+\n"
+     "| GPU  Name                 Persistence-M | Bus-Id          Disp.A | Volatile Uncorr. ECC |\n"
+     "|=========================================+========================+======================|\n"
+     "Segmentation fault (core dumped)"),
+    ("toolkit.prestart-hook-failed", "https://github.com/hekmak/Conf-net/issues/5",  # older runc wording
+     "Running hook #1:: error running hook: exit status 1, stdout: , stderr: nvidia-container-cli: ldcache error: "
+     "open failed: /sbin/ldconfig.real: no such file or directory: unknown."),
     ("nvidia-smi.not-on-path-in-distro", "https://github.com/microsoft/WSL/issues/8794",
      "(base) ➜  ~ nvidia-smi\nzsh: command not found: nvidia-smi"),
     ("nvidia-smi.not-in-container", "https://github.com/NVIDIA/nvidia-docker/issues/1482",

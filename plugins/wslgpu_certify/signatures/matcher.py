@@ -154,8 +154,8 @@ def _search(pattern: re.Pattern, anchor: tuple[str, ...], text: str, multiline: 
     firsts = [first_at[word] for word in anchor]
     if not firsts:
         return None
-    if multiline:
-        return pattern.search(text, text.rfind("\n", 0, min(firsts)) + 1)
+    if multiline:  # the match may start lines above its literal words
+        return pattern.search(text)
     starts: set[int] = set()
     for word in anchor:
         at = text.find(word)
