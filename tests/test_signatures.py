@@ -343,6 +343,21 @@ EXCERPTS = [
     ("reticulate.python-path-missing", "https://github.com/rstudio/reticulate/issues/967",
      "Error in use_python(\"/usr/bin/python3.8\", required = T) : \n"
      "  Specified version of python '/usr/bin/python3.8' does not exist."),
+    ("toolkit.hook-crashed", "https://github.com/NVIDIA/nvidia-docker/issues/1535",
+     "docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container "
+     "process caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: signal: "
+     "segmentation fault (core dumped), stdout: , stderr:: unknown."),
+    ("toolkit.hook-crashed", "https://github.com/NVIDIA/nvidia-container-toolkit/issues/809",  # Go hook, toolkit 1.17
+     "error running hook #0: error running hook: exit status 2, stdout: , stderr: SIGSEGV: segmentation violation"),
+    ("toolkit.hook-crashed", "https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/498",
+     "error running hook #0: error running hook: exit status 2, stdout: , stderr: fatal error: unexpected signal "
+     "during runtime execution\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x8 pc=0x7f83bd62f3dd]"),
+    ("nvidia-smi.nvml-not-available", "https://github.com/microsoft/WSL/issues/11755",
+     "Failed to initialize NVML: N/A\nFailed to properly shut down NVML: N/A"),
+    ("rpy2.r-package-missing", "https://github.com/rpy2/rpy2/issues/147",
+     "python -m 'rpy2.tests'\nrpy2 version: 2.3.6\nError in loadNamespace(name) : there is no package called ‘ggplot2’"),
+    ("rpy2.r-package-missing", "https://github.com/rpy2/rpy2/issues/276",
+     "RRuntimeError: Error in loadNamespace(name) : there is no package called 'mi'"),
 ]
 
 # id -> corpus transcripts (the corpus index names each one's public thread) that show it.
