@@ -15,7 +15,7 @@ command-like key word (an option such as `--gpus`, or a word with `-`, `_`, `.` 
 in it: `iptables-legacy`, `set-version`, `R_HOME`, `daemon.json`) or two plain key
 words. Key words are lower-cased tokens of 4+ characters that are not in STOP_WORDS
 (common English, and words every fix in this domain uses: docker, nvidia, driver,
-install, ...); `a=b` also counts as `a`. It errs both ways: two fixes can share words
+install, ...); `a=b` also counts as `a`, and `/usr/lib/wsl/lib/libdxcore.so` as `libdxcore.so`. It errs both ways: two fixes can share words
 and differ, or say the same thing in other words. --verbose lists the shared words.
 """
 
@@ -48,10 +48,10 @@ TOKEN = re.compile(r"-{0,2}[a-z0-9_$][a-z0-9_.+=/-]*[a-z0-9_]")
 
 
 def key_words(text: str) -> set[str]:
-    """Key words of a fix text; `--gpus=all` gives `--gpus=all` and `--gpus` (edge dots never count)."""
+    """Key words of a fix text: `--gpus=all` gives `--gpus=all` and `--gpus`; a path also gives its last part."""
     words = set()
     for token in TOKEN.findall(text.lower()):
-        for word in {token, token.split("=", 1)[0]}:
+        for word in {token, token.split("=", 1)[0], token.rsplit("/", 1)[-1]}:
             if len(word.lstrip("-")) >= 4 and word.lstrip("-") not in STOP_WORDS:
                 words.add(word)
     return words

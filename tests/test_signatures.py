@@ -658,17 +658,17 @@ def test_bounded_time_on_ten_megabytes():
         lines.append(line)
         size += len(line) + 1
     for text in ("\n".join(lines), "".join(rng.choices(string.printable, k=10_000_000)), "a" * 10_000_000):
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: other processes on a busy machine do not count
         assert match(text) == []
-        assert time.perf_counter() - started < 2.5  # measured about 1 s here; see docs/signatures.md
+        assert time.process_time() - started < 2.5  # measured 0.06-1.1 s here; see docs/signatures.md
 
 
 def test_error_deep_in_ten_megabytes_is_found():
     noise = ("I0101 00:00:00.000000 1 nvc.c:1] harmless line\n" * 220_000)
     text = noise + "nvidia-container-cli: initialization error: nvml error: driver not loaded\n" + noise
-    started = time.perf_counter()
+    started = time.process_time()
     hits = match(text)
-    assert time.perf_counter() - started < 2.5
+    assert time.process_time() - started < 2.5
     assert [h.id for h in hits] == ["toolkit.nvml-driver-not-loaded"]
 
 
