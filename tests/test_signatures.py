@@ -358,6 +358,30 @@ EXCERPTS = [
      "python -m 'rpy2.tests'\nrpy2 version: 2.3.6\nError in loadNamespace(name) : there is no package called ‘ggplot2’"),
     ("rpy2.r-package-missing", "https://github.com/rpy2/rpy2/issues/276",
      "RRuntimeError: Error in loadNamespace(name) : there is no package called 'mi'"),
+    ("docker.daemon-json-invalid", "https://github.com/ReSearchITEng/kubeadm-playbook/issues/98",
+     "dockerd[41140]: unable to configure the Docker daemon with file /etc/docker/daemon.json: invalid character "
+     "'}' looking for beginning of object key string"),
+    ("docker.daemon-json-invalid", "https://github.com/moby/moby/issues/44905",  # valid JSON, wrong type
+     "unable to configure the Docker daemon with file /etc/docker/daemon.json: json: cannot unmarshal string into "
+     "Go struct field Config.ipv6 of type bool"),
+    ("docker.daemon-json-invalid", "https://github.com/moby/moby/issues/41268",  # empty file
+     "dockerd\n# unable to configure the Docker daemon with file /etc/docker/daemon.json: EOF"),
+    ("pytorch.cuda-unknown-error", "https://github.com/pytorch/pytorch/issues/159954",
+     "/home/krish/miniconda3/envs/ass-test/lib/python3.10/site-packages/torch/cuda/__init__.py:174: UserWarning: CUDA "
+     "initialization: CUDA unknown error - this may be due to an incorrectly set up environment, e.g. changing env "
+     "variable CUDA_VISIBLE_DEVICES after program start. Setting the available devices to be zero."),
+    ("pytorch.cuda-unknown-error", "https://github.com/pytorch/pytorch/issues/49327",  # raised, not warned
+     "torch._C._cuda_init() RuntimeError: CUDA unknown error - this may be due to an incorrectly set up environment, "
+     "e.g. changing env variable CUDA_VISIBLE_DEVICES after program start."),
+    ("pytorch.driver-too-old", "https://github.com/lllyasviel/Fooocus/issues/1313",
+     "RuntimeError: The NVIDIA driver on your system is too old (found version 11040). Please update your GPU driver "
+     "by downloading and installing a new version from the URL: http://www.nvidia.com/Download/index.aspx"),
+    ("pytorch.driver-too-old", "https://github.com/IEIT-Yuan/Yuan-2.0/issues/65",  # a warning at import
+     "/usr/local/lib/python3.10/dist-packages/torch/cuda/__init__.py:124: UserWarning: CUDA initialization: The "
+     "NVIDIA driver on your system is too old (found version 11000)."),
+    ("cuda.no-device", "https://github.com/NVIDIA/cuda-samples/issues/34",
+     "[Matrix Multiply Using CUDA] - Starting... \nCUDA error at ../../Common/helper_cuda.h:791 "
+     "code=100(cudaErrorNoDevice) \"cudaGetDeviceCount(&device_count)\" "),
 ]
 
 # id -> corpus transcripts (the corpus index names each one's public thread) that show it.
