@@ -382,6 +382,12 @@ EXCERPTS = [
     ("cuda.no-device", "https://github.com/NVIDIA/cuda-samples/issues/34",
      "[Matrix Multiply Using CUDA] - Starting... \nCUDA error at ../../Common/helper_cuda.h:791 "
      "code=100(cudaErrorNoDevice) \"cudaGetDeviceCount(&device_count)\" "),
+    ("gpu.no-dxg-device", "https://github.com/microsoft/WSL/issues/6809",
+     # the thread reports /dev/dxg missing; this is GNU ls's wording for it
+     "$ ls -l /dev/dxg\nls: cannot access '/dev/dxg': No such file or directory"),
+    ("tensorflow.no-gpu-listed", "https://github.com/tensorflow/tensorflow/issues/66750",
+     "2024-06-28 00:03:53.230172: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could not "
+     "find TensorRT\n\nNum GPUs Available:  0\n"),
 ]
 
 # id -> corpus transcripts (the corpus index names each one's public thread) that show it.
@@ -429,6 +435,7 @@ CORPUS_FORMATS = {
                        "nvidia-smi__couldnt-communicate-and-devicequery-100-build-21343.txt"],
     "cuda.insufficient-driver": ["nbody__cuda-sample-blackscholes-code35-insufficient-driver-build-18363.txt"],
     "cuda.container-without-gpus": ["tensorflow__num-gpus-0-container-started-without-gpus-flag.txt"],
+    "tensorflow.no-gpu-listed": ["tensorflow__num-gpus-0-container-started-without-gpus-flag.txt"],
     "cuda.sample-sees-no-devices": ["nbody__only-0-devices-nvidia-disable-require-470.txt"],
     "cuda.device-count-init-error": ["pytorch__wsl-cudagetdevicecount-error-2-out-of-memory.txt"],
     "tensorflow.cannot-dlopen-gpu-libraries": ["tensorflow__tf216-pip-and-cuda-wsl-cannot-dlopen-gpu-libraries.txt"],
@@ -465,6 +472,8 @@ NEAR_MISSES = [
     ("docker.engine-is-docker-desktop", "Server: Docker Engine - Community\n Engine:\n  Version:          19.03.12"),
     ("nvidia-smi.segfault-wsl-driver", "Segmentation fault (core dumped)"),  # a segfault of some other program
     ("cuda.no-device", "Detected 1 CUDA Capable device(s)"),
+    ("tensorflow.no-gpu-listed", "Num GPUs Available:  1"),
+    ("gpu.no-dxg-device", "crw-rw-rw- 1 root root 10, 63 Dec  2 02:00 /dev/dxg"),
     ("docker.no-init-script", " * Starting Docker: docker                                  [ OK ]"),
     ("wsl.register-unspecified-error", "HRESULT 0x80004005 in some unrelated log line"),
 ]
