@@ -388,6 +388,9 @@ EXCERPTS = [
     ("tensorflow.no-gpu-listed", "https://github.com/tensorflow/tensorflow/issues/66750",
      "2024-06-28 00:03:53.230172: W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could not "
      "find TensorRT\n\nNum GPUs Available:  0\n"),
+    ("docker.stale-pid-file", "https://github.com/docker/for-linux/issues/1406",
+     "failed to start daemon, ensure docker is not running or delete /var/run/docker.pid: process with PID 25 is "
+     "still running"),
 ]
 
 # id -> corpus transcripts (the corpus index names each one's public thread) that show it.
