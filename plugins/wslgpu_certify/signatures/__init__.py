@@ -6,6 +6,7 @@ public thread it was learned from. `matcher.match(text)` returns the signatures 
 pasted output shows, most specific first. See docs/signatures.md.
 """
 
-from .matcher import Match, Signature, Step, load_catalog, match
+from .catalog import Signature, Step, load_catalog
+from .matcher import Match, match
 
 __all__ = ["Match", "Signature", "Step", "load_catalog", "match"]

@@ -1,0 +1,293 @@
+"""The known-causes catalog: loading and checking known_causes.toml, compiling its patterns.
+
+A malformed entry is a one-line ValueError naming the signature and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+try:  # only to find each pattern's required literal text (a speed-up); see _anchor()
+    from re import _parser as _sre_parse
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse as _sre_parse
+
+CATALOG = Path(__file__).with_name("known_causes.toml")
+
+# The same layer names as findings.LAYERS (a test keeps them equal); not imported, so
+# this module stays standard library plus parsers._text.
+LAYERS = ("windows", "wsl", "docker", "gpu", "jupyter", "rstudio", "rpy2")
+SHELLS = ("bash", "cmd", "powershell")
+CONFIDENCE = ("high", "medium", "low")  # most sure first: the order of match()
+PLACEHOLDERS = ("distro", "user", "image")  # filled per machine by placeholders.fill
+
+# `{name}` as placeholders.PLACEHOLDER reads it: shell ${VAR} and Go {{...}} are not ones.
+_PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+_ANGLE_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")  # <distro>, <YOUR_PASS>
+_ASSIGNMENT_ONLY = re.compile(
+    r"""^\s*(?:export\s+|set\s+|\$env:)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s;&|"'])*\s*$""")
+_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
+
+_WINDOWS = 256  # lines holding a pattern's words searched one by one, before one whole pass
+LINE_LIMIT = 4096  # longer lines are cut for matching: every regex attempt stays bounded
+EVIDENCE_LIMIT = 300  # characters of the matched line a Match keeps
+
+_KEYS = {"id", "layer", "commands", "patterns", "not_patterns", "exit_codes", "cause",
+         "where", "fix", "source", "also", "confidence"}
+_REQUIRED = ("id", "layer", "commands", "patterns", "cause", "where", "fix", "source", "confidence")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One fix step: a command to paste (`run` in `shell`) or an instruction in words (`say`)."""
+
+    run: str = ""
+    shell: str = ""
+    say: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    layer: str
+    commands: tuple[str, ...]
+    patterns: tuple[str, ...]
+    cause: str
+    where: str
+    fix: tuple[Step, ...]
+    source: str
+    confidence: str
+    not_patterns: tuple[str, ...] = ()
+    exit_codes: tuple[int, ...] = ()
+    also: tuple[str, ...] = ()
+    compiled: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
+    compiled_not: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
+    anchors: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source, *self.also)
+
+    def applies_to(self, command: str | None) -> bool:
+        """True when the signature is written for this command (None: unknown, so yes)."""
+        if command is None or "*" in self.commands:
+            return True
+        parts = [_normalise_command(part) for part in re.split(r";|&&|\|\||\|", command)]
+        return any(_has_prefix(part, prefix) for part in parts for prefix in self.commands)
+
+
+@lru_cache(maxsize=8)
+def load_catalog(path: str | Path | None = None) -> tuple[Signature, ...]:
+    """Read and validate the catalog; a malformed entry raises a one-line ValueError."""
+    path = Path(path) if path is not None else CATALOG
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
+    entries = data.get("signature", [])
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path.name}: no [[signature]] entries")
+    seen: set[str] = set()
+    catalog = []
+    for number, entry in enumerate(entries, 1):
+        sig = _signature(entry, f"entry {number}")
+        if sig.id in seen:
+            raise ValueError(f"signature {sig.id}: field id: duplicate id")
+        seen.add(sig.id)
+        catalog.append(sig)
+    return tuple(catalog)
+
+
+def _signature(entry: dict, where: str) -> Signature:
+    ident = entry.get("id") if isinstance(entry.get("id"), str) else where
+
+    def bad(field_name: str, why: str) -> ValueError:
+        return ValueError(f"signature {ident}: field {field_name}: {why}")
+
+    for key in _REQUIRED:
+        if key not in entry:
+            raise bad(key, "missing")
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise bad(sorted(unknown)[0], "unknown field")
+    if not re.fullmatch(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", entry["id"]):
+        raise bad("id", "must be dotted lower-case words, <family>.<what>")
+    if entry["layer"] not in LAYERS:
+        raise bad("layer", f"{entry['layer']!r} is not one of {', '.join(LAYERS)}")
+    if entry["confidence"] not in CONFIDENCE:
+        raise bad("confidence", f"{entry['confidence']!r} is not one of {', '.join(CONFIDENCE)}")
+    for key in ("cause", "where", "source"):
+        if not isinstance(entry[key], str) or not entry[key].strip():
+            raise bad(key, "must be a non-empty string")
+    for key in ("commands", "patterns", "not_patterns", "also"):
+        value = entry.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise bad(key, "must be a list of non-empty strings")
+    if not entry["commands"] or not entry["patterns"]:
+        raise bad("commands" if not entry["commands"] else "patterns", "must not be empty")
+    for url in (entry["source"], *entry.get("also", [])):
+        if not re.fullmatch(r"https://\S+", url):
+            raise bad("source" if url == entry["source"] else "also", f"{url!r} is not an https URL")
+    codes = entry.get("exit_codes", [])
+    if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
+        raise bad("exit_codes", "must be a list of integers")
+    compiled = tuple(_compile(p, lambda why: bad("patterns", why)) for p in entry["patterns"])
+    compiled_not = tuple(_compile(p, lambda why: bad("not_patterns", why)) for p in entry.get("not_patterns", []))
+    if not isinstance(entry["fix"], list) or not entry["fix"]:
+        raise bad("fix", "must be a non-empty list of steps")
+    steps = tuple(_step(step, n, bad) for n, step in enumerate(entry["fix"], 1))
+    return Signature(
+        id=entry["id"], layer=entry["layer"], commands=tuple(entry["commands"]),
+        patterns=tuple(entry["patterns"]), cause=entry["cause"].strip(), where=entry["where"].strip(),
+        fix=steps, source=entry["source"], confidence=entry["confidence"],
+        not_patterns=tuple(entry.get("not_patterns", [])), exit_codes=tuple(codes),
+        also=tuple(entry.get("also", [])), compiled=compiled, compiled_not=compiled_not,
+        anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]),
+    )
+
+
+def _step(step, number: int, bad) -> Step:
+    name = f"fix[{number}]"
+    if not isinstance(step, dict) or set(step) - {"run", "shell", "say"}:
+        raise bad(name, "a step is a table with run+shell or say")
+    run, shell, say = step.get("run", ""), step.get("shell", ""), step.get("say", "")
+    if not all(isinstance(v, str) for v in (run, shell, say)):
+        raise bad(name, "run, shell and say are strings")
+    if bool(run.strip()) == bool(say.strip()):
+        raise bad(name, "exactly one of run or say")
+    if say and shell:
+        raise bad(name, "a say step has no shell")
+    if run:
+        if shell not in SHELLS:
+            raise bad(name, f"shell must be one of {', '.join(SHELLS)}")
+        if "\n" in run.strip():
+            raise bad(name, "one command per step (alternatives are separate steps)")
+        if run.lstrip().startswith(("#", "REM ", "::")):
+            raise bad(name, "a bare comment is not a command")
+        if _ASSIGNMENT_ONLY.match(run):
+            raise bad(name, "a variable assignment alone changes nothing; say where it goes")
+    text = run or say
+    angle = _ANGLE_PLACEHOLDER.search(text)
+    if angle:
+        raise bad(name, f"unfilled placeholder {angle.group(0)}; use {{distro}}, {{user}} or {{image}}")
+    for placeholder in _PLACEHOLDER.findall(text):
+        if placeholder not in PLACEHOLDERS:
+            raise bad(name, f"unknown placeholder {{{placeholder}}}")
+    return Step(run=run.strip(), shell=shell, say=say.strip())
+
+
+def _compile(pattern: str, bad) -> re.Pattern:
+    """Compile case-insensitively: the pattern is lower-cased and run over lower-cased text.
+
+    Plain (case-sensitive) patterns keep the regex engine's literal-prefix search,
+    which IGNORECASE loses; that is what keeps 10 MB of input well under a second.
+    """
+    try:
+        re.compile(pattern)
+        return re.compile(_lower_pattern(pattern), re.MULTILINE)
+    except re.error as exc:
+        raise bad(f"{pattern!r} does not compile: {exc}") from None
+
+
+def _anchor(pattern: str) -> tuple[str, ...]:
+    """Literal words every match of `pattern` contains: at least one of the returned ones.
+
+    `word in text` is a fast scan, so a pattern whose words are absent costs almost
+    nothing. Only the regex engine's own parse is read; any doubt gives () (always search).
+    """
+    try:
+        needs = _requirements(_sre_parse.parse(pattern))
+    except Exception:  # an unexpected parse shape only costs speed, never a match
+        return ()
+    needs = [need for need in needs if min(map(len, need)) >= 3]
+    return max(needs, key=lambda need: min(map(len, need))) if needs else ()
+
+
+def _requirements(items) -> list[tuple[str, ...]]:
+    """Each entry: alternatives of which a match must contain one."""
+    needs, current = [], []
+
+    def flush():
+        if current:
+            needs.append(("".join(current),))
+            current.clear()
+
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            current.append(chr(arg))
+            continue
+        flush()
+        if name == "SUBPATTERN":
+            needs.extend(_requirements(arg[-1]))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+            needs.extend(_requirements(arg[2]))
+        elif name == "ATOMIC_GROUP":
+            needs.extend(_requirements(arg))
+        elif name == "ASSERT" and arg[0] == 1:  # a positive lookahead's text is in the input too
+            needs.extend(_requirements(arg[1]))
+        elif name == "BRANCH":
+            best = []
+            for branch in arg[1]:
+                options = [need for need in _requirements(branch) if len(need) == 1]
+                if not options:
+                    best = []
+                    break
+                best.append(max(options, key=lambda need: len(need[0]))[0])
+            if best:
+                needs.append(tuple(best))
+        # IN, ANY, AT, ASSERT_NOT, ...: nothing certainly required
+    flush()
+    return needs
+
+
+@lru_cache(maxsize=4096)
+def _spells_newline(pattern: str) -> bool:
+    """True when the pattern has a \\n outside a character class (so it may span lines)."""
+    in_class = escaped = False
+    for index, char in enumerate(pattern):
+        if escaped:
+            if char == "n" and not in_class:
+                return True
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class and pattern[index - 1] not in "[^":
+            in_class = False
+    return False
+
+
+def _lower_pattern(pattern: str) -> str:
+    """Lower-case a regex's literal characters, leaving escapes (\\S, \\D, \\B ...) as written."""
+    out, escaped = [], False
+    for char in pattern:
+        out.append(char if escaped else char.lower())
+        escaped = not escaped and char == "\\"
+    return "".join(out)
+
+
+def _normalise_command(part: str) -> str:
+    """`sudo /usr/bin/nvidia-smi -q` -> `nvidia-smi -q`; `wsl.exe -l -v` -> `wsl -l -v`."""
+    words = part.strip().split()
+    while words and (words[0] in ("sudo", "time", "command", "env") or words[0].startswith("-")
+                     or _ENV_ASSIGNMENT.fullmatch(words[0])):
+        words = words[1:]
+    if not words:
+        return ""
+    words[0] = re.sub(r"\.exe$", "", words[0].replace("\\", "/").rsplit("/", 1)[-1], flags=re.I)
+    return " ".join(words).lower()
+
+
+def _has_prefix(command: str, prefix: str) -> bool:
+    """`docker run --gpus all` has prefix `docker run`; `python3 -c` has prefix `python`."""
+    prefix = prefix.lower()
+    if not command.startswith(prefix):
+        return False
+    rest = command[len(prefix):]
+    return not rest or rest[0] in " 0123456789." or not prefix[-1].isalnum()
