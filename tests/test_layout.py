@@ -87,9 +87,10 @@ def test_nothing_imports_the_plugin_glue():
 
 @pytest.mark.parametrize("name", [n for n in MODULES if n.startswith("wslgpu_certify.parsers.")])
 def test_parsers_use_only_the_standard_library_and_each_other(name):
+    # tomli: the 3.10 backport of 3.11's tomllib, imported only where tomllib is missing
     outside = {imp for imp in imports_of(name)
                if not imp.startswith("wslgpu_certify.parsers") and imp.split(".")[0] not in sys.stdlib_module_names
-               and imp != "__future__"}
+               and imp not in ("__future__", "tomli")}
     assert outside == set(), f"{name} imports {outside}"
 
 
@@ -127,3 +128,14 @@ def test_readme_layout_names_every_module():
     missing = [str(p.relative_to(PACKAGE)) for p in MODULES.values()
                if p.name != "__init__.py" and f"`{p.relative_to(PACKAGE)}`" not in layout]
     assert missing == [], f"README's Layout table does not name {missing}"
+
+
+def test_pyproject_packages_every_subpackage():
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"wslgpu_certify.checks"}
+    assert found == listed, f"pyproject.toml [tool.setuptools] packages: add {found - listed}, drop {listed - found}"

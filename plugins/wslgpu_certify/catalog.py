@@ -11,7 +11,10 @@ from __future__ import annotations
 import importlib.util
 import itertools
 import sys
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
+    import tomli as tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
+    import tomli as tomllib
 from pathlib import Path
 
 import pytest

@@ -7,7 +7,10 @@ itself); tables are merged key by key, so a site profile only states what differ
 from __future__ import annotations
 
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
+    import tomli as tomllib
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet

@@ -6,7 +6,10 @@ Formats and their sources are listed per parser and in docs/modern-formats.md.
 from __future__ import annotations
 
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
+    import tomli as tomllib
 from dataclasses import dataclass
 
 from ._text import clean, content_lines, evidence, lines

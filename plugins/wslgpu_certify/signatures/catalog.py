@@ -6,7 +6,10 @@ A malformed entry is a one-line ValueError naming the signature and the field.
 from __future__ import annotations
 
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
+    import tomli as tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
