@@ -3,6 +3,7 @@
     wslgpu-certify --env=wsl [any pytest option]     # runs pytest on the bundled checks
     wslgpu-certify --version
     wslgpu-certify --list-checks [--layer LAYER]
+    wslgpu-certify diagnose [FILE|-] [--json]          # known causes in output pasted into a ticket
     python -m wslgpu_certify ...                     # the same
 
 Every option other than ours is passed to pytest unchanged; select checks with --layer,
@@ -30,6 +31,10 @@ def list_checks(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["diagnose"]:
+        from .diagnose import main as diagnose
+
+        return diagnose(argv[1:])
     if "--version" in argv:
         print(f"wslgpu-certify {__version__}")
         return 0
