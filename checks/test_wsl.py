@@ -1,6 +1,6 @@
 """WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
 
-from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker import linux_nvidia_driver_packages
 from wslgpu_certify.probes import distro, windows
 
@@ -111,11 +111,9 @@ def test_docker_reachable_without_sudo(wsl_host):
 
 
 @check("wsl.autostart.proof")
-def test_docker_answers_after_wsl_shutdown(windows_host, machine, request):
-    """Opt-in: it stops WSL, so it runs only when asked (last in this layer: the others read the state before)."""
-    if not request.config.option.prove_autostart:
-        not_applicable("opt-in: --prove-autostart (with --env=windows) runs `wsl --shutdown`, stopping every distro, "
-                    "then proves a new login shell finds Docker answering")
+def test_docker_answers_after_wsl_shutdown(windows_host, machine):
+    """Opt-in (`opt_in = "--prove-autostart"` in its catalog entry): it stops WSL, so it runs only when asked
+    (last in this layer: the others read the state before)."""
     read(windows_host, windows.WSL_SHUTDOWN)
     login = read(windows_host, windows.FRESH_LOGIN_DOCKER, distro=machine.distro)
     if login.server_version:

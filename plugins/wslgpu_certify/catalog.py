@@ -36,6 +36,7 @@ class CheckSpec:
     variants: dict[str, Remediation]
     advisory: bool
     wsl_only: bool
+    opt_in: str | None  # the option that asks for it ("-m slow", "--prove-autostart"); not asked: not applicable
     params: dict = field(default_factory=dict)
     func: Callable | None = None
 
@@ -95,6 +96,7 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         remediation=_remediation(template, entry),
         variants={name: _remediation(template, {**entry, **v}) for name, v in entry.get("variants", {}).items()},
         advisory=entry.get("advisory", False),
+        opt_in=entry.get("opt_in"),
         wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
         params=params,
         func=func,

@@ -17,8 +17,10 @@ from .findings import Evidence
 
 @dataclass
 class EvidenceBuffer:
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # what the report shows (redacted excerpts)
     figures: dict = field(default_factory=dict)
+    # (command, full stdout+stderr, exit status) of each command read: matched against the known causes
+    outputs: list[tuple[str, str, int | None]] = field(default_factory=list)
 
 
 _current: ContextVar[EvidenceBuffer | None] = ContextVar("wslgpu_evidence", default=None)

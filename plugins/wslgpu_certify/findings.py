@@ -166,6 +166,42 @@ class Evidence:
                 f"exited {self.exit_status}</p><pre>{html.escape(self.excerpt)}</pre>")
 
 
+@dataclass(frozen=True)
+class KnownCause:
+    """A known-cause signature the check's evidence showed (signatures/known_causes.toml)."""
+
+    id: str
+    cause: str
+    confidence: str  # high / medium / low
+    source: str  # the public thread it was learned from
+    line: str  # the line of the output that matched
+    remediation: Remediation
+    advisory: bool = False  # shown beside a check that passed: a note, never a failure
+
+    def as_text(self) -> str:
+        head = f"{'Note' if self.advisory else 'Known cause'} ({self.id}, {self.confidence} confidence): {self.cause}"
+        steps = [step.as_text() for step in self.remediation.steps]
+        where = f" ({self.remediation.where})" if self.remediation.where else ""
+        return "\n".join([head, f"  seen: {self.line}", f"Its fix{where}:", *steps, f"Source: {self.source}"])
+
+    def to_html(self) -> str:
+        label = "Note" if self.advisory else "Known cause"
+        return (f'<div class="wslgpu-known-cause" data-signature="{html.escape(self.id)}"><p><b>{label}</b> '
+                f'(<code>{html.escape(self.id)}</code>, {html.escape(self.confidence)} confidence): '
+                f'{html.escape(self.cause)}</p><p>seen: <code>{html.escape(self.line)}</code></p>'
+                + self.remediation.to_html().replace("Why it matters", "Why", 1)
+                + f'<p>Source: <a href="{html.escape(self.source)}">{html.escape(self.source)}</a></p></div>')
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "cause": self.cause, "confidence": self.confidence, "source": self.source,
+                "line": self.line, "remediation": self.remediation.to_json(), "advisory": self.advisory}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "KnownCause":
+        return cls(data["id"], data["cause"], data["confidence"], data["source"], data["line"],
+                   Remediation.from_json(data["remediation"]), bool(data.get("advisory")))
+
+
 @dataclass
 class Finding:
     id: str
@@ -179,6 +215,7 @@ class Finding:
     duration: float = 0.0
     blocked_by: str | None = None  # a skip caused by this check (in this or a lower layer), which failed or did not run
     blocked_by_failure: bool = False  # ... which failed
+    known_causes: list[KnownCause] = field(default_factory=list)  # what the evidence's error text is known to mean
 
     @property
     def fails_verdict(self) -> bool:
@@ -189,17 +226,28 @@ class Finding:
         return outcome(self.outcome).gap
 
     @property
+    def leading_cause(self) -> KnownCause | None:
+        """The known cause a failure leads with (its fix comes before the check's own)."""
+        return next((cause for cause in self.known_causes if not cause.advisory), None)
+
+    @property
     def first_fix(self) -> str:
         """The one-line fix the terminal, JUnit and the report's Fix column show: the step that fixes."""
+        if self.leading_cause is not None:
+            return self.leading_cause.remediation.summary
         return self.remediation.summary if self.remediation else ""
 
     def as_text(self) -> str:
-        """The failure as pytest shows it (and JUnit carries it): the message, why, the fix."""
-        return f"{self.id}: {self.message}\n\n{self.remediation.as_text()}" if self.remediation else \
-            f"{self.id}: {self.message}"
+        """The failure as pytest shows it (and JUnit carries it): the message, the known cause, why, the fix."""
+        parts = [f"{self.id}: {self.message}"]
+        parts += [cause.as_text() for cause in self.known_causes]
+        if self.remediation is not None:
+            parts.append(("The check's own fix:\n" if self.leading_cause else "") + self.remediation.as_text())
+        return "\n\n".join(parts)
 
     def to_html(self) -> str:
         parts = [f'<div class="wslgpu-remediation"><p><b>{html.escape(self.id)}</b>: {html.escape(self.message)}</p>']
+        parts += [cause.to_html() for cause in self.known_causes]
         if self.remediation is not None:
             parts.append(self.remediation.to_html())
         parts += [ev.to_html() for ev in self.evidence]
@@ -208,6 +256,7 @@ class Finding:
     def to_json(self) -> dict:
         data = asdict(self)
         data["remediation"] = self.remediation.to_json() if self.remediation is not None else None
+        data["known_causes"] = [cause.to_json() for cause in self.known_causes]
         return data
 
     @classmethod
@@ -223,4 +272,5 @@ class Finding:
             duration=data.get("duration", 0.0),
             blocked_by=data.get("blocked_by"),
             blocked_by_failure=bool(data.get("blocked_by_failure")),
+            known_causes=[KnownCause.from_json(c) for c in data.get("known_causes", [])],
         )

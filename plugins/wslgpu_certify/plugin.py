@@ -55,7 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
         if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
             config.option.htmlpath = str(run_directory / "report.html")
             config.option.self_contained_html = True
-    state = RunState(machine, run_directory, controller=worker_input is None, layers=config.option.layer)
+    asked = frozenset(name for name, given in (("-m slow", _selects_slow(config.option.markexpr)),
+                                               ("--prove-autostart", config.option.prove_autostart)) if given)
+    state = RunState(machine, run_directory, controller=worker_input is None, layers=config.option.layer, asked=asked)
     config.stash[STATE] = state
     config.pluginmanager.register(state, "wslgpu-run-state")
     if worker_input is None:  # xdist workers' output is not shown
@@ -63,6 +65,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if state.controller and config.pluginmanager.has_plugin("html"):
         from .reports.html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")
+
+
+def _selects_slow(markexpr: str | None) -> bool:
+    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow")."""
+    if not markexpr:
+        return False
+    try:
+        from _pytest.mark.expression import Expression
+
+        return bool(Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"))
+    except Exception:  # a pytest whose private expression API differs: the plain reading
+        return "slow" in markexpr and "not slow" not in markexpr
 
 
 @pytest.hookimpl(optionalhook=True)

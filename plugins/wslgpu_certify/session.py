@@ -15,6 +15,7 @@ from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_fo
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
+from .known_causes import known_causes
 from .redact import redact
 from .reports.summary import PlannedCheck, RunSummary
 
@@ -26,8 +27,10 @@ BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) 
 class RunState:
     """Per-process state of one certification run (a pytest plugin: it receives every report)."""
 
-    def __init__(self, machine, run_directory: Path | None, controller: bool, layers: list[str] | None = None):
+    def __init__(self, machine, run_directory: Path | None, controller: bool, layers: list[str] | None = None,
+                 asked: frozenset[str] = frozenset()):
         self.machine = machine
+        self.asked = asked  # the opt-in options given: "-m slow", "--prove-autostart"
         self.run_directory = run_directory
         self.controller = controller
         self.layers = layers or []  # --layer: the run certifies these layers only, on purpose
@@ -41,6 +44,8 @@ class RunState:
             self.findings.append(Finding.from_json(finding))
 
     def not_applicable(self, spec: CheckSpec) -> str | None:
+        if spec.opt_in and spec.opt_in not in self.asked:
+            return f"opt-in: {spec.title[0].lower() + spec.title[1:]}; run it with {spec.opt_in}"
         return self.machine.not_applicable(spec.wsl_only)
 
     def in_scope(self, spec: CheckSpec) -> bool:
@@ -105,4 +110,5 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     if report.when == "call" and buffer is not None:
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
+        finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"))
     return finding

@@ -82,7 +82,9 @@ def run(host, command: str, label: str = "", timeout: float | None = None) -> Co
         record = runner.run(command, label, timeout)
     except NotRecorded as exc:
         pytest.skip(str(exc))
-    evidence.current().evidence.append(Evidence(
+    buffer = evidence.current()
+    buffer.outputs.append((command, "\n".join(filter(None, (record.stdout, record.stderr))), record.exit_status))
+    buffer.evidence.append(Evidence(
         role=runner.role,
         command=redact(command),
         exit_status=record.exit_status,

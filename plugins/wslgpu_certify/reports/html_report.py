@@ -87,7 +87,7 @@ def extras_for(finding: Finding, run_directory: Path | None) -> list:
     from pytest_html import extras
 
     items = []
-    if finding.outcome in ("failed", "error", "warning"):
+    if finding.outcome in ("failed", "error", "warning") or finding.known_causes:
         items.append(extras.html(finding.to_html()))
     figures = finding.figures
     if {"nbody_gflops", "nbody_baseline_gflops", "nbody_tolerance"} <= set(figures):

@@ -15,6 +15,8 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
             tr.line(f"  {layer:<8} {state.words}", red=state.state == "failed", green=state.state == "passed")
     for f in summary.failures:
         tr.line(f"  FAIL {f.id}: {f.message[:160]}", red=True)
+        if f.leading_cause is not None:
+            tr.line(f"       known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
         if f.first_fix:
             tr.line(f"       fix: {f.first_fix}")
     if summary.not_run:

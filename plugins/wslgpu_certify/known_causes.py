@@ -1,0 +1,36 @@
+"""Which known causes a check's evidence shows: every command it read, against signatures/known_causes.toml.
+
+A failed check leads with the cause the error text names (its fix before the check's own);
+a matching signature in the output of a check that passed is an advisory note, not a failure.
+"""
+
+from __future__ import annotations
+
+from .findings import FixStep, KnownCause, Remediation
+from .redact import redact
+from .signatures import match
+
+MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
+
+
+def _remediation(signature, why: str) -> Remediation:
+    steps = tuple(FixStep(step.run, step.shell or "bash", key=i == 0) if step.run else FixStep(step.say, None)
+                  for i, step in enumerate(signature.fix))
+    if steps and not any(step.key for step in steps):  # words only: the first instruction is the fix
+        steps = (FixStep(steps[0].text, steps[0].shell, key=True), *steps[1:])
+    return Remediation(why=why, steps=steps, where=signature.where)
+
+
+def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool) -> list[KnownCause]:
+    """The signatures the outputs show, most specific first, each once."""
+    found: dict[str, KnownCause] = {}
+    for command, text, exit_status in outputs:
+        if '\\"' in text:  # an error quoted inside JSON (the container start record): read it as printed
+            text = text.replace('\\"', '"').replace("\\n", "\n")
+        for hit in match(text, command=command, exit_code=exit_status):
+            sig = hit.signature
+            if sig.id not in found:
+                found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
+                                           _remediation(sig, sig.cause), advisory)
+    order = {"high": 0, "medium": 1, "low": 2}
+    return sorted(found.values(), key=lambda c: order.get(c.confidence, 3))[:MAX_CAUSES]
