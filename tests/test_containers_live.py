@@ -58,7 +58,7 @@ EXPECTED = {
 }
 GPU_ROOT = "jupyter.container.gpu"
 GPU_DEPENDENT = ("jupyter.tensorflow.gpu", "jupyter.tensorflow.device_log", "rstudio.container.gpu",
-                 "rstudio.r.tensorflow_gpu", "rstudio.keras.short_training", "rstudio.keras.guide_mnist")
+                 "rstudio.r.tensorflow_gpu", "rstudio.keras.short_training")  # guide_mnist: opt-in, not applicable
 
 
 # ---- helpers ------------------------------------------------------------------------------------
