@@ -167,3 +167,10 @@ def test_pgrep_thousands_of_processes_and_garbage_are_unreadable():
 def test_http_status_cut_or_noise_is_unreadable(text):
     with pytest.raises(UnreadableOutput):
         parse_http_status(text)
+
+
+def test_require_text_refuses_megabytes_unless_unbounded():
+    repeated = "present\n" * 200_000  # 1.6 MB: the same answer printed over and over
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_presence(repeated)
+    assert require_text("log", repeated, most=None) == repeated

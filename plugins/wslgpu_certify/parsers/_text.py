@@ -59,9 +59,17 @@ _NOT_TEXT = re.compile(r"[\ufffd\x01-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 NOISE_SHARE = 0.05
 
 
-def require_text(what: str, text: str | bytes | None) -> str:
-    """clean(text), or UnreadableOutput when it is binary noise rather than a command's output."""
+# The commands these parsers read answer in a few KB (a big `dpkg -l` or `ldconfig -p`: some
+# hundred KB); megabytes are output repeated or run away, not an answer.
+MAX_OUTPUT = 1_000_000
+
+
+def require_text(what: str, text: str | bytes | None, most: int | None = MAX_OUTPUT) -> str:
+    """clean(text), or UnreadableOutput when it is binary noise or, past `most` characters,
+    more than the command ever prints (most=None: no bound, for logs)."""
     body = clean(text)
+    if most is not None and len(body) > most:
+        raise UnreadableOutput(f"{what} ({len(body)} characters, more than {most} is not plausible)", body[:400])
     noise = len(_NOT_TEXT.findall(body))
     if noise >= 4 and noise > NOISE_SHARE * len(body):
         raise UnreadableOutput(f"{what} (binary noise, not text)", repr(body[:200]))

@@ -45,7 +45,7 @@ def parse_tensorflow_log(text: str) -> TensorflowGpuLog:
     A log holds any number of lines, so nothing is required of it; but binary noise is refused,
     and so are more than MAX_GPUS distinct devices or GPU names (output repeated or corrupted).
     """
-    body = require_text("TensorFlow log", text)
+    body = require_text("TensorFlow log", text, most=None)  # a training log may run long
     created = list(_CREATED.finditer(body))
     names = [m.group(2) for m in created] + [m.group(1) for m in _FOUND.finditer(body)]
     return TensorflowGpuLog(

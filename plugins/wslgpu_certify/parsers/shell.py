@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ._text import content_lines, plausible_count, require_text
+from ._text import MAX_OUTPUT, content_lines, plausible_count, require_text
 from .distro import LS_LONG
 from .errors import UnreadableOutput
 
@@ -48,7 +48,7 @@ def parse_ldconfig(text: str) -> dict[str, str]:
     """
     libraries: dict[str, str] = {}
     count, rows = None, 0
-    for line in content_lines(require_text("ldconfig -p", text)):
+    for line in content_lines(require_text("ldconfig -p", text, most=4 * MAX_OUTPUT)):
         row = _LDCONFIG_ROW.match(line)
         counted = _LDCONFIG_COUNT.match(line)
         if row:
