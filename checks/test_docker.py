@@ -1,7 +1,7 @@
 """Docker layer: Docker CE in the distro, the NVIDIA repositories, packages and runtime, the guide's images (§3.4)."""
 
 from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
-from wslgpu_certify.parsers.docker import installed
+from wslgpu_certify.parsers.dpkg import installed
 from wslgpu_certify.probes import distro
 
 NVIDIA_PACKAGES = ["nvidia-docker2", "nvidia-container-toolkit", "libnvidia-container1", "libnvidia-container-tools"]

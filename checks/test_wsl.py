@@ -1,7 +1,7 @@
 """WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
 
 from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
-from wslgpu_certify.parsers.docker import linux_nvidia_driver_packages
+from wslgpu_certify.parsers.dpkg import linux_nvidia_driver_packages
 from wslgpu_certify.probes import distro, windows
 
 

@@ -18,7 +18,7 @@ def test_a_failure_leads_with_the_known_cause_and_its_fix(certify):
     assert cause["source"].startswith("https://github.com/")
     assert 'could not select device driver "" with capabilities: [[gpu]]' in cause["line"]
     # the terminal's one-line fix is the cause's, the check's own remediation still follows in full
-    assert f"known cause (toolkit.no-gpu-driver-selected)" in run.output
+    assert "known cause (toolkit.no-gpu-driver-selected)" in run.output
     assert f"fix: {cause['remediation']['summary']}" in run.output
     assert check["remediation"]["steps"]
     # JUnit: the signature id and its source as properties of the testcase

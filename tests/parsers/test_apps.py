@@ -1,5 +1,7 @@
 """Tests for parsers.apps: TensorFlow logs, Jupyter URLs, rpy2, R settings."""
 
+import random
+
 import pytest
 
 from wslgpu_certify.parsers.apps import (
@@ -181,3 +183,90 @@ def test_rpy2_situation_with_terminal_bold_codes():
     from wslgpu_certify.parsers.apps import parse_rpy2_situation
     situation = parse_rpy2_situation("\x1b[1mrpy2 version:\x1b[0m\n3.5.9\nR version 4.2.2\nCalling `R RHOME`: /usr/lib/R\n")
     assert situation.rpy2_version == "3.5.9" and situation.r_home == "/usr/lib/R"
+
+
+# ---- damaged output: what a complete output looks like, and what is refused
+
+
+GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+ONE_GPU = "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n"
+
+
+def test_physical_devices_every_cut_is_unreadable():
+    for cut in range(0, len(ONE_GPU) - 1):
+        with pytest.raises(UnreadableOutput):
+            parse_physical_devices(ONE_GPU[:cut])
+    assert parse_physical_devices("\x00".join(ONE_GPU.replace("\n", "\r\n"))) == ["/physical_device:GPU:0"]
+
+
+def test_physical_devices_thousands_are_unreadable():
+    # 5 MB of output listing 78,252 GPUs is repeated or corrupted output, not a workstation.
+    entries = ", ".join(f"PhysicalDevice(name='/physical_device:GPU:{i}', device_type='GPU')" for i in range(5000))
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_physical_devices(f"[{entries}]\n")
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_physical_devices("".join(f"/physical_device:GPU:{i}\n" for i in range(100)))
+    eight = ", ".join(f"PhysicalDevice(name='/physical_device:GPU:{i}', device_type='GPU')" for i in range(8))
+    assert len(parse_physical_devices(f"[{eight}]")) == 8
+
+
+def test_physical_devices_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_physical_devices(GARBAGE)
+    with pytest.raises(UnreadableOutput):
+        parse_physical_devices(ONE_GPU + GARBAGE)
+
+
+def test_tensorflow_log_garbage_and_thousands_of_devices_are_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_tensorflow_log(GARBAGE)
+    line = GUIDE_TF_LOG.splitlines()[0]
+    many = "\n".join(line.replace("GPU:0", f"GPU:{i}") for i in range(1000))
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_tensorflow_log(many)
+    assert parse_tensorflow_log("\x00".join(GUIDE_TF_LOG.replace("\n", "\r\n"))) == parse_tensorflow_log(GUIDE_TF_LOG)
+
+
+# `python -m rpy2.situation` in the guide's image (rpy2__situation-healthy-3.5.9-usr-lib-R.txt's layout, rpy2 3.3).
+SITUATION = """\
+rpy2 version:
+ 3.3.6
+Python version:
+ 3.6.9 (default, Oct  8 2020, 12:12:24)
+ Looking for R's HOME:
+    Environment variable R_HOME: None
+    Calling `R RHOME`: /usr/lib/R
+    Environment variable R_LIBS_USER: None
+R's additions to LD_LIBRARY_PATH:
+/usr/lib/R/lib:/usr/lib/x86_64-linux-gnu
+R version:
+    In the PATH: R version 4.0.3 (2020-10-10) -- "Bunny-Wunnies Freak Out"
+    Loading R library from rpy2: OK
+Additional directories to load R packages from:
+None
+"""
+
+
+def test_rpy2_situation_no_cut_reads_as_finding_r():
+    assert parse_rpy2_situation(SITUATION) == Rpy2Situation("3.3.6", "/usr/lib/R", "4.0.3", None)
+    end = SITUATION.index("rpy2: OK") + len("rpy2: OK")
+    for cut in range(0, end):
+        try:
+            situation = parse_rpy2_situation(SITUATION[:cut])
+        except UnreadableOutput:
+            continue
+        # what is read of a cut output never says R was found and loaded
+        assert situation.error or not situation.r_home, cut
+    assert parse_rpy2_situation("\x00".join(SITUATION.replace("\n", "\r\n"))) == parse_rpy2_situation(SITUATION)
+
+
+def test_rpy2_situation_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_rpy2_situation(GARBAGE)
+
+
+def test_r_environ_setting_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_r_environ_setting(GARBAGE, "RETICULATE_PYTHON")
+    text = 'Sys.setenv(RETICULATE_PYTHON="/usr/local/bin/python")\n'
+    assert parse_r_environ_setting("\x00".join(text.replace("\n", "\r\n")), "RETICULATE_PYTHON") == "/usr/local/bin/python"

@@ -1,5 +1,7 @@
 """Tests for parsers.distro over the corpus and the guide's documented outputs."""
 
+import random
+
 import pytest
 
 from wslgpu_certify.parsers.distro import (
@@ -221,3 +223,99 @@ def test_parse_systemctl_is_enabled(text, expected):
 def test_parse_systemctl_is_enabled_garbage():
     with pytest.raises(UnreadableOutput):
         parse_systemctl_is_enabled("bash: systemctl: command not found\n")
+
+
+# ---- damaged output: what a complete output looks like, and what is refused
+
+
+GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+
+# setup-guide §3.2's /proc/version
+PROC_VERSION = ("Linux version 4.19.128-microsoft-standard (oe-user@oe-host) (gcc version 8.2.0 (GCC)) "
+                "#1 SMP Tue Jun 23 12:58:10 UTC 2020\n")
+
+
+def test_kernel_reads_in_every_encoding():
+    expected = KernelInfo("4.19.128-microsoft-standard", "4.19.128", "wsl2")
+    assert parse_kernel(PROC_VERSION) == expected
+    assert parse_kernel("\x00".join(PROC_VERSION.replace("\n", "\r\n"))) == expected
+
+
+def test_kernel_cut_inside_the_release_or_before_the_build_number_is_unreadable():
+    release_end = len("Linux version 4.19.128-microsoft-standard")
+    builder = PROC_VERSION.index("(oe-user")
+    build_number = PROC_VERSION.index("#1") + 2
+    # Cut inside the release, "4.19.1" or "4.19.128-microsoft-stan" must not read as a kernel.
+    for cut in list(range(0, release_end + 1)) + list(range(builder + 1, build_number)):
+        with pytest.raises(UnreadableOutput):
+            parse_kernel(PROC_VERSION[:cut])
+    assert parse_kernel(PROC_VERSION[:build_number]).release == "4.19.128-microsoft-standard"
+
+
+def test_kernel_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_kernel(GARBAGE)
+
+
+def test_os_release_every_cut_through_version_id_is_unreadable():
+    end = OS_RELEASE_2004.index('VERSION_ID="20.04"') + len('VERSION_ID="20.04"')
+    for cut in range(0, end):
+        with pytest.raises(UnreadableOutput):
+            parse_os_release(OS_RELEASE_2004[:cut])
+    assert parse_os_release("\x00".join(OS_RELEASE_2004.replace("\n", "\r\n"))).distribution == "ubuntu20.04"
+
+
+def test_os_release_cut_after_version_id_inside_a_line_is_unreadable():
+    text = OS_RELEASE_2004 + 'HOME_URL="https://www.ubuntu.com/"\n'
+    with pytest.raises(UnreadableOutput):
+        parse_os_release(text[:-10])
+
+
+@pytest.mark.parametrize("text", [GARBAGE, "ID=ubuntu\nVERSION_ID=focal\n"])
+def test_os_release_noise_or_no_version_is_unreadable(text):
+    with pytest.raises(UnreadableOutput):
+        parse_os_release(text)
+
+
+def test_groups_and_sudo_noise_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_groups(GARBAGE)
+    with pytest.raises(UnreadableOutput):
+        parse_sudo_list_command(GARBAGE)
+    with pytest.raises(UnreadableOutput):
+        parse_sudo_list_command("/usr/bin/dock")  # cut short: not the command sudo echoes
+
+
+def test_bashrc_no_cut_reads_as_a_whole_autostart_block():
+    # Cut before its `fi`, the block is a bash syntax error: it never runs.
+    whole = parse_bashrc_autostart(GUIDE_BASHRC)
+    assert whole.present and whole.disowns
+    for cut in range(0, GUIDE_BASHRC.rindex("fi")):
+        block = parse_bashrc_autostart(GUIDE_BASHRC[:cut])
+        assert not (block.present and block.disowns), cut
+    assert parse_bashrc_autostart("\x00".join(GUIDE_BASHRC.replace("\n", "\r\n"))) == whole
+    with pytest.raises(UnreadableOutput):
+        parse_bashrc_autostart(GARBAGE)
+
+
+LS_LIB = (
+    "total 1288\n"
+    "-r-xr-xr-x 1 root root 124664 Sep 17 21:18 libcuda.so\n"
+    "-r-xr-xr-x 1 root root 589256 Sep 17 21:18 nvidia-smi\n"
+)
+
+
+def test_ls_every_cut_inside_a_row_before_its_name_is_unreadable():
+    last = LS_LIB.index("-r-xr-xr-x 1 root root 589256")
+    for cut in range(last + 1, LS_LIB.index("nvidia-smi")):
+        with pytest.raises(UnreadableOutput):
+            parse_ls_names(LS_LIB[:cut])
+    assert parse_ls_names("\x00".join(LS_LIB.replace("\n", "\r\n"))) == ["libcuda.so", "nvidia-smi"]
+    with pytest.raises(UnreadableOutput):
+        parse_ls_names(GARBAGE)
+
+
+@pytest.mark.parametrize("text", ["enab", "", GARBAGE])
+def test_systemctl_cut_empty_or_noise_is_unreadable(text):
+    with pytest.raises(UnreadableOutput):
+        parse_systemctl_is_enabled(text)

@@ -1,20 +1,19 @@
 """Tests for parsers.docker over the corpus and documented formats."""
 
+import random
+
 import pytest
 
 from wslgpu_certify.parsers.docker import (
     DaemonConfig,
     DockerInfo,
-    DpkgPackage,
     classify_docker_error,
-    installed,
-    linux_nvidia_driver_packages,
     parse_daemon_json,
     parse_docker_info,
     parse_docker_version,
-    parse_dpkg,
     parse_fresh_login,
 )
+from wslgpu_certify.parsers.dpkg import DpkgPackage, installed, linux_nvidia_driver_packages, parse_dpkg
 from wslgpu_certify.parsers.errors import UnreadableOutput
 
 CANNOT_CONNECT = "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
@@ -160,7 +159,9 @@ def test_dpkg_driver_names():
 
 def test_dpkg_nothing_found_and_empty():
     assert parse_dpkg("dpkg-query: no packages found matching nvidia-docker2\n") == {}
-    assert parse_dpkg("") == {}
+    # dpkg never answers with nothing (it says "no packages found matching"): empty output is unreadable.
+    with pytest.raises(UnreadableOutput):
+        parse_dpkg("")
 
 
 def test_dpkg_unreadable():
@@ -260,3 +261,155 @@ def test_fresh_login_sudo_prompt_is_recognised():
 def test_fresh_login_with_only_job_control_noise_is_unreadable():
     with pytest.raises(UnreadableOutput):
         parse_fresh_login(JOB_CONTROL)
+
+
+# ---- damaged output: what a complete output looks like, and what is refused
+
+
+GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+
+# `docker version` of Docker CE 19.03 in the distro (docker-info__version-engine-community-19.03-inside-wsl2.txt's layout)
+DOCKER_VERSION = """\
+Client: Docker Engine - Community
+ Version:           19.03.13
+ API version:       1.40
+ OS/Arch:           linux/amd64
+
+Server: Docker Engine - Community
+ Engine:
+  Version:          19.03.13
+  API version:      1.40 (minimum version 1.12)
+  OS/Arch:          linux/amd64
+  Experimental:     false
+ containerd:
+  Version:          1.3.7
+"""
+# `docker info` of the same daemon (docker-info__wsl1-kernel-4.4.0-18362-runc-only.txt's fields, indented as from 19.03)
+DOCKER_INFO = """\
+Client:
+ Debug Mode: false
+
+Server:
+ Containers: 2
+ Server Version: 19.03.13
+ Storage Driver: overlay2
+ Runtimes: nvidia runc
+ Default Runtime: runc
+ Kernel Version: 4.19.128-microsoft-standard
+ Operating System: Ubuntu 20.04.1 LTS
+ OSType: linux
+ Architecture: x86_64
+"""
+
+
+def test_docker_version_and_info_read_in_every_encoding():
+    for parse, text in ((parse_docker_version, DOCKER_VERSION), (parse_docker_info, DOCKER_INFO)):
+        assert parse("\x00".join(text.replace("\n", "\r\n"))) == parse(text)
+
+
+def test_docker_version_every_cut_inside_the_server_section_is_unreadable():
+    # Cut anywhere from "Server:" to its OS/Arch, the server's product and version prove nothing.
+    start = DOCKER_VERSION.index("Server:") + len("Server:")
+    end = DOCKER_VERSION.index("linux/amd64", start) + len("linux/amd64")
+    for cut in range(start, end):
+        with pytest.raises(UnreadableOutput):
+            parse_docker_version(DOCKER_VERSION[:cut])
+    assert parse_docker_version(DOCKER_VERSION[:end]).server_product == "Docker Engine - Community"
+
+
+def test_docker_version_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_docker_version(GARBAGE)
+
+
+def test_docker_info_every_cut_before_the_operating_system_is_unreadable():
+    # The Operating System line is what tells Docker Desktop apart; cut before it, nothing is vouched for.
+    end = DOCKER_INFO.index("Operating System: ") + len("Operating System: ") + 1
+    for cut in range(0, end):
+        with pytest.raises(UnreadableOutput):
+            parse_docker_info(DOCKER_INFO[:cut])
+    assert parse_docker_info(DOCKER_INFO).operating_system == "Ubuntu 20.04.1 LTS"
+
+
+def test_docker_info_paste_cut_before_operating_system_is_unreadable(corpus_text):
+    # A real paste that stops at "Kernel Version: 6.1": its runtimes were read before, now it is refused.
+    with pytest.raises(UnreadableOutput, match="Operating System"):
+        parse_docker_info(corpus_text("docker-info__docker-ce-23.0.3-in-wsl2-runtimes-list-2023-format.txt"))
+
+
+def test_docker_info_repeated_is_unreadable():
+    # 5 MB of one output printed over and over is not one daemon's answer.
+    with pytest.raises(UnreadableOutput, match="repeated"):
+        parse_docker_info(DOCKER_INFO * 3)
+
+
+def test_docker_info_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_docker_info(GARBAGE)
+    with pytest.raises(UnreadableOutput):
+        parse_docker_info(DOCKER_INFO.replace("Server Version: 19.03.13", "Server Version: \ufffd\ufffd"))
+
+
+# `dpkg -l '*nvidia*'` as dpkg prints it (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt's layout).
+DPKG_L = """\
+Desired=Unknown/Install/Remove/Purge/Hold
+| Status=Not/Inst/Conf-files/Unpacked/halF-conf/Half-inst/trig-aWait/Trig-pend
+|/ Err?=(none)/Reinst-required (Status,Err: uppercase=bad)
+||/ Name                     Version           Architecture Description
++++-========================-=================-============-=================================
+ii  nvidia-docker2           2.5.0-1           all          nvidia-docker CLI wrapper
+un  libnvidia-common         <none>            <none>       (no description available)
+ii  libnvidia-compute-470:am 470.57.02-0ubuntu amd64        NVIDIA libcompute package
+"""
+
+
+def test_dpkg_list_reads_in_every_encoding():
+    packages = parse_dpkg(DPKG_L)
+    assert linux_nvidia_driver_packages(packages) == ["libnvidia-compute-470"]
+    assert parse_dpkg("\x00".join(DPKG_L.replace("\n", "\r\n"))) == packages
+
+
+def test_dpkg_list_every_cut_through_the_header_is_unreadable():
+    end = DPKG_L.index("+++-")
+    for cut in range(0, end + 4):
+        with pytest.raises(UnreadableOutput):
+            parse_dpkg(DPKG_L[:cut])
+
+
+def test_dpkg_list_every_cut_of_a_row_before_its_description_is_unreadable():
+    # Cut inside the driver's row, the listing must not read as "no Linux driver".
+    row = DPKG_L.index("ii  libnvidia-compute-470")
+    description = DPKG_L.index("NVIDIA libcompute")
+    for cut in range(row + 1, description):
+        with pytest.raises(UnreadableOutput):
+            parse_dpkg(DPKG_L[:cut])
+
+
+DPKG_QUERY = "nvidia-docker2\t2.5.0-1\tii \nnvidia-container-toolkit\t1.3.0-1\tii \nlibnvidia-container1\t1.3.0~rc.1-1\tii \n"
+
+
+def test_dpkg_query_every_cut_inside_a_row_is_unreadable():
+    ends = {i + 1 for i, c in enumerate(DPKG_QUERY) if c == "\n"} | {i for i, c in enumerate(DPKG_QUERY) if c == "\n"}
+    ends |= {i - 1 for i, c in enumerate(DPKG_QUERY) if c == "\n"}  # "ii" before its trailing space
+    for cut in range(0, len(DPKG_QUERY)):
+        if cut in ends:
+            continue  # cut between rows: a shorter list dpkg could have printed
+        with pytest.raises(UnreadableOutput):
+            parse_dpkg(DPKG_QUERY[:cut])
+    assert set(parse_dpkg(DPKG_QUERY)) == {"nvidia-docker2", "nvidia-container-toolkit", "libnvidia-container1"}
+
+
+@pytest.mark.parametrize("text", ["", "\n", GARBAGE])
+def test_dpkg_empty_or_noise_is_unreadable(text):
+    # dpkg -l / dpkg-query never print nothing; exit status 1 with no message is damage, not "none installed".
+    with pytest.raises(UnreadableOutput):
+        parse_dpkg(text)
+
+
+def test_daemon_json_cut_or_noise_is_unreadable():
+    text = '{\n    "runtimes": {\n        "nvidia": {\n            "path": "nvidia-container-runtime"\n        }\n    }\n}\n'
+    for cut in range(1, len(text) - 2):
+        with pytest.raises(UnreadableOutput):
+            parse_daemon_json(text[:cut])
+    with pytest.raises(UnreadableOutput):
+        parse_daemon_json(GARBAGE)

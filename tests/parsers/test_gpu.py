@@ -1,5 +1,7 @@
 """Tests for parsers.gpu over the corpus and the guide's nbody output."""
 
+import random
+
 import pytest
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
@@ -104,3 +106,102 @@ def test_nvidia_smi_windows_wddm_row():
 def test_nvidia_smi_unreadable(corpus_text, name):
     with pytest.raises(UnreadableOutput):
         parse_nvidia_smi(corpus_text(name))
+
+
+# ---- damaged output: what a complete output looks like, and what is refused
+
+
+# 2 KB of random bytes decoded as text, as a runner would hand over binary output.
+GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+
+# The default table of a Windows-side nvidia-smi.exe (setup-guide §3.3's driver 460.20; columns as in
+# nvidia-smi__windows-exe-wddm-two-gpus-517.48.txt).
+SMI_TABLE = """\
+Tue Nov 24 10:15:02 2020
++-----------------------------------------------------------------------------+
+| NVIDIA-SMI 460.20       Driver Version: 460.20       CUDA Version: 11.2     |
+|-------------------------------+----------------------+----------------------+
+| GPU  Name            TCC/WDDM | Bus-Id        Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp  Perf  Pwr:Usage/Cap|         Memory-Usage | GPU-Util  Compute M. |
+|                               |                      |               MIG M. |
+|===============================+======================+======================|
+|   0  GeForce RTX 2070   WDDM  | 00000000:01:00.0  On |                  N/A |
+| N/A   45C    P8    10W /  N/A |    512MiB /  8192MiB |      2%      Default |
+|                               |                      |                  N/A |
++-------------------------------+----------------------+----------------------+
+"""
+SMI_ROW_END = SMI_TABLE.index("N/A |\n| N/A   45C") + len("N/A |")
+
+
+def test_nvidia_smi_table_reads_in_every_encoding():
+    expected = NvidiaSmi("460.20", "11.2", ("GeForce RTX 2070",), None, "460.20")
+    assert parse_nvidia_smi(SMI_TABLE) == expected
+    assert parse_nvidia_smi(SMI_TABLE.replace("\n", "\r\n")) == expected
+    assert parse_nvidia_smi("\x00".join(SMI_TABLE.replace("\n", "\r\n"))) == expected  # UTF-16 read as UTF-8
+
+
+@pytest.mark.parametrize("cut", [0, 60, len(SMI_TABLE) // 2, SMI_ROW_END - 30, SMI_ROW_END - 1])
+def test_nvidia_smi_cut_before_the_first_whole_gpu_row_is_unreadable(cut):
+    # Cut in half, the header's versions are there but no GPU row: that is not "a driver, no GPU".
+    with pytest.raises(UnreadableOutput):
+        parse_nvidia_smi(SMI_TABLE[:cut])
+
+
+def test_nvidia_smi_every_cut_before_the_gpu_row_ends_is_unreadable():
+    for cut in range(0, SMI_ROW_END):
+        with pytest.raises(UnreadableOutput):
+            parse_nvidia_smi(SMI_TABLE[:cut])
+    assert parse_nvidia_smi(SMI_TABLE[:SMI_ROW_END]).gpu_names == ("GeForce RTX 2070",)
+
+
+def test_nvidia_smi_thousands_of_gpus_are_unreadable():
+    row = SMI_TABLE.splitlines()[8]
+    rows = "\n".join(row.replace("|   0 ", f"| {i:>3} ", 1) for i in range(2000))
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_nvidia_smi(SMI_TABLE.replace(row, rows))
+    # 64 GPUs (an HGX box is 8) still read
+    rows = "\n".join(row.replace("|   0 ", f"| {i:>3} ", 1) for i in range(64))
+    assert len(parse_nvidia_smi(SMI_TABLE.replace(row, rows)).gpu_names) == 64
+
+
+def test_nvidia_smi_repeated_output_is_unreadable():
+    # The same table printed over and over (5 MB of it) numbers its GPU 0 again and again.
+    with pytest.raises(UnreadableOutput):
+        parse_nvidia_smi(SMI_TABLE * 3)
+
+
+def test_nvidia_smi_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_nvidia_smi(GARBAGE)
+    with pytest.raises(UnreadableOutput):
+        parse_nvidia_smi(SMI_TABLE + GARBAGE)  # a table followed by binary noise is not vouched for
+
+
+def test_nvidia_smi_header_versions_must_be_versions():
+    with pytest.raises(UnreadableOutput):
+        parse_nvidia_smi(SMI_TABLE.replace("Driver Version: 460.20 ", "Driver Version: 4x0.2q "))
+
+
+def test_nvidia_smi_indented_paste_reads_both_gpus(corpus_text):
+    # Each line indented by two spaces in the paste; the second GPU's row is whole, its block cut.
+    smi = parse_nvidia_smi(corpus_text("nvidia-smi__windows-exe-wddm-two-gpus-517.48.txt"))
+    assert smi.gpu_names == ("NVIDIA GeForce ...", "NVIDIA GeForce ...") and smi.driver_version == "517.48"
+
+
+def test_nvidia_smi_errors_still_read_without_rows():
+    smi = parse_nvidia_smi("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\n")
+    assert smi.error.startswith("NVIDIA-SMI has failed") and smi.gpu_names == ()
+
+
+def test_nbody_every_cut_before_the_figure_line_ends_is_unreadable():
+    end = GUIDE_NBODY.index("per interaction") + len("per interaction")
+    for cut in range(0, end):
+        with pytest.raises(UnreadableOutput):
+            parse_nbody(GUIDE_NBODY[:cut])
+    assert parse_nbody(GUIDE_NBODY[:end]) == GUIDE_RESULT
+
+
+def test_nbody_garbage_and_utf16():
+    with pytest.raises(UnreadableOutput):
+        parse_nbody(GARBAGE)
+    assert parse_nbody("\x00".join(GUIDE_NBODY.replace("\n", "\r\n"))) == GUIDE_RESULT

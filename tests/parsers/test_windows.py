@@ -1,5 +1,7 @@
 """Tests for parsers.windows over the corpus and the guide's documented outputs."""
 
+import random
+
 import pytest
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
@@ -332,3 +334,125 @@ def test_code_extensions_none_installed():
 def test_code_extensions_not_installed():
     with pytest.raises(UnreadableOutput):
         parse_code_extensions("'code' is not recognized as an internal or external command,\noperable program or batch file.")
+
+
+# ---- damaged output: what a complete output looks like, and what is refused
+
+
+GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+
+
+def utf16_crlf(text: str) -> str:
+    """wsl.exe/cmd.exe output: CRLF line ends, UTF-16 decoded as UTF-8 (a NUL after each character)."""
+    return "\x00".join(text.replace("\n", "\r\n"))
+
+
+VER = "\nMicrosoft Windows [Version 10.0.20201.1000]\n"  # setup-guide §3.1
+
+
+def test_ver_every_cut_before_the_bracket_closes_is_unreadable():
+    end = VER.index("]") + 1
+    for cut in range(0, end):
+        with pytest.raises(UnreadableOutput):
+            parse_ver(VER[:cut])
+    assert parse_ver(utf16_crlf(VER[:end])) == WindowsBuild(10, 0, 20201, 1000)
+
+
+@pytest.mark.parametrize("text", [GARBAGE, "[Version 10.0.7]", "[Version 99.0.20201.1000]"])
+def test_ver_noise_or_implausible_version_is_unreadable(text):
+    with pytest.raises(UnreadableOutput):
+        parse_ver(text)
+
+
+def test_dism_every_cut_before_the_state_is_whole_is_unreadable():
+    end = DISM_ENABLED.index("State : Enabled") + len("State : Enabled")
+    for cut in range(0, end):
+        with pytest.raises(UnreadableOutput):
+            parse_dism_feature_info(DISM_ENABLED[:cut], "VirtualMachinePlatform")
+    assert parse_dism_feature_info(utf16_crlf(DISM_ENABLED), "VirtualMachinePlatform").state == "Enabled"
+
+
+@pytest.mark.parametrize("state", ["Disabled", "Enable Pending", "Disabled with Payload Removed"])
+def test_dism_other_documented_states(state):
+    text = DISM_ENABLED.replace("State : Enabled", f"State : {state}")
+    assert parse_dism_feature_info(text, "VirtualMachinePlatform").state == state
+
+
+def test_dism_garbage_is_unreadable():
+    with pytest.raises(UnreadableOutput):
+        parse_dism_feature_info(GARBAGE, "VirtualMachinePlatform")
+
+
+# The inbox wsl.exe's `wsl --status` (https://github.com/microsoft/WSL/issues/8690).
+STATUS_INBOX = """\
+Default Distribution: Ubuntu
+Default Version: 2
+
+Windows Subsystem for Linux was last updated on 11/20/2020
+WSL automatic updates are on.
+
+Kernel version: 4.19.128
+"""
+
+
+def test_wsl_status_inbox_form_reads_in_every_encoding():
+    assert parse_wsl_status(utf16_crlf(STATUS_INBOX)) == WslStatus("Ubuntu", 2, "4.19.128")
+
+
+def test_wsl_status_every_cut_is_unreadable_but_the_store_forms_end():
+    version_end = STATUS_INBOX.index("Default Version: 2") + len("Default Version: 2")
+    goes_on = STATUS_INBOX.index("Windows Subsystem")
+    kernel = STATUS_INBOX.index("Kernel version: 4") + len("Kernel version: 4")
+    for cut in list(range(0, version_end)) + list(range(goes_on + 1, kernel)):
+        with pytest.raises(UnreadableOutput):
+            parse_wsl_status(STATUS_INBOX[:cut])
+    # Cut right after "Default Version: 2" it is what the Store wsl.exe prints whole: that is read.
+    assert parse_wsl_status(STATUS_INBOX[:version_end + 1]) == WslStatus("Ubuntu", 2, None)
+
+
+def test_wsl_status_without_kernel_points_to_the_kernel_update():
+    text = "Default Version: 2\n\nThe WSL 2 kernel file is not found. To update or restore the kernel please run 'wsl --update'. https://aka.ms/wsl2kernel\n"
+    assert parse_wsl_status(text) == WslStatus(None, 2, None)
+
+
+@pytest.mark.parametrize("text", [GARBAGE, "Default Distribution: Ubuntu\nDefault Version: 7\n"])
+def test_wsl_status_noise_or_impossible_version_is_unreadable(text):
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_status(text)
+
+
+LIST_VERBOSE = "  NAME      STATE           VERSION\n* Ubuntu    Running         2\n"  # wsl-cli__list-verbose-healthy-*
+
+
+def test_wsl_list_verbose_every_cut_is_unreadable():
+    for cut in range(0, len(LIST_VERBOSE) - 1):
+        with pytest.raises(UnreadableOutput):
+            parse_wsl_list_verbose(LIST_VERBOSE[:cut])
+    assert parse_wsl_list_verbose(utf16_crlf(LIST_VERBOSE)) == [WslDistro("Ubuntu", "Running", 2, True)]
+
+
+def test_wsl_list_verbose_implausible_rows_are_unreadable():
+    rows = "".join(f"  distro{i}    Stopped         2\n" for i in range(1000))
+    with pytest.raises(UnreadableOutput, match="not plausible"):
+        parse_wsl_list_verbose(LIST_VERBOSE + rows)
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_list_verbose("  NAME      STATE           VERSION\n* Ubuntu    Running         9\n")
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_list_verbose(GARBAGE)
+
+
+def test_wsl_list_cut_title_or_noise_is_unreadable():
+    text = "Windows Subsystem for Linux Distributions:\nUbuntu (Default)\n"
+    # (cut inside its first word, the title reads as the quiet form's one distro named "Windows")
+    for cut in range(text.index(" ") + 2, text.index(":")):
+        with pytest.raises(UnreadableOutput):
+            parse_wsl_list(text[:cut])
+    assert parse_wsl_list(utf16_crlf(text)) == ["Ubuntu"]
+    with pytest.raises(UnreadableOutput):
+        parse_wsl_list(GARBAGE)
+
+
+def test_code_extensions_noise_is_unreadable():
+    assert parse_code_extensions("") == []  # no extension installed: `code` prints nothing
+    with pytest.raises(UnreadableOutput):
+        parse_code_extensions(GARBAGE)

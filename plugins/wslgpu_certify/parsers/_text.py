@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import UnreadableOutput
+
 # Prompts seen in the corpus: "PS C:\Users\<USER>> ", "C:\Windows\system32>", "system32>wsl",
 # "<USER>@<HOST>:~$ ", "root@<HOST>:~# ", "$ ", "~$ ", "> ".
 _PROMPT = re.compile(
@@ -48,3 +50,41 @@ def evidence(text: str, pattern: str = r"error|fail|exiting|denied|not found", l
     """Lines that look like errors (or the tail) so an UnreadableOutput excerpt shows the cause."""
     hits = [line for line in lines(text) if re.search(pattern, line, re.I)]
     return "\n".join(hits)[:limit] if hits else clean(text).strip()[-limit:]
+
+
+# Random bytes decoded as UTF-8 with errors="replace" come out as U+FFFD and C0 control
+# characters in about half of their characters; real command output, even mis-decoded
+# localized text, holds a few at most. Tab, newline, ESC (colour codes) and backspace are text.
+_NOT_TEXT = re.compile(r"[\ufffd\x01-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+NOISE_SHARE = 0.05
+
+
+# The commands these parsers read answer in a few KB (a big `dpkg -l` or `ldconfig -p`: some
+# hundred KB); megabytes are output repeated or run away, not an answer.
+MAX_OUTPUT = 1_000_000
+
+
+def require_text(what: str, text: str | bytes | None, most: int | None = MAX_OUTPUT) -> str:
+    """clean(text), or UnreadableOutput when it is binary noise or, past `most` characters,
+    more than the command ever prints (most=None: no bound, for logs)."""
+    body = clean(text)
+    if most is not None and len(body) > most:
+        raise UnreadableOutput(f"{what} ({len(body)} characters, more than {most} is not plausible)", body[:400])
+    noise = len(_NOT_TEXT.findall(body))
+    if noise >= 4 and noise > NOISE_SHARE * len(body):
+        raise UnreadableOutput(f"{what} (binary noise, not text)", repr(body[:200]))
+    return body
+
+
+# No workstation has more: a count above this is output repeated or corrupted, not GPUs.
+MAX_GPUS = 64
+
+
+def plausible_count(what: str, items, text: str, limit: int = MAX_GPUS):
+    """items, or UnreadableOutput when there are more than `limit` of them."""
+    if len(items) > limit:
+        raise UnreadableOutput(f"{what} ({len(items)} listed, more than {limit} is not plausible)", text)
+    return items
+
+
+VERSION = r"\d+(?:\.\d+)+"  # 460.20, 19.03.13, 10.0.20201.1000

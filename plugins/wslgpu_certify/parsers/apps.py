@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._text import clean, content_lines, lines
+from ._text import clean, content_lines, lines, plausible_count, require_text
 from .errors import UnreadableOutput
 
 
@@ -38,13 +38,17 @@ def _unique(items) -> tuple[str, ...]:
 
 
 def parse_tensorflow_log(text: str) -> TensorflowGpuLog:
-    """Collect created GPU devices, GPU names, loaded CUDA libraries and CUDA errors from a TF log."""
-    body = clean(text)
+    """Collect created GPU devices, GPU names, loaded CUDA libraries and CUDA errors from a TF log.
+
+    A log holds any number of lines, so nothing is required of it; but binary noise is refused,
+    and so are more than MAX_GPUS distinct devices or GPU names (output repeated or corrupted).
+    """
+    body = require_text("TensorFlow log", text, most=None)  # a training log may run long
     created = list(_CREATED.finditer(body))
     names = [m.group(2) for m in created] + [m.group(1) for m in _FOUND.finditer(body)]
     return TensorflowGpuLog(
-        created_devices=_unique(m.group(1) for m in created),
-        gpu_names=_unique(names),
+        created_devices=plausible_count("TensorFlow log devices", _unique(m.group(1) for m in created), body[-400:]),
+        gpu_names=plausible_count("TensorFlow log GPU names", _unique(names), body[-400:]),
         opened_libraries=_unique(_OPENED.findall(body)),
         cuda_errors=_unique(m.group(0) for m in _CUDA_ERROR.finditer(body)),
     )
@@ -52,19 +56,29 @@ def parse_tensorflow_log(text: str) -> TensorflowGpuLog:
 
 _PHYSICAL_DEVICE = re.compile(r"PhysicalDevice\(name='([^']+)'")
 _DEVICE_NAME = re.compile(r"^/physical_device:[A-Z_]+:\d+$")
+# Python's repr of the list, whole: "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU'), ...]"
+_ENTRY = r"PhysicalDevice\(name='/physical_device:[A-Z_]+:\d+', device_type='[A-Z_]+'\)"
+_DEVICE_LIST = re.compile(rf"^\s*\[(?:{_ENTRY}(?:, {_ENTRY})*)?\]\s*$")
 
 
 def parse_physical_devices(text: str) -> list[str]:
-    """Read a printed `tf.config.list_physical_devices(...)` list, or one device name per line."""
-    body = clean(text)
-    found = _PHYSICAL_DEVICE.findall(body)
-    if found:
-        return found
+    """Read a printed `tf.config.list_physical_devices(...)` list, or one device name per line.
+
+    A printed list counts only whole, from '[' to ']' with every entry closed: a list cut short is
+    unreadable, not fewer GPUs; so are more than MAX_GPUS devices.
+    """
+    body = require_text("list of TensorFlow physical devices", text)
+    if _PHYSICAL_DEVICE.search(body):
+        lists = [line for line in content_lines(body) if "PhysicalDevice(" in line]
+        if not all(_DEVICE_LIST.match(line) for line in lists):
+            raise UnreadableOutput("list of TensorFlow physical devices (cut short)", text[:400])
+        found = _PHYSICAL_DEVICE.findall("\n".join(lists))
+        return plausible_count("TensorFlow physical devices", found, text[:400])
     rest = content_lines(body)
     if rest and all(line == "[]" for line in rest):
         return []
     if rest and all(_DEVICE_NAME.match(line) for line in rest):
-        return rest
+        return plausible_count("TensorFlow physical devices", rest, text[:400])
     raise UnreadableOutput("list of TensorFlow physical devices", text)
 
 
@@ -117,9 +131,20 @@ _RPY2_ERROR = re.compile(
 )
 
 
+# rpy2.situation 3.x goes on from R's HOME to "R version:" and "Loading R library from rpy2: OK|<why not>"
+# (rpy2__situation-healthy-3.5.9-usr-lib-R.txt; https://github.com/rpy2/rpy2/issues/1067, 3.4.5).
+_LOADED = re.compile(r"^\s*Loading R library from rpy2: OK\s*$", re.M)
+
+
 def parse_rpy2_situation(text: str) -> Rpy2Situation:
-    """Read `python -m rpy2.situation`; error holds the first line saying R could not be found/loaded."""
-    body = clean(text)
+    """Read `python -m rpy2.situation`; error holds the first line saying R could not be found/loaded.
+
+    Without an error, output in the tool's own layout (its "Looking for R's HOME:" section) must
+    reach "Loading R library from rpy2: OK": the line that would carry the reason comes after R's
+    home, so output cut before it proves nothing. (Hand-written excerpts without the sections
+    are read as before.)
+    """
+    body = require_text("rpy2.situation", text)
     version = _RPY2_VERSION.search(body)
     env_home = _R_HOME_ENV.search(body)
     call_home = _R_HOME_CALL.search(body)
@@ -129,6 +154,10 @@ def parse_rpy2_situation(text: str) -> Rpy2Situation:
     error = next((line.strip() for line in lines(body) if _RPY2_ERROR.search(line)), None)
     if not (version or home or r_version or error):
         raise UnreadableOutput("rpy2.situation", text)
+    if error is None and re.search(r"Looking for R's HOME:", body) and not _LOADED.search(body):
+        raise UnreadableOutput("rpy2.situation (cut before 'Loading R library from rpy2')", text)
+    if version and not re.fullmatch(r"\d+\.\d+(?:\.\d+)?\S*", version.group(1)):
+        raise UnreadableOutput("rpy2.situation (rpy2 version is no version)", version.group(0))
     return Rpy2Situation(
         rpy2_version=version.group(1) if version else None,
         r_home=home,
@@ -143,7 +172,7 @@ def parse_r_environ_setting(text: str, name: str) -> str | None:
     setenv = re.compile(rf"""Sys\.setenv\s*\((?:[^)]*?,\s*)?["'`]?{key}["'`]?\s*=\s*(["'])(.*?)\1""")
     assignment = re.compile(rf"""^\s*(?:export\s+)?{key}\s*=\s*(["']?)(.*?)\1\s*$""")
     value = None
-    for line in lines(text):
+    for line in lines(require_text(f"R settings for {name}", text)):
         if line.lstrip().startswith("#"):
             continue
         match = setenv.search(line) or assignment.match(line)

@@ -1,4 +1,4 @@
-"""Parsers for Docker and dpkg output: docker version/info, daemon.json, package lists, run errors."""
+"""Parsers for Docker's output: docker version/info, daemon.json, the engine's errors, the fresh-login poll."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
-from ._text import clean, is_prompt, lines
+from ._text import VERSION, clean, is_prompt, lines, require_text
 from .errors import UnreadableOutput
 
 # "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
@@ -36,6 +36,8 @@ class DockerVersion:
 
 
 _KEY_VALUE = re.compile(r"^(\s*)([^:]+?):\s*(.*?)\s*$")
+# GOOS/GOARCH pairs Docker is built for (the Go port list): "linux/amd6" cut short is none of them.
+_OS_ARCH = re.compile(r"(?:linux|windows|darwin|freebsd)/(?:amd64|arm64|arm|386|ppc64le|s390x|riscv64|mips64le)")
 
 
 def parse_docker_version(text: str) -> DockerVersion:
@@ -44,13 +46,15 @@ def parse_docker_version(text: str) -> DockerVersion:
     sub_indent = 0
     found: dict[tuple[str | None, str | None, str], str] = {}
     products: dict[str, str] = {}
-    for line in lines(text):
+    sections: set[str | None] = set()
+    for line in lines(require_text("docker version", text)):
         match = _KEY_VALUE.match(line)
         if not match or is_prompt(line):
             continue
         indent, key, value = len(match.group(1)), match.group(2), match.group(3)
         if indent == 0:
             section = key if key in ("Client", "Server") else None
+            sections.add(section)
             subsection = None
             if section and value:
                 products[section] = value
@@ -70,6 +74,15 @@ def parse_docker_version(text: str) -> DockerVersion:
     daemon_error = _daemon_error(text)
     if client_version is None and server("Version") is None and daemon_error is None:
         raise UnreadableOutput("docker version", text)
+    # A "Server:" section is read only whole: its engine gives Version and, after it, OS/Arch in
+    # every format from 17.03 to 28.x (docker-info__version-*.txt), so a server cut before its
+    # OS/Arch is unreadable, not a server of unknown product. (The client section alone stays
+    # "no server": the daemon's error goes to stderr, which the probe may not read.)
+    if daemon_error is None and "Server" in sections:
+        if server("Version") is None or server("OS/Arch") is None:
+            raise UnreadableOutput("docker version (Server section cut before its OS/Arch)", text)
+        if not re.fullmatch(VERSION + r"\S*", server("Version")) or not _OS_ARCH.fullmatch(server("OS/Arch")):
+            raise UnreadableOutput("docker version (server Version or OS/Arch cut short)", text)
     return DockerVersion(
         client_version=client_version,
         server_product=products.get("Server"),
@@ -98,8 +111,14 @@ def _info_field(body: str, label: str) -> str | None:
 
 
 def parse_docker_info(text: str) -> DockerInfo:
-    """Read `docker info` (docker-info__wsl1-kernel-4.4.0-18362-runc-only.txt; newer ones indent fields)."""
-    body = clean(text)
+    """Read `docker info` (docker-info__wsl1-kernel-4.4.0-18362-runc-only.txt; newer ones indent fields).
+
+    With a daemon answering, complete output goes on past "Server Version:", "Runtimes:" and
+    "Kernel Version:" to "Operating System:", the line that tells Docker Desktop apart (the order of
+    docker/cli cli/command/system/info.go, the same from 18.09 to 28.x); output cut before it is
+    unreadable, whatever it held before.
+    """
+    body = require_text("docker info", text)
     runtimes = _info_field(body, "Runtimes")
     info = DockerInfo(
         server_version=_info_field(body, "Server Version"),
@@ -111,78 +130,14 @@ def parse_docker_info(text: str) -> DockerInfo:
     )
     if info.server_version is None and info.daemon_error is None:
         raise UnreadableOutput("docker info", text)
+    if info.daemon_error is None:
+        if any(len(re.findall(rf"^\s*{label}:", body, re.M)) > 1 for label in ("Server Version", "Operating System")):
+            raise UnreadableOutput("docker info (its fields printed more than once: output repeated)", body[:400])
+        if info.operating_system is None:
+            raise UnreadableOutput("docker info (cut before its Operating System line)", text)
+        if not re.fullmatch(VERSION + r"\S*", info.server_version):
+            raise UnreadableOutput("docker info (Server Version is no version)", info.server_version)
     return info
-
-
-@dataclass(frozen=True)
-class DpkgPackage:
-    """One package as dpkg reports it; status is the two-letter abbreviation ("ii", "rc", "un")."""
-
-    name: str
-    version: str | None
-    status: str
-
-
-# `dpkg -l` row: desired+status letters, optional error flag, then name, version, arch, description.
-# Long names are cut to the column width, e.g. "libnvidia-compute-460:am"
-# (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt), so the arch suffix is cut at ':'.
-_DPKG_L_ROW = re.compile(r"^([uihrp][ncHUFWti])[R ]?\s+(\S+)\s+(\S+)(?:\s+\S+)?(?:\s.*)?$")
-# `dpkg-query -W -f='${Package}\t${Version}\t${db:Status-Abbrev}\n'`
-_DPKG_QUERY_ROW = re.compile(r"^([^\s\t]+)\t([^\t]*)\t([a-zA-Z]{1,2}[ R]?)\s*$")
-_DPKG_NOT_FOUND = re.compile(r"^dpkg-query: no packages found matching \S+")
-_DPKG_HEADER = re.compile(r"^(Desired=|\|\s*Status=|\|/ Err|\|\|/ Name|\+\+\+-)")
-
-
-def _bare_name(name: str) -> str:
-    return name.split(":", 1)[0]
-
-
-def parse_dpkg(text: str) -> dict[str, DpkgPackage]:
-    """Read `dpkg -l` (maybe grep'd) or `dpkg-query -W -f=...` output into name -> package."""
-    packages: dict[str, DpkgPackage] = {}
-    recognised = False
-    for line in lines(text):
-        if not line.strip():
-            continue
-        query = _DPKG_QUERY_ROW.match(line)
-        table = None if query else _DPKG_L_ROW.match(line)
-        if query:
-            name, version, status = query.group(1), query.group(2) or None, query.group(3).strip()
-        elif table:
-            name, version, status = table.group(2), table.group(3), table.group(1)
-            version = None if version == "<none>" else version
-        else:
-            if _DPKG_NOT_FOUND.match(line) or _DPKG_HEADER.match(line):
-                recognised = True
-            continue
-        recognised = True
-        packages[_bare_name(name)] = DpkgPackage(_bare_name(name), version, status)
-    if text and text.strip() and not recognised:
-        raise UnreadableOutput("dpkg package list", text)
-    return packages
-
-
-def installed(packages: dict[str, DpkgPackage]) -> dict[str, DpkgPackage]:
-    """Only the packages whose status is "ii" (installed and configured)."""
-    return {name: pkg for name, pkg in packages.items() if pkg.status == "ii"}
-
-
-# Userspace or kernel parts of a native Linux NVIDIA driver. Inside WSL these shadow the
-# libraries mapped from Windows under /usr/lib/wsl/lib (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt).
-_LINUX_DRIVER = re.compile(
-    r"^(?:nvidia-(?:driver|dkms|kernel-common|kernel-source|kernel|utils|compute-utils|headless(?:-no-dkms)?|firmware)-"
-    r"|libnvidia-(?:compute|gl|cfg1|common|decode|encode|extra|fbc1|ifr1)-"
-    r"|xserver-xorg-video-nvidia|linux-modules-nvidia-|linux-objects-nvidia-|nvidia-\d+$|cuda-drivers)"
-)
-# The container toolkit is what the guide installs; never count it as a driver.
-_CONTAINER_TOOLKIT = re.compile(r"^(?:nvidia-docker2|nvidia-container-|libnvidia-container)")
-
-
-def linux_nvidia_driver_packages(packages: dict[str, DpkgPackage]) -> list[str]:
-    """Installed package names that belong to a Linux NVIDIA display/compute driver (sorted)."""
-    return sorted(
-        name for name in installed(packages) if _LINUX_DRIVER.match(name) and not _CONTAINER_TOOLKIT.match(name)
-    )
 
 
 @dataclass(frozen=True)
@@ -195,8 +150,9 @@ class DaemonConfig:
 
 def parse_daemon_json(text: str) -> DaemonConfig:
     """Read daemon.json: runtimes name -> path and "default-runtime"; empty text is an empty config."""
-    body = clean(text).strip()
+    body = require_text("daemon.json", text).strip()
     if not body:
+        # `cat` of a missing file prints nothing on stdout; its exit status is the probe's to judge
         return DaemonConfig()
     try:
         data = json.loads(body)

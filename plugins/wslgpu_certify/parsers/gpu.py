@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._text import clean, evidence
+from ._text import VERSION, evidence, plausible_count, require_text
 from .errors import UnreadableOutput
 
 
@@ -32,12 +32,13 @@ _DEVICE = re.compile(r'GPU Device \d+: "([^"]+)" with compute capability (\d+\.\
 _COMPUTE_DEVICE = re.compile(r"Compute (\d+\.\d+) CUDA device: \[([^\]]+)\]")
 _BODIES = re.compile(r"(\d+) bodies, total time for \d+ iterations: ([\d.]+) ms")
 _INTERACTIONS = re.compile(r"=\s*([\d.]+) billion interactions per second")
-_GFLOPS = re.compile(r"=\s*([\d.]+) (single|double)-precision GFLOP/s")
+# The figure line is read only whole, up to "per interaction": a cut figure is not a smaller one.
+_GFLOPS = re.compile(r"=\s*(\d+(?:\.\d+)?) (single|double)-precision GFLOP/s at \d+ flops per interaction")
 
 
 def parse_nbody(text: str) -> NbodyResult:
     """Read the nbody benchmark result; no GFLOP/s figure means the benchmark did not run."""
-    body = clean(text)
+    body = require_text("nbody benchmark", text)
     gflops = _GFLOPS.search(body)
     bodies = _BODIES.search(body)
     interactions = _INTERACTIONS.search(body)
@@ -74,23 +75,46 @@ class NvidiaSmi:
     smi_version: str | None = None
 
 
-# "| NVIDIA-SMI 555.52.01   Driver Version: 555.99   CUDA Version: 12.5 |" (nvidia-smi__healthy-wsl-555.52-rtx4070.txt)
-_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\S+)\s+Driver Version:\s*(\S+)(?:\s+CUDA Version:\s*(\S+))?")
-# GPU row: "|   0  Quadro RTX 4000     On   | 00000000:73:00.0 Off |"; Windows shows WDDM/TCC instead of On/Off.
-_SMI_GPU_ROW = re.compile(r"^\|\s+(\d+)\s+(.+?)\s+(?:On|Off|WDDM|TCC|N/A)\s+\|\s+[0-9A-Fa-f]+:[0-9A-Fa-f]{2}:", re.M)
+# "| NVIDIA-SMI 555.52.01   Driver Version: 555.99   CUDA Version: 12.5 |" (nvidia-smi__healthy-wsl-555.52-rtx4070.txt);
+# the header line ends with its closing '|', so a cut inside it does not read as a shorter version.
+_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\S+)\s+Driver Version:\s*(\S+)(?:\s+CUDA Version:\s*(\S+))?\s*\|")
+# GPU row: "|   0  Quadro RTX 4000     On   | 00000000:73:00.0 Off |                  N/A |"; Windows shows
+# WDDM/TCC instead of On/Off (nvidia-smi__windows-exe-wddm-two-gpus-517.48.txt, indented there). A row
+# counts only when all three columns are there up to the closing '|'.
+_SMI_GPU_ROW = re.compile(
+    r"^[ \t]*\|\s+(\d+)\s+(.+?)\s+(?:On|Off|WDDM|TCC|N/A)\s+\|\s+[0-9A-Fa-f]+:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]"
+    r"\s+(?:On|Off|N/A)\s+\|[^|\n]*\|[ \t]*$",
+    re.M,
+)
 _SMI_ERRORS = re.compile(
-    r"NVIDIA-SMI has failed[^\n]*|[^\n]*Segmentation fault[^\n]*|Failed to initialize NVML[^\n]*"
+    # "(?m)^[^\n]*" rather than "[^\n]*": the line's start is found once, not tried at every offset
+    r"(?m)NVIDIA-SMI has failed[^\n]*|^[^\n]*Segmentation fault[^\n]*|Failed to initialize NVML[^\n]*"
     r"|No devices were found|nvidia-smi: (?:command )?not found|Unable to determine the device handle[^\n]*"
 )
 
 
 def parse_nvidia_smi(text: str) -> NvidiaSmi:
-    """Read `nvidia-smi`; a header with a later crash keeps both the versions and the error."""
-    body = clean(text)
+    """Read `nvidia-smi`; a header with a later crash keeps both the versions and the error.
+
+    Without an error, the header line (up to its closing '|') and at least one GPU row with all
+    three columns are required, rows numbered 0, 1, ... and at most MAX_GPUS of them: output cut
+    before the first GPU row is unreadable, not "a driver without a GPU". The border closing the
+    table is not required: real pastes stop after the last row they care about
+    (docker-gpu-run__healthy-pytorch-nvidia-smi-in-container-wsl-1.2.2.txt).
+    """
+    body = require_text("nvidia-smi", text)
     header = _SMI_HEADER.search(body)
     error = _SMI_ERRORS.search(body)
     if not header and not error:
         raise UnreadableOutput("nvidia-smi", text)
+    if header and not all(re.fullmatch(VERSION, v) for v in header.group(1, 2)):
+        raise UnreadableOutput("nvidia-smi (header versions)", header.group(0))
+    rows = plausible_count("nvidia-smi GPU rows", list(_SMI_GPU_ROW.finditer(body)), evidence(text))
+    if not error:
+        if not rows:
+            raise UnreadableOutput("nvidia-smi (no complete GPU row)", text)
+        if [int(m.group(1)) for m in rows] != list(range(len(rows))):
+            raise UnreadableOutput("nvidia-smi (GPU rows not numbered 0, 1, ...)", evidence(text))
 
     def version(value: str | None) -> str | None:
         return None if value in (None, "N/A") else value
@@ -98,7 +122,7 @@ def parse_nvidia_smi(text: str) -> NvidiaSmi:
     return NvidiaSmi(
         driver_version=version(header.group(2)) if header else None,
         cuda_version=version(header.group(3)) if header else None,
-        gpu_names=tuple(m.group(2) for m in _SMI_GPU_ROW.finditer(body)),
+        gpu_names=tuple(m.group(2) for m in rows),
         error=error.group(0).strip() if error else None,
         smi_version=header.group(1) if header else None,
     )

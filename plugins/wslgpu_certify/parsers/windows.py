@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._text import clean, content_lines, is_prompt, lines
+from ._text import clean, content_lines, is_prompt, lines, plausible_count, require_text
 from .errors import UnreadableOutput
 
 
@@ -34,10 +34,13 @@ def parse_ver(text: str) -> WindowsBuild:
     .NET/PowerShell `OSVersion` strings are deliberately not accepted: without a manifest they
     report a shimmed 6.2.9200 (winver__dotnet-osversion-reports-6.2.9200-on-win10.txt).
     """
-    match = _VER.search(clean(text))
+    match = _VER.search(require_text("Windows version (ver)", text))
     if not match:
         raise UnreadableOutput("Windows version (ver)", text)
     major, minor, build, rev = match.groups()
+    # NT versions are 5.x-10.x and every build since NT 4 has four or five digits (7601, 9600, 20201).
+    if not (5 <= int(major) <= 10 and 1000 <= int(build) <= 99999):
+        raise UnreadableOutput("Windows version (ver) out of range", match.group(0))
     return WindowsBuild(int(major), int(minor), int(build), int(rev) if rev is not None else None)
 
 
@@ -53,6 +56,12 @@ class FeatureState:
 
 _DISM_ELEVATION = re.compile(r"Error:\s*740\b|requires elevation|elevated permissions are required", re.I)
 _DISM_STATE = re.compile(r"^\s*State\s*:\s*(.+?)\s*$", re.M)
+# The states dism prints for a feature (DismPackageFeatureState, learn.microsoft.com/windows-hardware/
+# manufacture/desktop/dism/dismpackagefeaturestate-enumeration): a cut value such as "Enab" is none of them.
+_DISM_STATES = {
+    "not present", "disable pending", "disabled", "disabled with payload removed", "enabled",
+    "enable pending", "superseded", "partially installed", "staged", "removed", "installed",
+}
 _DISM_ERROR = re.compile(r"^\s*Error:\s*\S.*$", re.M)
 
 
@@ -62,11 +71,13 @@ def parse_dism_feature_info(text: str, name: str) -> FeatureState:
     Elevation errors give state=None, needs_elevation=True; other dism errors (e.g. an unknown
     feature name) give state=None with the error line.
     """
-    body = clean(text)
+    body = require_text(f"dism feature info for {name}", text)
     if _DISM_ELEVATION.search(body):
         return FeatureState(name, None, True, "dism requires an elevated shell")
     state = _DISM_STATE.search(body)
     if state:
+        if state.group(1).lower() not in _DISM_STATES:
+            raise UnreadableOutput(f"dism feature info for {name} (unknown state)", state.group(0))
         return FeatureState(name, state.group(1), False)
     error = _DISM_ERROR.search(body)
     if error:
@@ -93,12 +104,26 @@ def _field(body: str, label: str) -> str | None:
 
 def parse_wsl_status(text: str) -> WslStatus:
     """Read `wsl --status` (wsl-cli__status-default-v2-but-distro-still-wsl1.txt)."""
-    body = clean(text)
+    body = require_text("wsl --status", text)
     distro = _field(body, "Default Distribution")
     version = _field(body, "Default Version")
     kernel = _field(body, "Kernel version")
     if distro is None and version is None:
         raise UnreadableOutput("wsl --status", text)
+    # Every form prints "Default Version: 1|2" after the distribution; the Store form stops there
+    # (wsl-cli__status-store-wsl-two-lines-no-kernel.txt, https://github.com/microsoft/WSL/issues/9448).
+    # The inbox form goes on ("... was last updated on", "WSL automatic updates are on.") and ends
+    # with "Kernel version: X" (wsl-cli__status-default-v2-but-distro-still-wsl1.txt), or with the
+    # aka.ms link to the kernel update when none is installed (https://github.com/MicrosoftDocs/WSL/issues/1599).
+    # So once anything follows the Default Version line, output cut before that end is unreadable.
+    if version is None or not re.fullmatch(r"[12]", version):
+        raise UnreadableOutput("wsl --status (no whole Default Version line)", text)
+    after = body[re.search(r"^\s*Default Version\s*[:：].*$", body, re.M | re.I).end():]
+    goes_on = next((line for line in lines(after) if line.strip()), None)
+    if goes_on is not None and not is_prompt(goes_on):
+        ends = (kernel and re.match(r"\[?\d+(?:\.\d+)+", kernel)) or re.search(r"aka\.ms/", after)
+        if not ends:
+            raise UnreadableOutput("wsl --status (cut before its Kernel version line)", text)
     version_number = re.match(r"\d+", version) if version else None
     return WslStatus(distro, int(version_number.group(0)) if version_number else None, kernel)
 
@@ -121,7 +146,7 @@ _NO_DISTROS = re.compile(r"has no installed distributions", re.I)
 
 def parse_wsl_list_verbose(text: str) -> list[WslDistro]:
     """Read `wsl -l -v`; rows follow the NAME STATE VERSION header, '*' marks the default."""
-    all_lines = lines(text)
+    all_lines = lines(require_text("wsl -l -v", text))
     start = next((i for i, line in enumerate(all_lines) if _LV_HEADER.match(line)), None)
     if start is None:
         if _NO_DISTROS.search(clean(text)):
@@ -133,11 +158,16 @@ def parse_wsl_list_verbose(text: str) -> list[WslDistro]:
         if not line.strip():
             continue
         row = _LV_ROW.match(line)
-        if not row:
+        if not row or row.group(4) not in ("1", "2"):
+            if not distros:
+                # With no distros wsl prints its "no installed distributions" line, never a bare header.
+                raise UnreadableOutput("wsl -l -v (header without a whole row)", text)
             break  # the next prompt or unrelated output
         star, name, state, version = row.groups()
         distros.append(WslDistro(name, state, int(version), bool(star)))
-    return distros
+    if not distros:
+        raise UnreadableOutput("wsl -l -v (header without a whole row)", text)
+    return plausible_count("wsl -l -v distros", distros, text, 256)
 
 
 # Title of `wsl --list`: "Windows Subsystem for Linux Distributions:" or localized, always ending in ':'.
@@ -148,7 +178,7 @@ _DISTRO_NAME = re.compile(r"^[\w.\-]+$")
 
 def parse_wsl_list(text: str) -> list[str]:
     """Read `wsl --list`: distro names without the title and the "(Default)" suffix."""
-    all_lines = lines(text)
+    all_lines = lines(require_text("wsl --list", text))
     title = next((i for i, line in enumerate(all_lines) if _TITLE.search(line) and not is_prompt(line)), None)
     if title is None:
         if _NO_DISTROS.search(clean(text)):
@@ -163,7 +193,7 @@ def parse_wsl_list(text: str) -> list[str]:
     names = [_DEFAULT_SUFFIX.sub("", line) for line in body]
     if not names or not all(_DISTRO_NAME.match(name) for name in names):
         raise UnreadableOutput("wsl --list", text)
-    return names
+    return plausible_count("wsl --list distros", names, text, 256)
 
 
 @dataclass(frozen=True)
@@ -243,7 +273,7 @@ _EXTENSION = re.compile(r"^([\w-]+\.[\w.-]+?)(?:@\S+)?$")
 
 def parse_code_extensions(text: str) -> list[str]:
     """Read `code --list-extensions`: lowercased extension ids, in order."""
-    candidates = content_lines(text)
+    candidates = content_lines(require_text("code --list-extensions", text))
     ids = [m.group(1).lower() for m in map(_EXTENSION.match, candidates) if m]
     if candidates and not ids:
         # e.g. "'code' is not recognized as an internal or external command"

@@ -7,7 +7,7 @@ answer it.
 
 from __future__ import annotations
 
-from ..parsers import distro, docker, gpu, runs, shell
+from ..parsers import distro, docker, dpkg, gpu, runs, shell
 from .probe import Probe
 
 # ---- the distro
@@ -15,7 +15,7 @@ KERNEL = Probe("cat /proc/version", distro.parse_kernel)
 DXG_DEVICE = Probe("ls -la /dev/dxg", shell.parse_presence, ok_exit=None, text="both")
 WSL_DRIVER_DIR = Probe("ls -l /usr/lib/wsl/lib", distro.parse_ls_names, ok_exit=None, text="both")
 LOADER_CACHE = Probe("/sbin/ldconfig -p", shell.parse_ldconfig)
-DPKG_NVIDIA = Probe("dpkg -l '*nvidia*'", docker.parse_dpkg, ok_exit=(0, 1), text="both")
+DPKG_NVIDIA = Probe("dpkg -l '*nvidia*'", dpkg.parse_dpkg, ok_exit=(0, 1), text="both")
 OS_RELEASE = Probe("cat /etc/os-release", distro.parse_os_release)
 USER_GROUPS = Probe("id -nG", distro.parse_groups)
 SUDO_DOCKERD = Probe("sudo -n -l /usr/bin/dockerd", distro.parse_sudo_list_command, ok_exit=None, text="both")
@@ -31,7 +31,7 @@ APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", lambda text: text, ok_exi
 NVIDIA_PACKAGES = Probe(
     "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' "
     "nvidia-docker2 nvidia-container-toolkit libnvidia-container1 libnvidia-container-tools",
-    docker.parse_dpkg, ok_exit=(0, 1), text="both")
+    dpkg.parse_dpkg, ok_exit=(0, 1), text="both")
 DAEMON_JSON = Probe("cat /etc/docker/daemon.json", docker.parse_daemon_json, ok_exit=None)
 IMAGE_ID = Probe("docker image inspect --format '{{.Id}}' {image}", shell.parse_presence, ok_exit=None, text="both")
 # --pull only: the guide's images are several GB
