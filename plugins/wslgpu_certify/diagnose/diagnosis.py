@@ -58,6 +58,8 @@ class Diagnosis:
 
 def _read(part: Part) -> list[Reading]:
     readings = []
+    if not part.text.strip():  # a prompt line right above the next one: nothing to read
+        return readings
     for found in recognise(part):
         kind = found.kind
         reading = Reading(kind.name, kind.layer, found.by, decide=kind.decide)

@@ -42,7 +42,9 @@ def as_text(diagnosis: Diagnosis) -> str:
         return "\n".join(out)
     for result in diagnosis.parts:
         label = _part_label(result)
-        if not result.readings:
+        if not result.part.text.strip():
+            out.append(f"{label}: no output below this command")
+        elif not result.readings:
             out.append(f"{label}: could not recognise this part: first line {result.part.first_line!r}")
         for r in result.readings:
             if r.unreadable:
