@@ -93,13 +93,15 @@ def main() -> int:
 
     broken = [e for e in entries if e["verdict"] == "broken"]
     healthy = [e for e in entries if e["verdict"] == "healthy"]
-    diagnosed = agreed = 0
+    diagnosed = agreed = by_signature = by_check = 0
     for entry in broken:
         findings = run(entry).findings
         layers = LAYERS_OF_CATEGORY.get(entry["category"], set())
         in_layer = [f for f in findings if f.layer in layers]
         shared = key_words(str(entry.get("fix", ""))) & fix_words(in_layer)
         diagnosed += bool(in_layer)
+        by_signature += any(f.signature_id for f in in_layer)
+        by_check += any(f.check_id for f in in_layer)
         agreed += bool(in_layer) and agrees(shared)
         if opts.verbose:
             mark = "agree" if in_layer and agrees(shared) else ("found" if in_layer else "MISS ")
@@ -125,7 +127,8 @@ def main() -> int:
     noisy = time.perf_counter() - start
 
     print(f"broken transcripts diagnosed (a finding in the index's layer): {diagnosed}/{len(broken)} "
-          f"({diagnosed / len(broken):.0%})")
+          f"({diagnosed / len(broken):.0%}); by a known-cause signature {by_signature}, "
+          f"by a check decided from the parsed output {by_check}")
     print(f"  of those, a finding's fix agrees with the index's fix (heuristic, see --help): {agreed}/{diagnosed}")
     print(f"false findings on healthy: {len(false)}/{len(healthy)} (healthy with notes only: {noted})")
     print(f"time per paste: mean {1000 * sum(times) / len(times):.1f} ms, worst {1000 * max(times):.1f} ms; "
