@@ -62,7 +62,7 @@ def placeholder_values(profile: dict, known: dict) -> dict:
     return values
 
 
-def from_check(hit: CheckHit, part: int | None, values: dict) -> Finding | None:
+def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "") -> Finding | None:
     from ..catalog import REGISTRY, fill_remediation, load_checks  # imports pytest and the checks: only when needed
 
     spec = (REGISTRY if hit.check_id in REGISTRY else load_checks()).get(hit.check_id)
@@ -72,7 +72,7 @@ def from_check(hit: CheckHit, part: int | None, values: dict) -> Finding | None:
     rem = fill_remediation(rem, {**values, **({"distro": hit.distro} if hit.distro else {})})
     return Finding(spec.layer, hit.seen, tuple(FixLine(s.text, s.shell) for s in rem.steps),
                    f"check {spec.id} (docs/checks.md)" + "".join(f"; {link}" for link in rem.links),
-                   "profile" if hit.note else "high", check_id=spec.id, seen=hit.seen, why=rem.why,
+                   "profile" if hit.note else "high", check_id=spec.id, seen=seen, why=rem.why,
                    where=rem.where, part=part, note=hit.note)
 
 

@@ -65,8 +65,9 @@ def as_text(diagnosis: Diagnosis) -> str:
         out.append("no known problem found, and nothing in this output was recognised")
     if diagnosis.notes:
         out.append("")
-        out.append(f"{len(diagnosis.notes)} note(s): older than profile {diagnosis.profile} expects "
-                   "(not a problem in itself; the paste may predate it):")
+        out.append(f"{len(diagnosis.notes)} note(s): a certification run under profile {diagnosis.profile} would "
+                   "flag these, but none is a known problem on its own (a version older than the profile expects: "
+                   "the paste may predate it; or no `nvidia` runtime entry, which `--gpus all` does not need):")
         for f in diagnosis.notes:
             out.extend(_finding_lines(f, commands))
     return "\n".join(out)
