@@ -197,7 +197,7 @@ def test_nbody_below_the_baseline_is_a_problem_at_it_none():
     def nbody(gflops: float) -> str:  # setup-guide §3.4's format
         return ('GPU Device 0: "GeForce RTX 2070" with compute capability 7.5\n'
                 "36864 bodies, total time for 10 iterations: 67.554 ms\n"
-                f"= 201.166 billion interactions per second\n= {gflops} single-precision GFLOP/s at 20 flops\n")
+                f"= 201.166 billion interactions per second\n= {gflops} single-precision GFLOP/s at 20 flops per interaction\n")
 
     assert ids(nbody(4023.329)) == []
     assert ids(nbody(1000.0)) == ["gpu.nbody.performance"]
@@ -205,14 +205,16 @@ def test_nbody_below_the_baseline_is_a_problem_at_it_none():
 
 def test_docker_desktop_engine_and_linux_driver_libraries():
     # docker version's Server block (docker-info__version-server-docker-desktop-4.27-windows-client.txt's format)
-    desktop = "Client:\n Version:           24.0.7\n\nServer: Docker Desktop 4.27.1 (136059)\n Engine:\n  Version:          25.0.2\n"
+    desktop = ("Client:\n Version:           24.0.7\n OS/Arch:           linux/amd64\n\nServer: Docker Desktop 4.27.1 (136059)\n"
+               " Engine:\n  Version:          25.0.2\n  OS/Arch:          linux/amd64\n")
     assert "docker.engine.community" in ids(desktop)
-    community = "Client:\n Version:           24.0.7\n\nServer: Docker Engine - Community\n Engine:\n  Version:          24.0.7\n"
+    community = ("Client:\n Version:           24.0.7\n OS/Arch:           linux/amd64\n\nServer: Docker Engine - Community\n"
+                 " Engine:\n  Version:          24.0.7\n  OS/Arch:          linux/amd64\n")
     assert ids(community) == []
     # ldconfig -p rows (shell.parse_ldconfig's format): libcuda from a Linux driver shadows WSL's
-    shadowed = "2 libs found in cache `/etc/ld.so.cache'\n\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcuda.so.1\n"
+    shadowed = "1 libs found in cache `/etc/ld.so.cache'\n\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libcuda.so.1\n"
     assert ids(shadowed) == ["wsl.driver.loader"]
-    wsl = "2 libs found in cache `/etc/ld.so.cache'\n\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/wsl/lib/libcuda.so.1\n"
+    wsl = "1 libs found in cache `/etc/ld.so.cache'\n\tlibcuda.so.1 (libc6,x86-64) => /usr/lib/wsl/lib/libcuda.so.1\n"
     assert ids(wsl) == []
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..parsers.docker import installed, linux_nvidia_driver_packages
+from ..parsers.dpkg import installed, linux_nvidia_driver_packages
 from ..profile import version_satisfies
 
 

@@ -55,8 +55,7 @@ class Finding:
 def placeholder_values(profile: dict, known: dict) -> dict:
     images = profile.get("images", {})
     values = {**DEFAULTS, "image": images.get("nbody", "{image}"),
-              "tensorflow_image": images.get("tensorflow", "{tensorflow_image}"),
-              "rstudio_image": images.get("rstudio", "{rstudio_image}"),
+              **{f"{role}_image": image for role, image in images.items()},
               "reticulate_python": profile.get("rstudio", {}).get("reticulate_python", "{reticulate_python}")}
     values.update({k: v for k, v in known.items() if v})
     return values
