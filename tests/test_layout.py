@@ -90,7 +90,7 @@ def test_parsers_use_only_the_standard_library_and_each_other(name):
     # tomli: the 3.10 backport of 3.11's tomllib, imported only where tomllib is missing
     outside = {imp for imp in imports_of(name)
                if not imp.startswith("wslgpu_certify.parsers") and imp.split(".")[0] not in sys.stdlib_module_names
-               and imp not in ("__future__", "tomli")}
+               and imp not in ("__future__", "tomli", "tomllib")}
     assert outside == set(), f"{name} imports {outside}"
 
 

@@ -41,6 +41,19 @@ def collecting(buffer: EvidenceBuffer):
         _current.reset(token)
 
 
+FIGURE_CHARS = 300  # a published text: what a report row can show
+FIGURE_ITEMS = 20  # a published list
+
+
+def bounded(value):
+    """A figure no output can blow up: long text and long lists are cut, saying how much was left out."""
+    if isinstance(value, str) and len(value) > FIGURE_CHARS:
+        return f"{value[:FIGURE_CHARS]}... ({len(value) - FIGURE_CHARS} more characters)"
+    if isinstance(value, (list, tuple)) and len(value) > FIGURE_ITEMS:
+        return [*value[:FIGURE_ITEMS], f"... {len(value) - FIGURE_ITEMS} more"]
+    return value
+
+
 def publish(name: str, value) -> None:
     """Hand a figure (a number, a file name under the run folder) to the report."""
-    current().figures[name] = value
+    current().figures[name] = bounded(value)

@@ -21,6 +21,7 @@ from .reports.summary import PlannedCheck, RunSummary
 
 STATE = pytest.StashKey["RunState"]()
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
+MESSAGE_CHARS = 2000  # a finding's message: enough for any cause, bounded whatever a command printed
 BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) when a requirement did not pass
 
 
@@ -106,6 +107,8 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params, **getattr(exc, "values", {})})
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
+    if len(finding.message) > MESSAGE_CHARS:
+        finding.message = f"{finding.message[:MESSAGE_CHARS]}... ({len(finding.message) - MESSAGE_CHARS} more characters)"
     buffer = item.stash.get(EVIDENCE, None)
     if report.when == "call" and buffer is not None:
         finding.evidence = list(buffer.evidence)
