@@ -6,7 +6,7 @@ container and validated, and inside a notebook executed headless with nbclient.
 
 from wslgpu_certify import CheckFailed, check, prefetch, publish, read
 from wslgpu_certify.parsers.errors import UnreadableOutput
-from wslgpu_certify.parsers.png import read_png
+from wslgpu_certify.images import read_png
 from wslgpu_certify.probes import containers
 
 PNG_NAME = "rpy2-ggplot-mtcars.png"  # saved in the run folder as evidence

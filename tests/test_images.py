@@ -1,4 +1,4 @@
-"""Tests for parsers.png: size and colour count of the PNGs the suite is handed."""
+"""Tests for images.read_png (Pillow): size and colour count of the PNGs the suite is handed."""
 
 import struct
 import zlib
@@ -6,7 +6,7 @@ import zlib
 import pytest
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
-from wslgpu_certify.parsers.png import PngImage, read_png
+from wslgpu_certify.images import PngImage, read_png
 
 # --- PNG: images built here with zlib, using each row filter ---
 
