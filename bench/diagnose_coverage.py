@@ -17,7 +17,6 @@ docs/signatures.md quotes the figures. Floors: >= 90 % of broken diagnosed, 0 fa
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 import time
@@ -27,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "bench"))
 
-from signature_coverage import agrees, key_words, load_index  # noqa: E402
+from signature_coverage import agrees, corpus_options, key_words, load_index  # noqa: E402
 from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
 from wslgpu_certify.profile import load_profile  # noqa: E402
 
@@ -70,11 +69,7 @@ def noise(size: int, seed: int = 7) -> bytes:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
-    parser.add_argument("--cert-profile", default="current")
-    parser.add_argument("--verbose", action="store_true")
-    opts = parser.parse_args()
+    opts = corpus_options(("--cert-profile", {"default": "current"}))
     corpus = Path(opts.corpus)
     if not (corpus / "index.yaml").is_file():
         print(f"no corpus index at {corpus}", file=sys.stderr)

@@ -75,11 +75,18 @@ def load_index(corpus: Path) -> list[dict]:
     return yaml.safe_load((corpus / "index.yaml").read_text(encoding="utf-8"))
 
 
-def main() -> int:
+def corpus_options(*extra: tuple[str, dict]) -> argparse.Namespace:
+    """--corpus (default ../shared/corpus), --verbose and any extra options, parsed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", default=str(REPO.parent / "shared" / "corpus"))
     parser.add_argument("--verbose", action="store_true")
-    opts = parser.parse_args()
+    for name, settings in extra:
+        parser.add_argument(name, **settings)
+    return parser.parse_args()
+
+
+def main() -> int:
+    opts = corpus_options()
     corpus = Path(opts.corpus)
     if not (corpus / "index.yaml").is_file():
         print(f"no corpus index at {corpus}", file=sys.stderr)

@@ -37,3 +37,18 @@ def test_nbody_figure_is_charted_against_baseline(certify):
     # the gpu layer's GPU in the Environment table, not what a container later saw
     assert _report(run)[1]["environment"]["GPU"] == "GeForce RTX 2070 (compute capability 7.5)"
     assert 'wslgpu-nbody' in text and "2414.0" in text and "4023.3" in text
+
+
+def test_a_users_own_html_and_junit_are_self_contained_and_ours_still_land_in_the_run_folder(certify, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-no-dxg.json"),
+                  f"--html={mine / 'report.html'}", f"--junitxml={mine / 'junit.xml'}")
+    assert run.returncode == 1, run.output[-2000:]
+    assert sorted(p.name for p in mine.iterdir()) == ["junit.xml", "report.html"]  # no assets/ folder beside it
+    text = (mine / "report.html").read_text()
+    assert "<style" in text and 'href="assets/' not in text
+    latest = run.reports / "latest"
+    assert (latest / "report.html").read_text() == text
+    assert (latest / "junit.xml").read_bytes() == (mine / "junit.xml").read_bytes()
+    assert "wslgpu_verdict" in (latest / "junit.xml").read_text()

@@ -19,7 +19,7 @@ from .options import add_options, machine_from_options, refuse_old_profile_optio
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.progress import WaitProgress
 from .reports.results_json import machine_meta, write_results
-from .reports.run_folder import refresh_latest, run_dir
+from .reports.run_folder import keep_copy, refresh_latest, run_dir
 from .reports.terminal import write_verdict
 from .session import STATE, RunState, finding_for, is_active, spec_of, state_of
 
@@ -52,9 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
         run_directory.mkdir(parents=True, exist_ok=True)
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_directory / "junit.xml")
-        if hasattr(config.option, "htmlpath") and not config.option.htmlpath:
-            config.option.htmlpath = str(run_directory / "report.html")
-            config.option.self_contained_html = True
+        if hasattr(config.option, "htmlpath"):
+            if not config.option.htmlpath:
+                config.option.htmlpath = str(run_directory / "report.html")
+            config.option.self_contained_html = True  # a report attached to a ticket, also at the user's --html
     asked = frozenset(name for name, given in (("-m slow", _selects_slow(config.option.markexpr)),
                                                ("--prove-autostart", config.option.prove_autostart)) if given)
     state = RunState(machine, run_directory, controller=worker_input is None, layers=config.option.layer, asked=asked)
@@ -170,6 +171,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is None or not state.controller or state.run_directory is None:
         return
+    for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
+        keep_copy(getattr(config.option, option, None), state.run_directory / name)
     if any(state.run_directory.iterdir()):
         refresh_latest(state.run_directory)
     else:

@@ -14,6 +14,15 @@ def run_dir(reports_dir: Path, hostname: str, now: datetime | None = None) -> Pa
     return reports_dir / f"{now:%Y%m%dT%H%M%SZ}-{safe_host}"
 
 
+def keep_copy(written: str | None, in_run_folder: Path) -> None:
+    """A report the user sent elsewhere (--html, --junitxml) is copied into the run folder as well."""
+    if not written:
+        return
+    source = Path(written)
+    if source.is_file() and source.resolve() != in_run_folder.resolve():
+        shutil.copyfile(source, in_run_folder)
+
+
 def refresh_latest(run_directory: Path) -> Path:
     """reports/latest/ becomes a copy of this run's folder (a copy: symlinks break in zips and on Windows)."""
     latest = run_directory.parent / "latest"
