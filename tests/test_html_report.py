@@ -52,3 +52,29 @@ def test_a_users_own_html_and_junit_are_self_contained_and_ours_still_land_in_th
     assert (latest / "report.html").read_text() == text
     assert (latest / "junit.xml").read_bytes() == (mine / "junit.xml").read_bytes()
     assert "wslgpu_verdict" in (latest / "junit.xml").read_text()
+
+
+def test_rows_say_what_happened_in_words_and_only_failures_open(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-toolkit-missing.json"))
+    text, blob = _report(run)
+    assert set(blob["renderCollapsed"]) >= {"passed", "skipped"}  # a reader starts at what failed
+    logs = {result["result"]: [] for runs in blob["tests"].values() for result in runs}
+    for runs in blob["tests"].values():
+        for result in runs:
+            logs[result["result"]].append(result["log"])
+    skipped = logs["Skipped"]
+    assert skipped and all(log.startswith(("Did not run: ", "Not applicable: ")) for log in skipped)
+    assert not any("checks/test_" in log or "(" + "'/" in log for log in skipped)  # no raw tuple, no local path
+    failed = logs["Failed"]
+    assert failed and not any("Why it matters" in log for log in failed)  # the fix is shown once, in the extras
+    assert "Why it matters" in html.unescape(text)
+
+
+def test_a_replays_environment_leads_with_the_recorded_machine(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-toolkit-missing.json"))
+    environment = _report(run)[1]["environment"]
+    keys = list(environment)
+    assert keys[:2] == ["Machine", "Distro"] and environment["Machine"] == "broken-toolkit-missing"
+    assert environment["WSL kernel"] == "4.19.128-microsoft-standard"
+    assert "Platform" not in environment and "Replayed on: Platform" in environment
+    assert keys.index("Replayed on: Platform") > keys.index("WSL kernel")

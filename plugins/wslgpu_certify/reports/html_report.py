@@ -64,10 +64,29 @@ class HtmlReport:
         prefix.append(stack_picture(run))
 
     def _environment(self, run: RunSummary) -> None:
-        environment = dict(self.report.data.get("environment", {}) if hasattr(self.report, "data") else {})
+        """The certified machine's facts first; on a replay, this host's (pytest-metadata's) labelled as the replayer."""
+        here = dict(self.report.data.get("environment", {}) if hasattr(self.report, "data") else {})
+        machine = self.state.machine
         figures = run.figures()
+        environment = {"Machine": machine.hostname, "Distro": machine.distro}
+        if machine.replay:
+            recorded = machine.snapshot.metadata
+            environment["Recorded"] = " ".join(str(recorded.get(k, "")) for k in ("recorded_at", "env")).strip() or "?"
         environment.update({label: str(figures[key]) for key, label in ENVIRONMENT_FIGURES.items() if key in figures})
+        prefix = "Replayed on: " if machine.replay else ""
+        environment.update({f"{prefix}{key}": value for key, value in here.items()})
         self.report.set_data("environment", environment)
+
+    def pytest_html_results_table_html(self, report, data):
+        """A check's row log says what it concluded in words: no raw skip tuple (with local paths), and the
+        failure's fix once (in the extras below it), not again in pytest's failure text."""
+        finding_data = getattr(report, "wslgpu_finding", None)
+        if not finding_data:
+            return
+        finding = Finding.from_json(finding_data)
+        words = {"skipped": "Did not run", "not_applicable": "Not applicable", "passed": "Passed"}
+        label = words.get(finding.outcome, finding.outcome.capitalize())
+        data[:] = [html.escape(f"{label}: {finding.message}" if finding.message else label)]
 
     def pytest_html_results_table_header(self, cells):
         cells.insert(1, '<th class="sortable" data-column-type="check">Check</th>')
