@@ -118,3 +118,16 @@ def test_native_linux_skips_windows_and_wsl_layers_as_not_a_wsl_machine(certify)
     assert windows and all(c["outcome"] == "not_applicable" and c["message"].startswith("not a WSL machine")
                            for c in windows)
     assert "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json" in run.output
+
+
+def test_fixes_name_the_distros_user_when_no_one_said_who(certify, tmp_path):
+    """--env=windows without --wsl-user: the user in a fix is the distro's default user, asked of it once."""
+    snapshot = tmp_path / "from-windows.json"
+    snapshot.write_text(json.dumps({
+        "format": "wslgpu-certify-snapshot/1", "extends": str(SNAPSHOTS / "broken-not-in-docker-group.json"),
+        "metadata": {"env": "windows", "user": None},
+        "hosts": {"windows": {"wsl.exe -d Ubuntu -- id -un": {"exit_status": 0, "stdout": "ana\n", "stderr": ""}}}}))
+    run = certify("--snapshot", str(snapshot))
+    fix = run.check("wsl.user.docker_group")["remediation"]
+    assert any("usermod -a -G docker ana" in step for step in fix["commands"]), fix
+    assert "<USER_NAME>" not in json.dumps(run.results)

@@ -15,7 +15,10 @@ from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_fo
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
+from .hosts.executors import NotRecorded
 from .known_causes import known_causes
+from .placeholders import fill
+from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
 from .reports.summary import PlannedCheck, RunSummary
 
@@ -84,6 +87,20 @@ def spec_of(item: pytest.Item) -> CheckSpec | None:
     return spec_for(template, {k: v for k, v in params.items() if "{" + k + "}" in template})
 
 
+def _names(machine) -> dict:
+    """Values for a fix's placeholders; the distro's user, when no one named it (--env=windows without
+    --wsl-user), is asked of the distro once (`wsl.exe -d DISTRO -- id -un`, a read like any probe)."""
+    if machine.user is None and machine.is_wsl and (runner := machine.runner("windows")) is not None:
+        try:
+            record = runner.run(fill(DISTRO_DEFAULT_USER.command, {"distro": machine.distro}))
+        except NotRecorded:
+            record = None
+        user = record.stdout.strip() if record is not None and record.exit_status == 0 else ""
+        if user and user.replace("-", "").replace("_", "").isalnum():
+            machine.user = user
+    return machine.names()
+
+
 def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, call) -> Finding:
     """What a check's setup or call report says, with the remediation filled for this machine."""
     machine = state_of(item.config).machine
@@ -104,7 +121,7 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
         variant = getattr(exc, "variant", None)
         rem = getattr(exc, "remediation", None) or spec.variants.get(variant, spec.remediation)
-        finding.remediation = fill_remediation(rem, {**machine.names(), **spec.params, **getattr(exc, "values", {})})
+        finding.remediation = fill_remediation(rem, {**_names(machine), **spec.params, **getattr(exc, "values", {})})
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
     if len(finding.message) > MESSAGE_CHARS:
