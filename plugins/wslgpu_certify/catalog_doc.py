@@ -35,7 +35,7 @@ def render() -> str:
             continue
         lines += [f"## {layer}", "", "| id | what | requires | why | fix |", "|---|---|---|---|---|"]
         for s in mine:
-            flags = " (advisory)" if s.advisory else ""
+            flags = (" (advisory)" if s.advisory else "") + (f" (opt-in: `{s.opt_in}`)" if s.opt_in else "")
             fix = "<br>".join(f"`{_cell(step.text)}`" if step.is_command else _cell(step.text)
                               for step in s.remediation.steps)
             lines.append(f"| `{s.id}` | {_cell(s.title)}{flags} | {', '.join(f'`{r}`' for r in s.requires)} "
