@@ -131,3 +131,31 @@ def test_fixes_name_the_distros_user_when_no_one_said_who(certify, tmp_path):
     fix = run.check("wsl.user.docker_group")["remediation"]
     assert any("usermod -a -G docker ana" in step for step in fix["commands"]), fix
     assert "<USER_NAME>" not in json.dumps(run.results)
+
+
+def test_a_run_stopped_early_is_incomplete_and_never_certified(certify):
+    run = certify("--snapshot", str(SNAPSHOTS / "broken-no-dxg.json"), "-x")
+    assert run.results["complete"] is False and run.results["verdict"] == "NOT CERTIFIED"
+    assert "the run was interrupted" in run.results["headline"] and run.returncode != 0
+
+
+@pytest.mark.parametrize("listing", ["--collect-only", "--fixtures", "--markers"])
+def test_listing_writes_no_run_folder(certify, listing):
+    run = certify("--snapshot", str(HEALTHY), listing)
+    assert run.returncode == 0, run.output[-2000:]
+    assert not run.reports.exists() or not any(run.reports.iterdir())
+
+
+def test_an_unusable_reports_dir_is_one_line(certify, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    run = certify("--snapshot", str(HEALTHY), "--reports-dir", str(blocker / "reports"))
+    assert run.returncode == 4 and "cannot create a run folder under" in run.output
+    assert "Traceback" not in run.output
+
+
+def test_two_runs_in_the_same_second_get_folders_of_their_own(tmp_path):
+    from wslgpu_certify.reports.run_folder import new_run_dir
+
+    first, second = new_run_dir(tmp_path, "box"), new_run_dir(tmp_path, "box")
+    assert first != second and first.is_dir() and second.is_dir()

@@ -8,6 +8,7 @@ room it names: options.py, session.py, reports/.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from .options import add_options, machine_from_options, refuse_old_profile_optio
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.progress import WaitProgress
 from .reports.results_json import machine_meta, write_results
-from .reports.run_folder import keep_copy, refresh_latest, run_dir
+from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
 from .reports.terminal import write_verdict
 from .session import STATE, RunState, finding_for, is_active, spec_of, state_of
 
@@ -47,9 +48,14 @@ def pytest_configure(config: pytest.Config) -> None:
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
         run_directory = Path(worker_input["wslgpu_run_dir"])
+    elif _only_lists(config):  # --collect-only, --fixtures, --markers: nothing certified, nothing written
+        run_directory = None
     else:
-        run_directory = run_dir(Path(config.option.reports_dir), machine.hostname)
-        run_directory.mkdir(parents=True, exist_ok=True)
+        try:
+            run_directory = new_run_dir(Path(config.option.reports_dir), machine.hostname)
+        except OSError as exc:
+            raise pytest.UsageError(f"cannot create a run folder under {config.option.reports_dir}: "
+                                    f"{exc.strerror or exc}") from None
         if not config.option.xmlpath:
             config.option.xmlpath = str(run_directory / "junit.xml")
         if hasattr(config.option, "htmlpath"):
@@ -64,9 +70,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(state, "wslgpu-run-state")
     if worker_input is None:  # xdist workers' output is not shown
         config.pluginmanager.register(WaitProgress(machine), "wslgpu-wait-progress")
-    if state.controller and config.pluginmanager.has_plugin("html"):
+    if state.controller and run_directory is not None and config.pluginmanager.has_plugin("html"):
         from .reports.html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")
+
+
+def _only_lists(config: pytest.Config) -> bool:
+    """pytest asked only to list (tests, fixtures, markers), not to run anything."""
+    return bool(config.option.collectonly or getattr(config.option, "showfixtures", False)
+                or getattr(config.option, "show_fixtures_per_test", False) or getattr(config.option, "markers", False))
 
 
 def _collapse_rows_that_need_no_reading(config: pytest.Config) -> None:
@@ -170,10 +182,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if machine.recording is not None:
         machine.recording.save(config.option.record)
-    if config.option.collectonly or getattr(config.option, "showfixtures", False):
+    if state.run_directory is None:
         return
+    # Ctrl-C, SIGTERM (pytest.exit with 128+signal), -x: what ran is reported, and never certified
+    state.complete = not (session.shouldstop or session.shouldfail or
+                          session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+                          or int(session.exitstatus) >= 128)
     summary = state.summary()
-    write_results(state.run_directory / "results.json", summary, machine_meta(machine, config.option.snapshot))
+    try:
+        write_results(state.run_directory / "results.json", summary, machine_meta(machine, config.option.snapshot))
+    except OSError as exc:  # a full disk, a folder made read-only under us: one line, never a traceback
+        print(f"wslgpu-certify: could not write {state.run_directory / 'results.json'}: {exc.strerror or exc}",
+              file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
     add_junit_verdict(config, summary)
     if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
@@ -193,7 +214,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
-    if state is None or not state.controller or config.option.collectonly:
+    if state is None or not state.controller or state.run_directory is None:
         return
     write_verdict(terminalreporter, state.summary(), state.machine, config.option.snapshot,
                   config.option.htmlpath or state.run_directory)

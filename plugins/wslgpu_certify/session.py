@@ -41,6 +41,7 @@ class RunState:
         self.findings: list[Finding] = []
         self.gate = Gate(self.not_applicable)
         self._planned: list[PlannedCheck] | None = None
+        self.complete = True  # False once the run was interrupted (Ctrl-C, SIGTERM, -x)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         finding = getattr(report, "wslgpu_finding", None)
@@ -65,7 +66,7 @@ class RunState:
 
     def summary(self) -> RunSummary:
         scope = f"layer{'s' if len(self.layers) > 1 else ''} {', '.join(self.layers)}" if self.layers else ""
-        return RunSummary(self.findings, self.planned(), scope)
+        return RunSummary(self.findings, self.planned(), scope, complete=self.complete)
 
 
 def state_of(config: pytest.Config) -> RunState:

@@ -33,6 +33,7 @@ def write_results(path: Path, summary: RunSummary, machine: dict) -> dict:
         "tool_version": __version__,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine,
+        "complete": summary.complete,
         "verdict": summary.verdict,
         "headline": summary.headline,
         "scope": summary.scope or "machine",

@@ -14,6 +14,20 @@ def run_dir(reports_dir: Path, hostname: str, now: datetime | None = None) -> Pa
     return reports_dir / f"{now:%Y%m%dT%H%M%SZ}-{safe_host}"
 
 
+def new_run_dir(reports_dir: Path, hostname: str) -> Path:
+    """A run folder of its own: two runs of one host in the same second get -2, -3, ... (created here)."""
+    base = run_dir(reports_dir, hostname)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        folder = base if attempt == 1 else base.with_name(f"{base.name}-{attempt}")
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free run folder name beside {base}")
+
+
 def keep_copy(written: str | None, in_run_folder: Path) -> None:
     """A report the user sent elsewhere (--html, --junitxml) is copied into the run folder as well."""
     if not written:

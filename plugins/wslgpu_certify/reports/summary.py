@@ -110,9 +110,11 @@ def layer_state(findings: list[Finding], not_run: list[PlannedCheck], layer_of: 
 class RunSummary:
     """`planned`: every check of the catalog in this run's scope; a planned check with no finding did not run."""
 
-    def __init__(self, findings: list[Finding], planned: list[PlannedCheck] | None = None, scope: str = ""):
+    def __init__(self, findings: list[Finding], planned: list[PlannedCheck] | None = None, scope: str = "",
+                 complete: bool = True):
         self.findings = sorted(findings, key=lambda f: LAYERS.index(f.layer))
         self.scope = scope  # "" for the whole machine, else e.g. "layer gpu"
+        self.complete = complete  # False: interrupted (Ctrl-C, SIGTERM, -x); never certified
         seen = {f.id for f in self.findings}
         planned = planned or []
         self.not_run = [p for p in planned if p.id not in seen and p.not_applicable is None]
@@ -123,7 +125,7 @@ class RunSummary:
         applicable = [f for f in self.findings if f.outcome != "not_applicable"]
         self.applicable = len(applicable) + len(self.not_run)
         self.passed = sum(f.outcome in ("passed", "warning") for f in applicable)
-        if self.failures or self.blocked_by_failure:
+        if self.failures or self.blocked_by_failure or not complete:
             self.verdict = NOT_CERTIFIED
         elif self.gaps or self.not_run or not self.passed:
             self.verdict = PARTIAL
@@ -146,6 +148,9 @@ class RunSummary:
     def headline(self) -> str:
         """The verdict in one line, as the terminal, the report title, results.json and JUnit say it."""
         scope = f"{self.scope}: " if self.scope else ""
+        if not self.complete:
+            ran = self.applicable - len(self.gaps) - len(self.not_run)
+            return f"{scope}NOT CERTIFIED: the run was interrupted; {ran} of {self.applicable} applicable checks ran"
         if self.verdict == PARTIAL:
             ran = self.applicable - len(self.gaps) - len(self.not_run)
             return f"{scope}PARTIAL: {ran} of {self.applicable} applicable checks ran; not a certification"
