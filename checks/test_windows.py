@@ -117,3 +117,18 @@ def test_vscode_extensions(windows_host, profile):
     missing = [ext for ext in profile["windows"]["vscode_extensions"] if ext.lower() not in installed]
     if missing:
         raise CheckFailed(f"VS Code extension(s) missing: {', '.join(missing)}")
+
+
+@check("windows.wsl.store")
+def test_wsl_from_the_store(windows_host, profile):
+    info = read(windows_host, windows.WSL_VERSION)
+    wanted = profile["windows"].get("store_wsl", "")  # "" : either; else a version specifier for Store WSL
+    if not info.store:
+        publish("wsl", "inbox wsl.exe (no --version)")
+        if wanted:
+            raise CheckFailed("wsl.exe is the inbox one (it answers `--version` with 'Invalid command line option'); "
+                              f"the profile needs WSL from the Microsoft Store ({wanted})")
+        return
+    publish("wsl", f"Store WSL {info.wsl_version}, kernel {info.kernel_version}, WSLg {info.wslg_version or 'none'}")
+    if wanted and not version_satisfies(info.wsl_version or "", wanted):
+        raise CheckFailed(f"Store WSL {info.wsl_version} does not satisfy {wanted}", variant="old")

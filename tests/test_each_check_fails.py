@@ -130,9 +130,16 @@ name = "site"
 [windows]
 export_path = 'C:\\wslbackup\\ubuntu.tar'
 imported_distros = ["ubuntu_gpu"]
+store_wsl = ">=2.0"
 """
+# `wsl --version` of a Store WSL 1.x (its real layout: https://github.com/microsoft/WSL/issues/10975 shows 2.x's).
+STORE_WSL_1 = ("WSL version: 1.2.5.0\nKernel version: 5.15.90.1\nWSLg version: 1.0.51\nMSRDC version: 1.2.3770\n"
+               "Direct3D version: 1.608.2-61064218\nDXCore version: 10.0.25131.1002-220531-1700.rs-onecore-base2-hyp\n"
+               "Windows version: 10.0.22621.1848\n")
 
 MUTATIONS = {
+    "windows.wsl.store": ("windows", {"wsl.exe --version": out(STORE_WSL_1)},
+                          "Store WSL 1.2.5.0 does not satisfy >=2.0", "wsl.exe --update"),
     "windows.feature.{feature}": ("windows", {
         "dism.exe /online /get-featureinfo /featurename:Microsoft-Windows-Subsystem-Linux": dism_disabled("Microsoft-Windows-Subsystem-Linux"),
         "dism.exe /online /get-featureinfo /featurename:VirtualMachinePlatform": dism_disabled("VirtualMachinePlatform"),
@@ -245,7 +252,8 @@ MUTATIONS = {
         'nbclient: {"error": "NoSuchKernel: No such kernel named python3", "outputs": []}\n')},
         "failed in the notebook: NoSuchKernel", "jupyter kernelspec list"),
 }
-NEEDS_SITE_PROFILE = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user"}
+NEEDS_SITE_PROFILE = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
+                      "windows.wsl.store"}
 # The guide's 12-epoch MNIST run is selected only with -m slow (checks/test_rstudio.py); with -m slow the
 # other checks are deselected, and the gate still evaluates its requirements (short training) on the spot.
 EXTRA_ARGS = {"rstudio.keras.guide_mnist": ["-m", "slow"], "wsl.autostart.proof": ["--prove-autostart"]}
