@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make a headless Chromium available on a Debian (bookworm) CI host, for
 # tests/test_report_in_browser.py (the HTML report opened in a real browser,
-# driven over the DevTools Protocol; no display needed).  Installs Debian's
+# driven by Playwright (executable_path: no browser download); no display needed).  Installs Debian's
 # `chromium` package if it is not on PATH.  Idempotent; run as root.
 set -euo pipefail
 

@@ -137,7 +137,7 @@ class Remediation:
             parts.append(f"<p><b>Fix{where}:</b></p><ol class=\"wslgpu-steps\">")
             for step in self.steps:
                 if step.is_command:
-                    parts.append(f'<li><span class="wslgpu-shell">{html.escape(SHELLS.get(step.shell, step.shell))}</span>'
+                    parts.append(f'<li><span class="wslgpu-shell" style="color:#424242">{html.escape(SHELLS.get(step.shell, step.shell))}</span>'
                                  f'<pre class="wslgpu-fix" style="{FIX_STYLE}">{html.escape(step.text)}</pre></li>')
                 else:
                     parts.append(f'<li class="wslgpu-say">{html.escape(step.text)}</li>')
