@@ -34,11 +34,11 @@ def test_nvidia_apt_repositories(wsl_host, profile):
     problems, variant = [], None
     for name in profile["docker"]["apt_lists"]:
         content = read(wsl_host, distro.APT_LIST, name=name)
-        if "unsupported distribution" in content.lower():
+        if content.unsupported:
             # NVIDIA's server answers this instead of a list for a distribution it does not serve
             problems.append(f"{name} says 'Unsupported distribution' for {distribution}")
             variant = "unsupported"
-        elif not any(line.startswith("deb ") and "nvidia.github.io" in line for line in content.splitlines()):
+        elif not any("nvidia.github.io" in line for line in content.deb_lines):
             problems.append(f"{name} is missing or holds no `deb https://nvidia.github.io/...` line")
     if problems:
         raise CheckFailed("; ".join(problems), variant=variant)

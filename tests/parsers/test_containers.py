@@ -32,3 +32,12 @@ def test_base64_png_must_be_there_and_valid():
         parse_base64_png("Error in loadNamespace(x) : there is no package called 'ggplot2'")
     with pytest.raises(UnreadableOutput):
         parse_base64_png("png-base64: iVBORw0KGgo\n")
+
+
+def test_embedded_r_cut_before_its_version_line_is_unreadable():
+    import pytest
+    from wslgpu_certify.parsers.errors import UnreadableOutput
+    for cut in ("r home: /usr/lib/R\n", "r home: /usr/lib/R\nr version: R v", "r home: /usr/lib/R\nr version: R version 4.0.3 (2020"):
+        with pytest.raises(UnreadableOutput):
+            parse_embedded_r(cut)
+    assert parse_embedded_r("r home: /opt/R\nr version: R Under development (unstable) (2021-01-05 r79797)\n").home == "/opt/R"

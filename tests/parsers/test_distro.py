@@ -319,3 +319,29 @@ def test_ls_every_cut_inside_a_row_before_its_name_is_unreadable():
 def test_systemctl_cut_empty_or_noise_is_unreadable(text):
     with pytest.raises(UnreadableOutput):
         parse_systemctl_is_enabled(text)
+
+
+# ---- apt list files (`cat /etc/apt/sources.list.d/NAME`): whole `deb` lines, or a cut-off output
+from wslgpu_certify.parsers.distro import parse_apt_list  # noqa: E402
+
+NVIDIA_LIST = ("deb https://nvidia.github.io/libnvidia-container/stable/ubuntu18.04/$(ARCH) /\n"
+               "#deb https://nvidia.github.io/libnvidia-container/experimental/ubuntu18.04/$(ARCH) /\n"
+               "deb https://nvidia.github.io/nvidia-docker/ubuntu18.04/$(ARCH) /\n")
+
+
+def test_apt_list_whole_deb_lines():
+    parsed = parse_apt_list(NVIDIA_LIST)
+    assert len(parsed.deb_lines) == 2 and not parsed.missing and not parsed.unsupported
+    assert parse_apt_list("deb [signed-by=/usr/share/keyrings/k.gpg] https://x.example/ubuntu focal main\n").deb_lines
+
+
+def test_apt_list_missing_and_unsupported():
+    assert parse_apt_list("cat: /etc/apt/sources.list.d/nvidia-docker.list: No such file or directory\n").missing
+    assert parse_apt_list("# Unsupported distribution!\n# Check https://nvidia.github.io/nvidia-docker").unsupported
+    assert parse_apt_list("").deb_lines == ()
+
+
+@pytest.mark.parametrize("cut", [NVIDIA_LIST[:40], NVIDIA_LIST[: len(NVIDIA_LIST) // 2], NVIDIA_LIST[:-1]])
+def test_apt_list_cut_off_is_unreadable(cut):
+    with pytest.raises(UnreadableOutput):
+        parse_apt_list(cut)

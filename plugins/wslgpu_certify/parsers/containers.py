@@ -138,10 +138,18 @@ class EmbeddedR:
 _R_START_ERRORS = (re.compile(r"Fatal error|Error"), re.compile(r"cannot|No such file|not found", re.I))  # best first
 
 
+# R.version.string: "R version 4.0.3 (2020-10-10)", a development build "R Under development (unstable)
+# (2021-01-05 r79797)" (https://stat.ethz.ch/R-manual/R-devel/library/base/html/Version.html)
+_R_VERSION_STRING = re.compile(r"R (?:version \d+\.\d+\.\d+|Under development)\b.*\(\d{4}-\d\d-\d\d[^)]*\)\s*$")
+
+
 def parse_embedded_r(text: str) -> EmbeddedR:
     values = parse_labelled(text)
     error = next((line.strip() for pattern in _R_START_ERRORS for line in content_lines(text) if pattern.search(line)),
                  None)
     if not values.get("r home") and not error:
         raise UnreadableOutput("embedded R start (no `r home:` line and no error)", text)
+    if values.get("r home") and not _R_VERSION_STRING.match(values.get("r version") or ""):
+        # the script prints `r version:` last: without a whole R.version.string the output was cut off
+        raise UnreadableOutput("embedded R start (no whole `r version:` line after `r home:`)", text)
     return EmbeddedR(values.get("r home"), values.get("r version"), None if values.get("r home") else error)

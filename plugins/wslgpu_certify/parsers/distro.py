@@ -216,3 +216,31 @@ def parse_systemctl_is_enabled(text: str) -> bool:
     if any(re.search(r"not been booted with systemd|No such file or directory|not loaded", line) for line in body):
         return False
     raise UnreadableOutput("systemctl is-enabled", text)
+
+
+@dataclass(frozen=True)
+class AptList:
+    """`cat /etc/apt/sources.list.d/NAME` (stdout then stderr): the file's `deb` lines, or why there are none."""
+    deb_lines: tuple[str, ...]  # whole `deb [options] URI SUITE [COMPONENT...]` lines (sources.list(5))
+    unsupported: bool  # NVIDIA's server answered "# Unsupported distribution!" instead of a list
+    missing: bool  # cat: ...: No such file or directory
+
+
+_DEB_LINE = re.compile(r"^deb\s+(?:\[[^\]]*\]\s+)?\S+://\S+\s+\S+")
+
+
+def parse_apt_list(text: str) -> AptList:
+    """An apt list file as `cat` prints it. A file apt reads ends its last line with a newline (every list
+    `curl -s -L https://nvidia.github.io/nvidia-docker/$distribution/nvidia-docker.list | sudo tee ...`
+    writes does): a last line without one, or a `deb` line without URI and suite
+    (https://manpages.ubuntu.com/manpages/focal/man5/sources.list.5.html), is a cut-off output."""
+    body = require_text("apt list file", text)
+    missing = bool(re.search(r"^cat: .*No such file or directory", body, re.M))
+    unsupported = "unsupported distribution" in body.lower()
+    if body.strip() and not missing and not unsupported and not body.endswith("\n"):
+        raise UnreadableOutput("apt list file (its last line is cut off)", body[-400:])
+    debs = [line.strip() for line in content_lines(body) if line.strip().startswith("deb ")]
+    cut = [line for line in debs if not _DEB_LINE.match(line)]
+    if cut:
+        raise UnreadableOutput("apt list file (a `deb` line without URI and suite)", cut[0])
+    return AptList(tuple(debs), unsupported, missing)

@@ -27,7 +27,7 @@ WSL_NVIDIA_SMI = Probe("/usr/lib/wsl/lib/nvidia-smi", gpu.parse_nvidia_smi, ok_e
 # ---- Docker in the distro
 DOCKER_VERSION = Probe("docker version", docker.parse_docker_version, ok_exit=None, text="both")
 DOCKER_INFO = Probe("docker info", docker.parse_docker_info, ok_exit=None, text="both")
-APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", lambda text: text, ok_exit=None, text="both")
+APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", distro.parse_apt_list, ok_exit=None, text="both")
 NVIDIA_PACKAGES = Probe(
     "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' "
     "nvidia-docker2 nvidia-container-toolkit libnvidia-container1 libnvidia-container-tools",
