@@ -203,7 +203,7 @@ def test_damaged_evidence_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path, he
 
 
 def test_every_recorded_command_is_damaged():
-    assert len(COMMANDS) == 54 and {r for r, _ in COMMANDS} == {"windows", "wsl", "docker", "container:tensorflow",
+    assert len(COMMANDS) == 55 and {r for r, _ in COMMANDS} == {"windows", "wsl", "docker", "container:tensorflow",
                                                                  "container:rstudio"}
     assert BIG_SAMPLE <= set(COMMANDS)
     # each fault really differs from the healthy record (or is a handled re-encoding of it)

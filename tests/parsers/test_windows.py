@@ -293,6 +293,14 @@ def test_wsl_version_inbox_answer(text):
     assert parse_wsl_version(text) == WslVersionInfo(None, None, None, store=False)
 
 
+def test_wsl_version_inbox_answer_the_suite_ran_must_be_whole():
+    """A paste may hold the first line alone; a command the suite ran itself is vouched for only whole."""
+    assert parse_wsl_version(INBOX_ANSWER, whole_answer=True).store is False
+    for cut in (INBOX_ANSWER.split("\n")[0] + "\n", INBOX_ANSWER[: len(INBOX_ANSWER) // 2]):
+        with pytest.raises(UnreadableOutput):
+            parse_wsl_version(cut, whole_answer=True)
+
+
 def test_wsl_version_inbox_answer_localised_corpus(corpus_text):
     # Build 18362's Chinese inbox wsl.exe refusing -v, Store WSL's short form of --version (microsoft/WSL#4258).
     info = parse_wsl_version(corpus_text("wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt"))

@@ -238,10 +238,18 @@ _COMPONENTS = (
 _INBOX_ENGLISH = re.compile(r"^\s*Invalid command line option:\s*(?:--version|-v)\s*$", re.M)
 _INBOX_OPTION = re.compile(r"^\s*\S[^\n]*[:：]\s*(?:--version|-v)\s*$", re.M)
 _INBOX_CONTEXT = re.compile(r"wsl\.exe\s*\[|Microsoft Corporation", re.I)
+# The English refusal goes on with the usage text: its whole first line and first section header
+# are there in any answer that was not cut short.
+_INBOX_USAGE = re.compile(r"^Usage: wsl(?:\.exe)? \[Argument\] \[Options\.\.\.\] \[CommandLine\]\s*$[\s\S]*"
+                          r"^Arguments for running Linux binaries:\s*$", re.M)
 
 
-def parse_wsl_version(text: str) -> WslVersionInfo:
-    """Read `wsl --version` (decoded from UTF-16): Store WSL's component lines, or the inbox refusal."""
+def parse_wsl_version(text: str, whole_answer: bool = False) -> WslVersionInfo:
+    """Read `wsl --version` (decoded from UTF-16): Store WSL's component lines, or the inbox refusal.
+
+    A paste often holds the refusal's first line alone; `whole_answer` (a command the suite ran
+    itself) also wants the usage text that follows it, so an answer cut short is not vouched for.
+    """
     body = clean(text)
     # Only a run of consecutive "label: version" lines is the answer: `wsl --status` beside it in a
     # transcript has "Default Version: 2", which must not be read as the kernel's.
@@ -261,7 +269,9 @@ def parse_wsl_version(text: str) -> WslVersionInfo:
             found["wsl"], found["kernel"], found["windows"], True,
             found.get("wslg"), found.get("msrdc"), found.get("direct3d"), found.get("dxcore"),
         )
-    if _INBOX_ENGLISH.search(body) or (_INBOX_OPTION.search(body) and _INBOX_CONTEXT.search(body)):
+    english = _INBOX_ENGLISH.search(body)
+    if (english and (not whole_answer or _INBOX_USAGE.search(body))) or (
+            not english and _INBOX_OPTION.search(body) and _INBOX_CONTEXT.search(body)):
         return WslVersionInfo(None, None, None, store=False)
     # Seven lines cut short lose "Windows version", the last one: refuse rather than half-read.
     raise UnreadableOutput("wsl --version", text)

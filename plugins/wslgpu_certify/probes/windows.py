@@ -18,7 +18,8 @@ WSL_STATUS = Probe("wsl.exe --status", windows.parse_wsl_status)
 WSL_LIST_VERBOSE = Probe("wsl.exe --list --verbose", windows.parse_wsl_list_verbose)
 WSL_LIST = Probe("wsl.exe --list", windows.parse_wsl_list)
 # Store WSL prints its components; the inbox wsl.exe refuses the option (its answer is read, not an error).
-WSL_VERSION = Probe("wsl.exe --version", windows.parse_wsl_version, ok_exit=None, text="both")
+WSL_VERSION = Probe("wsl.exe --version", partial(windows.parse_wsl_version, whole_answer=True), ok_exit=None,
+                    text="both")
 DISTRO_KERNEL_FROM_WINDOWS = Probe("wsl.exe -d {distro} -- cat /proc/version", distro.parse_kernel)
 DISTRO_DEFAULT_USER = Probe("wsl.exe -d {distro} -- id -un", lambda text: text.strip())
 WINDOWS_NVIDIA_SMI = Probe("nvidia-smi.exe", gpu.parse_nvidia_smi, ok_exit=None, text="both")
