@@ -1,8 +1,9 @@
 """Tests for parsers.apps: TensorFlow logs, Jupyter URLs, rpy2, R settings."""
 
-import random
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers.apps import (
     JupyterServerUrl,
@@ -188,7 +189,7 @@ def test_rpy2_situation_with_terminal_bold_codes():
 # ---- damaged output: what a complete output looks like, and what is refused
 
 
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 ONE_GPU = "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU')]\n"
 
 

@@ -1,8 +1,9 @@
 """Tests for parsers.distro over the corpus and the guide's documented outputs."""
 
-import random
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers.distro import (
     AutostartBlock,
@@ -228,7 +229,7 @@ def test_parse_systemctl_is_enabled_garbage():
 # ---- damaged output: what a complete output looks like, and what is refused
 
 
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 
 # setup-guide §3.2's /proc/version
 PROC_VERSION = ("Linux version 4.19.128-microsoft-standard (oe-user@oe-host) (gcc version 8.2.0 (GCC)) "

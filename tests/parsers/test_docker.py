@@ -1,8 +1,9 @@
 """Tests for parsers.docker over the corpus and documented formats."""
 
-import random
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers.docker import (
     DaemonConfig,
@@ -266,7 +267,7 @@ def test_fresh_login_with_only_job_control_noise_is_unreadable():
 # ---- damaged output: what a complete output looks like, and what is refused
 
 
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 
 # `docker version` of Docker CE 19.03 in the distro (docker-info__version-engine-community-19.03-inside-wsl2.txt's layout)
 DOCKER_VERSION = """\

@@ -2,10 +2,12 @@
 
 import pytest
 
+from damage import BYTE_SOUP
+
 from wslgpu_certify.parsers.docker_context import DockerContext, parse_docker_context_ls, parse_docker_context_show
 from wslgpu_certify.parsers.errors import UnreadableOutput
 
-GARBAGE = bytes(range(256)).decode("latin-1") * 3
+GARBAGE = BYTE_SOUP
 
 # docker 23+ header (NAME DESCRIPTION DOCKER ENDPOINT ERROR; https://github.com/bcicen/ctop/issues/349).
 # Rows: Docker Desktop's desktop-linux on its named pipe (https://github.com/docker/for-win/issues/12397),

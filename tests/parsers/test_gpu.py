@@ -1,8 +1,9 @@
 """Tests for parsers.gpu over the corpus and the guide's nbody output."""
 
-import random
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.gpu import NbodyResult, NvidiaSmi, parse_nbody, parse_nvidia_smi
@@ -112,7 +113,7 @@ def test_nvidia_smi_unreadable(corpus_text, name):
 
 
 # 2 KB of random bytes decoded as text, as a runner would hand over binary output.
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 
 # The default table of a Windows-side nvidia-smi.exe (setup-guide §3.3's driver 460.20; columns as in
 # nvidia-smi__windows-exe-wddm-two-gpus-517.48.txt).

@@ -2,14 +2,13 @@
 
 import pytest
 
+from damage import BYTE_SOUP, half
+
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.loader import LdconfigWarning, parse_ldconfig_warnings, parse_ls_wsl_lib
 
-GARBAGE = bytes(range(256)).decode("latin-1") * 3
+GARBAGE = BYTE_SOUP
 
-
-def half(text: str) -> str:
-    return text[: len(text) // 2]
 
 
 def test_ls_long_corpus_regular_file_copies(corpus_text):

@@ -1,10 +1,11 @@
 """HTTP status probes (curl's -w '%{http_code}', the RStudio poll, Windows PowerShell's WINDOWS_HTTP_STATUS),
 presence probes, ldconfig -p, pgrep -a and the shared check for binary noise."""
 
-import random
 import subprocess
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers._text import MAX_GPUS, plausible_count, require_text
 from wslgpu_certify.parsers.errors import UnreadableOutput
@@ -54,7 +55,7 @@ def test_windows_http_status_command_survives_sh_and_cmd_quoting():
 
 
 
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 
 DXG = "crw-rw-rw- 1 root root 10, 63 Nov 24 10:01 /dev/dxg\n"  # `ls -la /dev/dxg` (nvidia-smi__dev-dxg-present.txt)
 IMAGE_ID = "sha256:" + "0123456789abcdef" * 4 + "\n"  # `docker image inspect --format '{{.Id}}' IMAGE`

@@ -2,6 +2,8 @@
 
 import pytest
 
+from damage import BYTE_SOUP, half
+
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.iptables import AlternativeGroup, parse_update_alternatives
 from wslgpu_certify.parsers.systemd import (
@@ -11,11 +13,8 @@ from wslgpu_certify.parsers.systemd import (
     parse_wsl_conf,
 )
 
-GARBAGE = bytes(range(256)).decode("latin-1") * 3
+GARBAGE = BYTE_SOUP
 
-
-def half(text: str) -> str:
-    return text[: len(text) // 2]
 
 
 # --- /etc/wsl.conf ---------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 import pytest
 
+from damage import BYTE_SOUP, half
+
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.toolkit import (
     ToolkitDevice,
@@ -11,11 +13,8 @@ from wslgpu_certify.parsers.toolkit import (
 )
 from wslgpu_certify.parsers.toolkit_config import DEFAULT_RUNTIME_MODE, parse_cdi_generate, parse_cdi_list, parse_runtime_config
 
-GARBAGE = bytes(range(256)).decode("latin-1") * 3
+GARBAGE = BYTE_SOUP
 
-
-def half(text: str) -> str:
-    return text[: len(text) // 2]
 
 
 # --- nvidia-container-cli info ------------------------------------------------------------------

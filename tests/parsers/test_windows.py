@@ -1,8 +1,9 @@
 """Tests for parsers.windows over the corpus and the guide's documented outputs."""
 
-import random
 
 import pytest
+
+from damage import RANDOM_TEXT
 
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.windows import (
@@ -347,7 +348,7 @@ def test_code_extensions_not_installed():
 # ---- damaged output: what a complete output looks like, and what is refused
 
 
-GARBAGE = bytes(random.Random(7).randrange(256) for _ in range(2048)).decode("utf-8", errors="replace")
+GARBAGE = RANDOM_TEXT
 
 
 def utf16_crlf(text: str) -> str:

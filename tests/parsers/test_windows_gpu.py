@@ -2,10 +2,12 @@
 
 import pytest
 
+from damage import BYTE_SOUP
+
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.parsers.windows_gpu import QUERY, WindowsGpu, parse_query_gpu_driver_model
 
-GARBAGE = bytes(range(256)).decode("latin-1") * 3
+GARBAGE = BYTE_SOUP
 
 # CSV shape (", " separators, header echoing the query) as in
 # https://github.com/triton-inference-server/server/pull/8070; driver models WDDM/TCC as the Windows
