@@ -327,3 +327,15 @@ def test_subprocess_with_stdin_and_with_a_file(tmp_path):
                              capture_output=True, env=ENV, timeout=60)
     assert by_file.returncode == 1
     assert [f["check_id"] for f in json.loads(by_file.stdout)["findings"]] == ["windows.wsl.default_version"]
+
+
+def test_secrets_in_a_paste_never_reach_the_answer():
+    paste = ("$ docker logs jupyter\n    http://127.0.0.1:8888/?token=abc123def456abc123def456\n"
+             "PASSWORD=hunter22secret\n"
+             'docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].\n')
+    for argv in (["-"], ["-", "--json"]):
+        proc = subprocess.run([sys.executable, "-m", "wslgpu_certify", "diagnose", *argv], input=paste.encode(),
+                              capture_output=True, timeout=60)
+        out = proc.stdout.decode() + proc.stderr.decode()
+        assert proc.returncode == 1 and "toolkit.no-gpu-driver-selected" in out, out
+        assert "abc123def456" not in out and "hunter22secret" not in out

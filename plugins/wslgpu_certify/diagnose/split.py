@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ..hosts.decode import decode_output
+from ..redact import redact
 from ..parsers._text import clean, is_prompt
 
 SCAN_LIMIT = 1_000_000  # characters read from a paste; tickets rarely hold more, noise is cut here
@@ -67,12 +68,13 @@ def printable(text: str) -> str:
 
 
 def read_paste(raw: bytes | str) -> Paste:
-    """Decode once (UTF-8 / UTF-16LE with or without BOM), clean colour codes and NULs, cut at SCAN_LIMIT."""
+    """Decode once (UTF-8 / UTF-16LE with or without BOM), clean colour codes and NULs, cut at SCAN_LIMIT,
+    and mask secrets (a Jupyter token, a PASSWORD=...): nothing diagnose prints can hold one."""
     text = clean(decode_output(raw))
     size = len(text)
     if size > SCAN_LIMIT:
         text = text[: text.rfind("\n", 0, SCAN_LIMIT) + 1 or SCAN_LIMIT]
-    return Paste(text, size, size > len(text))
+    return Paste(redact(text), size, size > len(text))
 
 
 def prompt_command(line: str) -> tuple[str, str | None] | None:
