@@ -16,7 +16,8 @@ from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_mac
 from .profile import ProfileError, bundled_profiles, load_profile
 from .snapshot import SnapshotError, load_snapshot
 
-# Our options and their defaults: any of them given, and the run is a certification (see `requested`).
+# Our options and their defaults (add_options declares them with these): any of them given, and the run
+# is a certification (see `requested`).
 DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "documented", "distro": None,
             "wsl_user": None, "reports_dir": "reports", "pull": False, "prove_autostart": False,
             "probe_timeout": "60", "layer": None, "check": None}
@@ -24,22 +25,22 @@ DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "do
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("wslgpu-certify", "certify a WSL 2 GPU data-science workstation")
-    group.addoption("--env", default="auto", metavar="ENV",
+    group.addoption("--env", default=DEFAULTS["env"], metavar="ENV",
                     help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
     group.addoption("--snapshot", metavar="PATH", help="replay this recorded snapshot (implies --env=replay)")
     group.addoption("--record", metavar="PATH", help="record every command read into this snapshot file")
     # Not --profile: pytest-profiling owns that name (a flag), and two plugins cannot both register it.
-    group.addoption("--cert-profile", default="documented", metavar="NAME|PATH",
+    group.addoption("--cert-profile", default=DEFAULTS["cert_profile"], metavar="NAME|PATH",
                     help="expected values: documented (the guide), current, standin, or a .toml path")
     group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
-    group.addoption("--reports-dir", default="reports", metavar="DIR", help="where run folders go (default: reports/)")
+    group.addoption("--reports-dir", default=DEFAULTS["reports_dir"], metavar="DIR", help="where run folders go (default: reports/)")
     group.addoption("--pull", action="store_true",
                     help="pull a guide image that is missing locally (never pulled without this)")
     group.addoption("--prove-autostart", action="store_true",
                     help="with --env=windows: run `wsl --shutdown` (stops every distro) and prove a new login "
                          "shell finds Docker answering (check wsl.autostart.proof)")
-    group.addoption("--probe-timeout", default="60", metavar="SECONDS",
+    group.addoption("--probe-timeout", default=DEFAULTS["probe_timeout"], metavar="SECONDS",
                     help="a probe command running longer fails its check (default: 60)")
     group.addoption("--layer", action="append", metavar="LAYER", choices=LAYERS,
                     help=f"certify only this layer, on purpose ({', '.join(LAYERS)}; repeatable): the verdict is "

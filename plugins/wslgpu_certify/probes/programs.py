@@ -13,27 +13,28 @@ from __future__ import annotations
 import re
 
 # How to get a program the probes use (what the guide or the OS provides it with).
+_DOCKER_CE = "Install Docker CE in the distro (setup-guide §3.4): https://docs.docker.com/engine/install/ubuntu/"
+_INTEROP = ("Windows programs are reached through WSL interop: run the suite inside a WSL distro with interop "
+            "enabled ([interop] enabled=true in /etc/wsl.conf), or on Windows with --env=windows")
+_DPKG = "{} is Debian/Ubuntu's package manager: the guide's distro is Ubuntu"
 HOW_TO_GET = {
-    "docker": "Install Docker CE in the distro (setup-guide §3.4): https://docs.docker.com/engine/install/ubuntu/",
-    "dockerd": "Install Docker CE in the distro (setup-guide §3.4): https://docs.docker.com/engine/install/ubuntu/",
+    "docker": _DOCKER_CE,
+    "dockerd": _DOCKER_CE,
     "nvidia-smi": "nvidia-smi comes with the NVIDIA Windows driver for CUDA on WSL (mapped into /usr/lib/wsl/lib): "
                   "reinstall it from https://developer.nvidia.com/cuda/wsl/download",
     "nvidia-smi.exe": "nvidia-smi.exe comes with the NVIDIA Windows driver: reinstall it from "
                       "https://developer.nvidia.com/cuda/wsl/download",
-    "wsl.exe": "Windows programs are reached through WSL interop: run the suite inside a WSL distro with interop "
-               "enabled ([interop] enabled=true in /etc/wsl.conf), or on Windows with --env=windows",
-    "cmd.exe": "Windows programs are reached through WSL interop: run the suite inside a WSL distro with interop "
-               "enabled ([interop] enabled=true in /etc/wsl.conf), or on Windows with --env=windows",
-    "powershell.exe": "Windows programs are reached through WSL interop: run the suite inside a WSL distro with "
-                      "interop enabled ([interop] enabled=true in /etc/wsl.conf), or on Windows with --env=windows",
+    "wsl.exe": _INTEROP,
+    "cmd.exe": _INTEROP,
+    "powershell.exe": _INTEROP,
     "dism.exe": "dism.exe is part of Windows (C:\\Windows\\System32): run from a Windows with System32 on PATH",
     "code": "Install Visual Studio Code on Windows with its `code` command on PATH (the installer's 'Add to PATH')",
     "sudo": "sudo apt-get install -y sudo (as root)",
     "systemctl": "systemctl needs systemd: [boot] systemd=true in /etc/wsl.conf, then wsl --shutdown",
     "pgrep": "sudo apt-get install -y procps",
     "curl": "sudo apt-get install -y curl",
-    "dpkg": "dpkg is Debian/Ubuntu's package manager: the guide's distro is Ubuntu",
-    "dpkg-query": "dpkg-query is Debian/Ubuntu's package manager: the guide's distro is Ubuntu",
+    "dpkg": _DPKG.format("dpkg"),
+    "dpkg-query": _DPKG.format("dpkg-query"),
     "python3": "the image has no python3: use the guide's image, or one that provides Python 3",
     "Rscript": "the image has no R (Rscript): use the guide's RStudio image",
 }

@@ -145,15 +145,18 @@ class RunSummary:
                        for layer in LAYERS}
 
     @property
+    def ran(self) -> int:
+        """Applicable checks that reached a verdict (passed, failed, broke, warned)."""
+        return self.applicable - len(self.gaps) - len(self.not_run)
+
+    @property
     def headline(self) -> str:
         """The verdict in one line, as the terminal, the report title, results.json and JUnit say it."""
         scope = f"{self.scope}: " if self.scope else ""
         if not self.complete:
-            ran = self.applicable - len(self.gaps) - len(self.not_run)
-            return f"{scope}NOT CERTIFIED: the run was interrupted; {ran} of {self.applicable} applicable checks ran"
+            return f"{scope}NOT CERTIFIED: the run was interrupted; {self.ran} of {self.applicable} applicable checks ran"
         if self.verdict == PARTIAL:
-            ran = self.applicable - len(self.gaps) - len(self.not_run)
-            return f"{scope}PARTIAL: {ran} of {self.applicable} applicable checks ran; not a certification"
+            return f"{scope}PARTIAL: {self.ran} of {self.applicable} applicable checks ran; not a certification"
         if self.verdict == NOT_CERTIFIED and not self.failures:
             root = self.blocked_by_failure[0].blocked_by
             return f"{scope}NOT CERTIFIED: its checks are blocked by {root}, which failed"
@@ -175,7 +178,7 @@ class RunSummary:
         return merged
 
     def coverage_json(self) -> dict:
-        return {"applicable": self.applicable, "ran": self.applicable - len(self.gaps) - len(self.not_run),
+        return {"applicable": self.applicable, "ran": self.ran,
                 "passed": self.passed,
                 "not_run": [{"id": p.id, "layer": p.layer, "title": p.title, "reason": NOT_RUN_REASON}
                             for p in self.not_run]}
