@@ -127,8 +127,25 @@ def test_wsl_from_the_store(windows_host, profile):
         publish("wsl", "inbox wsl.exe (no --version)")
         if wanted:
             raise CheckFailed("wsl.exe is the inbox one (it answers `--version` with 'Invalid command line option'); "
-                              f"the profile needs WSL from the Microsoft Store ({wanted})")
+                              f"the profile needs WSL from the Microsoft Store ({wanted})", variant="inbox")
         return
-    publish("wsl", f"Store WSL {info.wsl_version}, kernel {info.kernel_version}, WSLg {info.wslg_version or 'none'}")
+    publish("wsl", f"Store WSL {info.wsl_version}, kernel {info.kernel_version}, WSLg {info.wslg_version or 'none'}, "
+                   f"Windows {info.windows_version}")
     if wanted and not version_satisfies(info.wsl_version or "", wanted):
         raise CheckFailed(f"Store WSL {info.wsl_version} does not satisfy {wanted}", variant="old")
+
+
+@check("windows.gpu.driver_model")
+def test_gpus_under_wddm(windows_host, profile):
+    wanted = profile["windows"].get("driver_model", "")  # "" : the profile does not ask
+    if not wanted:
+        not_applicable("the profile does not check the GPUs' driver model (set windows.driver_model)")
+    gpus = read(windows_host, windows.WINDOWS_GPU_DRIVER_MODEL)
+    publish("gpu_driver_models", ", ".join(f"{g.index}: {g.name} {g.driver_model or 'N/A'}" for g in gpus))
+    others = [g for g in gpus if g.driver_model != wanted]
+    if others:
+        # One GPU outside WDDM is enough: WSL then finds no GPU at all (microsoft/WSL#13027).
+        listed = ", ".join(f"GPU {g.index} ({g.name}) is {g.driver_model or 'without a driver model (N/A)'}"
+                           for g in others)
+        raise CheckFailed(f"{listed}, not {wanted}: WSL 2 hands only {wanted} GPUs to the distro, and one GPU "
+                          f"outside it can leave NVML in WSL without any GPU", gpu=str(others[0].index))

@@ -1,6 +1,6 @@
 """WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
 
-from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
 from wslgpu_certify.parsers.dpkg import linux_nvidia_driver_packages
 from wslgpu_certify.probes import distro, windows
 
@@ -44,6 +44,26 @@ def test_loader_finds_libcuda(wsl_host):
     if not any(path.startswith("/usr/lib/wsl/") for path in paths):
         raise CheckFailed(f"the loader resolves libcuda.so to {paths[0]}, not the WSL driver under /usr/lib/wsl/lib",
                           variant="shadowed")
+
+
+@check("wsl.driver.libcuda_unversioned")
+def test_loader_finds_unversioned_libcuda(wsl_host, profile):
+    """Programs that dlopen("libcuda.so") (cuda-python, triton, cudarc) find only what the loader cache names so."""
+    if not profile["wsl"].get("libcuda_unversioned", False):
+        not_applicable("the profile does not ask for an unversioned libcuda.so (set wsl.libcuda_unversioned)")
+    libraries = read(wsl_host, distro.LOADER_CACHE)
+    if "libcuda.so" in libraries:
+        publish("libcuda.so", libraries["libcuda.so"])
+        return
+    listing = read(wsl_host, distro.WSL_LIB_LISTING)
+    if listing.present and listing.has_unversioned_libcuda and "libcuda.so" in listing.libcuda_copies:
+        # The driver ships libcuda.so, .so.1 and .so.1.1 as regular files with one soname (libcuda.so.1):
+        # ldconfig caches regular files only under their soname, and warns "... is not a symbolic link".
+        raise CheckFailed(f"the loader cache knows libcuda.so.1 but not libcuda.so: /usr/lib/wsl/lib holds "
+                          f"{', '.join(listing.libcuda_copies)} as copies (regular files), not symlinks, so ldconfig "
+                          f"caches them only as libcuda.so.1 (and warns 'is not a symbolic link'); dlopen(\"libcuda.so\") "
+                          f"fails with 'cannot open shared object file'", variant="copies")
+    raise CheckFailed("the loader cache has no libcuda.so and /usr/lib/wsl/lib lists none: dlopen(\"libcuda.so\") fails")
 
 
 @check("wsl.driver.no_linux_driver")

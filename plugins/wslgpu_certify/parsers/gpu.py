@@ -28,6 +28,9 @@ class NbodyResult:
 #   36864 bodies, total time for 10 iterations: 67.554 ms
 #   = 201.166 billion interactions per second
 #   = 4023.329 single-precision GFLOP/s at 20 flops per interaction
+# The names cuda-samples' _ConvertSMVer2ArchName prints (helper_cuda.h), never a GPU's name.
+ARCHITECTURES = frozenset({"Tesla", "Fermi", "Kepler", "Maxwell", "Pascal", "Volta", "Xavier", "Turing", "Ampere",
+                           "Ada", "Hopper", "Blackwell", "Graphics Device"})
 _DEVICE = re.compile(r'GPU Device \d+: "([^"]+)" with compute capability (\d+\.\d+)')
 _COMPUTE_DEVICE = re.compile(r"Compute (\d+\.\d+) CUDA device: \[([^\]]+)\]")
 _BODIES = re.compile(r"(\d+) bodies, total time for \d+ iterations: ([\d.]+) ms")
@@ -45,14 +48,20 @@ def parse_nbody(text: str) -> NbodyResult:
     if not (gflops and bodies and interactions):
         # The cause ("only 0 Devices available", "code=35") sits after the usage text; show it.
         raise UnreadableOutput("nbody benchmark result (no GFLOP/s figure)", evidence(text))
+    # The GPU's name is the one in "> Compute X.Y CUDA device: [NAME]". Newer cuda-samples print the
+    # architecture in the "GPU Device 0:" line instead ("Ampere", corpus nbody__healthy-gtx1060-arch-name-
+    # format-pascal.txt prints "Pascal"), and for an SM they do not know a wrong one ("MapSMtoArchName for
+    # SM 8.9 is undefined.  Default to use Ampere" before `GPU Device 0: "Ampere"` on an RTX 4090:
+    # the nbody run in O'Reilly's "Building Generative AI Services with FastAPI", ch. 12). Older samples
+    # print the name in both lines (the guide's).
+    compute = _COMPUTE_DEVICE.search(body)
     device = _DEVICE.search(body)
-    if device:
+    if compute:
+        capability, name = compute.groups()
+    elif device and device.group(1) not in ARCHITECTURES:
         name, capability = device.groups()
     else:
-        compute = _COMPUTE_DEVICE.search(body)
-        if not compute:
-            raise UnreadableOutput("nbody GPU device line", evidence(text))
-        capability, name = compute.groups()
+        raise UnreadableOutput("nbody GPU device line (no `CUDA device: [NAME]` line)", evidence(text))
     return NbodyResult(
         gpu_name=name,
         compute_capability=capability,

@@ -7,7 +7,7 @@ answer it.
 
 from __future__ import annotations
 
-from ..parsers import distro, docker, dpkg, gpu, runs, shell
+from ..parsers import cuda, distro, docker, docker_context, dpkg, gpu, loader, runs, shell
 from .probe import Probe
 
 # ---- the distro
@@ -23,10 +23,23 @@ BASHRC = Probe("cat ~/.bashrc", distro.parse_bashrc_autostart, ok_exit=None)
 SYSTEMD_DOCKER = Probe("systemctl is-enabled docker", distro.parse_systemctl_is_enabled, ok_exit=None, text="both")
 DOCKERD_PROCESSES = Probe("pgrep -a dockerd", shell.parse_pgrep, ok_exit=(0, 1))
 WSL_NVIDIA_SMI = Probe("/usr/lib/wsl/lib/nvidia-smi", gpu.parse_nvidia_smi, ok_exit=None, text="both")
+# The same listing as WSL_DRIVER_DIR (one command, read once), read for kinds: copies or symlinks.
+WSL_LIB_LISTING = Probe(WSL_DRIVER_DIR.command, loader.parse_ls_wsl_lib, ok_exit=None, text="both")
+# What a data scientist's own Python does first: the driver API through ctypes, no CUDA toolkit, no container
+# (parsers/cuda.py reads its lines). One line for `sh -c`: no braces (placeholders), no $.
+CUDA_SMOKE = Probe(
+    "python3 -c \"import ctypes as C,sys;l=C.CDLL('libcuda.so.1');r=l.cuInit(0);print('cuInit',r);r and sys.exit();"
+    "v=C.c_int(0);r=l.cuDriverGetVersion(C.byref(v));print('cuDriverGetVersion',r,v.value);r and sys.exit();"
+    "n=C.c_int(0);r=l.cuDeviceGetCount(C.byref(n));print('cuDeviceGetCount',r,n.value);r and sys.exit();"
+    "b=C.create_string_buffer(256);d=C.c_int(0);"
+    "[print('device',i,l.cuDeviceGet(C.byref(d),i) or l.cuDeviceGetName(b,256,d),b.value.decode(errors='replace'))"
+    " for i in range(n.value)];print('done')\"",
+    cuda.parse_cuda_smoke, ok_exit=None, text="both", label="CUDA smoke test (cuInit through ctypes)")
 
 # ---- Docker in the distro
 DOCKER_VERSION = Probe("docker version", docker.parse_docker_version, ok_exit=None, text="both")
 DOCKER_INFO = Probe("docker info", docker.parse_docker_info, ok_exit=None, text="both")
+DOCKER_CONTEXT = Probe("docker context show", docker_context.parse_docker_context_show, ok_exit=None, text="both")
 APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", distro.parse_apt_list, ok_exit=None, text="both")
 NVIDIA_PACKAGES = Probe(
     "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..parsers import distro, docker, gpu, shell, windows
+from ..parsers import distro, docker, gpu, shell, windows, windows_gpu
 from .probe import Probe
 
 # ---- Windows host (cmd.exe / wsl.exe / powershell.exe; through interop under --env=wsl)
@@ -23,6 +23,9 @@ WSL_VERSION = Probe("wsl.exe --version", partial(windows.parse_wsl_version, whol
 DISTRO_KERNEL_FROM_WINDOWS = Probe("wsl.exe -d {distro} -- cat /proc/version", distro.parse_kernel)
 DISTRO_DEFAULT_USER = Probe("wsl.exe -d {distro} -- id -un", lambda text: text.strip())
 WINDOWS_NVIDIA_SMI = Probe("nvidia-smi.exe", gpu.parse_nvidia_smi, ok_exit=None, text="both")
+# The driver model of each GPU (WDDM, TCC, MCDM); nvidia-smi prints its errors on stdout, the parser refuses them.
+WINDOWS_GPU_DRIVER_MODEL = Probe(f"nvidia-smi.exe --query-gpu={windows_gpu.QUERY} --format=csv,noheader",
+                                 windows_gpu.parse_query_gpu_driver_model, ok_exit=None, text="both")
 EXPORT_FILE = Probe('cmd.exe /c if exist "{path}" (echo present) else (echo missing)', shell.parse_presence)
 VSCODE_EXTENSIONS = Probe("cmd.exe /c code --list-extensions", windows.parse_code_extensions)
 # --prove-autostart only: stop every distro, then a new interactive login shell (so ~/.bashrc runs)
