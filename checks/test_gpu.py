@@ -72,8 +72,20 @@ def test_nvidia_smi_sees_gpu(wsl_host, profile):
     if smi.error or not smi.gpu_names:
         raise CheckFailed(f"nvidia-smi in WSL sees no GPU: {smi.error or 'no GPU rows'}")
     result = _nbody(wsl_host, profile)
-    if not any(result.gpu_name in name or name in result.gpu_name for name in smi.gpu_names):
-        raise CheckFailed(f"nvidia-smi sees {', '.join(smi.gpu_names)}, nbody ran on {result.gpu_name}")
+    # The GPU's name is nbody's "CUDA device: [...]" line when printed: current samples put the
+    # architecture ("Ampere") in their "GPU Device 0:" line.
+    ran_on = result.cuda_device or result.gpu_name
+    if not any(_same_gpu(name, ran_on) for name in smi.gpu_names):
+        raise CheckFailed(f"nvidia-smi sees {', '.join(smi.gpu_names)}, nbody ran on {ran_on}")
+
+
+def _same_gpu(smi_name: str, nbody_name: str) -> bool:
+    """nvidia-smi's table cuts a long name to its column ("NVIDIA GeForce RTX 4070 ..."); older drivers
+    and samples drop the "NVIDIA " prefix on one side only ("GeForce RTX 2070")."""
+    smi_name, nbody_name = smi_name.strip(), nbody_name.strip()
+    if smi_name.endswith("..."):
+        return nbody_name.startswith(smi_name[:-3].rstrip()) or ("NVIDIA " + nbody_name).startswith(smi_name[:-3].rstrip())
+    return smi_name in nbody_name or nbody_name in smi_name
 
 
 @check("gpu.nvidia_smi.driver")

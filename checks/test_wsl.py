@@ -91,8 +91,16 @@ def test_user_in_docker_group(wsl_host, machine):
         raise CheckFailed(f"user {machine.user or ''} is not in the docker group (groups: {' '.join(groups)})".replace("  ", " "))
 
 
+def _systemd_starts_docker(wsl_host, profile) -> bool:
+    """The profile allows dockerd under systemd and docker.service is enabled there."""
+    return "systemd" in profile["wsl"]["autostart"] and read(wsl_host, distro.SYSTEMD_DOCKER)
+
+
 @check("wsl.sudoers.dockerd")
 def test_sudoers_dockerd(wsl_host, profile):
+    if _systemd_starts_docker(wsl_host, profile):
+        not_applicable("systemd starts dockerd (docker.service is enabled): nobody runs `sudo dockerd`, "
+                       "so the NOPASSWD rule is not needed")
     if not read(wsl_host, distro.SUDO_DOCKERD):
         raise CheckFailed("sudo asks for a password to run /usr/bin/dockerd (no NOPASSWD rule)")
 
@@ -100,7 +108,7 @@ def test_sudoers_dockerd(wsl_host, profile):
 @check("wsl.autostart")
 def test_dockerd_autostart(wsl_host, profile):
     allowed = profile["wsl"]["autostart"]
-    if "systemd" in allowed and read(wsl_host, distro.SYSTEMD_DOCKER):
+    if _systemd_starts_docker(wsl_host, profile):
         return
     block = read(wsl_host, distro.BASHRC)
     if not block.present:

@@ -18,7 +18,7 @@ GPU Device 0: "GeForce RTX 2070" with compute capability 7.5
 = 4023.329 single-precision GFLOP/s at 20 flops per interaction
 """
 
-GUIDE_RESULT = NbodyResult("GeForce RTX 2070", "7.5", 36864, 67.554, 201.166, 4023.329)
+GUIDE_RESULT = NbodyResult("GeForce RTX 2070", "7.5", 36864, 67.554, 201.166, 4023.329, cuda_device="GeForce RTX 2070")
 
 
 def test_nbody_guide_literal():
@@ -31,7 +31,8 @@ def test_nbody_guide_literal():
         ("nbody__healthy-rtx2070-build-20201-reference-guide.txt", GUIDE_RESULT),
         (
             "nbody__healthy-docker-desktop-docs-rtx2060-maxq.txt",
-            NbodyResult("GeForce RTX 2060 with Max-Q Design", "7.5", 30720, 69.280, 136.219, 2724.379),
+            NbodyResult("GeForce RTX 2060 with Max-Q Design", "7.5", 30720, 69.280, 136.219, 2724.379,
+                        cuda_device="GeForce RTX 2060 with Max-Q Design"),
         ),
     ],
 )
@@ -51,6 +52,26 @@ def test_nbody_failures_show_cause(corpus_text, name, cause):
     with pytest.raises(UnreadableOutput) as excinfo:
         parse_nbody(corpus_text(name))
     assert cause in excinfo.value.excerpt
+
+
+# Current cuda-samples name the architecture in the "GPU Device" line, the GPU only in the "CUDA device" line
+# (issue #11; the "MapSMtoArchName ... Default to use Ampere" line: nbody on an SM 8.9 card with older samples).
+@pytest.mark.parametrize("arch_lines", [
+    'GPU Device 0: "Ampere" with compute capability 8.6',
+    'MapSMtoArchName for SM 8.9 is undefined.  Default to use Ampere\nGPU Device 0: "Ampere" with compute capability 8.9',
+])
+def test_nbody_current_samples_name_the_gpu_in_the_cuda_device_line(arch_lines):
+    capability = arch_lines[-3:]
+    text = GUIDE_NBODY.replace('GPU Device 0: "GeForce RTX 2070" with compute capability 7.5', arch_lines).replace(
+        "> Compute 7.5 CUDA device: [GeForce RTX 2070]", f"> Compute {capability} CUDA device: [NVIDIA GeForce RTX 3070]")
+    result = parse_nbody(text)
+    assert result.cuda_device == "NVIDIA GeForce RTX 3070"
+    assert result.compute_capability == capability
+
+
+def test_nbody_without_cuda_device_line_has_no_cuda_device():
+    text = GUIDE_NBODY.replace("> Compute 7.5 CUDA device: [GeForce RTX 2070]\n", "")
+    assert parse_nbody(text).cuda_device is None
 
 
 def test_nbody_without_device_line_uses_compute_line():

@@ -20,6 +20,10 @@ class NbodyResult:
     interactions_per_second: float
     gflops: float
     precision: str = "single"
+    # The name in "> Compute 8.6 CUDA device: [NVIDIA GeForce RTX 3070]", when printed. Current cuda-samples
+    # print the architecture in the "GPU Device 0:" line instead ("Ampere", or a wrong default for an SM they
+    # do not know: "MapSMtoArchName for SM 8.9 is undefined. Default to use Ampere"), so this is the GPU's name.
+    cuda_device: str | None = None
 
 
 # Format from setup-guide §3.4 and nbody__healthy-*.txt:
@@ -70,6 +74,7 @@ def parse_nbody(text: str) -> NbodyResult:
         interactions_per_second=float(interactions.group(1)),
         gflops=float(gflops.group(1)),
         precision=gflops.group(2),
+        cuda_device=compute.group(2) if compute else None,
     )
 
 
