@@ -66,10 +66,24 @@ MATRIX = {
 }
 
 
+# Broken variants of current-healthy.json (today's machine), replayed under --cert-profile current.
+CURRENT_MATRIX = {
+    # One GPU in TCC beside a WDDM one: WSL offers none, so cuInit says CUDA_ERROR_NO_DEVICE (microsoft/WSL#13027).
+    "current-tcc": ({"windows.gpu.driver_model": "nvidia-smi.exe -dm 0"}, {"gpu.cuda.smoke"}),
+    # The driver's own copies in /usr/lib/wsl/lib: the cache names libcuda.so.1 only (microsoft/WSL#8587).
+    "current-wsl-lib-copies": ({"wsl.driver.libcuda_unversioned": "/etc/ld.so.conf.d/ld.wsl-links.conf"}, set()),
+    "current-cuinit-fails": ({"gpu.cuda.smoke": "wsl.exe --shutdown"}, set()),
+    "current-inbox-wsl": ({"windows.wsl.store": "wsl.exe --update"}, set()),
+}
+MATRIX_PROFILE = {variant: "current" for variant in CURRENT_MATRIX}
+MATRIX.update(CURRENT_MATRIX)
+
+
 @pytest.mark.parametrize("variant", sorted(MATRIX))
 def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
     failing, consequences = MATRIX[variant]
-    run = certify("--snapshot", str(SNAPSHOTS / f"broken-{variant}.json"))
+    run = certify("--snapshot", str(SNAPSHOTS / f"broken-{variant}.json"),
+                  "--cert-profile", MATRIX_PROFILE.get(variant, "documented"))
     assert run.returncode == 1, run.output
     outcomes = run.outcomes()
     assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
