@@ -63,6 +63,9 @@ def test_loader_finds_unversioned_libcuda(wsl_host, profile):
                           f"{', '.join(listing.libcuda_copies)} as copies (regular files), not symlinks, so ldconfig "
                           f"caches them only as libcuda.so.1 (and warns 'is not a symbolic link'); dlopen(\"libcuda.so\") "
                           f"fails with 'cannot open shared object file'", variant="copies")
+    if listing.present and listing.has_unversioned_libcuda:
+        raise CheckFailed("the loader cache has no libcuda.so although /usr/lib/wsl/lib has one (not a copy): the "
+                          "cache is older than the directory", variant="stale")
     raise CheckFailed("the loader cache has no libcuda.so and /usr/lib/wsl/lib lists none: dlopen(\"libcuda.so\") fails")
 
 
