@@ -10,8 +10,11 @@ def _distro_entry(windows_host, machine):
     distros = read(windows_host, windows.WSL_LIST_VERBOSE)
     found = next((d for d in distros if d.name.lower() == machine.distro.lower()), None)
     if found is None:
-        raise CheckFailed(f"distro {machine.distro!r} is not installed (wsl -l -v lists: "
-                          f"{', '.join(d.name for d in distros) or 'nothing'})")
+        # Each distro with its WSL version: a WSL 1 distro under another name is the usual find.
+        listed = ", ".join(f"{d.name} (WSL {d.version}{', default' if d.is_default else ''})" for d in distros)
+        wsl1 = [d.name for d in distros if d.version == 1]
+        raise CheckFailed(f"distro {machine.distro!r} is not installed (wsl -l -v lists: {listed or 'nothing'})"
+                          + (f"; {', '.join(wsl1)} runs as WSL 1" if wsl1 else ""), variant="absent" if distros else None)
     return found
 
 

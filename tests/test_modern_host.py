@@ -78,7 +78,7 @@ def replays(tmp_path_factory) -> dict[str, Replay]:
         if hosts is not None:
             snapshot = tmp / f"{i}.json"
             snapshot.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(CURRENT),
-                                            "hosts": hosts}))
+                                            "metadata": METADATA.get(name, {}), "hosts": hosts}))
         if "--snapshot" not in args:
             args = ["--snapshot", str(snapshot), *args]
         if "--cert-profile" not in args:
@@ -256,6 +256,43 @@ def test_bad_loader_answers_are_failures(replays, damage):
     if finding["outcome"] == "skipped":
         assert "depends on wsl.driver.libraries, which failed" in finding["message"], finding["message"]
     assert "copies" not in finding["message"], finding["message"]
+
+
+# ---- which distro: --distro, else $WSL_DISTRO_NAME in WSL, else (from Windows) the one `wsl -l -v` marks `*`
+LIST_WSL1_DEFAULT = out("  NAME              STATE           VERSION\n* Ubuntu-22.04      Stopped         1\n"
+                        "  docker-desktop    Stopped         2\n")
+
+
+def _distro_job(name: str, distro: str, *args: str) -> str:
+    hosts = {"windows": {"wsl.exe --list --verbose": LIST_WSL1_DEFAULT}}
+    JOBS[name] = (hosts, ["--check", "windows.distro", *args])
+    METADATA[name] = {"env": "windows", "distro": distro}
+    return name
+
+
+METADATA: dict[str, dict] = {}
+DEFAULT_DISTRO_JOB = _distro_job("distro-default", "")
+ABSENT_DISTRO_JOB = _distro_job("distro-absent", "Ubuntu")
+
+
+def test_from_windows_the_default_distro_is_certified_and_a_wsl1_one_is_diagnosed(replays):
+    """No distro named: the `*` one (Ubuntu-22.04), not the literal Ubuntu; it runs as WSL 1, and that is the finding."""
+    run = replays[DEFAULT_DISTRO_JOB]
+    assert run.check("windows.distro.installed")["outcome"] == "passed", run.check("windows.distro.installed")
+    version = run.check("windows.distro.version")
+    assert version["outcome"] == "failed" and "Ubuntu-22.04 runs as WSL 1" in version["message"], version
+    assert "wsl.exe --set-version Ubuntu-22.04 2" in version["remediation"]["commands"]
+
+
+def test_a_named_distro_that_is_absent_is_one_failure_listing_those_that_exist(replays):
+    run = replays[ABSENT_DISTRO_JOB]
+    installed = run.check("windows.distro.installed")
+    assert installed["outcome"] == "failed", installed
+    assert "wsl -l -v lists: Ubuntu-22.04 (WSL 1, default), docker-desktop (WSL 2)" in installed["message"]
+    assert "Ubuntu-22.04 runs as WSL 1" in installed["message"]
+    assert any("--distro" in c for c in installed["remediation"]["commands"])
+    assert run.check("windows.distro.version")["outcome"] == "skipped"
+    assert [c["id"] for c in run.results["checks"] if c["outcome"] == "failed"] == ["windows.distro.installed"]
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ import pytest
 
 from .catalog import bundled_checks_dir
 from .findings import LAYERS
+from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
+from .parsers.errors import UnreadableOutput
+from .probes.windows import WSL_LIST_VERBOSE
 from .profile import ProfileError, bundled_profiles, load_profile
 from .snapshot import SnapshotError, load_snapshot
 
@@ -32,7 +35,7 @@ def add_options(parser: pytest.Parser) -> None:
     # Not --profile: pytest-profiling owns that name (a flag), and two plugins cannot both register it.
     group.addoption("--cert-profile", default=DEFAULTS["cert_profile"], metavar="NAME|PATH",
                     help="expected values: documented (the guide), current, standin, or a .toml path")
-    group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME, else Ubuntu)")
+    group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME; under --env=windows the default one in `wsl -l -v`; else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
     group.addoption("--reports-dir", default=DEFAULTS["reports_dir"], metavar="DIR", help="where run folders go (default: reports/)")
     group.addoption("--pull", action="store_true",
@@ -101,17 +104,40 @@ def machine_from_options(config: pytest.Config) -> Machine:
     try:
         profile = load_profile(opt.cert_profile)
         if env == "replay":
-            return replay_machine(load_snapshot(opt.snapshot), profile, timeout, opt.distro, opt.wsl_user)
+            snapshot = load_snapshot(opt.snapshot)
+            machine = replay_machine(snapshot, profile, timeout, opt.distro, opt.wsl_user)
+            if not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows":
+                machine.distro = default_distro(machine) or machine.distro
+            return machine
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
     mismatch = env_mismatch(env)
     if mismatch:
         raise pytest.UsageError(mismatch)
     machine = live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
+    if machine.env == "windows" and not opt.distro:
+        # From Windows there is no $WSL_DISTRO_NAME: the distro is the one `wsl -l -v` marks default (`*`).
+        machine.distro = default_distro(machine) or machine.distro
+        if machine.recording is not None:
+            machine.recording.metadata["distro"] = machine.distro
     if opt.prove_autostart and machine.env != "windows":
         raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
                                 f"--env={machine.env}: run it from Windows with --env=windows")
     return machine
+
+
+def default_distro(machine: Machine) -> str | None:
+    """The distro `wsl.exe --list --verbose` marks with `*`, read through the Windows runner (memoized: the
+    checks that read the list later reuse this one run); None when it cannot be read or marks none."""
+    runner = machine.runner("windows")
+    if runner is None:
+        return None
+    try:
+        record = runner.run(WSL_LIST_VERBOSE.command)
+        distros = WSL_LIST_VERBOSE.parse(record.stdout) if record.exit_status == 0 else []
+    except (NotRecorded, UnreadableOutput):
+        return None
+    return next((d.name for d in distros if d.is_default), None)
 
 
 def restore_testpaths(config: pytest.Config) -> None:
