@@ -19,6 +19,7 @@ NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows
 NOT_APPLICABLE_HERE = {
     "wsl.sudoers.dockerd": "systemd starts dockerd",
     "docker.package.nvidia-docker2": "does not require it",
+    "docker.toolkit.cdi": "uses CDI",
 }
 
 
