@@ -54,7 +54,9 @@ def test_nvidia_package(wsl_host, profile, package):
         raise CheckFailed(f"{package} is not installed")
     publish(package, found.version)
     if wanted not in ("", "optional") and not version_satisfies(found.version or "", wanted):
-        raise CheckFailed(f"{package} {found.version} does not satisfy {wanted}")
+        # Today's toolkit comes without nvidia-docker2 (retired at 1.14): upgrade the package alone.
+        raise CheckFailed(f"{package} {found.version} does not satisfy {wanted}",
+                          variant="upgrade" if profile["toolkit"]["nvidia_ctk"] else None)
 
 
 @check("docker.runtime.configured")

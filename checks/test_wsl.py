@@ -81,6 +81,8 @@ def test_sudoers_dockerd(wsl_host, profile):
     if _systemd_starts_docker(wsl_host, profile):
         not_applicable("systemd starts dockerd (docker.service is enabled): nobody runs `sudo dockerd`, "
                        "so the NOPASSWD rule is not needed")
+    if "systemd" in profile["wsl"]["autostart"] and not read(wsl_host, distro.BASHRC).present:
+        not_applicable("no ~/.bashrc block runs `sudo dockerd` (wsl.autostart offers both routes, with this rule)")
     if not read(wsl_host, distro.SUDO_DOCKERD):
         raise CheckFailed("sudo asks for a password to run /usr/bin/dockerd (no NOPASSWD rule)")
 

@@ -64,13 +64,29 @@ MATRIX = {
     # rpy2.module.finds_r passes here: rpy2 3.3 in API mode loads libR.so without R_HOME, and
     # rpy2.situation never starts R; R fails when rpy2.robjects is imported (the ggplot2 cell).
     "rpy2-no-r": ({"rpy2.module.finds_r": "R RHOME"}, {"rpy2.ggplot.png", "rpy2.notebook.png"}),
+    # Today's machines (extend current-healthy.json, replayed under its profile `current`).
+    "current-nftables": ({"wsl.systemd.docker": "update-alternatives --set iptables /usr/sbin/iptables-legacy",
+                          "wsl.dockerd.running": "sudo systemctl start docker"},
+                         {"wsl.docker.reachable", "docker.engine.community", "gpu.nbody.runs"}),
+    "current-runtime-unconfigured": ({"docker.runtime.configured": "sudo nvidia-ctk runtime configure --runtime=docker",
+                                      "docker.runtime.registered": "nvidia-ctk runtime configure"}, set()),
+    "current-linux-libs-in-toolkit": ({"docker.toolkit.sees_gpu": "apt-get remove --purge",
+                                       "wsl.driver.no_linux_driver": "apt-get remove --purge"}, set()),
+    "current-systemd-off": ({"wsl.autostart": "systemd=true", "wsl.dockerd.running": "docker info"},
+                            {"wsl.systemd.boot", "wsl.systemd.docker", "wsl.docker.reachable", "gpu.nbody.runs"}),
+    "current-toolkit-old": ({"docker.package.nvidia-container-toolkit": "--only-upgrade nvidia-container-toolkit",
+                             "docker.package.libnvidia-container1": "--only-upgrade libnvidia-container1",
+                             "docker.package.libnvidia-container-tools": "--only-upgrade libnvidia-container-tools"},
+                            {"docker.toolkit.ctk", "docker.toolkit.sees_gpu", "docker.toolkit.mode"}),
 }
 
 
 @pytest.mark.parametrize("variant", sorted(MATRIX))
 def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
     failing, consequences = MATRIX[variant]
-    run = certify("--snapshot", str(SNAPSHOTS / f"broken-{variant}.json"))
+    path = SNAPSHOTS / f"broken-{variant}.json"
+    profile = json.loads(path.read_text())["metadata"].get("profile", "documented")
+    run = certify("--snapshot", str(path), "--cert-profile", profile)
     assert run.returncode == 1, run.output
     outcomes = run.outcomes()
     assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
@@ -113,7 +129,8 @@ def test_every_check_fails_somewhere_in_the_matrix():
         mod = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)
-    mutated = templates_seen_failing()
+    from test_current_profile import SEEN_FAILING  # today's checks, failed on current-healthy.json
+    mutated = templates_seen_failing() | SEEN_FAILING
     never_failing = {spec.id for spec in REGISTRY.values()
                      if spec.id not in failing_somewhere and spec.template not in mutated}
     assert not never_failing, f"checks never seen failing: {sorted(never_failing)}"
