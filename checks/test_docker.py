@@ -54,14 +54,24 @@ def test_nvidia_package(wsl_host, profile, package):
         raise CheckFailed(f"{package} is not installed")
     publish(package, found.version)
     if wanted not in ("", "optional") and not version_satisfies(found.version or "", wanted):
-        raise CheckFailed(f"{package} {found.version} does not satisfy {wanted}")
+        # Today's toolkit comes without nvidia-docker2 (retired at 1.14): upgrade the package alone.
+        raise CheckFailed(f"{package} {found.version} does not satisfy {wanted}",
+                          variant="upgrade" if profile["toolkit"]["nvidia_ctk"] else None)
 
 
 @check("docker.runtime.configured")
-def test_runtime_in_daemon_json(wsl_host):
+def test_runtime_in_daemon_json(wsl_host, profile):
     config = read(wsl_host, distro.DAEMON_JSON)
+    # Under systemd dockerd is restarted with systemctl, not by killing a hand-started one.
+    variant = "systemd" if "systemd" in profile["wsl"]["autostart"] and read(wsl_host, distro.SYSTEMD_DOCKER) else None
     if "nvidia" not in config.runtimes:
-        raise CheckFailed("/etc/docker/daemon.json registers no `nvidia` runtime")
+        raise CheckFailed("/etc/docker/daemon.json registers no `nvidia` runtime", variant=variant)
+    path = config.runtimes["nvidia"] or ""
+    # `nvidia-ctk runtime configure` writes "path": "nvidia-container-runtime" (toolkit#378); another binary
+    # there (a removed nvidia-docker2's path, a typo) makes every `--runtime nvidia` container fail to start.
+    if profile["toolkit"]["nvidia_ctk"] and path.rsplit("/", 1)[-1] != "nvidia-container-runtime":
+        raise CheckFailed(f"daemon.json's nvidia runtime runs {path or 'nothing'}, not nvidia-container-runtime",
+                          variant=variant)
 
 
 @check("docker.runtime.registered")
@@ -83,3 +93,75 @@ def test_image_present(wsl_host, profile, role, request):
     except CheckFailed as exc:  # the engine's words: no network, no such repository, denied
         raise CheckFailed(f"image {image} is not present locally and --pull failed: {exc}", image=image) from None
     publish("pulled", image)
+
+
+# ---- the toolkit's own view (today's machines: the profile's [toolkit] nvidia_ctk) -----------------
+
+def _toolkit_view_held(profile) -> str:
+    wanted = profile["toolkit"]["nvidia_ctk"]
+    if not wanted:
+        not_applicable("the profile holds the guide's toolkit, which predates nvidia-ctk (set toolkit.nvidia_ctk)")
+    return wanted
+
+
+@check("docker.toolkit.ctk")
+def test_nvidia_ctk_version(wsl_host, profile):
+    wanted = _toolkit_view_held(profile)
+    ctk = read(wsl_host, distro.NVIDIA_CTK_VERSION)
+    publish("nvidia_ctk", ctk.version)
+    if ctk.tool != "nvidia-ctk":
+        raise CheckFailed(f"`nvidia-ctk --version` answered as {ctk.tool}")
+    if not version_satisfies(ctk.version, wanted):
+        raise CheckFailed(f"nvidia-ctk {ctk.version} does not satisfy {wanted}")
+
+
+@check("docker.toolkit.sees_gpu")
+def test_toolkit_sees_the_wsl_gpu(wsl_host, profile):
+    """What libnvidia-container itself finds: the dxcore route, the GPUs, the libraries it would mount."""
+    _toolkit_view_held(profile)
+    info = read(wsl_host, distro.CONTAINER_CLI_INFO)
+    if info.wsl is False:
+        raise CheckFailed("nvidia-container-cli: dxcore initialization failed, so the toolkit takes this for a "
+                          f"non-WSL machine{': ' + info.error if info.error else ''}", variant="no_dxcore")
+    if info.error:
+        variant = "nvml_missing" if info.missing_library == "libnvidia-ml.so.1" else None
+        raise CheckFailed(f"nvidia-container-cli: {info.error}", variant=variant)
+    if info.linux_driver_libraries:
+        first = info.linux_driver_libraries[0]
+        raise CheckFailed(f"the toolkit selects a Linux NVIDIA driver's libraries beside the WSL ones: "
+                          f"{', '.join(info.linux_driver_libraries[:3])}", variant="linux_libraries", library=first)
+    if not info.devices:
+        missing = "; ".join(f"{lib} not in {folder}" for lib, folder in info.missing_components)
+        raise CheckFailed("nvidia-container-cli lists no GPU" + (f" ({missing})" if missing else ""), variant="no_devices")
+    publish("toolkit_driver", info.nvrm_version)
+    publish("toolkit_gpus", ", ".join(d.model for d in info.devices))
+
+
+@check("docker.toolkit.mode")
+def test_runtime_mode(wsl_host, profile):
+    _toolkit_view_held(profile)
+    config = read(wsl_host, distro.RUNTIME_CONFIG)
+    mode = config.mode if config else "auto"
+    publish("toolkit_mode", mode if config else "auto (no config.toml: the runtime's defaults)")
+    allowed = profile["toolkit"]["modes"]
+    if mode not in allowed:
+        raise CheckFailed(f"/etc/nvidia-container-runtime/config.toml sets mode = \"{mode}\", not one of "
+                          f"{', '.join(allowed)}")
+
+
+@check("docker.toolkit.cdi")
+def test_cdi_specs(wsl_host, profile):
+    """Where containers get the GPU through CDI (profile toolkit.cdi, or the runtime in mode "cdi")."""
+    _toolkit_view_held(profile)
+    if not profile["toolkit"]["cdi"]:
+        config = read(wsl_host, distro.RUNTIME_CONFIG)
+        if not config or config.mode != "cdi":
+            not_applicable("neither the profile nor the runtime's mode uses CDI (toolkit.cdi, mode = \"cdi\")")
+    specs = read(wsl_host, distro.CDI_LIST)
+    publish("cdi_devices", ", ".join(specs.devices) or "none")
+    if not specs.devices:
+        raise CheckFailed("`nvidia-ctk cdi list` finds no CDI device"
+                          + (f" ({'; '.join(specs.registry_errors)})" if specs.registry_errors else ""))
+    if not any(name.endswith("=all") for name in specs.devices):
+        raise CheckFailed(f"the CDI specs name {', '.join(specs.devices)} but no `nvidia.com/gpu=all`, "
+                          "the device WSL's generated spec holds")

@@ -104,31 +104,102 @@ def test_sudoers_dockerd(wsl_host, profile):
     if _systemd_starts_docker(wsl_host, profile):
         not_applicable("systemd starts dockerd (docker.service is enabled): nobody runs `sudo dockerd`, "
                        "so the NOPASSWD rule is not needed")
+    if "systemd" in profile["wsl"]["autostart"] and not read(wsl_host, distro.BASHRC).present:
+        not_applicable("no ~/.bashrc block runs `sudo dockerd` (wsl.autostart offers both routes, with this rule)")
     if not read(wsl_host, distro.SUDO_DOCKERD):
         raise CheckFailed("sudo asks for a password to run /usr/bin/dockerd (no NOPASSWD rule)")
 
 
 @check("wsl.autostart")
 def test_dockerd_autostart(wsl_host, profile):
+    """One of the profile's routes starts dockerd: systemd's docker.service, or the guide's ~/.bashrc block."""
     allowed = profile["wsl"]["autostart"]
     if _systemd_starts_docker(wsl_host, profile):
+        publish("autostart", "systemd (docker.service enabled)")
         return
     block = read(wsl_host, distro.BASHRC)
     if not block.present:
-        raise CheckFailed("~/.bashrc has no block that starts dockerd when none runs"
-                          + (" and systemd does not enable docker" if "systemd" in allowed else ""))
+        if "systemd" in allowed:
+            raise CheckFailed("dockerd starts neither under systemd (docker.service is not enabled) nor from a "
+                              "~/.bashrc block", variant="neither")
+        raise CheckFailed("~/.bashrc has no block that starts dockerd when none runs")
     if not block.disowns:
         raise CheckFailed("the ~/.bashrc autostart block starts dockerd but does not `disown` it", variant="no_disown")
+    publish("autostart", "the ~/.bashrc block")
+
+
+def _systemd_route(wsl_host, profile) -> None:
+    """The systemd checks apply where the profile allows systemd and the ~/.bashrc block is not the route."""
+    if "systemd" not in profile["wsl"]["autostart"]:
+        not_applicable("the profile starts dockerd from ~/.bashrc only")
+    if not _systemd_starts_docker(wsl_host, profile) and read(wsl_host, distro.BASHRC).present:
+        not_applicable("dockerd is started by the ~/.bashrc block, not by systemd")
+
+
+@check("wsl.systemd.boot")
+def test_wsl_conf_boots_systemd(wsl_host, profile):
+    _systemd_route(wsl_host, profile)
+    conf = read(wsl_host, distro.WSL_CONF)
+    if conf is None or conf.systemd is not True:
+        what = "there is no /etc/wsl.conf" if conf is None else "/etc/wsl.conf has no `[boot] systemd=true`"
+        raise CheckFailed(f"{what}: WSL starts no systemd, so docker.service never runs")
+
+
+@check("wsl.systemd.docker")
+def test_docker_service_active(wsl_host, profile):
+    _systemd_route(wsl_host, profile)
+    unit = read(wsl_host, distro.DOCKER_ACTIVE)
+    if not unit.systemd_running:
+        raise CheckFailed("systemd is not running (PID 1 is WSL's init): restart WSL after setting [boot] "
+                          "systemd=true", variant="no_systemd")
+    if unit.active:
+        return
+    journal = read(wsl_host, distro.DOCKER_JOURNAL)
+    said = f"docker.service is {unit.state}"
+    if journal is None:
+        raise CheckFailed(f"{said}; its journal needs sudo, which asks for a password here (not read)")
+    if journal.restricted or journal.no_entries:
+        raise CheckFailed(f"{said}; the journal shows " + ("only the user's own messages (not dockerd's)"
+                                                           if journal.restricted else "no entry for docker"))
+    cause = _journal_cause(journal)
+    if cause is None:
+        last = journal.findings[-1].message if journal.findings else "nothing that names a cause"
+        raise CheckFailed(f"{said}; its journal ends with: {last[:300]}")
+    kind, message = cause
+    if kind == "iptables":
+        backend = _iptables_backend(wsl_host) or {"nf_tables": "nft"}.get(journal.iptables_backend or "", journal.iptables_backend)
+        publish("iptables", backend or "unknown")
+        variant = "iptables_legacy" if backend == "legacy" else "nftables"
+        raise CheckFailed(f"{said}: dockerd could not set up its iptables rules (iptables backend: "
+                          f"{backend or 'unknown'}): {message[:300]}", variant=variant)
+    raise CheckFailed(f"{said}: {message[:300]}", variant=kind.replace("-", "_"))
+
+
+def _journal_cause(journal):
+    """The first finding that names why dockerd died (systemd's own "Failed to start" names none)."""
+    for finding in journal.findings:
+        if finding.kind in ("iptables", "pid-file", "daemon-json-conflict", "daemon-json"):
+            return finding.kind, finding.message
+    return None
+
+
+def _iptables_backend(wsl_host) -> str | None:
+    """The iptables alternative ("legacy" / "nft"); None where it cannot be read (the journal's word stands)."""
+    try:
+        return read(wsl_host, distro.IPTABLES_ALTERNATIVE).iptables_backend
+    except CheckFailed:
+        return None
 
 
 @check("wsl.dockerd.running")
-def test_dockerd_running(wsl_host):
+def test_dockerd_running(wsl_host, profile):
     if read(wsl_host, distro.DOCKERD_PROCESSES):
         return
     server = read(wsl_host, distro.DOCKER_VERSION).server_product or ""
     if "desktop" in server.lower():
         raise CheckFailed(f"no dockerd runs in the distro; docker talks to {server}", variant="desktop")
-    raise CheckFailed("no dockerd process is running in the distro")
+    variant = "systemd" if _systemd_starts_docker(wsl_host, profile) else None
+    raise CheckFailed("no dockerd process is running in the distro", variant=variant)
 
 
 @check("wsl.docker.reachable")

@@ -17,7 +17,10 @@ from test_each_check_fails import templates_seen_failing
 NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
                   "rstudio.keras.guide_mnist",  # the slow 12-epoch run: only with -m slow
                   "wsl.autostart.proof",  # stops WSL: only with --prove-autostart
-                  # today's checks the guide's profile does not ask for (profiles/documented.toml)
+                  # today's machines only (profile current): the toolkit's own view, dockerd under systemd
+                  "docker.toolkit.ctk", "docker.toolkit.sees_gpu", "docker.toolkit.mode", "docker.toolkit.cdi",
+                  "wsl.systemd.boot", "wsl.systemd.docker",
+                  # today's host checks the guide's profile does not ask for (profiles/documented.toml)
                   "windows.gpu.driver_model", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke"}
 
 MATRIX = {
@@ -63,10 +66,24 @@ MATRIX = {
     # rpy2.module.finds_r passes here: rpy2 3.3 in API mode loads libR.so without R_HOME, and
     # rpy2.situation never starts R; R fails when rpy2.robjects is imported (the ggplot2 cell).
     "rpy2-no-r": ({"rpy2.module.finds_r": "R RHOME"}, {"rpy2.ggplot.png", "rpy2.notebook.png"}),
+    # Today's machines (extend current-healthy.json, replayed under its profile `current`).
+    "current-nftables": ({"wsl.systemd.docker": "update-alternatives --set iptables /usr/sbin/iptables-legacy",
+                          "wsl.dockerd.running": "sudo systemctl start docker"},
+                         {"wsl.docker.reachable", "docker.engine.community", "gpu.nbody.runs"}),
+    "current-runtime-unconfigured": ({"docker.runtime.configured": "sudo nvidia-ctk runtime configure --runtime=docker",
+                                      "docker.runtime.registered": "nvidia-ctk runtime configure"}, set()),
+    "current-linux-libs-in-toolkit": ({"docker.toolkit.sees_gpu": "apt-get remove --purge",
+                                       "wsl.driver.no_linux_driver": "apt-get remove --purge"}, set()),
+    "current-systemd-off": ({"wsl.autostart": "systemd=true", "wsl.dockerd.running": "docker info"},
+                            {"wsl.systemd.boot", "wsl.systemd.docker", "wsl.docker.reachable", "gpu.nbody.runs"}),
+    "current-toolkit-old": ({"docker.package.nvidia-container-toolkit": "--only-upgrade nvidia-container-toolkit",
+                             "docker.package.libnvidia-container1": "--only-upgrade libnvidia-container1",
+                             "docker.package.libnvidia-container-tools": "--only-upgrade libnvidia-container-tools"},
+                            {"docker.toolkit.ctk", "docker.toolkit.sees_gpu", "docker.toolkit.mode"}),
 }
 
 
-# Broken variants of current-healthy.json (today's machine), replayed under --cert-profile current.
+# Broken variants of current-healthy.json (today's machine): their metadata names profile current.
 CURRENT_MATRIX = {
     # One GPU in TCC beside a WDDM one: WSL offers none, so cuInit says CUDA_ERROR_NO_DEVICE (microsoft/WSL#13027).
     "current-tcc": ({"windows.gpu.driver_model": "nvidia-smi.exe -dm 0"}, {"gpu.cuda.smoke"}),
@@ -75,15 +92,15 @@ CURRENT_MATRIX = {
     "current-cuinit-fails": ({"gpu.cuda.smoke": "wsl.exe --shutdown"}, set()),
     "current-inbox-wsl": ({"windows.wsl.store": "wsl.exe --update"}, set()),
 }
-MATRIX_PROFILE = {variant: "current" for variant in CURRENT_MATRIX}
 MATRIX.update(CURRENT_MATRIX)
 
 
 @pytest.mark.parametrize("variant", sorted(MATRIX))
 def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
     failing, consequences = MATRIX[variant]
-    run = certify("--snapshot", str(SNAPSHOTS / f"broken-{variant}.json"),
-                  "--cert-profile", MATRIX_PROFILE.get(variant, "documented"))
+    path = SNAPSHOTS / f"broken-{variant}.json"
+    profile = json.loads(path.read_text())["metadata"].get("profile", "documented")
+    run = certify("--snapshot", str(path), "--cert-profile", profile)
     assert run.returncode == 1, run.output
     outcomes = run.outcomes()
     assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
@@ -126,7 +143,8 @@ def test_every_check_fails_somewhere_in_the_matrix():
         mod = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = mod
         spec.loader.exec_module(mod)
-    mutated = templates_seen_failing()
+    from test_current_profile import SEEN_FAILING  # today's checks, failed on current-healthy.json
+    mutated = templates_seen_failing() | SEEN_FAILING
     never_failing = {spec.id for spec in REGISTRY.values()
                      if spec.id not in failing_somewhere and spec.template not in mutated}
     assert not never_failing, f"checks never seen failing: {sorted(never_failing)}"

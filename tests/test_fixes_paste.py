@@ -42,6 +42,8 @@ def _values(spec) -> dict:
     values = {**SAMPLE, **spec.params}
     if "role" in spec.params:
         values["image"] = SAMPLE[f"{spec.params['role']}_image"]
+    if spec.id == "docker.toolkit.sees_gpu":  # the first Linux-driver library it names (library=)
+        values["library"] = "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.550.120"
     return values
 
 

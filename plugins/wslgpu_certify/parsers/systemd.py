@@ -216,3 +216,22 @@ def parse_docker_journal(text: str) -> DockerJournal:
     if not entries:
         raise UnreadableOutput("journalctl -u docker (no entries and no '-- No entries --')", text)
     return DockerJournal(entries, tuple(findings), False, restricted, backend)
+
+
+def parse_wsl_conf_file(text: str) -> WslConf | None:
+    """`cat /etc/wsl.conf` (stdout and stderr): None when there is no file (WSL's defaults: no systemd)."""
+    found = content_lines(clean(text))
+    if len(found) == 1 and re.match(r"^cat: .*: No such file or directory$", found[0]):
+        return None
+    return parse_wsl_conf(text)
+
+
+# sudo(8) with -n where a password would be needed: "sudo: a password is required" (sudo 1.8/1.9).
+_SUDO_REFUSED = re.compile(r"^sudo: (?:a password is required|a terminal is required)", re.M)
+
+
+def parse_sudo_docker_journal(text: str) -> DockerJournal | None:
+    """`sudo -n journalctl -u docker ...`: None when sudo would have asked for a password (never prompted)."""
+    if _SUDO_REFUSED.search(clean(text)):
+        return None
+    return parse_docker_journal(text)

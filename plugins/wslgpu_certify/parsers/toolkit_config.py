@@ -178,3 +178,19 @@ def parse_cdi_generate(text: str) -> CdiGenerate:
     if version is None and error is None:
         raise UnreadableOutput("nvidia-ctk cdi generate (log ends before 'Generated CDI spec' or an error)", evidence(text))
     return CdiGenerate(mode, nvml, version, tuple(warnings), error)
+
+
+# `cat` of a file that is not there (coreutils' wording; stderr is read with stdout).
+_NO_SUCH_FILE = re.compile(r"^cat: .*: No such file or directory$", re.M)
+
+
+def parse_runtime_config_file(text: str) -> RuntimeConfig | None:
+    """`cat /etc/nvidia-container-runtime/config.toml` (stdout and stderr): None when there is no file.
+
+    Toolkits from 1.14 install no config.toml until `nvidia-ctk config default` writes one
+    (NVIDIA/nvidia-container-toolkit#78); without one the runtime runs on its defaults (mode auto).
+    """
+    found = content_lines(clean(text))
+    if len(found) == 1 and _NO_SUCH_FILE.match(found[0]):
+        return None
+    return parse_runtime_config(text)

@@ -7,7 +7,8 @@ answer it.
 
 from __future__ import annotations
 
-from ..parsers import cuda, distro, docker, docker_context, dpkg, gpu, loader, runs, shell
+from ..parsers import (cuda, distro, docker, docker_context, dpkg, gpu, iptables, loader, runs, shell, systemd,
+                       toolkit, toolkit_config)
 from .probe import Probe
 
 # ---- the distro
@@ -52,3 +53,21 @@ IMAGE_PULL = Probe("docker pull {image}", lambda text: text, text="both", label=
 
 # ---- GPU
 NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.parse_nbody_run, ok_exit=None, text="both")
+
+# ---- today's machines: the toolkit's own view (docs/modern-formats.md §1)
+# NVIDIA's issue template asks for `-d /dev/tty`; /dev/stdout gives the same debug log without a terminal.
+CONTAINER_CLI_INFO = Probe("nvidia-container-cli -k -d /dev/stdout info", toolkit.parse_container_cli_info,
+                           ok_exit=None, text="both", label="what the NVIDIA Container Toolkit sees")
+NVIDIA_CTK_VERSION = Probe("nvidia-ctk --version", toolkit.parse_toolkit_version)
+RUNTIME_CONFIG = Probe("cat /etc/nvidia-container-runtime/config.toml", toolkit_config.parse_runtime_config_file,
+                       ok_exit=(0, 1), text="both")
+CDI_LIST = Probe("nvidia-ctk cdi list", toolkit_config.parse_cdi_list, ok_exit=(0,), text="both")  # the count is logged on stderr
+
+# ---- today's machines: dockerd under systemd (docs/modern-formats.md §2)
+WSL_CONF = Probe("cat /etc/wsl.conf", systemd.parse_wsl_conf_file, ok_exit=(0, 1), text="both")
+DOCKER_ACTIVE = Probe("systemctl is-active docker", systemd.parse_systemctl_is_active, ok_exit=None, text="both")
+# Read only when docker.service is not active; -n: never prompt (a refusal is read as "not permitted").
+DOCKER_JOURNAL = Probe("sudo -n journalctl -u docker -n 50 --no-pager", systemd.parse_sudo_docker_journal,
+                       ok_exit=None, text="both", label="dockerd's last words (journal)")
+IPTABLES_ALTERNATIVE = Probe("update-alternatives --query iptables", iptables.parse_update_alternatives,
+                             ok_exit=(0, 2), text="both")
