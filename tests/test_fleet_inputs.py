@@ -169,3 +169,17 @@ def test_format_2_documents_of_the_real_suite_are_read(tmp_path):
     assert healthy["facts"]["nbody_gflops"] > slow["facts"]["nbody_gflops"] * 1.5
     assert healthy["facts"]["driver"] and healthy["facts"]["windows_build"] and healthy["facts"]["toolkit"]
     assert slow["root_cause"]["id"] == "gpu.nbody.performance" and slow["root_cause"]["fix"]
+
+
+def test_docs_fleet_md_names_every_verdict_and_every_fleet_json_key(tmp_path):
+    """docs/fleet.md stays in step with what collect writes."""
+    from wslgpu_certify.fleet.verdicts import VERDICTS
+
+    doc = (REPO / "docs" / "fleet.md").read_text()
+    sim.write_fleet(tmp_path / "R", sim.make_fleet(3, seed=1), None)
+    _cli("collect", "R", cwd=tmp_path)
+    fleet = json.loads((tmp_path / "fleet" / "fleet.json").read_text())
+    keys = set(fleet) | set(fleet["machines"][0]) | set(fleet["machines"][0]["run"]) | set(fleet["machines"][0]["facts"])
+    assert [k for k in sorted(keys) if f"`{k}`" not in doc] == []
+    assert [v for v in VERDICTS if f"| `{v}` |" not in doc] == []
+    assert [v.flag for v in VERDICTS.values() if v.name != "CERTIFIED" and f"`{v.flag}`" not in doc] == []
