@@ -129,3 +129,25 @@ def test_without_an_expected_list_the_fleet_is_what_was_found(tmp_path):
     code, document = collect(tmp_path, tmp_path / "results")
     assert set(verdicts(document)) == {m.name for m in machines}
     assert any("never reported is not seen" in note for note in document["notes"])
+
+
+@pytest.mark.parametrize("change, verdict, words", [
+    (lambda d: d.update(verdict="PARTIAL", headline="PARTIAL: 9 of 57 applicable checks ran; not a certification"),
+     "NOT CERTIFIED", "PARTIAL: 9 of 57"),
+    (lambda d: d.update(scope="layer gpu"), "NOT CERTIFIED", "certifies one layer"),
+    (lambda d: d["run"].update(state="running", finished_at=None, exit_status=None), "INCOMPLETE", "still running"),
+    (lambda d: d["run"].update(run_id=None), "STALE", "from run (none)"),
+    (lambda d: d["run"].update(started_at=None, finished_at=None), "STALE", "carries no time"),
+    (lambda d: d["run"].update(machine_id=None), "INVALID", "is machine None's"),
+    (lambda d: None, "CERTIFIED", "CERTIFIED"),
+], ids=["partial", "one-layer", "running", "no-run-id", "no-time", "no-machine-id", "unchanged"])
+def test_what_a_document_says_of_itself(tmp_path, change, verdict, words):
+    machine = next(m for m in sim.make_fleet(10, seed=8) if m.certified)
+    path = sim.write_machine(tmp_path / "results", machine, RUN)
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+    code, fleet = collect(tmp_path, tmp_path / "results", "--expected", str(expected_file(tmp_path, [machine])))
+    entry = fleet["machines"][0]
+    assert (entry["verdict"], code) == (verdict, 0 if verdict == "CERTIFIED" else 1)
+    assert words in entry["reason"]

@@ -183,3 +183,16 @@ def test_docs_fleet_md_names_every_verdict_and_every_fleet_json_key(tmp_path):
     assert [k for k in sorted(keys) if f"`{k}`" not in doc] == []
     assert [v for v in VERDICTS if f"| `{v}` |" not in doc] == []
     assert [v.flag for v in VERDICTS.values() if v.name != "CERTIFIED" and f"`{v.flag}`" not in doc] == []
+
+
+def test_collect_imports_neither_pytest_nor_the_machine_rooms(tmp_path):
+    """The aggregation job has no machine: a collect loads no pytest, testinfra, docker, hosts or probes."""
+    sim.write_fleet(tmp_path / "R", sim.make_fleet(3, seed=1), None)
+    code = ("import sys, runpy; sys.argv = ['wslgpu-fleet', 'collect', 'R', '--out', 'fleet']\n"
+            "try:\n    runpy.run_module('wslgpu_certify.fleet', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pytest', '_pytest', 'testinfra', 'docker')"
+            " or m.split('.')[:2] in (['wslgpu_certify', 'hosts'], ['wslgpu_certify', 'probes'], ['wslgpu_certify', 'parsers'],"
+            " ['wslgpu_certify', 'containers'])))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={"PYTHONPATH": str(REPO / "plugins"), "PATH": "/usr/bin:/bin"})
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
