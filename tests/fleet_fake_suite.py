@@ -4,7 +4,7 @@
 
 MODE: `healthy` / `broken` (a format 3 results.json from tests/fleet_sim.py, exit 0 / 1, as the
 suite does), `garbage` (a results.json that is not JSON, exit 0), `crash` (nothing written,
-exit 4: the suite's usage error), `hang` (sleeps past the task timeout; bounded: 30 s at most).
+exit 4: the suite's usage error), `hang` (sleeps past the task timeout; bounded: 45 s at most).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fleet_sim as sim  # noqa: E402
 
-HANG_S = 30
+HANG_S = 45
 
 
 def main() -> int:
