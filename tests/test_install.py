@@ -82,3 +82,13 @@ def test_installed_copy_certifies_the_healthy_snapshot_with_the_full_catalog(ins
     assert results["verdict"] == "CERTIFIED" and len(results["checks"]) >= 62
     assert "wslgpu-certify: CERTIFIED" in run.stdout
     assert not (work / "reports").exists() and not any(work.iterdir())  # nothing written where it ran
+
+
+def test_installed_wslgpu_fleet_console_script_collects(installed, tmp_path):
+    bin_dir, work = installed
+    (tmp_path / "R" / "ws-1").mkdir(parents=True)
+    (tmp_path / "list.txt").write_text("ws-1\n")
+    proc = _run([str(bin_dir / "wslgpu-fleet"), "collect", str(tmp_path / "R"), "--expected", str(tmp_path / "list.txt"),
+                 "--out", str(tmp_path / "fleet")], work)
+    assert proc.returncode == 1 and "NO REPORT" in proc.stdout, proc.stderr
+    assert (tmp_path / "fleet" / "fleet.html").is_file()

@@ -96,6 +96,7 @@ def test_parsers_use_only_the_standard_library_and_each_other(name):
 
 FORBIDDEN = {  # room -> rooms it must not import
     "reports": ("hosts", "probes", "parsers", "containers"),
+    "fleet": ("hosts", "probes", "parsers", "containers"),  # reads results folders; never reaches a machine
     "hosts": ("containers", "probes", "reports"),
     "parsers": ("hosts", "probes", "containers", "reports"),
     "probes": ("containers", "reports"),
@@ -107,6 +108,12 @@ def test_rooms_import_only_what_comes_before_them(name):
     mine = name.split(".")[1]
     bad = {imp for imp in internal_imports(name) if imp.split(".")[1:2] and imp.split(".")[1] in FORBIDDEN[mine]}
     assert bad == set(), f"{name} ({mine}/) imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if n.startswith("wslgpu_certify.fleet")])
+def test_the_fleet_room_does_not_import_pytest(name):
+    # wslgpu-fleet runs in an aggregation job that has no machine to certify: it stays a small, fast reader
+    assert not {imp for imp in imports_of(name) if imp.split(".")[0] in ("pytest", "_pytest", "testinfra", "docker")}
 
 
 def test_only_the_containers_room_imports_the_docker_sdk():

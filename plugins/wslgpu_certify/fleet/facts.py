@@ -1,0 +1,63 @@
+"""A machine's facts (versions, GPU, nbody GFLOP/s) from its results.json.
+
+Format 3 carries them at the top level (`facts`); format 2 only in its checks' `figures`,
+so this table says which check's figure each fact is, first choice first. The suite's
+run envelope (reports/results_json.py) keeps the same table for format 3: change both.
+"""
+
+from __future__ import annotations
+
+import re
+
+FACT_NAMES = ("windows_build", "wsl_version", "kernel", "driver", "cuda", "docker", "toolkit",
+              "distribution", "gpu", "nbody_gflops", "nbody_baseline_gflops")
+
+# fact -> ((check id, figure key), ...), read from format 2's checks
+FROM_FIGURES = {
+    "windows_build": (("windows.build", "windows_build"),),
+    "wsl_version": (("windows.wsl.store", "wsl"),),
+    "kernel": (("wsl.kernel.version", "kernel"), ("windows.wsl.kernel", "kernel")),
+    "driver": (("windows.nvidia.driver", "driver"),),
+    "cuda": (("gpu.nvidia_smi.driver", "cuda"),),
+    "docker": (("docker.engine.community", "docker"),),
+    "toolkit": (("docker.package.nvidia-container-toolkit", "nvidia-container-toolkit"),),
+    "distribution": (("wsl.os.release", "distribution"),),
+    "gpu": (("gpu.nbody.device", "gpu"), ("jupyter.tensorflow.device_log", "gpu"), ("rstudio.keras.short_training", "gpu")),
+    "nbody_gflops": (("gpu.nbody.performance", "nbody_gflops"),),
+    "nbody_baseline_gflops": (("gpu.nbody.performance", "nbody_baseline_gflops"),),
+}
+NUMERIC = ("nbody_gflops", "nbody_baseline_gflops")
+VERSION_SPREAD = (("driver", "driver"), ("windows_build", "Windows build"), ("kernel", "kernel"),
+                  ("docker", "Docker"), ("toolkit", "toolkit"))
+
+
+def facts_from_figures(checks: list) -> dict:
+    figures = {}
+    for check in checks:
+        if isinstance(check, dict) and isinstance(check.get("figures"), dict):
+            figures[check.get("id")] = check["figures"]
+    facts = {}
+    for name, places in FROM_FIGURES.items():
+        facts[name] = next((figures[cid][key] for cid, key in places
+                            if cid in figures and figures[cid].get(key) not in (None, "")), None)
+    return clean(facts)
+
+
+def clean(facts) -> dict:
+    """Every fact name present; numbers numeric, names short strings; anything else is null."""
+    facts = facts if isinstance(facts, dict) else {}
+    out = {}
+    for name in FACT_NAMES:
+        value = facts.get(name)
+        if name in NUMERIC:
+            out[name] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        else:
+            out[name] = str(value)[:200] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+    return out
+
+
+def gpu_model(gpu: str | None) -> str | None:
+    """`GeForce RTX 2070 (compute capability 7.5)` (nbody) and `GeForce RTX 2070` (TensorFlow) are one model."""
+    if not gpu:
+        return None
+    return re.sub(r"\s*\(.*\)\s*$", "", gpu).strip() or None
