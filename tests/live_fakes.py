@@ -64,6 +64,28 @@ def install(bin_dir, marker: str, snapshot, fault: str, log) -> dict[str, str]:
             "FAKE_ANSWERS": str(bin_dir / "answers.marshal"), "FAKE_LOG": str(log)}
 
 
+def suite_run(tmp_path, env: str, fault: str, timeout: float, repo, snapshot) -> tuple[list[str], dict, str]:
+    """(argv, environment, marker) of a live suite run with the fakes first on PATH: no container engine
+    (DOCKER_HOST names a socket that does not exist), the guide's profile also accepting this machine's
+    distro (the distro of --env=linux), reports under tmp_path/reports, calls logged to tmp_path/calls."""
+    import uuid
+
+    marker = f"wslgpu-live-fake-{uuid.uuid4().hex[:12]}"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "WSL_"))}
+    environ.update(install(tmp_path / "bin", marker, snapshot, fault, tmp_path / "calls"))
+    environ["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"
+    environ["PYTHONPATH"] = os.pathsep.join([str(repo / "plugins"), environ.get("PYTHONPATH", "")])
+    with open("/etc/os-release") as f:
+        release = dict(line.rstrip("\n").split("=", 1) for line in f if "=" in line)
+    here = release.get("ID", "").strip('"') + release.get("VERSION_ID", "").strip('"')
+    profile = tmp_path / "here.toml"
+    profile.write_text(f'extends = "documented"\nname = "live-faults"\n[wsl]\n'
+                       f'distributions = ["ubuntu18.04", "ubuntu20.04", "{here}"]\n')
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", f"--env={env}",
+            f"--probe-timeout={timeout:g}", f"--cert-profile={profile}", f"--reports-dir={tmp_path / 'reports'}"]
+    return argv, environ, marker
+
+
 def calls(log) -> list[str]:
     """The fake programs called, in order (one name per call, nested ones included)."""
     return log.read_text().split() if log.exists() else []

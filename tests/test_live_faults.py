@@ -23,11 +23,8 @@ check calls it under these envs (and tells when one starts to, so it joins the m
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -58,34 +55,16 @@ def faulted(env: str, program: str, role: str, command: str) -> bool:
     return role == live_fakes.ROLE.get(program, "wsl") and program_of(command) == program
 
 
-def _profile(tmp_path: Path) -> Path:
-    """The guide's profile, also accepting this machine's distro (the distro of --env=linux)."""
-    release = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text().splitlines() if "=" in line)
-    here = release.get("ID", "").strip('"') + release.get("VERSION_ID", "").strip('"')
-    profile = tmp_path / "here.toml"
-    profile.write_text(f'extends = "documented"\nname = "live-faults"\n[wsl]\n'
-                       f'distributions = ["ubuntu18.04", "ubuntu20.04", "{here}"]\n')
-    return profile
-
-
 def certify_live(tmp_path: Path, env: str, fault: str) -> dict:
     """One live run with the fakes on PATH; what it printed, wrote, called and left behind."""
-    marker = f"wslgpu-live-fake-{uuid.uuid4().hex[:12]}"
-    log, reports = tmp_path / "calls.jsonl", tmp_path / "reports"
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "WSL_"))}
-    environ.update(live_fakes.install(tmp_path / "bin", marker, HEALTHY, fault, log))
-    environ["DOCKER_HOST"] = f"unix://{tmp_path}/no-engine.sock"
-    environ["PYTHONPATH"] = os.pathsep.join([str(REPO / "plugins"), environ.get("PYTHONPATH", "")])
+    argv, environ, marker = live_fakes.suite_run(tmp_path, env, fault, TIMEOUT, REPO, HEALTHY)
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", f"--env={env}",
-         f"--probe-timeout={TIMEOUT:g}", f"--cert-profile={_profile(tmp_path)}", f"--reports-dir={reports}"],
-        cwd=REPO, env=environ, capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL)
-    results = reports / "latest" / "results.json"
+    proc = subprocess.run(argv, cwd=REPO, env=environ, capture_output=True, text=True, timeout=240,
+                          stdin=subprocess.DEVNULL)
+    results = tmp_path / "reports" / "latest" / "results.json"
     return {"rc": proc.returncode, "output": proc.stdout + proc.stderr, "wall": time.monotonic() - started,
             "results": json.loads(results.read_text()) if results.exists() else None,
-            "calls": live_fakes.calls(log),
-            "left": live_fakes.leftovers(marker)}
+            "calls": live_fakes.calls(tmp_path / "calls"), "left": live_fakes.leftovers(marker)}
 
 
 _PLAIN: dict[str, dict] = {}
