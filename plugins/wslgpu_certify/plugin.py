@@ -14,6 +14,7 @@ import pytest
 
 from .findings import LAYERS
 from .gate import Verdict
+from .heap import freeze_long_lived, release_earlier_runs
 from .hosts.records import CommandRecord
 from .interrupts import TerminationEndsTheRun
 from .options import add_options, machine_from_options, refuse_old_profile_option, requested, restore_testpaths
@@ -44,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
     restore_testpaths(config)
     if not requested(config):  # someone else's tests in this Python: stay out of the way
         return
+    release_earlier_runs()
     machine = machine_from_options(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -131,6 +133,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         spec = spec_of(item)
         return LAYERS.index(spec.layer) if spec else len(LAYERS)
     items.sort(key=layer_rank)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if is_active(session.config) and not _only_lists(session.config):
+        freeze_long_lived()
 
 
 @pytest.hookimpl(wrapper=True)
