@@ -10,6 +10,7 @@ killed (hosts/executors.py). A second SIGTERM while that happens ends the proces
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -21,13 +22,18 @@ class TerminationEndsTheRun:
 
     def __init__(self) -> None:
         self._previous = None
+        self._finished = False
         if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
             self._previous = signal.signal(signal.SIGTERM, self._on_sigterm)
 
     def _on_sigterm(self, signum, frame) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one: stop at once
+        if self._finished:  # left installed after its run (another handler restored it): the default action
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         pytest.exit("terminated by signal SIGTERM", returncode=128 + signal.SIGTERM)
 
     def pytest_unconfigure(self, config) -> None:
+        self._finished = True
         if self._previous is not None and signal.getsignal(signal.SIGTERM) == self._on_sigterm:
             signal.signal(signal.SIGTERM, self._previous)
