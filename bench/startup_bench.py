@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -37,9 +38,14 @@ PROJECT = "wslgpu-certify"
 def foreign_plugins() -> list[str]:
     """pytest11 entry points of installed distributions that wslgpu-certify does not depend on."""
     wanted = {PROJECT}
-    for requirement in metadata.requires(PROJECT) or []:
+    try:
+        requirements = metadata.requires(PROJECT) or []
+    except metadata.PackageNotFoundError:  # run from a checkout without installing it: pyproject.toml's list
+        requirements = re.findall(r'^\s*"([^"]+)",?$', (REPO / "pyproject.toml").read_text().split("dependencies = [")[1]
+                                  .split("]")[0], re.M)
+    for requirement in requirements:
         if "extra ==" not in requirement:
-            wanted.add(requirement.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip())
+            wanted.add(re.split(r"[\s;\[<>=!~]", requirement, maxsplit=1)[0])
     wanted = {name.lower().replace("_", "-") for name in wanted}
     return sorted({ep.name for dist in metadata.distributions() for ep in dist.entry_points
                    if ep.group == "pytest11" and dist.metadata["Name"].lower().replace("_", "-") not in wanted})
