@@ -38,8 +38,11 @@ def test_ggplot_png(rstudio_container, run_directory):
     except UnreadableOutput as exc:
         raise CheckFailed(f"the ggplot2 output is not a valid PNG: {exc.what}") from None
     if run_directory is not None:
-        (run_directory / PNG_NAME).write_bytes(data)
-        publish("png", PNG_NAME)
+        try:
+            (run_directory / PNG_NAME).write_bytes(data)
+            publish("png", PNG_NAME)
+        except OSError:  # a full disk: the report goes without the picture; the run's one line says why
+            pass
     publish("png_size", f"{png.width}x{png.height}, {png.distinct_colours} colours")
     if min(png.width, png.height) < MIN_SIDE:
         raise CheckFailed(f"the ggplot2 PNG is only {png.width}x{png.height} pixels")

@@ -139,7 +139,7 @@ def test_a_run_stopped_early_is_incomplete_and_never_certified(certify):
     assert "the run was interrupted" in run.results["headline"] and run.returncode != 0
 
 
-@pytest.mark.parametrize("listing", ["--collect-only", "--fixtures", "--markers"])
+@pytest.mark.parametrize("listing", ["--collect-only", "--fixtures", "--fixtures-per-test", "--markers"])
 def test_listing_writes_no_run_folder(certify, listing):
     run = certify("--snapshot", str(HEALTHY), listing)
     assert run.returncode == 0, run.output[-2000:]

@@ -236,6 +236,8 @@ def test_interrupted_run_leaves_no_container(docker_client, tmp_path, signum, re
     output, _ = proc.communicate(timeout=120)
     assert proc.returncode == returncode, output[-2000:]
     assert containers_of_run(docker_client, run_id) == []
+    document = results(tmp_path / "reports")  # what ran is reported, never certified
+    assert document["complete"] is False and document["verdict"] == "NOT CERTIFIED", document["headline"]
 
 
 def test_run_where_a_check_raises_leaves_no_container(docker_client, tmp_path):

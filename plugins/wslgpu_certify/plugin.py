@@ -8,14 +8,15 @@ room it names: options.py, session.py, reports/.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 from .findings import LAYERS
 from .gate import Verdict
+from .heap import freeze_long_lived, release_earlier_runs
 from .hosts.records import CommandRecord
+from .interrupts import TerminationEndsTheRun
 from .options import add_options, machine_from_options, refuse_old_profile_option, requested, restore_testpaths
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.progress import WaitProgress
@@ -44,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
     restore_testpaths(config)
     if not requested(config):  # someone else's tests in this Python: stay out of the way
         return
+    release_earlier_runs()
     machine = machine_from_options(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -70,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(state, "wslgpu-run-state")
     if worker_input is None:  # xdist workers' output is not shown
         config.pluginmanager.register(WaitProgress(machine), "wslgpu-wait-progress")
+        config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
     if state.controller and run_directory is not None and config.pluginmanager.has_plugin("html"):
         from .reports.html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")
@@ -132,6 +135,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=layer_rank)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if is_active(session.config) and not _only_lists(session.config):
+        freeze_long_lived()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
@@ -169,47 +177,68 @@ def pytest_testnodedown(node, error) -> None:
                 recording.add(role, CommandRecord.from_json(command, rec))
 
 
-@pytest.hookimpl(tryfirst=True)  # before junitxml writes its file: the verdict goes into it
-def pytest_sessionfinish(session: pytest.Session) -> None:
+@pytest.hookimpl(wrapper=True, trylast=True)  # the innermost wrapper: around junitxml's and pytest-html's writers
+def pytest_sessionfinish(session: pytest.Session):
     config = session.config
     state = config.stash.get(STATE, None)
-    if state is None:
+    if state is None or not state.controller or state.run_directory is None:
+        if state is not None:
+            _save_recording(state, config)
+        return (yield)
+    _save_recording(state, config)
+    _write_results(state, session)  # before junitxml writes its file: the verdict goes into it
+    try:
+        yield
+    except OSError as exc:  # junit.xml or report.html into a full disk or a read-only folder: one line
+        state.cannot_write(session.config, state.run_directory, exc)
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+    try:
+        for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
+            keep_copy(getattr(config.option, option, None), state.run_directory / name)
+        if any(state.run_directory.iterdir()):
+            refresh_latest(state.run_directory)
+        else:
+            state.run_directory.rmdir()
+    except OSError as exc:  # the disk filled up or the folder went read-only: said in one line, once
+        state.cannot_write(session.config, state.run_directory.parent / "latest", exc)
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
+
+def _save_recording(state: RunState, config: pytest.Config) -> None:
+    recording = state.machine.recording
+    if recording is None:
         return
-    machine = state.machine
-    if not state.controller:
-        if machine.recording is not None:
-            config.workeroutput["wslgpu_recording"] = machine.recording.to_json()["hosts"]
-        return
-    if machine.recording is not None:
-        machine.recording.save(config.option.record)
-    if state.run_directory is None:
-        return
+    if state.controller:
+        recording.save(config.option.record)
+    else:  # an xdist worker: the controller merges it (pytest_testnodedown)
+        config.workeroutput["wslgpu_recording"] = recording.to_json()["hosts"]
+
+
+def _write_results(state: RunState, session: pytest.Session) -> None:
     # Ctrl-C, SIGTERM (pytest.exit with 128+signal), -x: what ran is reported, and never certified
     state.complete = not (session.shouldstop or session.shouldfail or
                           session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
                           or int(session.exitstatus) >= 128)
     summary = state.summary()
     try:
-        write_results(state.run_directory / "results.json", summary, machine_meta(machine, config.option.snapshot))
+        write_results(state.run_directory / "results.json", summary,
+                      machine_meta(state.machine, session.config.option.snapshot))
     except OSError as exc:  # a full disk, a folder made read-only under us: one line, never a traceback
-        print(f"wslgpu-certify: could not write {state.run_directory / 'results.json'}: {exc.strerror or exc}",
-              file=sys.stderr)
+        state.cannot_write(session.config, state.run_directory / "results.json", exc)
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-    add_junit_verdict(config, summary)
+    add_junit_verdict(session.config, summary)
     if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """A run that ended before its session finished (a usage error after configure) leaves no empty folder."""
     state = config.stash.get(STATE, None)
-    if state is None or not state.controller or state.run_directory is None:
-        return
-    for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
-        keep_copy(getattr(config.option, option, None), state.run_directory / name)
-    if any(state.run_directory.iterdir()):
-        refresh_latest(state.run_directory)
-    else:
-        state.run_directory.rmdir()
+    if state is not None and state.controller and state.run_directory is not None:
+        try:
+            state.run_directory.rmdir()  # only when empty
+        except OSError:
+            pass
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -6,6 +6,7 @@ the reports (a lone pytest, or the xdist controller) it collects every Finding.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from .known_causes import known_causes
 from .placeholders import fill
 from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
+from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
 
 STATE = pytest.StashKey["RunState"]()
@@ -42,6 +44,21 @@ class RunState:
         self.gate = Gate(self.not_applicable)
         self._planned: list[PlannedCheck] | None = None
         self.complete = True  # False once the run was interrupted (Ctrl-C, SIGTERM, -x)
+        self.write_failure: str | None = None  # the one line said when a report could not be written
+
+    def cannot_write(self, config: pytest.Config, what: Path, exc: OSError) -> None:
+        """A full disk, a folder made read-only under us: one line (the first such failure), never a traceback."""
+        if self.write_failure is not None:
+            return
+        self.write_failure = write_failure(what, exc)
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            if getattr(getattr(terminal, "_tw", None), "width_of_current_line", 0):
+                terminal.write("\n")  # after the progress dots, on a line of its own
+            terminal.write_line(self.write_failure, red=True, bold=True)
+        else:
+            print(self.write_failure, file=sys.stderr)
+
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         finding = getattr(report, "wslgpu_finding", None)

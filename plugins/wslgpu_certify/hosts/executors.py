@@ -6,9 +6,11 @@ only wraps it into an argv (or answers it from a snapshot).
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
+import threading
 import time
 
 from .decode import decode_output
@@ -49,6 +51,8 @@ class SubprocessExecutor:
             )
         except OSError as exc:  # the shell or interop binary itself is missing
             return CommandRecord(command, 127, "", str(exc), 0.0)
+        with _RUNNING_LOCK:
+            _RUNNING.add(proc)
         try:
             out, err = proc.communicate(timeout=timeout)
             timed_out = False
@@ -56,6 +60,13 @@ class SubprocessExecutor:
             _kill_group(proc)
             out, err = proc.communicate()
             timed_out = True
+        except BaseException:  # Ctrl-C or SIGTERM while it runs: its processes end with the run
+            _kill_group(proc)
+            proc.wait()
+            raise
+        finally:
+            with _RUNNING_LOCK:
+                _RUNNING.discard(proc)
         return CommandRecord(
             command=command,
             exit_status=None if timed_out else proc.returncode,
@@ -71,6 +82,21 @@ def _kill_group(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         proc.kill()
+
+
+# Commands running now (each in a process group of its own, out of reach of the terminal's Ctrl-C).
+# A run interrupted while prefetch threads wait on some kills them on its way out.
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+@atexit.register
+def kill_running() -> None:
+    """Kill every command still running (their process groups): nothing the suite started outlives it."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for proc in running:
+        _kill_group(proc)
 
 
 class ReplayExecutor:

@@ -44,5 +44,18 @@ def refresh_latest(run_directory: Path) -> Path:
         latest.unlink()
     elif latest.exists():
         shutil.rmtree(latest)
-    shutil.copytree(run_directory, latest)
+    try:
+        shutil.copytree(run_directory, latest)
+    except OSError:
+        shutil.rmtree(latest, ignore_errors=True)  # never a half copy: latest is the newest run whole, or absent
+        raise
     return latest
+
+
+def write_failure(what: Path, exc: OSError) -> str:
+    """The one line for a report that could not be written (a full disk, a read-only folder)."""
+    reason = exc.strerror
+    if not reason:  # shutil.Error: a list of (source, destination, why) for each file copytree could not copy
+        found = re.search(r"\[Errno \d+\] ([^:'\]]+)", str(exc))
+        reason = found.group(1).strip() if found else str(exc)[:200]
+    return f"wslgpu-certify: could not write {what}: {reason}"

@@ -23,6 +23,7 @@ NOT_CERTIFIED = "NOT CERTIFIED"
 PARTIAL = "PARTIAL"
 VERDICT_COLOURS = {CERTIFIED: "#2e7d32", NOT_CERTIFIED: "#c62828", PARTIAL: "#ef6c00"}
 NOT_RUN_REASON = "not run: deselected (-k, -m, --check, --layer, a node id or path) or not collected"
+INTERRUPTED_REASON = "not run: the run was interrupted (Ctrl-C, SIGTERM, -x) before it"
 
 
 @dataclass(frozen=True)
@@ -180,5 +181,6 @@ class RunSummary:
     def coverage_json(self) -> dict:
         return {"applicable": self.applicable, "ran": self.ran,
                 "passed": self.passed,
-                "not_run": [{"id": p.id, "layer": p.layer, "title": p.title, "reason": NOT_RUN_REASON}
+                "not_run": [{"id": p.id, "layer": p.layer, "title": p.title,
+                             "reason": NOT_RUN_REASON if self.complete else INTERRUPTED_REASON}
                             for p in self.not_run]}
