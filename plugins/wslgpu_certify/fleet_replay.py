@@ -8,9 +8,10 @@ checks run together, in the order a run of that machine alone gives them. Each m
 own run folder, results.json, junit.xml and report.html (reports/machine_reports.py).
 
 Under pytest-xdist a machine is never split between workers: `MachineScheduling` hands out whole
-machines (xdist's LoadScope, with the machine as the scope). `--dist loadgroup` cannot do this:
-xdist adds a group to the node ids in its own pytest_collection_modifyitems, which runs before a
-marker added by ours, so nothing is grouped (pytest 9, xdist 3.8).
+machines (xdist's LoadScope, with the machine as the scope), with a plain `-n N`. `--dist loadgroup`
+with an `xdist_group` marker added in our pytest_collection_modifyitems groups nothing: the worker's
+own hook, which turns the marker into a node id suffix, is called before ours (checked on pytest 9.0,
+xdist 3.8: every machine's checks were spread over both workers).
 """
 
 from __future__ import annotations

@@ -70,6 +70,7 @@ class MachineReports:
 
     def __init__(self, config: pytest.Config, runs, html_report_class=None):
         self.junit = {run.machine.machine_id: _junit_for(config, run.run_directory / "junit.xml") for run in runs}
+        self._started: set[str] = set()  # machines whose junit.xml timing started (at their first report)
         self.html = {}
         self.dispatch = None
         if html_report_class is not None:
@@ -99,9 +100,13 @@ class MachineReports:
             with self.dispatch.rendering(self.dispatch.by_machine[machine_id]):
                 yield
 
+    def _start(self, machine_id: str) -> None:
+        if machine_id not in self._started:  # the testsuite's time is the machine's, not the whole run's
+            self._started.add(machine_id)
+            self.junit[machine_id].pytest_sessionstart()
+
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        for machine_id, xml in self.junit.items():
-            xml.pytest_sessionstart()
+        for machine_id in self.junit:
             if machine_id in self.html:
                 with self._rendering(machine_id):
                     self.html[machine_id].pytest_sessionstart(session)
@@ -110,6 +115,7 @@ class MachineReports:
         machine_id = getattr(report, MACHINE_OF_REPORT, None)
         if machine_id not in self.junit:
             return  # not a machine's check (a test of the user's own): only in the user's --junitxml/--html
+        self._start(machine_id)
         self.junit[machine_id].pytest_runtest_logreport(report)
         if machine_id in self.html:
             with self._rendering(machine_id):
@@ -117,6 +123,7 @@ class MachineReports:
 
     def write(self, session: pytest.Session, machine_id: str) -> None:
         """Write one machine's files (after its verdict went into its junit.xml's properties)."""
+        self._start(machine_id)
         self.junit[machine_id].pytest_sessionfinish()
         if machine_id in self.html:
             with self._rendering(machine_id):
