@@ -8,7 +8,6 @@ room it names: options.py, session.py, reports/.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from .reports.envelope import interruption
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
 from .reports.progress import WaitProgress
-from .reports.results_json import machine_meta, write_results
+from .reports.results_json import write_run_results
 from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
 from .reports.terminal import write_fleet_verdicts, write_verdict
 from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
@@ -64,9 +63,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 controller=worker_input is None)
     config.stash[STATE] = runs
     config.pluginmanager.register(runs, "wslgpu-run-state")
-    if worker_input is None:  # xdist workers' output is not shown
-        config.pluginmanager.register(WaitProgress(machines[0]) if not runs.fleet else _NoProgress(),
-                                      "wslgpu-wait-progress")
+    if worker_input is None and not runs.fleet:  # xdist workers' output is not shown; a replay never waits
+        config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
     if not runs.controller or not folders:
         return
     has_html = config.pluginmanager.has_plugin("html")
@@ -87,10 +85,6 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.htmlpath = str(run_directory / "report.html")
         from .reports.html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(runs.only), "wslgpu-html-report")
-
-
-class _NoProgress:
-    """Several machines replayed: nothing waits on a slow command (a replay answers at once)."""
 
 
 def _new_run_folder(config: pytest.Config, machine_id: str, run_id: str | None) -> Path:
@@ -161,7 +155,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     runs.session = session
     for run in runs:
         if run.run_directory is not None:
-            _write_results(run, run.summary(running=True))
+            write_run_results(run, run.summary(running=True))
 
 
 
@@ -263,18 +257,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
 
 
-def _write_results(run: RunState, summary) -> bool:
-    """results.json of one machine; a full disk or a folder made read-only under us: one line, never a traceback."""
-    try:
-        write_results(run.run_directory / "results.json", summary,
-                      machine_meta(run.machine, run.machine.snapshot_path), run.envelope)
-        return True
-    except OSError as exc:
-        print(f"wslgpu-certify: could not write {run.run_directory / 'results.json'}: {exc.strerror or exc}",
-              file=sys.stderr)
-        return False
-
-
 def pytest_unconfigure(config: pytest.Config) -> None:
     runs = config.stash.get(STATE, None)
     if runs is None or not runs.controller:
@@ -285,7 +267,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             continue
         if session is not None:  # the session ran: its final document, with the exit status pytest returns
             run.envelope.finish(session.exitstatus, run.stopped_by)
-            if not _write_results(run, run.summary()):
+            if not write_run_results(run, run.summary()):
                 session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
         if not runs.fleet:
             for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -50,6 +51,18 @@ def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelo
     }
     write_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return document
+
+
+def write_run_results(run, summary: RunSummary) -> bool:
+    """One machine's results.json (`run`: its session.RunState); a full disk or a folder made read-only
+    under us: one line, never a traceback."""
+    path = run.run_directory / "results.json"
+    try:
+        write_results(path, summary, machine_meta(run.machine, run.machine.snapshot_path), run.envelope)
+        return True
+    except OSError as exc:
+        print(f"wslgpu-certify: could not write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return False
 
 
 def write_atomically(path: Path, text: str) -> None:
