@@ -102,6 +102,12 @@ def main() -> int:
         tmp = Path(tmp)
         snapshots = generate(opts.machines, tmp / "fleet", opts.seed)
         n = len(snapshots)
+        # one machine: plain, and with -n (what docs/ci.md once advised for replays)
+        plain = min(pytest_run([f"--snapshot={snapshots[0]}", "--reports-dir", str(tmp / "p")])[0] for _ in range(3))
+        spread = min(pytest_run([f"--snapshot={snapshots[0]}", "--reports-dir", str(tmp / "x"), "-n", str(opts.workers)])[0]
+                     for _ in range(3))
+        print(f"one machine: {plain:.2f} CPU-s plain, {spread:.2f} CPU-s with -n {opts.workers} "
+              f"({spread / plain:.1f}x; best of 3)")
         cpu, wall, _ = pytest_run([f"--snapshot={tmp / 'fleet'}", "--reports-dir", str(tmp / "one")])
         print(f"one process, {n} machines: {cpu:.1f} CPU-s ({cpu / n:.3f} CPU-s per machine), {wall:.1f} s wall")
         xcpu, xwall, _ = pytest_run([f"--snapshot={tmp / 'fleet'}", "--reports-dir", str(tmp / "xdist"),

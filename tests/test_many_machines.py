@@ -94,6 +94,15 @@ def test_xdist_runs_whole_machines_per_worker_with_the_same_verdicts(fleet, tmp_
     assert {m: _verdict(d) for m, (_, d) in by_xdist.items()} == {m: _verdict(alone[m][1]) for m in by_xdist}
 
 
+def test_x_under_xdist_interrupts_every_machine_of_the_run(tmp_path):
+    proc = _pytest(tmp_path, f"--snapshot={SNAPSHOTS / 'broken-wsl1.json'}",
+                   f"--snapshot={SNAPSHOTS / 'documented-healthy.json'}", "-n", "2", "-x", "-p", "no:html")
+    runs = {m: doc["run"] for m, (_, doc) in _by_machine(tmp_path).items()}
+    assert sorted(runs) == ["broken-wsl1", "gpu-workstation"], proc.stdout[-2000:]
+    assert all(r["state"] == "interrupted" and r["interrupted_by"] == "-x/maxfail" for r in runs.values()), runs
+    assert all(r["exit_status"] == proc.returncode != 0 for r in runs.values())
+
+
 @pytest.mark.parametrize("args, message", [
     ([f"--snapshot={FIXTURES[0]}", f"--snapshot={FIXTURES[0]}"], "both record machine 'broken-docker-desktop'"),
     ([f"--snapshot={FIXTURES[0]}", f"--snapshot={FIXTURES[1]}", "--machine-id", "x"], "--machine-id names one machine"),

@@ -99,7 +99,8 @@ def interruption(session: pytest.Session, stopped_by: BaseException | None) -> s
             return f"exit status {code}"
     if stopped_by is not None:
         message = str(getattr(stopped_by, "msg", None) or stopped_by)
-        if isinstance(stopped_by, pytest.Session.Interrupted):  # xdist stops its workers this way
+        # pytest's Session.Interrupted, and xdist's own Interrupted (a KeyboardInterrupt of its own) after -x
+        if isinstance(stopped_by, pytest.Session.Interrupted) or type(stopped_by).__name__ == "Interrupted":
             return "-x/maxfail" if message.startswith("stopping after") else f"stopped: {message}"
         if isinstance(stopped_by, pytest.exit.Exception):
             return f"pytest.exit: {message}"
