@@ -58,8 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
         folders = {machine.machine_id: _new_run_folder(config, machine.machine_id, run_id) for machine in machines}
     asked = frozenset(name for name, given in (("-m slow", _selects_slow(config.option.markexpr)),
                                                ("--prove-autostart", config.option.prove_autostart)) if given)
-    runs = Runs([RunState(machine, folders.get(machine.machine_id), controller=worker_input is None,
-                          layers=config.option.layer, asked=asked, run_id=run_id) for machine in machines],
+    runs = Runs([RunState(machine, folders.get(machine.machine_id), layers=config.option.layer, asked=asked,
+                          run_id=run_id) for machine in machines],
                 controller=worker_input is None)
     config.stash[STATE] = runs
     config.pluginmanager.register(runs, "wslgpu-run-state")
@@ -156,7 +156,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     for run in runs:
         if run.run_directory is not None:
             write_run_results(run, run.summary(running=True))
-
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -261,7 +260,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     runs = config.stash.get(STATE, None)
     if runs is None or not runs.controller:
         return
-    session = getattr(runs, "session", None)
+    session = runs.session
     for run in runs:
         if run.run_directory is None:
             continue

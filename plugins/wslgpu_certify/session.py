@@ -35,13 +35,12 @@ BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) 
 class RunState:
     """One machine's certification in this process: its folder, findings, gate and run envelope."""
 
-    def __init__(self, machine, run_directory: Path | None, controller: bool, layers: list[str] | None = None,
+    def __init__(self, machine, run_directory: Path | None, layers: list[str] | None = None,
                  asked: frozenset[str] = frozenset(), run_id: str | None = None):
         self.machine = machine
         self.envelope = RunEnvelope(machine.machine_id, run_id)
         self.asked = asked  # the opt-in options given: "-m slow", "--prove-autostart"
         self.run_directory = run_directory
-        self.controller = controller
         self.layers = layers or []  # --layer: the run certifies these layers only, on purpose
         self.findings: list[Finding] = []
         self.gate = Gate(self.not_applicable)
