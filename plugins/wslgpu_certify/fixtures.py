@@ -14,13 +14,15 @@ from .evidence import EvidenceBuffer, collecting
 from .gate import Verdict
 from .hosts.machine import NOT_WSL_REASON, Machine
 from .hosts.testinfra_backend import make_host
-from .session import BLOCKED_BY, EVIDENCE, is_active, spec_of, state_of
+from .session import BLOCKED_BY, EVIDENCE, is_active, run_of, runs_of, spec_of
 
 
 @pytest.fixture(scope="session")
-def machine(pytestconfig: pytest.Config) -> Machine:
-    """The machine being certified (live or replayed)."""
-    return state_of(pytestconfig).machine
+def machine(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Machine:
+    """The machine being certified (live or replayed); in a run of several snapshots, the test's machine
+    parameter (fleet_replay.py), so every fixture above this one is that machine's own."""
+    runs = runs_of(pytestconfig)
+    return runs.by_id[request.param].machine if runs.fleet else runs.only.machine
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +32,9 @@ def profile(machine: Machine) -> dict:
 
 
 @pytest.fixture(scope="session")
-def run_directory(pytestconfig) -> Path:
-    """This run's report folder (shared by xdist workers): evidence files go here."""
-    return state_of(pytestconfig).run_directory
+def run_directory(pytestconfig, machine: Machine) -> Path:
+    """This machine's run folder (shared by xdist workers): evidence files go here."""
+    return runs_of(pytestconfig).by_id[machine.machine_id].run_directory
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +64,7 @@ def _certify_check(request: pytest.FixtureRequest):
         return
     if not is_active(request.config):
         pytest.skip("wslgpu-certify is not active in this run: pass --env (or run the suite's checks/) to certify")
-    state = state_of(request.config)
+    state = run_of(request.node)
     reason = state.not_applicable(spec)
     if reason:
         state.gate.note(spec.id, Verdict("not_applicable", reason))

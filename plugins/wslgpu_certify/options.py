@@ -1,4 +1,8 @@
-"""The command line: every option the suite adds to pytest, and the Machine they describe."""
+"""The command line: every option the suite adds to pytest, and the Machines they describe.
+
+One machine (a live run, one snapshot), or several: each `--snapshot` (repeatable, or a folder
+of snapshots) is one recorded machine, named by its metadata's hostname (fleet_replay.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
     import tomli as tomllib
+import re
 from pathlib import Path
 
 import pytest
@@ -17,20 +22,30 @@ from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_mac
 from .parsers.errors import UnreadableOutput
 from .probes.windows import WSL_LIST_VERBOSE
 from .profile import ProfileError, bundled_profiles, load_profile
+from .reports.envelope import default_run_id
+from .reports.run_folder import safe_name
 from .snapshot import SnapshotError, load_snapshot
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).
 DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "documented", "distro": None,
             "wsl_user": None, "reports_dir": "reports", "pull": False, "prove_autostart": False,
-            "probe_timeout": "60", "layer": None, "check": None}
+            "probe_timeout": "60", "layer": None, "check": None, "machine_id": None, "run_id": None}
+IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a --machine-id / --run-id: also a folder name part
 
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("wslgpu-certify", "certify a WSL 2 GPU data-science workstation")
     group.addoption("--env", default=DEFAULTS["env"], metavar="ENV",
                     help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
-    group.addoption("--snapshot", metavar="PATH", help="replay this recorded snapshot (implies --env=replay)")
+    group.addoption("--snapshot", action="append", metavar="PATH",
+                    help="replay this recorded snapshot (implies --env=replay); repeatable, or a folder of "
+                         "snapshots: each one is a machine, certified into its own run folder")
+    group.addoption("--machine-id", metavar="ID",
+                    help="the machine's name in results.json and its run folder (default: the hostname; "
+                         "for a replay, the snapshot's recorded hostname)")
+    group.addoption("--run-id", metavar="ID",
+                    help="the CI run this certification belongs to (default: $GITHUB_RUN_ID, else $CI_PIPELINE_ID)")
     group.addoption("--record", metavar="PATH", help="record every command read into this snapshot file")
     # Not --profile: pytest-profiling owns that name (a flag), and two plugins cannot both register it.
     group.addoption("--cert-profile", default=DEFAULTS["cert_profile"], metavar="NAME|PATH",
@@ -81,8 +96,8 @@ def requested(config: pytest.Config) -> bool:
     return False
 
 
-def machine_from_options(config: pytest.Config) -> Machine:
-    """The machine the options describe, or a one-line UsageError (exit 4) for a bad value."""
+def machines_from_options(config: pytest.Config) -> list[Machine]:
+    """The machines the options describe (one, or one per snapshot), or a one-line UsageError (exit 4)."""
     opt = config.option
     env = opt.env
     if env not in ENVS:
@@ -95,6 +110,11 @@ def machine_from_options(config: pytest.Config) -> Machine:
         raise pytest.UsageError("--env=replay needs --snapshot PATH (try fixtures/snapshots/documented-healthy.json)")
     if opt.snapshot and env != "replay":
         raise pytest.UsageError(f"--snapshot is only used with --env=replay, not --env={env}")
+    for name in ("machine_id", "run_id"):
+        value = getattr(opt, name)
+        if value is not None and not IDENTIFIER.fullmatch(value):
+            raise pytest.UsageError(f"--{name.replace('_', '-')} {value!r}: use letters, digits, '.', '_' and '-' "
+                                    f"(up to 100, starting with a letter or digit): it names a folder")
     try:
         timeout = float(opt.probe_timeout)
         if timeout <= 0:
@@ -104,11 +124,7 @@ def machine_from_options(config: pytest.Config) -> Machine:
     try:
         profile = load_profile(opt.cert_profile)
         if env == "replay":
-            snapshot = load_snapshot(opt.snapshot)
-            machine = replay_machine(snapshot, profile, timeout, opt.distro, opt.wsl_user)
-            if not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows":
-                machine.distro = default_distro(machine) or machine.distro
-            return machine
+            return _replayed_machines(snapshot_paths(opt.snapshot), profile, timeout, opt)
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
     mismatch = env_mismatch(env)
@@ -123,7 +139,49 @@ def machine_from_options(config: pytest.Config) -> Machine:
     if opt.prove_autostart and machine.env != "windows":
         raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
                                 f"--env={machine.env}: run it from Windows with --env=windows")
-    return machine
+    machine.machine_id = opt.machine_id or safe_name(machine.hostname)
+    return [machine]
+
+
+def run_id_from_options(config: pytest.Config) -> str | None:
+    """--run-id, else the CI's run number (GitHub Actions, GitLab CI), else None."""
+    value = config.option.run_id or default_run_id()
+    return safe_name(value) if value else None
+
+
+def snapshot_paths(values: list[str]) -> list[Path]:
+    """Each --snapshot value: a snapshot file, or a folder whose *.json files are snapshots (sorted by name)."""
+    paths: list[Path] = []
+    for value in values:
+        path = Path(value)
+        if path.is_dir():
+            found = sorted(path.glob("*.json"))
+            if not found:
+                raise SnapshotError(f"snapshot folder {value} holds no *.json snapshot")
+            paths += found
+        else:
+            paths.append(path)
+    return paths
+
+
+def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) -> list[Machine]:
+    """One machine per snapshot, each named by its recorded hostname; two of one name are refused, never merged."""
+    if opt.machine_id and len(paths) > 1:
+        raise pytest.UsageError(f"--machine-id names one machine; these {len(paths)} snapshots are named by the "
+                                f"hostname each one recorded")
+    machines: dict[str, tuple[Path, Machine]] = {}
+    for path in paths:
+        snapshot = load_snapshot(path)
+        machine = replay_machine(snapshot, profile, timeout, opt.distro, opt.wsl_user)
+        if not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows":
+            machine.distro = default_distro(machine) or machine.distro
+        machine.machine_id = opt.machine_id or safe_name(machine.hostname)
+        machine.snapshot_path = str(path)
+        if machine.machine_id in machines:
+            raise pytest.UsageError(f"snapshots {machines[machine.machine_id][0]} and {path} both record machine "
+                                    f"{machine.machine_id!r}: give each machine one snapshot")
+        machines[machine.machine_id] = (path, machine)
+    return [machine for _, machine in machines.values()]
 
 
 def default_distro(machine: Machine) -> str | None:
@@ -158,3 +216,32 @@ def restore_testpaths(config: pytest.Config) -> None:
     paths = [str(config.invocation_params.dir / p) for p in ini.get("testpaths", [])]
     if paths and all(Path(p).exists() for p in paths):
         config.args[:] = paths
+
+
+def only_lists(config: pytest.Config) -> bool:
+    """pytest asked only to list (tests, fixtures, markers), not to run anything."""
+    return bool(config.option.collectonly or getattr(config.option, "showfixtures", False)
+                or getattr(config.option, "show_fixtures_per_test", False) or getattr(config.option, "markers", False))
+
+
+def collapse_rows_that_need_no_reading(config: pytest.Config) -> None:
+    """pytest-html opens only failed rows (its render_collapsed ini, unless the user set it): a reader starts
+    at what failed. There is no public setter, so the ini cache is primed before pytest-html reads it."""
+    if "render_collapsed" in config.inicfg:
+        return
+    try:
+        config._inicache["render_collapsed"] = "passed,skipped,xfailed"
+    except AttributeError:  # a pytest without the cache: pytest-html's default (passed rows collapsed)
+        pass
+
+
+def selects_slow(markexpr: str | None) -> bool:
+    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow")."""
+    if not markexpr:
+        return False
+    try:
+        from _pytest.mark.expression import Expression
+
+        return bool(Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"))
+    except Exception:  # a pytest whose private expression API differs: the plain reading
+        return "slow" in markexpr and "not slow" not in markexpr

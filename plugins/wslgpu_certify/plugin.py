@@ -12,18 +12,22 @@ from pathlib import Path
 
 import pytest
 
+from .fleet_replay import make_machine_scheduler, order_by_machine, parametrize_by_machine
 from .findings import LAYERS
 from .gate import Verdict
 from .heap import freeze_long_lived, release_earlier_runs
 from .hosts.records import CommandRecord
 from .interrupts import TerminationEndsTheRun
-from .options import add_options, machine_from_options, refuse_old_profile_option, requested, restore_testpaths
+from .options import add_options, collapse_rows_that_need_no_reading, machines_from_options, only_lists, \
+    refuse_old_profile_option, requested, restore_testpaths, run_id_from_options, selects_slow
+from .reports.envelope import interruption
 from .reports.junit import add_junit_verdict, junit_properties
+from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
 from .reports.progress import WaitProgress
-from .reports.results_json import machine_meta, write_results
+from .reports.results_json import write_run_results
 from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
-from .reports.terminal import write_verdict
-from .session import STATE, RunState, finding_for, is_active, spec_of, state_of
+from .reports.terminal import write_fleet_verdicts, write_verdict
+from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
 
@@ -46,88 +50,119 @@ def pytest_configure(config: pytest.Config) -> None:
     if not requested(config):  # someone else's tests in this Python: stay out of the way
         return
     release_earlier_runs()
-    machine = machine_from_options(config)
+    machines = machines_from_options(config)
+    run_id = run_id_from_options(config)
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
-        run_directory = Path(worker_input["wslgpu_run_dir"])
-    elif _only_lists(config):  # --collect-only, --fixtures, --markers: nothing certified, nothing written
-        run_directory = None
+        folders = {machine_id: Path(folder) for machine_id, folder in worker_input["wslgpu_run_dirs"].items()}
+    elif only_lists(config):  # --collect-only, --fixtures, --markers: nothing certified, nothing written
+        folders = {}
     else:
-        try:
-            run_directory = new_run_dir(Path(config.option.reports_dir), machine.hostname)
-        except OSError as exc:
-            raise pytest.UsageError(f"cannot create a run folder under {config.option.reports_dir}: "
-                                    f"{exc.strerror or exc}") from None
-        if not config.option.xmlpath:
-            config.option.xmlpath = str(run_directory / "junit.xml")
-        if hasattr(config.option, "htmlpath"):
-            if not config.option.htmlpath:
-                config.option.htmlpath = str(run_directory / "report.html")
-            config.option.self_contained_html = True  # a report attached to a ticket, also at the user's --html
-            _collapse_rows_that_need_no_reading(config)
-    asked = frozenset(name for name, given in (("-m slow", _selects_slow(config.option.markexpr)),
+        folders = {machine.machine_id: _new_run_folder(config, machine.machine_id, run_id) for machine in machines}
+    asked = frozenset(name for name, given in (("-m slow", selects_slow(config.option.markexpr)),
                                                ("--prove-autostart", config.option.prove_autostart)) if given)
-    state = RunState(machine, run_directory, controller=worker_input is None, layers=config.option.layer, asked=asked)
-    config.stash[STATE] = state
-    config.pluginmanager.register(state, "wslgpu-run-state")
-    if worker_input is None:  # xdist workers' output is not shown
-        config.pluginmanager.register(WaitProgress(machine), "wslgpu-wait-progress")
+    runs = Runs([RunState(machine, folders.get(machine.machine_id), layers=config.option.layer, asked=asked,
+                          run_id=run_id) for machine in machines],
+                controller=worker_input is None)
+    config.stash[STATE] = runs
+    config.pluginmanager.register(runs, "wslgpu-run-state")
+    if worker_input is None:
         config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
-    if state.controller and run_directory is not None and config.pluginmanager.has_plugin("html"):
-        from .reports.html_report import HtmlReport
-        config.pluginmanager.register(HtmlReport(state), "wslgpu-html-report")
-
-
-def _only_lists(config: pytest.Config) -> bool:
-    """pytest asked only to list (tests, fixtures, markers), not to run anything."""
-    return bool(config.option.collectonly or getattr(config.option, "showfixtures", False)
-                or getattr(config.option, "show_fixtures_per_test", False) or getattr(config.option, "markers", False))
-
-
-def _collapse_rows_that_need_no_reading(config: pytest.Config) -> None:
-    """pytest-html opens only failed rows (its render_collapsed ini, unless the user set it): a reader starts
-    at what failed. There is no public setter, so the ini cache is primed before pytest-html reads it."""
-    if "render_collapsed" in config.inicfg:
+        if not runs.fleet:  # xdist workers' output is not shown; a replay never waits
+            config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
+    if not runs.controller or not folders:
         return
+    has_html = config.pluginmanager.has_plugin("html")
+    if has_html:
+        config.option.self_contained_html = True  # a report attached to a ticket, also at the user's --html
+        collapse_rows_that_need_no_reading(config)
+    if runs.fleet:  # each machine's junit.xml and report.html in its own folder (a --junitxml/--html: the whole run)
+        from .reports.html_report import HtmlReport
+
+        config.pluginmanager.register(MachineReports(config, runs, HtmlReport if has_html else None),
+                                      "wslgpu-machine-reports")
+        return
+    run_directory = runs.only.run_directory
+    if not config.option.xmlpath:
+        config.option.xmlpath = str(run_directory / "junit.xml")
+    if has_html:
+        if not config.option.htmlpath:
+            config.option.htmlpath = str(run_directory / "report.html")
+        from .reports.html_report import HtmlReport
+        config.pluginmanager.register(HtmlReport(runs.only), "wslgpu-html-report")
+
+
+def _new_run_folder(config: pytest.Config, machine_id: str, run_id: str | None) -> Path:
     try:
-        config._inicache["render_collapsed"] = "passed,skipped,xfailed"
-    except AttributeError:  # a pytest without the cache: pytest-html's default (passed rows collapsed)
-        pass
+        return new_run_dir(Path(config.option.reports_dir), machine_id, run_id)
+    except OSError as exc:
+        raise pytest.UsageError(f"cannot create a run folder under {config.option.reports_dir}: "
+                                f"{exc.strerror or exc}") from None
 
 
-def _selects_slow(markexpr: str | None) -> bool:
-    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow")."""
-    if not markexpr:
-        return False
-    try:
-        from _pytest.mark.expression import Expression
 
-        return bool(Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"))
-    except Exception:  # a pytest whose private expression API differs: the plain reading
-        return "slow" in markexpr and "not slow" not in markexpr
+
+
+
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     if is_active(node.config):
-        node.workerinput["wslgpu_run_dir"] = str(state_of(node.config).run_directory)
+        node.workerinput["wslgpu_run_dirs"] = {run.machine.machine_id: str(run.run_directory)
+                                               for run in runs_of(node.config)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Several machines under xdist: whole machines per worker (fleet_replay.py); one machine: xdist's own."""
+    runs = config.stash.get(STATE, None)
+    if runs is None or not runs.fleet or config.getvalue("dist") == "each":
+        return None
+    return make_machine_scheduler(config, log, list(runs.by_id))
+
+
+@pytest.hookimpl(trylast=True)  # after the checks' own parametrize marks: the machine ends each test id
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    runs = metafunc.config.stash.get(STATE, None)
+    if runs is not None and runs.fleet and metafunc.definition.get_closest_marker("check") is not None:
+        parametrize_by_machine(metafunc, list(runs.by_id))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A provisional results.json per machine: a run killed outright leaves "running", never nothing."""
+    runs = session.config.stash.get(STATE, None)
+    if runs is None or not runs.controller:
+        return
+    runs.session = session
+    for run in runs:
+        if run.run_directory is not None:
+            try:
+                write_run_results(run, run.summary(running=True))
+            except OSError as exc:  # said once; the final write at the end tries again
+                runs.cannot_write(session.config, run.run_directory / "results.json", exc)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """--layer / --check select; then lower layers run first, so a root cause is reported before what it breaks."""
-    state = config.stash.get(STATE, None)
-    if state is None:
+    runs = config.stash.get(STATE, None)
+    if runs is None:
         return
+    scope = next(iter(runs))  # --layer is the same for every machine
     wanted = config.option.check or []
     keep, drop = [], []
     for item in items:
         spec = spec_of(item)
-        selected = spec is None or (state.in_scope(spec) and (
+        selected = spec is None or (scope.in_scope(spec) and (
             not wanted or any(spec.id == w or spec.id.startswith(w.rstrip(".") + ".") for w in wanted)))
         (keep if selected else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+    if runs.fleet:
+        order_by_machine(items, list(runs.by_id))
+        return
 
     def layer_rank(item):
         spec = spec_of(item)
@@ -136,7 +171,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if is_active(session.config) and not _only_lists(session.config):
+    if is_active(session.config) and not only_lists(session.config):
         freeze_long_lived()
 
 
@@ -144,10 +179,13 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call):
     report = yield
     spec = spec_of(item)
-    if spec is None or not is_active(item.config) or report.when == "teardown" or (report.when == "setup" and report.passed):
+    if spec is None or not is_active(item.config):
+        return report
+    setattr(report, MACHINE_OF_REPORT, machine_id_of(item))  # which machine's reports it belongs to
+    if report.when == "teardown" or (report.when == "setup" and report.passed):
         return report
     finding = finding_for(item, spec, report, call)
-    state = state_of(item.config)
+    state = run_of(item)
     state.gate.note(spec.id, Verdict(finding.outcome, finding.message))
     # junitxml writes the item's properties with its teardown report: set them on the item
     properties = junit_properties(finding)
@@ -170,7 +208,8 @@ def pytest_testnodedown(node, error) -> None:
     if not is_active(node.config):
         return
     data = getattr(node, "workeroutput", {}).get("wslgpu_recording")
-    recording = state_of(node.config).machine.recording
+    runs = runs_of(node.config)
+    recording = None if runs.fleet else runs.only.machine.recording  # --record: one live machine
     if data and recording is not None:
         for role, commands in data.items():
             for command, rec in commands.items():
@@ -180,70 +219,76 @@ def pytest_testnodedown(node, error) -> None:
 @pytest.hookimpl(wrapper=True, trylast=True)  # the innermost wrapper: around junitxml's and pytest-html's writers
 def pytest_sessionfinish(session: pytest.Session):
     config = session.config
-    state = config.stash.get(STATE, None)
-    if state is None or not state.controller or state.run_directory is None:
-        if state is not None:
-            _save_recording(state, config)
+    runs = config.stash.get(STATE, None)
+    if runs is None:
         return (yield)
-    _save_recording(state, config)
-    _write_results(state, session)  # before junitxml writes its file: the verdict goes into it
-    try:
-        yield
-    except OSError as exc:  # junit.xml or report.html into a full disk or a read-only folder: one line
-        state.cannot_write(session.config, state.run_directory, exc)
-        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-    try:
-        for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
-            keep_copy(getattr(config.option, option, None), state.run_directory / name)
-        if any(state.run_directory.iterdir()):
-            refresh_latest(state.run_directory)
-        else:
-            state.run_directory.rmdir()
-    except OSError as exc:  # the disk filled up or the folder went read-only: said in one line, once
-        state.cannot_write(session.config, state.run_directory.parent / "latest", exc)
-        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-
-
-def _save_recording(state: RunState, config: pytest.Config) -> None:
-    recording = state.machine.recording
-    if recording is None:
-        return
-    if state.controller:
-        recording.save(config.option.record)
-    else:  # an xdist worker: the controller merges it (pytest_testnodedown)
-        config.workeroutput["wslgpu_recording"] = recording.to_json()["hosts"]
-
-
-def _write_results(state: RunState, session: pytest.Session) -> None:
+    if not runs.controller:
+        if not runs.fleet and runs.only.machine.recording is not None:
+            config.workeroutput["wslgpu_recording"] = runs.only.machine.recording.to_json()["hosts"]
+        return (yield)
+    if not runs.fleet and runs.only.machine.recording is not None:
+        runs.only.machine.recording.save(config.option.record)
     # Ctrl-C, SIGTERM (pytest.exit with 128+signal), -x: what ran is reported, and never certified
-    state.complete = not (session.shouldstop or session.shouldfail or
-                          session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
-                          or int(session.exitstatus) >= 128)
-    summary = state.summary()
+    stopped_by = interruption(session, runs.stopped_by)
+    machine_reports = config.pluginmanager.get_plugin("wslgpu-machine-reports")
+    for run in runs:
+        if run.run_directory is None:
+            continue
+        run.complete = stopped_by is None
+        run.stopped_by = stopped_by
+        summary = run.summary()
+        try:
+            if machine_reports is not None:
+                add_junit_verdict(config, summary, machine_reports.xml_of(run.machine.machine_id))
+                machine_reports.write(session, run.machine.machine_id)
+            else:
+                add_junit_verdict(config, summary)
+        except OSError as exc:  # a machine's junit.xml/report.html into a full disk: one line
+            runs.cannot_write(config, run.run_directory, exc)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
     try:
-        write_results(state.run_directory / "results.json", summary,
-                      machine_meta(state.machine, session.config.option.snapshot))
-    except OSError as exc:  # a full disk, a folder made read-only under us: one line, never a traceback
-        state.cannot_write(session.config, state.run_directory / "results.json", exc)
+        yield  # junitxml's and pytest-html's writers
+    except OSError as exc:  # junit.xml or report.html into a full disk or a read-only folder: one line
+        runs.cannot_write(config, next(iter(runs)).run_directory, exc)
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-    add_junit_verdict(session.config, summary)
-    if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """A run that ended before its session finished (a usage error after configure) leaves no empty folder."""
-    state = config.stash.get(STATE, None)
-    if state is not None and state.controller and state.run_directory is not None:
+    """The final results.json (with the exit status pytest returns), the copies, reports/latest; a run that
+    ended before its session finished (a usage error after configure) leaves no empty folder."""
+    runs = config.stash.get(STATE, None)
+    if runs is None or not runs.controller:
+        return
+    session = runs.session
+    for run in runs:
+        if run.run_directory is None:
+            continue
         try:
-            state.run_directory.rmdir()  # only when empty
-        except OSError:
-            pass
+            if session is not None:  # the session ran: its final document, with the exit status pytest returns
+                run.envelope.finish(session.exitstatus, run.stopped_by)
+                write_run_results(run, run.summary())
+            if not runs.fleet:
+                for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
+                    keep_copy(getattr(config.option, option, None), run.run_directory / name)
+            if not any(run.run_directory.iterdir()):
+                run.run_directory.rmdir()
+            elif not runs.fleet:  # several machines: no one of them is "the latest"
+                refresh_latest(run.run_directory)
+        except OSError as exc:  # the disk filled up or the folder went read-only: said in one line, once
+            runs.cannot_write(config, run.run_directory, exc)
+            if session is not None:
+                session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
-    state = config.stash.get(STATE, None)
-    if state is None or not state.controller or state.run_directory is None:
+    runs = config.stash.get(STATE, None)
+    if runs is None or not runs.controller or any(run.run_directory is None for run in runs):
         return
-    write_verdict(terminalreporter, state.summary(), state.machine, config.option.snapshot,
-                  config.option.htmlpath or state.run_directory)
+    if runs.fleet:
+        write_fleet_verdicts(terminalreporter, [(run.machine, run.summary(), run.run_directory) for run in runs])
+        return
+    run = runs.only
+    write_verdict(terminalreporter, run.summary(), run.machine, run.machine.snapshot_path,
+                  config.option.htmlpath or run.run_directory)

@@ -1,7 +1,9 @@
-"""The run's state, how a test item maps to its check, and how a test report becomes a Finding.
+"""The run's state, how a test item maps to its check and machine, and how a test report becomes a Finding.
 
-One `RunState` per pytest process, in `config.stash[STATE]`. In the process that owns
-the reports (a lone pytest, or the xdist controller) it collects every Finding.
+One `RunState` per machine certified, all of them in one `Runs` per pytest process, in
+`config.stash[STATE]`: one machine (a live run, one snapshot), or several snapshots replayed
+in one process (fleet_replay.py), each check then parametrized by machine. In the process that
+owns the reports (a lone pytest, or the xdist controller) `Runs` routes every Finding to its machine.
 """
 
 from __future__ import annotations
@@ -21,49 +23,32 @@ from .known_causes import known_causes
 from .placeholders import fill
 from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
+from .reports.envelope import RunEnvelope
 from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
 
-STATE = pytest.StashKey["RunState"]()
+STATE = pytest.StashKey["Runs"]()
+MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (fleet_replay.py)
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
 MESSAGE_CHARS = 2000  # a finding's message: enough for any cause, bounded whatever a command printed
 BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) when a requirement did not pass
 
 
 class RunState:
-    """Per-process state of one certification run (a pytest plugin: it receives every report)."""
+    """One machine's certification in this process: its folder, findings, gate and run envelope."""
 
-    def __init__(self, machine, run_directory: Path | None, controller: bool, layers: list[str] | None = None,
-                 asked: frozenset[str] = frozenset()):
+    def __init__(self, machine, run_directory: Path | None, layers: list[str] | None = None,
+                 asked: frozenset[str] = frozenset(), run_id: str | None = None):
         self.machine = machine
+        self.envelope = RunEnvelope(machine.machine_id, run_id)
         self.asked = asked  # the opt-in options given: "-m slow", "--prove-autostart"
         self.run_directory = run_directory
-        self.controller = controller
         self.layers = layers or []  # --layer: the run certifies these layers only, on purpose
         self.findings: list[Finding] = []
         self.gate = Gate(self.not_applicable)
         self._planned: list[PlannedCheck] | None = None
         self.complete = True  # False once the run was interrupted (Ctrl-C, SIGTERM, -x)
-        self.write_failure: str | None = None  # the one line said when a report could not be written
-
-    def cannot_write(self, config: pytest.Config, what: Path, exc: OSError) -> None:
-        """A full disk, a folder made read-only under us: one line (the first such failure), never a traceback."""
-        if self.write_failure is not None:
-            return
-        self.write_failure = write_failure(what, exc)
-        terminal = config.pluginmanager.get_plugin("terminalreporter")
-        if terminal is not None:
-            if getattr(getattr(terminal, "_tw", None), "width_of_current_line", 0):
-                terminal.write("\n")  # after the progress dots, on a line of its own
-            terminal.write_line(self.write_failure, red=True, bold=True)
-        else:
-            print(self.write_failure, file=sys.stderr)
-
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        finding = getattr(report, "wslgpu_finding", None)
-        if finding is not None and self.controller:
-            self.findings.append(Finding.from_json(finding))
+        self.stopped_by: str | None = None  # what interrupted it, in the envelope's words (reports/envelope.py)
 
     def not_applicable(self, spec: CheckSpec) -> str | None:
         if spec.opt_in and spec.opt_in not in self.asked:
@@ -81,13 +66,78 @@ class RunState:
                              for spec in REGISTRY.values() if self.in_scope(spec)]
         return self._planned
 
-    def summary(self) -> RunSummary:
+    def summary(self, running: bool = False) -> RunSummary:
+        """The run's summary; `running`: the provisional one of session start (the catalog is not loaded yet:
+        loading it then would let the gate evaluate checks this run did not collect)."""
         scope = f"layer{'s' if len(self.layers) > 1 else ''} {', '.join(self.layers)}" if self.layers else ""
+        if running:
+            return RunSummary(self.findings, None, scope, complete=False, running=True)
         return RunSummary(self.findings, self.planned(), scope, complete=self.complete)
 
 
-def state_of(config: pytest.Config) -> RunState:
+class Runs:
+    """Every machine this pytest process certifies, by machine id (a pytest plugin: it receives every report)."""
+
+    def __init__(self, runs: list[RunState], controller: bool):
+        self.by_id = {run.machine.machine_id: run for run in runs}
+        self.controller = controller
+        self.fleet = len(runs) > 1  # several snapshots: each check is parametrized by machine
+        self.session: pytest.Session | None = None  # the controller's, once it started
+        self.stopped_by: BaseException | None = None  # what pytest_keyboard_interrupt saw
+        self.write_failure: str | None = None  # the one line said when a report could not be written
+
+    def cannot_write(self, config: pytest.Config, what: Path, exc: OSError) -> None:
+        """A full disk, a folder made read-only under us: one line (the first such failure), never a traceback."""
+        if self.write_failure is not None:
+            return
+        self.write_failure = write_failure(what, exc)
+        terminal = config.pluginmanager.get_plugin("terminalreporter")
+        if terminal is not None:
+            if getattr(getattr(terminal, "_tw", None), "width_of_current_line", 0):
+                terminal.write("\n")  # after the progress dots, on a line of its own
+            terminal.write_line(self.write_failure, red=True, bold=True)
+        else:
+            print(self.write_failure, file=sys.stderr)
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        """Ctrl-C, pytest.exit from a signal handler, xdist stopping after -x: what the envelope names."""
+        self.stopped_by = excinfo.value
+
+    def __iter__(self):
+        return iter(self.by_id.values())
+
+    @property
+    def only(self) -> RunState:
+        """The run of a one-machine process (live, or one snapshot)."""
+        if self.fleet:
+            raise RuntimeError("a one-machine code path was reached in a run of several machines")
+        return next(iter(self.by_id.values()))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        finding = getattr(report, "wslgpu_finding", None)
+        if finding is not None and self.controller:
+            self.by_id[report.wslgpu_machine].findings.append(Finding.from_json(finding))
+
+
+def runs_of(config: pytest.Config) -> Runs:
     return config.stash[STATE]
+
+
+def state_of(config: pytest.Config) -> RunState:
+    """The run of a one-machine process; per item in a fleet run: `run_of`."""
+    return config.stash[STATE].only
+
+
+def machine_id_of(item: pytest.Item) -> str:
+    """Which machine a test item certifies: its machine parameter in a fleet run, else the only one."""
+    runs = runs_of(item.config)
+    if runs.fleet:
+        return item.callspec.params[MACHINE_PARAM]
+    return runs.only.machine.machine_id
+
+
+def run_of(item: pytest.Item) -> RunState:
+    return runs_of(item.config).by_id[machine_id_of(item)]
 
 
 def is_active(config: pytest.Config) -> bool:
@@ -121,7 +171,7 @@ def _names(machine) -> dict:
 
 def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, call) -> Finding:
     """What a check's setup or call report says, with the remediation filled for this machine."""
-    machine = state_of(item.config).machine
+    machine = run_of(item).machine
     finding = Finding(id=spec.id, layer=spec.layer, title=spec.title, outcome=report.outcome,
                       duration=round(report.duration, 3))
     exc = call.excinfo.value if call.excinfo else None

@@ -27,7 +27,7 @@ import pytest
 from ..findings import LAYERS
 from ..hosts.testinfra_backend import make_host, runner_of
 from ..redact import redact
-from ..session import is_active, spec_of, state_of
+from ..session import is_active, run_of, runs_of, spec_of
 from .engine import RunIdentity, owner_of_this_process, remove_run_containers
 from .executors import ContainerExec, DockerRecords
 from .manager import LOCK_FILE, ContainerManager
@@ -52,9 +52,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         identity = RunIdentity.from_json(worker_input[WORKERINPUT_KEY])
     else:
         identity = RunIdentity(uuid.uuid4().hex[:12], owner_of_this_process(), secrets.token_urlsafe(12))
-        state = state_of(config)
-        if worker_input is None and not state.machine.replay:
-            config.pluginmanager.register(ContainerLifecycle(state.run_directory, identity), "wslgpu-containers")
+        runs = runs_of(config)
+        if worker_input is None and not runs.fleet and not runs.only.machine.replay:  # several: all replays
+            config.pluginmanager.register(ContainerLifecycle(runs.only.run_directory, identity), "wslgpu-containers")
     redact.add_secret(identity.password)
     config.stash[IDENTITY] = identity
 
@@ -175,7 +175,7 @@ def prefetch_slow_steps(request, parallel: int) -> None:
     marked = [(item, spec_of(item), item.get_closest_marker("prefetch")) for item in request.session.items]
     marked = [(spec, marker) for item, spec, marker in marked if spec is not None and marker is not None]
     slow = {spec.id for spec, _ in marked}
-    gate = state_of(request.config).gate
+    gate = run_of(request.node).gate
     for spec, marker in marked:
         if gate.blocked_unless_slow(spec, request, slow):
             continue

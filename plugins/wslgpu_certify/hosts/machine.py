@@ -108,7 +108,9 @@ class Machine:
     distro: str
     user: str | None
     hostname: str
+    machine_id: str = ""  # its name in results.json and its run folder (--machine-id; default the hostname)
     snapshot: Snapshot | None = None  # replayed from
+    snapshot_path: str | None = None  # ... the file it was read from
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
     on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)

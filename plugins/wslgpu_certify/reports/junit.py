@@ -15,11 +15,12 @@ def junit_properties(finding: Finding) -> list[tuple[str, str]]:
     return properties
 
 
-def add_junit_verdict(config, summary) -> None:
-    """The run's verdict as <properties> of the testsuite (before junitxml writes the file)."""
+def add_junit_verdict(config, summary, xml=None) -> None:
+    """The run's verdict as <properties> of the testsuite (before junitxml writes the file); `xml`: one
+    machine's junit.xml in a run of several (machine_reports.py), else pytest's own."""
     from _pytest.junitxml import xml_key
 
-    xml = config.stash.get(xml_key, None)
+    xml = xml if xml is not None else config.stash.get(xml_key, None)
     if xml is None:
         return
     xml.add_global_property("wslgpu_verdict", summary.verdict)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import os
+import tempfile
 from pathlib import Path
 
 from .. import __version__
+from .envelope import RunEnvelope, facts
 from .summary import RunSummary
 
-RESULTS_FORMAT = "wslgpu-certify-results/2"
+RESULTS_FORMAT = "wslgpu-certify-results/3"
 
 
 def machine_meta(machine, snapshot: str | None) -> dict:
@@ -27,13 +29,17 @@ def machine_meta(machine, snapshot: str | None) -> dict:
     }
 
 
-def write_results(path: Path, summary: RunSummary, machine: dict) -> dict:
+def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelope) -> dict:
+    """The document, written atomically: a reader (a fleet collector, a killed run's folder) sees the
+    previous version or this one, never half of it."""
     document = {
         "format": RESULTS_FORMAT,
         "tool_version": __version__,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": run.finished_at,
+        "run": run.to_json(),
         "machine": machine,
-        "complete": summary.complete,
+        "facts": facts(summary.figures()),
+        "complete": summary.complete and run.complete,
         "verdict": summary.verdict,
         "headline": summary.headline,
         "scope": summary.scope or "machine",
@@ -42,6 +48,28 @@ def write_results(path: Path, summary: RunSummary, machine: dict) -> dict:
         "layers": {layer: state.to_json() for layer, state in summary.layers.items()},
         "checks": [f.to_json() for f in summary.findings],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     return document
+
+
+def write_run_results(run, summary: RunSummary) -> Path:
+    """One machine's results.json (`run`: its session.RunState); an OSError (a full disk, a folder made
+    read-only under us) goes to the caller, which says it in one line."""
+    path = run.run_directory / "results.json"
+    write_results(path, summary, machine_meta(run.machine, run.machine.snapshot_path), run.envelope)
+    return path
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """A temporary file beside `path`, then os.replace: atomic on POSIX and Windows within one folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes it private; a results.json is read by the fleet's collector
+            os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

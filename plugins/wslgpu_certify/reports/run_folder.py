@@ -1,4 +1,9 @@
-"""The run's folder on disk: reports/<UTC timestamp>-<host>/, and reports/latest/ as a copy of the newest."""
+"""The run's folder on disk: reports/<UTC timestamp>-<machine id>[-<run id>]/, and reports/latest/ as a copy of the newest.
+
+The folder is created exclusively (never reused): two runs of one machine in the same second, or
+of two machines named alike, get -2, -3, ... The machine is named by results.json's `run.machine_id`,
+not by parsing the folder's name (a machine id may hold dashes).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 
-def run_dir(reports_dir: Path, hostname: str, now: datetime | None = None) -> Path:
+def safe_name(name: str) -> str:
+    """A name usable as (part of) a folder name on every system: what a machine id and a run id are made of."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "host"
+
+
+def run_dir(reports_dir: Path, machine_id: str, now: datetime | None = None, run_id: str | None = None) -> Path:
     now = now or datetime.now(timezone.utc)
-    safe_host = re.sub(r"[^A-Za-z0-9._-]+", "_", hostname) or "host"
-    return reports_dir / f"{now:%Y%m%dT%H%M%SZ}-{safe_host}"
+    suffix = f"-{safe_name(run_id)}" if run_id else ""
+    return reports_dir / f"{now:%Y%m%dT%H%M%SZ}-{safe_name(machine_id)}{suffix}"
 
 
-def new_run_dir(reports_dir: Path, hostname: str) -> Path:
-    """A run folder of its own: two runs of one host in the same second get -2, -3, ... (created here)."""
-    base = run_dir(reports_dir, hostname)
+def new_run_dir(reports_dir: Path, machine_id: str, run_id: str | None = None) -> Path:
+    """A run folder of its own: two runs of one machine in the same second get -2, -3, ... (created here)."""
+    base = run_dir(reports_dir, machine_id, run_id=run_id)
     base.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, 1000):
         folder = base if attempt == 1 else base.with_name(f"{base.name}-{attempt}")

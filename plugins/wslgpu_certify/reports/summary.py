@@ -112,10 +112,12 @@ class RunSummary:
     """`planned`: every check of the catalog in this run's scope; a planned check with no finding did not run."""
 
     def __init__(self, findings: list[Finding], planned: list[PlannedCheck] | None = None, scope: str = "",
-                 complete: bool = True):
+                 complete: bool = True, running: bool = False):
         self.findings = sorted(findings, key=lambda f: LAYERS.index(f.layer))
         self.scope = scope  # "" for the whole machine, else e.g. "layer gpu"
-        self.complete = complete  # False: interrupted (Ctrl-C, SIGTERM, -x); never certified
+        self.complete = complete and not running  # False: interrupted (Ctrl-C, SIGTERM, -x); never certified
+        self.running = running  # the provisional document of a run that has not finished (reports/envelope.py)
+        complete = self.complete
         seen = {f.id for f in self.findings}
         planned = planned or []
         self.not_run = [p for p in planned if p.id not in seen and p.not_applicable is None]
@@ -154,6 +156,9 @@ class RunSummary:
     def headline(self) -> str:
         """The verdict in one line, as the terminal, the report title, results.json and JUnit say it."""
         scope = f"{self.scope}: " if self.scope else ""
+        if self.running:
+            return (f"{scope}NOT CERTIFIED: the run has not finished (still running, or killed before its end); "
+                    f"{self.ran} checks had a verdict when this was written")
         if not self.complete:
             return f"{scope}NOT CERTIFIED: the run was interrupted; {self.ran} of {self.applicable} applicable checks ran"
         if self.verdict == PARTIAL:

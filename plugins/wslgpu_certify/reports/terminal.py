@@ -27,3 +27,13 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
     if not machine.replay and not machine.is_wsl:
         tr.line("Windows/WSL layers do not apply (not a WSL machine). To see a full run: "
                 "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json")
+
+
+def write_fleet_verdicts(tr, runs: list) -> None:
+    """Several machines in one run: a line per machine (its verdict and folder), then how many were certified."""
+    certified = sum(summary.certified for _, summary, _ in runs)
+    tr.section(f"wslgpu-certify: {certified} of {len(runs)} machines CERTIFIED", sep="=", bold=True,
+               green=certified == len(runs), red=certified < len(runs))
+    for machine, summary, folder in runs:
+        tr.line(f"{machine.machine_id}: {summary.headline} ({summary.tally_text()}) -> {folder}",
+                green=summary.certified, red=summary.verdict == "NOT CERTIFIED", yellow=summary.verdict == "PARTIAL")
