@@ -1,4 +1,4 @@
-"""Several recorded machines in one pytest process (fleet_replay.py): each its own run folder and verdict,
+"""Several recorded machines in one pytest process (many_machines.py): each its own run folder and verdict,
 the same verdict as that machine alone, and whole machines per xdist worker."""
 
 from __future__ import annotations
@@ -137,6 +137,6 @@ def test_an_empty_snapshot_folder_is_a_usage_error(tmp_path):
     ("checks/test_gpu.py::test_nbody_runs[other]", None),
 ])
 def test_the_scheduler_reads_the_machine_from_the_end_of_a_node_id(nodeid, expected):
-    from wslgpu_certify.fleet_replay import machine_of_nodeid
+    from wslgpu_certify.many_machines import machine_of_nodeid
 
     assert machine_of_nodeid(nodeid, ["17", "box-17"]) == expected

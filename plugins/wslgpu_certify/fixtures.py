@@ -20,7 +20,7 @@ from .session import BLOCKED_BY, EVIDENCE, is_active, run_of, runs_of, spec_of
 @pytest.fixture(scope="session")
 def machine(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Machine:
     """The machine being certified (live or replayed); in a run of several snapshots, the test's machine
-    parameter (fleet_replay.py), so every fixture above this one is that machine's own."""
+    parameter (many_machines.py), so every fixture above this one is that machine's own."""
     runs = runs_of(pytestconfig)
     return runs.by_id[request.param].machine if runs.fleet else runs.only.machine
 

@@ -1,7 +1,7 @@
 """The command line: every option the suite adds to pytest, and the Machines they describe.
 
 One machine (a live run, one snapshot), or several: each `--snapshot` (repeatable, or a folder
-of snapshots) is one recorded machine, named by its metadata's hostname (fleet_replay.py).
+of snapshots) is one recorded machine, named by its metadata's hostname (many_machines.py).
 """
 
 from __future__ import annotations

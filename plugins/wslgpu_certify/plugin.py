@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .fleet_replay import make_machine_scheduler, order_by_machine, parametrize_by_machine
+from .many_machines import make_machine_scheduler, order_by_machine, parametrize_by_machine
 from .findings import LAYERS
 from .gate import Verdict
 from .heap import freeze_long_lived, release_earlier_runs
@@ -115,7 +115,7 @@ def pytest_configure_node(node) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """Several machines under xdist: whole machines per worker (fleet_replay.py); one machine: xdist's own."""
+    """Several machines under xdist: whole machines per worker (many_machines.py); one machine: xdist's own."""
     runs = config.stash.get(STATE, None)
     if runs is None or not runs.fleet or config.getvalue("dist") == "each":
         return None

@@ -2,7 +2,7 @@
 
 One `RunState` per machine certified, all of them in one `Runs` per pytest process, in
 `config.stash[STATE]`: one machine (a live run, one snapshot), or several snapshots replayed
-in one process (fleet_replay.py), each check then parametrized by machine. In the process that
+in one process (many_machines.py), each check then parametrized by machine. In the process that
 owns the reports (a lone pytest, or the xdist controller) `Runs` routes every Finding to its machine.
 """
 
@@ -28,7 +28,7 @@ from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
 
 STATE = pytest.StashKey["Runs"]()
-MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (fleet_replay.py)
+MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (many_machines.py)
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
 MESSAGE_CHARS = 2000  # a finding's message: enough for any cause, bounded whatever a command printed
 BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) when a requirement did not pass

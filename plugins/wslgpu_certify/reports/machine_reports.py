@@ -1,4 +1,4 @@
-"""A fleet run's junit.xml and report.html per machine (fleet_replay.py).
+"""A fleet run's junit.xml and report.html per machine (many_machines.py).
 
 pytest's junitxml and pytest-html each write one file per session. In a run of several
 machines each machine's folder gets its own: one `LogXML` and (with pytest-html) one
