@@ -31,13 +31,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("snapshot", nargs="?", default=str(REPO / "fixtures/snapshots/documented-healthy.json"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--cert-profile", default="documented")  # current-healthy.json: --cert-profile current
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        replay = ["--snapshot", opts.snapshot, "--reports-dir", tmp]
+        replay = ["--snapshot", opts.snapshot, "--cert-profile", opts.cert_profile, "--reports-dir", tmp]
         walls = [timed_run(replay) for _ in range(opts.runs)]
         # pytest's own start-up and reporting on the same checks, with every check deselected
         # (its own reports folder: a run that certifies nothing still writes a PARTIAL results.json)
-        empty = ["--snapshot", opts.snapshot, "--reports-dir", str(Path(tmp) / "empty")]
+        empty = ["--snapshot", opts.snapshot, "--cert-profile", opts.cert_profile, "--reports-dir", str(Path(tmp) / "empty")]
         baseline = [timed_run([*empty, "-k", "no_such_check"]) for _ in range(opts.runs)]
         results = json.loads((Path(tmp) / "latest" / "results.json").read_text()) if (Path(tmp) / "latest" / "results.json").exists() else None
         if results is None:

@@ -132,8 +132,11 @@ def _systemd_route(wsl_host, profile) -> None:
     """The systemd checks apply where the profile allows systemd and the ~/.bashrc block is not the route."""
     if "systemd" not in profile["wsl"]["autostart"]:
         not_applicable("the profile starts dockerd from ~/.bashrc only")
-    if not _systemd_starts_docker(wsl_host, profile) and read(wsl_host, distro.BASHRC).present:
-        not_applicable("dockerd is started by the ~/.bashrc block, not by systemd")
+    if not _systemd_starts_docker(wsl_host, profile):
+        if read(wsl_host, distro.BASHRC).present:
+            not_applicable("dockerd is started by the ~/.bashrc block, not by systemd")
+        # Neither route: wsl.autostart fails once, offering both.
+        not_applicable("docker.service is not enabled and no ~/.bashrc block starts dockerd (see wsl.autostart)")
 
 
 @check("wsl.systemd.boot")
