@@ -37,7 +37,11 @@ def test_current_healthy_certifies_under_current(certify):
     run = certify("--snapshot", str(CURRENT), "--cert-profile", "current")
     assert run.returncode == 0, run.output
     outcomes = run.outcomes()
-    assert {i for i, o in outcomes.items() if o not in ("passed", "not_applicable")} == set()
+    # The one advisory warning: the stock driver maps libcuda.so as a copy, unknown to the loader cache
+    # (microsoft/WSL#8587), shown with its fix; it never fails the certification.
+    assert {i: o for i, o in outcomes.items() if o not in ("passed", "not_applicable")} == \
+        {"wsl.driver.libcuda_unversioned": "warning"}
+    assert "ld.wsl-links.conf" in " ".join(run.check("wsl.driver.libcuda_unversioned")["remediation"]["commands"])
     for check_id, phrase in NOT_APPLICABLE_HERE.items():
         assert outcomes[check_id] == "not_applicable", run.check(check_id)
         assert phrase in run.check(check_id)["message"], run.check(check_id)["message"]

@@ -87,8 +87,6 @@ MATRIX = {
 CURRENT_MATRIX = {
     # One GPU in TCC beside a WDDM one: WSL offers none, so cuInit says CUDA_ERROR_NO_DEVICE (microsoft/WSL#13027).
     "current-tcc": ({"windows.gpu.driver_model": "nvidia-smi.exe -dm 0"}, {"gpu.cuda.smoke"}),
-    # The driver's own copies in /usr/lib/wsl/lib: the cache names libcuda.so.1 only (microsoft/WSL#8587).
-    "current-wsl-lib-copies": ({"wsl.driver.libcuda_unversioned": "/etc/ld.so.conf.d/ld.wsl-links.conf"}, set()),
     "current-cuinit-fails": ({"gpu.cuda.smoke": "wsl.exe --shutdown"}, set()),
     "current-inbox-wsl": ({"windows.wsl.store": "wsl.exe --update"}, set()),
 }
