@@ -147,7 +147,7 @@ MUTATIONS = {
     "windows.wsl.default_version": ("windows", {"wsl.exe --status": out("Default Distribution: Ubuntu\nDefault Version: 1\n")},
                                     "default WSL version is 1", "wsl.exe --set-default-version 2"),
     "windows.distro.installed": ("windows", {"wsl.exe --list --verbose": out("  NAME            STATE           VERSION\n* Ubuntu-18.04    Running         2\n")},
-                                 "is not installed", "Microsoft Store"),
+                                 "is not installed", "wsl.exe --install -d"),
     "windows.nvidia.driver": ("windows", {"nvidia-smi.exe": out(SMI.replace("460.20 ", "451.48 "))},
                               "does not satisfy >=455.41", "cuda/wsl/download"),
     "windows.vscode.extensions": ("windows", {"cmd.exe /c code --list-extensions": out("ms-python.python\n")},

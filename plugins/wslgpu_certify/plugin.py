@@ -50,9 +50,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not requested(config):  # someone else's tests in this Python: stay out of the way
         return
     release_earlier_runs()
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is None:  # before anything runs a command: choosing the distro may already read wsl.exe
+        config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
     machines = machines_from_options(config)
     run_id = run_id_from_options(config)
-    worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
         folders = {machine_id: Path(folder) for machine_id, folder in worker_input["wslgpu_run_dirs"].items()}
     elif only_lists(config):  # --collect-only, --fixtures, --markers: nothing certified, nothing written
@@ -66,10 +68,8 @@ def pytest_configure(config: pytest.Config) -> None:
                 controller=worker_input is None)
     config.stash[STATE] = runs
     config.pluginmanager.register(runs, "wslgpu-run-state")
-    if worker_input is None:
-        config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
-        if not runs.fleet:  # xdist workers' output is not shown; a replay never waits
-            config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
+    if worker_input is None and not runs.fleet:  # xdist workers' output is not shown; a replay never waits
+        config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
     if not runs.controller or not folders:
         return
     has_html = config.pluginmanager.has_plugin("html")
@@ -237,6 +237,9 @@ def pytest_sessionfinish(session: pytest.Session):
         run.complete = stopped_by is None
         run.stopped_by = stopped_by
         summary = run.summary()
+        # results.json first (a full disk is then said about it); rewritten at unconfigure with the exit status
+        run.envelope.finish(session.exitstatus, stopped_by)
+        runs.guarded(config, session, run.run_directory / "results.json", lambda: write_run_results(run, summary))
         try:
             if machine_reports is not None:
                 add_junit_verdict(config, summary, machine_reports.xml_of(run.machine.machine_id))
@@ -265,21 +268,19 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     for run in runs:
         if run.run_directory is None:
             continue
-        try:
-            if session is not None:  # the session ran: its final document, with the exit status pytest returns
-                run.envelope.finish(session.exitstatus, run.stopped_by)
-                write_run_results(run, run.summary())
-            if not runs.fleet:
-                for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
-                    keep_copy(getattr(config.option, option, None), run.run_directory / name)
-            if not any(run.run_directory.iterdir()):
-                run.run_directory.rmdir()
-            elif not runs.fleet:  # several machines: no one of them is "the latest"
-                refresh_latest(run.run_directory)
-        except OSError as exc:  # the disk filled up or the folder went read-only: said in one line, once
-            runs.cannot_write(config, run.run_directory, exc)
-            if session is not None:
-                session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+        folder = run.run_directory
+        if session is not None:  # the session ran: its final document, with the exit status pytest returns
+            run.envelope.finish(session.exitstatus, run.stopped_by)
+            runs.guarded(config, session, folder / "results.json", lambda: write_run_results(run, run.summary()))
+        if not runs.fleet:
+            for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
+                written = getattr(config.option, option, None)
+                runs.guarded(config, session, folder / name, lambda: keep_copy(written, folder / name))
+        if not any(folder.iterdir()):
+            folder.rmdir()
+        elif not runs.fleet:  # several machines: no one of them is "the latest"
+            runs.guarded(config, session, folder.parent / "latest", lambda: refresh_latest(folder))
+
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -99,6 +99,15 @@ class Runs:
         else:
             print(self.write_failure, file=sys.stderr)
 
+    def guarded(self, config: pytest.Config, session: pytest.Session | None, what: Path, write) -> None:
+        """`write()` a report; into a full disk or a folder made read-only under us: one line, a failed exit."""
+        try:
+            write()
+        except OSError as exc:
+            self.cannot_write(config, what, exc)
+            if session is not None:
+                session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         """Ctrl-C, pytest.exit from a signal handler, xdist stopping after -x: what the envelope names."""
         self.stopped_by = excinfo.value
