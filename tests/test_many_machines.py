@@ -73,8 +73,11 @@ def test_a_fleet_run_writes_a_folder_per_machine_and_no_latest(fleet):
     for machine_id, (folder, doc) in machines.items():
         assert folder.name.endswith(f"-{machine_id}") and {"results.json", "junit.xml", "report.html"} <= {
             p.name for p in folder.iterdir()}
-    # one machine is not certified: the process is not
-    assert proc.returncode == 1 and re.search(r"1 of 15 machines CERTIFIED", proc.stdout), proc.stdout[-2000:]
+    # some machines are not certified: the process is not
+    counted = re.search(r"(\d+) of (\d+) machines CERTIFIED", proc.stdout)
+    assert proc.returncode == 1 and counted, proc.stdout[-2000:]
+    certified = sum(doc["verdict"] == "CERTIFIED" for _, doc in machines.values())
+    assert (int(counted.group(1)), int(counted.group(2))) == (certified, len(FIXTURES)) and 1 <= certified < len(FIXTURES)
     assert "gpu-workstation: CERTIFIED" in proc.stdout
 
 
@@ -104,7 +107,8 @@ def test_x_under_xdist_interrupts_every_machine_of_the_run(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    ([f"--snapshot={FIXTURES[0]}", f"--snapshot={FIXTURES[0]}"], "both record machine 'broken-docker-desktop'"),
+    ([f"--snapshot={FIXTURES[0]}", f"--snapshot={FIXTURES[0]}"],
+     f"both record machine {json.loads(FIXTURES[0].read_text())['metadata']['hostname']!r}"),
     ([f"--snapshot={FIXTURES[0]}", f"--snapshot={FIXTURES[1]}", "--machine-id", "x"], "--machine-id names one machine"),
 ])
 def test_two_snapshots_of_one_name_are_a_usage_error_never_dropped(tmp_path, args, message):
