@@ -13,8 +13,6 @@ kept as reports/browser/fleet-2000.png.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections import Counter
 from statistics import median
@@ -22,26 +20,16 @@ from statistics import median
 import pytest
 
 import fleet_sim as sim
+from headless_chromium import browser  # noqa: F401 (a fixture)
 from suite_run import REPO
 from wslgpu_certify.fleet.cli import main
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    sync_playwright = None
 
 N = 2000
 RUN = "9001"
 NOW = "2026-11-30T06:00:00+00:00"
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 MAX_MB, MAX_LOAD_S = 3.0, 5.0  # ceilings; the measured figures are printed (README quotes them)
 
-
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: fleet.html must be checked in a browser there)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -63,18 +51,6 @@ def night(tmp_path_factory):
           "--previous", str(root / "last" / "fleet.json"), "--ci-status", str(root / "status.json")])
     return root, machines, (healthy[0].name, healthy[1].name)
 
-
-@pytest.fixture(scope="module")
-def browser():
-    binary = shutil.which("chromium")
-    if binary is None:
-        _unavailable("Chromium is not installed (apt-get install chromium; CI: .ci/setup-browser.sh)")
-    if sync_playwright is None:
-        _unavailable("Playwright is not installed (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=binary, args=FLAGS, headless=True, timeout=20_000)
-        yield browser
-        browser.close()
 
 
 def test_fleet_html_at_2000_machines(night, browser):

@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import colorsys
 import json
-import os
 import re
-import shutil
 
 import pytest
 
+from headless_chromium import browser  # noqa: F401 (a fixture)
 from suite_run import REPO, SNAPSHOTS, make_runner
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    sync_playwright = None
 
 SNAPSHOT = "broken-toolkit-missing"
 SCREENSHOTS = REPO / "reports" / "browser"
@@ -39,8 +34,6 @@ EXPECTED_STATES = {"rpy2": "passed", "rstudio": "blocked", "jupyter": "failed", 
                    "docker": "failed", "wsl": "passed", "windows": "passed"}
 KNOWN_CAUSE = ("jupyter.container.gpu", "toolkit.no-gpu-driver-selected")  # the check's row, its signature
 WAIT_MS = 10_000
-FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Shown to the user: a rendered box, not display:none / visibility:hidden, here or in an ancestor.
 VISIBLE_JS = """window.visible = (el) => { if (!el) return false; const r = el.getBoundingClientRect(), s = getComputedStyle(el);
   return r.width > 0 && r.height > 0 && s.display !== 'none' && s.visibility !== 'hidden'
@@ -56,24 +49,6 @@ MIN_CONTRAST, MIN_FONT_PX = 4.5, 12
 CANVAS = (255, 255, 255)  # Chromium's default canvas, behind a page whose <html> and <body> have no background
 
 
-def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the report must be checked in a browser there)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium, headless, launched by Playwright (its bundled browsers are not used)."""
-    binary = shutil.which("chromium")
-    if binary is None:
-        _unavailable("Chromium is not installed (apt-get install chromium; CI: .ci/setup-browser.sh)")
-    if sync_playwright is None:
-        _unavailable("Playwright is not installed (pip install playwright; never `playwright install`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=binary, args=FLAGS, headless=True, timeout=20_000)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
