@@ -1,6 +1,9 @@
 """Docker layer: Docker CE in the distro, the NVIDIA repositories, packages and runtime, the guide's images (§3.4)."""
 
+import pytest
+
 from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
+from wslgpu_certify.parsers.docker import docker_desktop_version
 from wslgpu_certify.parsers.dpkg import installed
 from wslgpu_certify.probes import distro
 
@@ -26,6 +29,29 @@ def test_daemon_runs_in_distro(wsl_host):
         raise CheckFailed(f"docker info: {info.daemon_error}")
     if "docker desktop" in (info.operating_system or "").lower():
         raise CheckFailed(f"docker talks to {info.operating_system}, not a daemon in this distro", variant="desktop")
+
+
+# ---- Docker Desktop's WSL 2 engine (profile docker.engine = "desktop"): the daemon lives in Docker's own distro
+
+@check("docker.desktop.engine")
+def test_engine_is_docker_desktop(wsl_host, profile):
+    info = read(wsl_host, distro.DOCKER_INFO)
+    version = read(wsl_host, distro.DOCKER_VERSION)
+    # `docker info`'s Operating System tells the engines apart in every Desktop release; a Docker Engine
+    # installed in the distro answers on /var/run/docker.sock before Desktop's integration can.
+    if "docker desktop" not in (info.operating_system or "").lower():
+        raise CheckFailed(f"the daemon is {version.server_product or 'Docker Engine'} {version.server_version} on "
+                          f"{info.operating_system or 'an unnamed OS'} (this distro), not Docker Desktop's WSL 2 engine",
+                          variant="distro_daemon")
+    desktop = docker_desktop_version(version.server_product)
+    publish("docker", f"Docker Desktop {desktop or '(version not shown)'}, engine {version.server_version}")
+    wanted = profile["docker"]["desktop_version"]
+    if wanted and desktop is None:
+        # Desktop releases before 4.x print "Server: Docker Engine - Community": no version to hold to the profile
+        pytest.skip(f"Docker Desktop's version is not shown (`docker version` prints {version.server_product!r}): "
+                    f"cannot hold it to {wanted}")
+    if wanted and not version_satisfies(desktop, wanted):
+        raise CheckFailed(f"Docker Desktop {desktop} does not satisfy {wanted}", variant="old")
 
 
 @check("docker.apt.repositories")

@@ -3,6 +3,7 @@
 import pytest
 
 from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
+from wslgpu_certify.parsers.windows import is_docker_desktop_distro
 from wslgpu_certify.probes import windows
 
 
@@ -54,6 +55,51 @@ def test_default_version(windows_host, profile):
 @check("windows.distro.installed")
 def test_distro_installed(windows_host, machine):
     _distro_entry(windows_host, machine)
+
+
+@check("windows.distro.default")
+def test_default_distro_is_not_dockers(windows_host, machine):
+    """`wsl` with no -d, and every tool that opens "the WSL distro", lands in the default one."""
+    marked = next((d.name for d in read(windows_host, windows.WSL_LIST_VERBOSE) if d.is_default), None)
+    default = marked or read(windows_host, windows.WSL_STATUS).default_distribution
+    if default is None:
+        # WSL 2.4.4 prints neither (wsl-cli__list-verbose-no-default-asterisk-2.4.4-regression.txt): not a fact to judge
+        pytest.skip("neither `wsl -l -v` (no `*`) nor `wsl --status` names the default distro "
+                    "(WSL 2.4.4 prints neither; `wsl --update` fixes that)")
+    publish("default_distro", default)
+    if is_docker_desktop_distro(default):
+        raise CheckFailed(f"the default distro is {default}, Docker Desktop's own, not {machine.distro}: "
+                          "`wsl` and the tools that open the default distro land in Docker's engine VM")
+
+
+@check("windows.desktop.running")
+def test_docker_desktop_engine_running(windows_host):
+    """Docker Desktop's WSL 2 engine is its docker-desktop distro: registered, WSL 2, running."""
+    distros = read(windows_host, windows.WSL_LIST_VERBOSE)
+    engine = next((d for d in distros if d.name.lower() == "docker-desktop"), None)
+    if engine is None:
+        listed = ", ".join(d.name for d in distros) or "nothing"
+        raise CheckFailed(f"`wsl -l -v` lists no docker-desktop distro ({listed}): Docker Desktop is not installed, "
+                          "or runs the Hyper-V backend, which has no GPU support", variant="absent")
+    publish("docker_desktop_distro", f"{engine.state}, WSL {engine.version}")
+    if engine.state.lower() != "running":
+        raise CheckFailed(f"docker-desktop is {engine.state}: Docker Desktop's engine is not running", variant="stopped")
+
+
+@check("windows.desktop.daemon_json")
+def test_docker_desktop_engine_json(windows_host):
+    """Docker Desktop's daemon.json, on the Windows side (Settings > Docker Engine edits the same file)."""
+    engine = read(windows_host, windows.DESKTOP_DAEMON_JSON)
+    if not engine.present:
+        publish("desktop_daemon_json", "absent (Docker Desktop's defaults)")
+        return
+    if engine.invalid:
+        raise CheckFailed(f"Docker Desktop's daemon.json is {engine.invalid}: its engine refuses to start on it")
+    default = engine.config.default_runtime
+    if default and default != "runc" and default not in engine.config.runtimes:
+        raise CheckFailed(f"Docker Desktop's daemon.json sets \"default-runtime\": \"{default}\" without a runtime of "
+                          "that name: every container fails to start", variant="default_runtime")
+    publish("desktop_runtimes", ", ".join(engine.config.runtimes) or "Docker Desktop's own")
 
 
 @check("windows.distro.version")

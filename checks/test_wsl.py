@@ -206,13 +206,15 @@ def test_dockerd_running(wsl_host, profile):
 
 
 @check("wsl.docker.reachable")
-def test_docker_reachable_without_sudo(wsl_host):
+def test_docker_reachable_without_sudo(wsl_host, profile):
     version = read(wsl_host, distro.DOCKER_VERSION)
+    # Under Docker Desktop an unreachable daemon is Desktop stopped or its WSL integration off.
+    unreachable = "desktop" if profile["docker"]["engine"] == "desktop" else None
     if version.daemon_error:
-        variant = "permission" if "permission denied" in version.daemon_error.lower() else None
+        variant = "permission" if "permission denied" in version.daemon_error.lower() else unreachable
         raise CheckFailed(f"docker cannot reach the daemon: {version.daemon_error}", variant=variant)
     if not version.server_version:
-        raise CheckFailed("`docker version` shows no server: the CLI reaches no daemon")
+        raise CheckFailed("`docker version` shows no server: the CLI reaches no daemon", variant=unreachable)
 
 
 @check("wsl.autostart.proof")

@@ -37,6 +37,7 @@ class CheckSpec:
     advisory: bool
     wsl_only: bool
     opt_in: str | None  # the option that asks for it ("-m slow", "--prove-autostart"); not asked: not applicable
+    applies_when: dict = field(default_factory=dict)  # profile settings it needs: {"docker.engine" = ["distro"]}
     params: dict = field(default_factory=dict)
     func: Callable | None = None
 
@@ -83,6 +84,14 @@ def _remediation(template: str, entry: dict) -> Remediation:
     )
 
 
+def _applies_when(template: str, raw) -> dict:
+    """`applies_when = { "docker.engine" = ["distro"], "toolkit.nvidia_ctk" = true }`: checked once, here."""
+    if not isinstance(raw, dict) or not all(v is True or (isinstance(v, list) and v) for v in raw.values()):
+        raise CatalogError(f"check {template}: applies_when maps profile settings to a list of values or true, "
+                           f"not {raw!r}")
+    return raw
+
+
 def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec:
     layer = template.split(".", 1)[0]
     if layer not in LAYERS:
@@ -97,6 +106,7 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         variants={name: _remediation(template, {**entry, **v}) for name, v in entry.get("variants", {}).items()},
         advisory=entry.get("advisory", False),
         opt_in=entry.get("opt_in"),
+        applies_when=_applies_when(template, entry.get("applies_when", {})),
         wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
         params=params,
         func=func,

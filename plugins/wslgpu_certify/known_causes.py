@@ -21,13 +21,14 @@ def _remediation(signature, why: str) -> Remediation:
     return Remediation(why=why, steps=steps, where=signature.where)
 
 
-def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool) -> list[KnownCause]:
-    """The signatures the outputs show, most specific first, each once."""
+def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
+                 engine: str | None = None) -> list[KnownCause]:
+    """The signatures the outputs show under a profile of this docker.engine, most specific first, each once."""
     found: dict[str, KnownCause] = {}
     for command, text, exit_status in outputs:
         if '\\"' in text:  # an error quoted inside JSON (the container start record): read it as printed
             text = text.replace('\\"', '"').replace("\\n", "\n")
-        for hit in match(text, command=command, exit_code=exit_status):
+        for hit in match(text, command=command, exit_code=exit_status, engine=engine):
             sig = hit.signature
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),

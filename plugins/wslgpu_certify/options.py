@@ -20,6 +20,7 @@ from .findings import LAYERS
 from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
 from .parsers.errors import UnreadableOutput
+from .parsers.windows import is_docker_desktop_distro
 from .probes.windows import WSL_LIST_VERBOSE
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
@@ -185,7 +186,7 @@ def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) ->
 
 
 def default_distro(machine: Machine) -> str | None:
-    """The distro `wsl.exe --list --verbose` marks with `*`, read through the Windows runner (memoized: the
+    """The distro `wsl.exe --list --verbose` marks with `*` (unless it is Docker Desktop's), read through the Windows runner (memoized: the
     checks that read the list later reuse this one run); None when it cannot be read or marks none."""
     runner = machine.runner("windows")
     if runner is None:
@@ -195,7 +196,8 @@ def default_distro(machine: Machine) -> str | None:
         distros = WSL_LIST_VERBOSE.parse(record.stdout) if record.exit_status == 0 else []
     except (NotRecorded, UnreadableOutput):
         return None
-    return next((d.name for d in distros if d.is_default), None)
+    # Docker Desktop's own distro marked default is never the one to certify (windows.distro.default says so)
+    return next((d.name for d in distros if d.is_default and not is_docker_desktop_distro(d.name)), None)
 
 
 def restore_testpaths(config: pytest.Config) -> None:

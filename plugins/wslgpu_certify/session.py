@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .applicability import NotApplicable
+from .applicability import NotApplicable, not_applicable_under
 from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_for
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
@@ -53,7 +53,8 @@ class RunState:
     def not_applicable(self, spec: CheckSpec) -> str | None:
         if spec.opt_in and spec.opt_in not in self.asked:
             return f"opt-in: {spec.title[0].lower() + spec.title[1:]}; run it with {spec.opt_in}"
-        return self.machine.not_applicable(spec.wsl_only)
+        return self.machine.not_applicable(spec.wsl_only) or not_applicable_under(self.machine.profile,
+                                                                                  spec.applies_when)
 
     def in_scope(self, spec: CheckSpec) -> bool:
         return not self.layers or spec.layer in self.layers
@@ -207,5 +208,6 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     if report.when == "call" and buffer is not None:
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
-        finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"))
+        finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
+                                             engine=machine.profile["docker"].get("engine"))
     return finding

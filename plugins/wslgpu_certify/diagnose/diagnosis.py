@@ -99,6 +99,7 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
     parts = split(paste.text, is_command=is_known_command)
     results = [PartResult(part, _read(part)) for part in parts]
     values = placeholder_values(profile, _known_values(results))
+    engine = profile.get("docker", {}).get("engine")  # signatures written for the other engine do not apply
     problems: list[Finding] = []
     notes: list[Finding] = []
     seen_signatures: set[str] = set()
@@ -112,14 +113,14 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
                 if finding is not None:
                     (notes if finding.note else problems).append(finding)
                     result.findings.append(finding)
-        for found in match(result.part.text, command=result.part.command):
+        for found in match(result.part.text, command=result.part.command, engine=engine):
             if found.id not in seen_signatures:
                 seen_signatures.add(found.id)
                 finding = from_signature(found, result.part.index, values)
                 problems.append(finding)
                 result.findings.append(finding)
     if len(results) > 1:  # an error cut in two by a prompt line, or spread over parts
-        for found in match(paste.text):
+        for found in match(paste.text, engine=engine):
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values))

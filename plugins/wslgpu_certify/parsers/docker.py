@@ -12,9 +12,13 @@ from .errors import UnreadableOutput
 # "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
 # (docker-info__cannot-connect-daemon-unrecognized-service.txt), "Got permission denied while trying
 # to connect to the Docker daemon socket ..." (docker-gpu-run__permission-denied-docker-sock-root-owned.txt),
-# and the Windows client's "error during connect: ...".
+# the Windows client's "error during connect: ...", and Docker Desktop's placeholder `docker` in a distro
+# whose WSL integration is off or whose Desktop is not running: "The command 'docker' could not be found
+# in this WSL 2 distro. We recommend to activate the WSL integration in Docker Desktop settings."
+# (https://github.com/docker/for-win/issues/13088).
 _DAEMON_ERROR = re.compile(
-    r"Cannot connect to the Docker daemon|permission denied while trying to connect|error during connect", re.I
+    r"Cannot connect to the Docker daemon|permission denied while trying to connect|error during connect"
+    r"|could not be found in this WSL \d distro", re.I
 )
 
 
@@ -218,3 +222,44 @@ def parse_fresh_login(text: str) -> FreshLogin:
         raise UnreadableOutput("docker answer after a fresh login (no output at all)", text)
     error = _daemon_error("\n".join(body)) or body[-1].strip()
     return FreshLogin(None, error, sudo)
+
+
+# `docker version`'s server product under Docker Desktop: "Server: Docker Desktop 4.39.0 (184744)"
+# (docker-info__version-and-info-context-desktop-linux-docker-desktop-4.39.txt, ...-4.27-windows-client.txt).
+_DESKTOP_PRODUCT = re.compile(r"^Docker Desktop\s+(\d+(?:\.\d+)+)", re.I)
+
+
+def docker_desktop_version(server_product: str | None) -> str | None:
+    """Docker Desktop's own version from the server product line, None for any other engine."""
+    match = _DESKTOP_PRODUCT.match((server_product or "").strip())
+    return match.group(1) if match else None
+
+
+NO_DESKTOP_DAEMON_JSON = "wslgpu-certify: no daemon.json"  # what the probe echoes when the file is absent
+
+
+@dataclass(frozen=True)
+class DesktopEngineConfig:
+    """Docker Desktop's Docker Engine JSON (%USERPROFILE%\\.docker\\daemon.json, Settings > Docker Engine)."""
+
+    present: bool
+    invalid: str | None = None  # why the engine would refuse it: not JSON, not one object
+    config: DaemonConfig | None = None
+
+
+def parse_desktop_daemon_json(text: str) -> DesktopEngineConfig:
+    """Read the Windows-side daemon.json as the probe prints it: the file, or the probe's own absent marker.
+
+    Invalid JSON is a finding here, not unreadable output: Docker Desktop's engine refuses to start
+    on it ("unable to configure the Docker daemon with file ...").
+    """
+    body = require_text("Docker Desktop's daemon.json", text).strip()
+    if body == NO_DESKTOP_DAEMON_JSON:
+        return DesktopEngineConfig(present=False)
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        return DesktopEngineConfig(present=True, invalid=f"not valid JSON ({exc.msg} at line {exc.lineno})")
+    if not isinstance(data, dict):
+        return DesktopEngineConfig(present=True, invalid="not one JSON object")
+    return DesktopEngineConfig(present=True, config=parse_daemon_json(body))

@@ -27,6 +27,10 @@ WINDOWS_NVIDIA_SMI = Probe("nvidia-smi.exe", gpu.parse_nvidia_smi, ok_exit=None,
 WINDOWS_GPU_DRIVER_MODEL = Probe(f"nvidia-smi.exe --query-gpu={windows_gpu.QUERY} --format=csv,noheader",
                                  windows_gpu.parse_query_gpu_driver_model, ok_exit=None, text="both")
 EXPORT_FILE = Probe('cmd.exe /c if exist "{path}" (echo present) else (echo missing)', shell.parse_presence)
+# Docker Desktop's engine configuration (Settings > Docker Engine) lives on the Windows side, not in the distro.
+DESKTOP_DAEMON_JSON = Probe(
+    'cmd.exe /c if exist "%USERPROFILE%\\.docker\\daemon.json" (type "%USERPROFILE%\\.docker\\daemon.json") '
+    f'else (echo {docker.NO_DESKTOP_DAEMON_JSON})', docker.parse_desktop_daemon_json)
 VSCODE_EXTENSIONS = Probe("cmd.exe /c code --list-extensions", windows.parse_code_extensions)
 # --prove-autostart only: stop every distro, then a new interactive login shell (so ~/.bashrc runs)
 # of the distro's default user polls for up to 40 s for Docker, never running `service docker start`.

@@ -37,10 +37,11 @@ _ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 _WINDOWS = 256  # lines holding a pattern's words searched one by one, before one whole pass
 LINE_LIMIT = 4096  # longer lines are cut for matching: every regex attempt stays bounded
+ENGINES = ("distro", "desktop")  # a signature's `engine`: the profiles' docker.engine values
 EVIDENCE_LIMIT = 300  # characters of the matched line a Match keeps
 
 _KEYS = {"id", "layer", "commands", "patterns", "not_patterns", "exit_codes", "cause",
-         "where", "fix", "source", "also", "confidence"}
+         "where", "fix", "source", "also", "confidence", "engine"}
 _REQUIRED = ("id", "layer", "commands", "patterns", "cause", "where", "fix", "source", "confidence")
 
 
@@ -67,6 +68,7 @@ class Signature:
     not_patterns: tuple[str, ...] = ()
     exit_codes: tuple[int, ...] = ()
     also: tuple[str, ...] = ()
+    engine: str = ""  # "distro" / "desktop": holds only under a profile of that docker.engine; "": any
     compiled: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     compiled_not: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     anchors: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
@@ -135,6 +137,8 @@ def _signature(entry: dict, where: str) -> Signature:
     for url in (entry["source"], *entry.get("also", [])):
         if not re.fullmatch(r"https://\S+", url):
             raise bad("source" if url == entry["source"] else "also", f"{url!r} is not an https URL")
+    if entry.get("engine", "distro") not in ENGINES:
+        raise bad("engine", f"{entry['engine']!r} is not one of {', '.join(ENGINES)}")
     codes = entry.get("exit_codes", [])
     if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
         raise bad("exit_codes", "must be a list of integers")
@@ -148,7 +152,7 @@ def _signature(entry: dict, where: str) -> Signature:
         patterns=tuple(entry["patterns"]), cause=entry["cause"].strip(), where=entry["where"].strip(),
         fix=steps, source=entry["source"], confidence=entry["confidence"],
         not_patterns=tuple(entry.get("not_patterns", [])), exit_codes=tuple(codes),
-        also=tuple(entry.get("also", [])), compiled=compiled, compiled_not=compiled_not,
+        also=tuple(entry.get("also", [])), engine=entry.get("engine", ""), compiled=compiled, compiled_not=compiled_not,
         anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]),
     )
 

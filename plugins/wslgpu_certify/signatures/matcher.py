@@ -34,14 +34,17 @@ class Match:
 
 
 def match(text: str | bytes | None, command: str | None = None, layer: str | None = None,
-          exit_code: int | None = None, catalog: tuple[Signature, ...] | None = None) -> list[Match]:
+          exit_code: int | None = None, catalog: tuple[Signature, ...] | None = None,
+          engine: str | None = None) -> list[Match]:
     """The catalog signatures this output shows, most specific first, each once.
 
     `command` (the command line that printed `text`) keeps only signatures written for
     it; None means unknown and applies every signature. `layer` keeps one layer's.
     `exit_code` voids signatures that name other exit codes. Order: confidence (high
     first), then the longer matched text, then catalog order. `catalog` replaces the
-    shipped catalog (tests, or a site's own load_catalog(path)).
+    shipped catalog (tests, or a site's own load_catalog(path)). `engine` (the profile's
+    docker.engine) voids signatures written for the other engine: "start dockerd" is no fix
+    under Docker Desktop, "use Docker Engine instead" none where Desktop is the profile's.
     """
     lowered, original = _prepare(text)
     if not lowered.strip():
@@ -53,7 +56,7 @@ def match(text: str | bytes | None, command: str | None = None, layer: str | Non
             continue
         if exit_code is not None and sig.exit_codes and exit_code not in sig.exit_codes:
             continue
-        if not sig.applies_to(command):
+        if not sig.applies_to(command) or (engine is not None and sig.engine not in ("", engine)):
             continue
         best = None
         for source, pattern, anchor in zip(sig.patterns, sig.compiled, sig.anchors):
