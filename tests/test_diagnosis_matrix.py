@@ -21,7 +21,9 @@ NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows
                   "docker.toolkit.ctk", "docker.toolkit.sees_gpu", "docker.toolkit.mode", "docker.toolkit.cdi",
                   "wsl.systemd.boot", "wsl.systemd.docker",
                   # today's host checks the guide's profile does not ask for (profiles/documented.toml)
-                  "windows.gpu.driver_model", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke"}
+                  "windows.gpu.driver_model", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke",
+                  # Docker Desktop's engine only (profile current-desktop: docker.engine = "desktop")
+                  "docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json"}
 
 MATRIX = {
     "known-bad-build": ({"windows.build": "Roll back to build 20201"}, set()),
@@ -91,6 +93,22 @@ CURRENT_MATRIX = {
     "current-inbox-wsl": ({"windows.wsl.store": "wsl.exe --update"}, set()),
 }
 MATRIX.update(CURRENT_MATRIX)
+
+# Broken variants of current-desktop-healthy.json (Docker Desktop's WSL 2 engine): metadata names current-desktop.
+DESKTOP_MATRIX = {
+    "desktop-integration-off": ({"wsl.docker.reachable": "docker version"},
+                                {"docker.desktop.engine", "docker.image.nbody.present", "gpu.nbody.runs"}),
+    "desktop-stopped": ({"windows.desktop.running": "Docker Desktop.exe"},
+                        {"wsl.docker.reachable", "docker.desktop.engine", "gpu.nbody.runs"}),
+    "desktop-hyperv-backend": ({"windows.desktop.running": "winget install -e --id Docker.DockerDesktop"},
+                               {"wsl.docker.reachable", "docker.desktop.engine"}),
+    "desktop-distro-engine": ({"docker.desktop.engine": "sudo systemctl disable --now docker.service docker.socket"},
+                              set()),
+    "desktop-daemon-json-invalid": ({"windows.desktop.daemon_json": "daemon.json"},
+                                    {"wsl.docker.reachable", "docker.desktop.engine", "gpu.nbody.runs"}),
+    "desktop-default-distro": ({"windows.distro.default": "wsl.exe --set-default Ubuntu"}, set()),
+}
+MATRIX.update(DESKTOP_MATRIX)
 
 
 @pytest.mark.parametrize("variant", sorted(MATRIX))
