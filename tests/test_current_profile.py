@@ -14,7 +14,9 @@ from suite_run import SNAPSHOTS
 CURRENT = SNAPSHOTS / "current-healthy.json"
 # Not applicable on every machine under the bundled profiles (not configured, opt-in).
 NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
-                  "rstudio.keras.guide_mnist", "wsl.autostart.proof"}
+                  "rstudio.keras.guide_mnist", "wsl.autostart.proof",
+                  # Docker Desktop's engine only (profile current-desktop)
+                  "docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json"}
 # Not applicable on this machine, and why (a phrase of the reason).
 NOT_APPLICABLE_HERE = {
     "wsl.sudoers.dockerd": "systemd starts dockerd",

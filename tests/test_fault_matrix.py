@@ -46,6 +46,12 @@ CURRENT_PATH = SNAPSHOTS / "current-healthy.json"
 CURRENT = json.loads(CURRENT_PATH.read_text())
 CURRENT_COMMANDS = [(role, command) for role, commands in CURRENT["hosts"].items() for command in commands
                     if command not in HEALTHY["hosts"].get(role, {})]
+# Docker Desktop's machine (current-desktop-healthy.json, profile current-desktop): the answers it records over
+# today's machine (Desktop's docker version/info, docker-desktop in wsl -l -v, Desktop's Docker Engine JSON).
+DESKTOP_PATH = SNAPSHOTS / "current-desktop-healthy.json"
+DESKTOP = json.loads(DESKTOP_PATH.read_text())
+DESKTOP_COMMANDS = [(role, command) for role, commands in DESKTOP["hosts"].items()
+                    for command, record in commands.items() if record is not None]
 
 # The runaway output is sampled: a handful of commands whose parsers read long outputs.
 BIG_SAMPLE = {("docker", "logs tensorflow"), ("wsl", "docker info"), ("wsl", "/sbin/ldconfig -p"),
@@ -238,6 +244,25 @@ def test_damaged_evidence_of_todays_machine_is_never_a_pass_nor_the_wrong_cause(
             continue
         found += problems
     assert not found, f"{len(found)} of {len(runs)} replays:\n" + "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def desktop_outcomes(tmp_path_factory) -> dict[str, str]:
+    return _healthy_outcomes(tmp_path_factory, DESKTOP_PATH, "current-desktop")
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k != "big"])
+def test_damaged_evidence_of_a_docker_desktop_machine_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path,
+                                                                                          desktop_outcomes):
+    runs = _run_kind(kind, tmp_path, DESKTOP_PATH, "current-desktop", DESKTOP_COMMANDS)
+    assert runs, kind
+    found = [p for (role, command), run in runs.items() for p in violations(kind, role, command, run, desktop_outcomes)]
+    assert not found, f"{len(found)} of {len(runs)} replays:\n" + "\n".join(found)
+
+
+def test_desktop_commands_include_its_own_probes():
+    assert {c for _, c in DESKTOP_COMMANDS} >= {"docker version", "docker info", "wsl.exe --list --verbose"}
+    assert any("daemon.json" in c and c.startswith("cmd.exe") for _, c in DESKTOP_COMMANDS)
 
 
 def test_todays_commands_are_the_current_profiles_own():

@@ -146,6 +146,15 @@ EXCERPTS = [
      "We recommend to convert this distro to WSL 2 and activate"),
     ("docker.desktop-shim-without-integration", "https://github.com/docker/docs/issues/21400",
      "The command 'docker-compose' could not be found in this WSL 2 distro."),
+    ("docker.desktop-integration-off", "https://github.com/docker/for-win/issues/7039",
+     "The command 'docker' could not be found in this WSL 2 distro.\n"
+     "We recommend to activate the WSL integration in Docker Desktop settings."),
+    ("docker.desktop-integration-off", "https://github.com/docker/for-win/issues/14517",
+     "The command 'docker' could not be found in this WSL 2 distro.\n"
+     "We recommend to activate the WSL integration in Docker Desktop settings.\n\n"
+     "For details about using Docker Desktop with WSL 2, visit:\n\nhttps://docs.docker.com/go/wsl2/"),
+    ("docker.desktop-engine-not-running", "https://github.com/docker/for-win/issues/14759",
+     "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"),
     ("docker.desktop-credential-helper", "https://github.com/aimh-lab/visione/issues/26",
      'error getting credentials - err: exec: "docker-credential-desktop.exe": executable file not found in $PATH'),
     ("docker.desktop-credential-helper", "https://github.com/docker/compose/issues/7495",
@@ -724,3 +733,15 @@ def test_coverage_bench_prints_its_figures():
     assert result.returncode == 0, result.stderr
     assert re.search(r"broken transcripts matched: \d+/\d+", result.stdout)
     assert re.search(r"false matches on healthy: \d+/\d+", result.stdout)
+
+
+@pytest.mark.parametrize("engine, offered, withheld", [
+    ("desktop", {"docker.desktop-integration-off"}, {"docker.desktop-shim-without-integration"}),
+    ("distro", {"docker.desktop-shim-without-integration"}, {"docker.desktop-integration-off"}),
+])
+def test_a_signature_for_one_engine_is_not_offered_under_the_other(engine, offered, withheld):
+    """`engine` in known_causes.toml: "install Docker Engine" is no fix where Docker Desktop is the profile's."""
+    text = "The command 'docker' could not be found in this WSL 2 distro.\n"
+    ids = {hit.id for hit in match(text, engine=engine)}
+    assert offered <= ids and not withheld & ids, ids
+    assert offered | withheld <= {hit.id for hit in match(text)}  # no engine given: every signature applies

@@ -24,8 +24,9 @@ def _engine(product: str | None, profile):
 
 
 def docker_version(version, profile, text=""):
-    facts = [f"client {version.client_version}, server {version.server_product or 'Docker Engine'} "
-             f"{version.server_version}"]
+    server = (f"server {version.server_product or 'Docker Engine'} {version.server_version}" if version.server_version
+              else "no server reached")
+    facts = [f"client {version.client_version or 'not shown'}, {server}"]
     if version.daemon_error:
         return facts, [_daemon_error(version.daemon_error)]
     return facts, _engine(version.server_product, profile)

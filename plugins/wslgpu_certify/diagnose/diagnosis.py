@@ -109,7 +109,7 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
                 continue
             reading.facts, reading.hits = reading.decide(reading.record, profile, result.part.text)
             for hit in reading.hits:
-                finding = from_check(hit, result.part.index, values, "; ".join(reading.facts))
+                finding = from_check(hit, result.part.index, values, "; ".join(reading.facts), profile)
                 if finding is not None:
                     (notes if finding.note else problems).append(finding)
                     result.findings.append(finding)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..applicability import not_applicable_under
 from ..findings import LAYERS
 from ..placeholders import fill
 from .decide import CheckHit
@@ -61,11 +62,14 @@ def placeholder_values(profile: dict, known: dict) -> dict:
     return values
 
 
-def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "") -> Finding | None:
+def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "",
+               profile: dict | None = None) -> Finding | None:
+    """The finding a decided check gives; None when the catalog has no such check or the profile rules it out
+    (Docker Desktop answering is no finding under a Desktop profile)."""
     from ..catalog import REGISTRY, fill_remediation, load_checks  # imports pytest and the checks: only when needed
 
     spec = (REGISTRY if hit.check_id in REGISTRY else load_checks()).get(hit.check_id)
-    if spec is None:
+    if spec is None or (profile is not None and not_applicable_under(profile, spec.applies_when)):
         return None
     rem = spec.variants.get(hit.variant or "", spec.remediation)
     rem = fill_remediation(rem, {**values, **({"distro": hit.distro} if hit.distro else {})})
