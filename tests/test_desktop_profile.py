@@ -127,3 +127,32 @@ def test_docker_desktop_marked_default_is_not_the_distro_certified(certify, tmp_
     finding = run.check("windows.distro.default")
     assert finding["outcome"] == "failed" and "docker-desktop" in finding["message"], finding
     assert any("wsl.exe --set-default Ubuntu" in c for c in finding["remediation"]["commands"])
+
+
+# ---- pasted output (`wslgpu-certify diagnose`) under the Desktop profile ----------------------------------
+
+def _diagnosed(text: str, profile: str) -> set[str]:
+    from wslgpu_certify.diagnose.diagnosis import diagnose
+    from wslgpu_certify.profile import load_profile
+    return {f.check_id or f.source for f in diagnose(text, load_profile(profile)).findings}
+
+
+LIST_DESKTOP_DEFAULT_STOPPED = ("PS> wsl -l -v\n  NAME              STATE           VERSION\n"
+                                "  Ubuntu            Running         2\n* docker-desktop    Stopped         2\n")
+
+
+def test_pasted_list_names_docker_desktop_default_and_stopped():
+    assert _diagnosed(LIST_DESKTOP_DEFAULT_STOPPED, "current-desktop") == {"windows.distro.default",
+                                                                          "windows.desktop.running"}
+    assert _diagnosed(LIST_DESKTOP_DEFAULT_STOPPED, "current") == {"windows.distro.default"}
+
+
+def test_pasted_status_with_docker_desktop_as_default():
+    text = "Default Distribution: docker-desktop\nDefault Version: 2\n"
+    assert _diagnosed(text, "current") == {"windows.distro.default"}
+
+
+def test_pasted_desktop_engine_is_a_finding_only_where_the_profile_expects_docker_in_the_distro():
+    version = DESKTOP_HOSTS["wsl"]["docker version"]["stdout"]
+    assert "docker.engine.community" in _diagnosed(version, "current")
+    assert _diagnosed(version, "current-desktop") == set()

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..parsers.dpkg import installed, linux_nvidia_driver_packages
+from ..parsers.windows import is_docker_desktop_distro
 from ..profile import version_satisfies
 
 
@@ -62,14 +63,30 @@ def wsl_status(status, profile, text=""):
     if _older(status.kernel_version, profile["wsl"].get("kernel")):
         hits.append(CheckHit("windows.wsl.kernel", f"The WSL kernel {status.kernel_version} is older than the "
                              f"profile's {profile['wsl']['kernel']}.", note=True))
+    if status.default_distribution and is_docker_desktop_distro(status.default_distribution):
+        hits.append(_docker_default(status.default_distribution))
     return facts, hits
+
+
+def _docker_default(name: str) -> CheckHit:
+    return CheckHit("windows.distro.default", f"WSL's default distro is {name}, Docker Desktop's own engine VM, "
+                    "so `wsl` and the tools that open the default distro land there.")
 
 
 def wsl_list_verbose(distros, profile, text=""):
     facts = [", ".join(f"{d.name}: WSL {d.version}, {d.state}" + (" (default)" if d.is_default else "")
                        for d in distros) or "no distro installed"]
     hits = [CheckHit("windows.distro.version", f"The distro {d.name} runs as WSL {d.version}, not WSL 2.", distro=d.name)
-            for d in distros if d.version != 2 and not d.name.lower().startswith("docker-desktop")]
+            for d in distros if d.version != 2 and not is_docker_desktop_distro(d.name)]
+    hits += [_docker_default(d.name) for d in distros if d.is_default and is_docker_desktop_distro(d.name)]
+    if profile.get("docker", {}).get("engine") == "desktop":  # Docker Desktop's engine is its docker-desktop distro
+        engine = next((d for d in distros if d.name.lower() == "docker-desktop"), None)
+        if engine is None:
+            hits.append(CheckHit("windows.desktop.running", "wsl -l -v lists no docker-desktop distro: Docker Desktop "
+                                 "is not installed or runs the Hyper-V backend.", "absent"))
+        elif engine.state.lower() != "running":
+            hits.append(CheckHit("windows.desktop.running", f"docker-desktop is {engine.state}: Docker Desktop's "
+                                 "engine is not running.", "stopped"))
     return facts, hits
 
 
