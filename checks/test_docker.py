@@ -47,7 +47,7 @@ def test_engine_is_docker_desktop(wsl_host, profile):
     publish("docker", f"Docker Desktop {desktop or '(version not shown)'}, engine {version.server_version}")
     wanted = profile["docker"]["desktop_version"]
     if wanted and desktop is None:
-        # Desktop releases before 4.x print "Server: Docker Engine - Community": no version to hold to the profile
+        # a server line without "Docker Desktop <version>" (e.g. "Server: Docker Engine - Community"): nothing to hold
         pytest.skip(f"Docker Desktop's version is not shown (`docker version` prints {version.server_product!r}): "
                     f"cannot hold it to {wanted}")
     if wanted and not version_satisfies(desktop, wanted):

@@ -3,7 +3,7 @@
 import pytest
 
 from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
-from wslgpu_certify.parsers.windows import is_docker_desktop_distro
+from wslgpu_certify.parsers.docker_context import docker_desktop_engine, is_docker_desktop_distro
 from wslgpu_certify.probes import windows
 
 
@@ -76,7 +76,7 @@ def test_default_distro_is_not_dockers(windows_host, machine):
 def test_docker_desktop_engine_running(windows_host):
     """Docker Desktop's WSL 2 engine is its docker-desktop distro: registered, WSL 2, running."""
     distros = read(windows_host, windows.WSL_LIST_VERBOSE)
-    engine = next((d for d in distros if d.name.lower() == "docker-desktop"), None)
+    engine = docker_desktop_engine(distros)
     if engine is None:
         listed = ", ".join(d.name for d in distros) or "nothing"
         raise CheckFailed(f"`wsl -l -v` lists no docker-desktop distro ({listed}): Docker Desktop is not installed, "

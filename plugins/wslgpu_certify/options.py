@@ -19,8 +19,8 @@ from .catalog import bundled_checks_dir
 from .findings import LAYERS
 from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
+from .parsers.docker_context import is_docker_desktop_distro
 from .parsers.errors import UnreadableOutput
-from .parsers.windows import is_docker_desktop_distro
 from .probes.windows import WSL_LIST_VERBOSE
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
@@ -186,8 +186,9 @@ def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) ->
 
 
 def default_distro(machine: Machine) -> str | None:
-    """The distro `wsl.exe --list --verbose` marks with `*` (unless it is Docker Desktop's), read through the Windows runner (memoized: the
-    checks that read the list later reuse this one run); None when it cannot be read or marks none."""
+    """The distro `wsl.exe --list --verbose` marks with `*` unless it is Docker Desktop's, read through the
+    Windows runner (memoized: the checks that read the list later reuse this one run); None when it cannot be
+    read or marks none."""
     runner = machine.runner("windows")
     if runner is None:
         return None

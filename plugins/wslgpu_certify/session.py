@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .applicability import NotApplicable, not_applicable_under
+from .applicability import NotApplicable
 from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_for
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
@@ -21,6 +21,7 @@ from .gate import Gate
 from .hosts.executors import NotRecorded
 from .known_causes import known_causes
 from .placeholders import fill
+from .profile import not_applicable_under, profile_setting
 from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
 from .reports.envelope import RunEnvelope
@@ -212,5 +213,5 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
         finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
-                                             engine=machine.profile["docker"].get("engine"))
+                                             engine=profile_setting(machine.profile, "docker.engine"))
     return finding

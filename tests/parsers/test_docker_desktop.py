@@ -7,7 +7,8 @@ from damage import BYTE_SOUP, half
 from wslgpu_certify.parsers.docker import (docker_desktop_version, parse_desktop_daemon_json, parse_docker_info,
                                            parse_docker_version)
 from wslgpu_certify.parsers.errors import UnreadableOutput
-from wslgpu_certify.parsers.windows import is_docker_desktop_distro, parse_wsl_list_verbose
+from wslgpu_certify.parsers.docker_context import is_docker_desktop_distro
+from wslgpu_certify.parsers.windows import parse_wsl_list_verbose
 
 # Docker Desktop's fallback script, as threads quote it (docker/for-win#13088, #7039; docker/docs#11099 for WSL 1).
 SHIM_WSL2 = ("\nThe command 'docker' could not be found in this WSL 2 distro.\nWe recommend to activate the WSL "

@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..parsers.dpkg import installed, linux_nvidia_driver_packages
-from ..parsers.windows import is_docker_desktop_distro
-from ..profile import version_satisfies
+from ..parsers.docker_context import docker_desktop_engine, is_docker_desktop_distro
+from ..profile import profile_setting, version_satisfies
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,8 @@ def wsl_list_verbose(distros, profile, text=""):
     hits = [CheckHit("windows.distro.version", f"The distro {d.name} runs as WSL {d.version}, not WSL 2.", distro=d.name)
             for d in distros if d.version != 2 and not is_docker_desktop_distro(d.name)]
     hits += [_docker_default(d.name) for d in distros if d.is_default and is_docker_desktop_distro(d.name)]
-    if profile.get("docker", {}).get("engine") == "desktop":  # Docker Desktop's engine is its docker-desktop distro
-        engine = next((d for d in distros if d.name.lower() == "docker-desktop"), None)
+    if profile_setting(profile, "docker.engine") == "desktop":  # Docker Desktop's engine is its docker-desktop distro
+        engine = docker_desktop_engine(distros)
         if engine is None:
             hits.append(CheckHit("windows.desktop.running", "wsl -l -v lists no docker-desktop distro: Docker Desktop "
                                  "is not installed or runs the Hyper-V backend.", "absent"))

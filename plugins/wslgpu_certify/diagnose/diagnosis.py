@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..parsers.errors import UnreadableOutput
+from ..profile import profile_setting
 from ..signatures import match
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
@@ -99,7 +100,7 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
     parts = split(paste.text, is_command=is_known_command)
     results = [PartResult(part, _read(part)) for part in parts]
     values = placeholder_values(profile, _known_values(results))
-    engine = profile.get("docker", {}).get("engine")  # signatures written for the other engine do not apply
+    engine = profile_setting(profile, "docker.engine")  # signatures written for the other engine do not apply
     problems: list[Finding] = []
     notes: list[Finding] = []
     seen_signatures: set[str] = set()

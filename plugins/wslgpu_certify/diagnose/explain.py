@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..applicability import not_applicable_under
 from ..findings import LAYERS
 from ..placeholders import fill
+from ..profile import not_applicable_under
 from .decide import CheckHit
 
 DEFAULTS = {"distro": "Ubuntu", "user": "<your user>"}

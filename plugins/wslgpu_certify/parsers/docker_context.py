@@ -1,4 +1,4 @@
-"""Parsers for `docker context show` and `docker context ls`: which engine the docker CLI talks to."""
+"""Which engine the docker CLI talks to: `docker context show` / `docker context ls`, Docker Desktop's distros."""
 
 from __future__ import annotations
 
@@ -104,3 +104,17 @@ def parse_docker_context_ls(text: str) -> DockerContexts:
         # The CLI always marks one context current and always shows its endpoint.
         raise UnreadableOutput("docker context ls (no single current context)", text)
     return DockerContexts(tuple(contexts), override)
+
+
+# Docker Desktop's WSL 2 engine registers its own distros: docker-desktop (the engine's VM) and, before
+# Desktop 4.30, docker-desktop-data (its images); wsl-cli__list-verbose-ubuntu-plus-docker-desktop-distros.txt.
+DOCKER_DESKTOP_DISTROS = ("docker-desktop", "docker-desktop-data")
+
+
+def is_docker_desktop_distro(name: str) -> bool:
+    return name.lower() in DOCKER_DESKTOP_DISTROS
+
+
+def docker_desktop_engine(distros: list):
+    """The docker-desktop row of `wsl -l -v` (Docker Desktop's engine VM), None when Desktop registered none."""
+    return next((d for d in distros if d.name.lower() == DOCKER_DESKTOP_DISTROS[0]), None)

@@ -128,15 +128,6 @@ def parse_wsl_status(text: str) -> WslStatus:
     return WslStatus(distro, int(version_number.group(0)) if version_number else None, kernel)
 
 
-# Docker Desktop's WSL 2 engine registers its own distros: docker-desktop (the engine's VM) and, before
-# Desktop 4.30, docker-desktop-data (its images); wsl-cli__list-verbose-ubuntu-plus-docker-desktop-distros.txt.
-DOCKER_DESKTOP_DISTROS = ("docker-desktop", "docker-desktop-data")
-
-
-def is_docker_desktop_distro(name: str) -> bool:
-    return name.lower() in DOCKER_DESKTOP_DISTROS
-
-
 @dataclass(frozen=True)
 class WslDistro:
     """One row of `wsl -l -v`."""

@@ -137,7 +137,7 @@ def _signature(entry: dict, where: str) -> Signature:
     for url in (entry["source"], *entry.get("also", [])):
         if not re.fullmatch(r"https://\S+", url):
             raise bad("source" if url == entry["source"] else "also", f"{url!r} is not an https URL")
-    if entry.get("engine", "distro") not in ENGINES:
+    if "engine" in entry and entry["engine"] not in ENGINES:
         raise bad("engine", f"{entry['engine']!r} is not one of {', '.join(ENGINES)}")
     codes = entry.get("exit_codes", [])
     if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
