@@ -19,6 +19,19 @@ def test_patterns_mask_tokens_passwords_and_secret_variables():
     assert f"token={MASK}" in out and f"PASSWORD={MASK}" in out and "PATH=/usr/bin" in out
 
 
+def test_passwords_in_urls_are_masked_and_the_rest_of_the_url_kept():
+    """Docker Desktop's daemon.json (and the distro's) often holds a proxy with its credentials."""
+    redact = Redactor()
+    text = ('{"proxies": {"http-proxy": "http://bob:s3cret@proxy.corp:3128", "https-proxy": "https://bob:p%40ss@p:443"},'
+            ' "registry-mirrors": ["https://mirror.corp"]}\nHTTPS_PROXY=http://u:tok3n@10.0.0.1:8080 unix:///var/run/d.sock'
+            ' ssh://git@host:22')
+    out = redact(text)
+    for secret in ("s3cret", "p%40ss", "tok3n"):
+        assert secret not in out, out
+    assert f"http://bob:{MASK}@proxy.corp:3128" in out and "https://mirror.corp" in out
+    assert "unix:///var/run/d.sock" in out and "ssh://git@host:22" in out
+
+
 def test_registered_literal_secrets_are_masked_anywhere():
     redact = Redactor()
     redact.add_secret("hunter2")

@@ -1,6 +1,6 @@
 """Keep secrets out of everything the suite writes: snapshots, reports, terminal.
 
-Two nets: patterns (tokens in URLs, `NAME=value` where NAME looks secret) and the
+Two nets: patterns (tokens and passwords in URLs, `NAME=value` where NAME looks secret) and the
 literal values this run learnt are secret (a Jupyter token it read, a PASSWORD it set).
 """
 
@@ -19,6 +19,8 @@ _PATTERNS = (
     re.compile(r"(?i)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)[^\s\"',;&]+"),
     # Authorization: token abc / Bearer abc
     re.compile(r"(?i)(authorization:\s*(?:token|bearer)\s+)\S+"),
+    # a password in a URL: daemon.json's "http-proxy": "http://user:pass@proxy:3128", registry mirrors, HTTP(S)_PROXY
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:\"']+:)[^\s/@\"']+(?=@)"),
 )
 
 
