@@ -1,5 +1,5 @@
 """What `wslgpu-fleet collect` reads besides the folders: expected machines, format 2 documents,
-and bad input of every kind (one line, exit 2 for usage, never a traceback)."""
+and bad input of every kind (one line, exit 2 for unusable input, 4 for bad usage, never a traceback)."""
 
 from __future__ import annotations
 
@@ -112,11 +112,13 @@ def _cli(*args, cwd=REPO):
     (["collect", "R", "--expected", "missing.txt"], 2, "cannot read the expected machines"),
     (["collect", "R", "--expected", "empty.txt"], 2, "names no machine"),
     (["collect", "R", "--expected", "list.txt", "--group", "lab"], 2, "has no such group"),
-    (["collect", "R", "--max-age", "soon"], 2, "is not an age"),
-    (["collect", "R", "--fail-on", "certified"], 2, "unknown verdict"),
+    (["collect", "R", "--max-age", "soon"], 4, "is not an age"),
+    (["collect", "R", "--fail-on", "certified"], 4, "unknown verdict"),
+    (["collect", "R", "--group", "lab"], 4, "--group needs --expected"),
+    (["collect"], 4, "the following arguments are required"),
     (["collect", "nowhere"], 2, "no machine folder found"),
     (["collect", "nowhere", "--expected", "list.txt"], 1, "does not exist: nothing read"),
-    (["collect", "R", "--expected", "list.txt", "--previous", "garbage.json"], 1, "is not JSON: no regressions"),
+    (["collect", "R", "--expected", "list.txt", "--previous", "garbage.json"], 1, "is not JSON (9 bytes"),
     (["collect", "R", "--expected", "list.txt", "--ci-status", "garbage.json"], 1, "neither JSON nor JSON Lines"),
     (["collect", "R", "--expected", "list.txt", "--out", "list.txt"], 2, "cannot write"),
 ])
@@ -136,7 +138,7 @@ def test_bad_input_is_one_line_never_a_traceback(tmp_path, args, code, words):
     (b"\xff\xfe{\x00", "is not JSON"),
     (b"[1, 2]", "a JSON list"),
     (b'{"format": "wslgpu-certify-results/3", "checks": "no"}', "missing its checks"),
-    (b"[" * 100_000, "is not JSON"),
+    (b"[" * 100_000, "is nested deeper than 64 levels"),
 ])
 def test_a_results_json_that_cannot_be_believed_is_invalid(tmp_path, content, words):
     (tmp_path / "R" / "ws-1" / "latest").mkdir(parents=True)

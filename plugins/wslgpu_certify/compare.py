@@ -6,30 +6,42 @@
 Prints checks whose outcome changed, figures that changed (driver, kernel, toolkit,
 Docker, GPU, nbody GFLOP/s in percent) and exits 1 when a check regressed or GFLOP/s
 dropped by more than the profile's tolerance (taken from the newer run), else 0.
+Exit 2: a document it cannot use (missing, not JSON, not a results.json, a field of the wrong
+type, larger or deeper than the fleet reads: the fleet's own limits, fleet/untrusted.py), one
+line naming it; 4: bad usage. Never 1 for odd input: 1 is "regressed".
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from .findings import outcome
+from .fleet.documents import wrong_type
+from .fleet.untrusted import MAX_RESULTS_BYTES, Unusable, is_number, one_line, read_json
+
+EXIT_SAME, EXIT_REGRESSED, EXIT_UNUSABLE, EXIT_USAGE = 0, 1, 2, 4
 
 
 def _load(path: str) -> dict:
+    """The document, checked as the fleet checks one; Unusable (one line) when it cannot be used."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-        return document if isinstance(document, dict) and "checks" in document else {}
-    except (OSError, ValueError):
-        return {}
+        document = read_json(Path(path), MAX_RESULTS_BYTES)
+    except OSError as error:
+        raise Unusable(f"cannot be read ({error.strerror or error})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("checks"), list):
+        raise Unusable("is not a results.json (no list of checks)")
+    problem = wrong_type(document) or (None if isinstance(document.get("verdict"), str) else "has no verdict")
+    if problem:
+        raise Unusable(problem)
+    return document
 
 
 def _figures(document: dict) -> dict:
     merged = {}
     for check in document["checks"]:
-        merged.update(check.get("figures", {}))
+        merged.update(check.get("figures") or {})
     return merged
 
 
@@ -43,38 +55,49 @@ def compare(old: dict, new: dict, tolerance: float = 0.20) -> tuple[list[str], b
             now = outcome(check["outcome"])
             worse = now.severity > outcome(was).severity
             regressed |= worse and now.fails_verdict
-            lines.append(f"{'REGRESSED' if worse else 'changed'} {check['id']}: {was} -> {check['outcome']}"
-                         + (f" ({check['message']})" if check["message"] else ""))
+            lines.append(one_line(f"{'REGRESSED' if worse else 'changed'} {check['id']}: {was} -> {check['outcome']}"
+                                  + (f" ({check['message']})" if check.get("message") else ""), 500))
     old_fig, new_fig = _figures(old), _figures(new)
     for key in sorted(set(old_fig) & set(new_fig)):
         a, b = old_fig[key], new_fig[key]
         if a == b:
             continue
-        if key == "nbody_gflops" and isinstance(a, (int, float)) and a:
+        if key == "nbody_gflops" and is_number(a) and is_number(b) and a:
             change = (b - a) / a
             drop = change < -tolerance
             regressed |= drop
             lines.append(f"{'REGRESSED' if drop else 'changed'} nbody GFLOP/s: {a:.1f} -> {b:.1f} ({change:+.1%})")
         else:
-            lines.append(f"changed {key}: {a} -> {b}")
+            lines.append(one_line(f"changed {key}: {one_line(str(a), 120)} -> {one_line(str(b), 120)}", 300))
     return lines, regressed
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # bad usage is 4, as the suite's; argparse's own 2 is "unusable input" here
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wslgpu-compare", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog="wslgpu-compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("old")
     parser.add_argument("new")
     opts = parser.parse_args(argv)
-    old, new = _load(opts.old), _load(opts.new)
-    for name, document in ((opts.old, old), (opts.new, new)):
-        if not document:
-            print(f"wslgpu-compare: {name} is not a readable results.json", file=sys.stderr)
-            return 2
-    tolerance = next((c["figures"]["nbody_tolerance"] for c in new["checks"] if "nbody_tolerance" in c.get("figures", {})), 0.20)
+    documents = []
+    for name in (opts.old, opts.new):
+        try:
+            documents.append(_load(name))
+        except Unusable as error:
+            print(one_line(f"wslgpu-compare: {name} is not a readable results.json: it {error}", 500), file=sys.stderr)
+            return EXIT_UNUSABLE
+    old, new = documents
+    tolerance = next((c["figures"]["nbody_tolerance"] for c in new["checks"]
+                      if is_number((c.get("figures") or {}).get("nbody_tolerance"))), 0.20)
     lines, regressed = compare(old, new, tolerance)
-    print(f"{new['machine'].get('hostname')}: {old['verdict']} -> {new['verdict']}")
+    hostname = (new.get("machine") if isinstance(new.get("machine"), dict) else {}).get("hostname")
+    print(one_line(f"{hostname}: {old['verdict']} -> {new['verdict']}"))
     print("\n".join(lines) if lines else "no drift")
-    return 1 if regressed else 0
+    return EXIT_REGRESSED if regressed else EXIT_SAME
 
 
 if __name__ == "__main__":

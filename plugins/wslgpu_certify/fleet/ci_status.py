@@ -10,25 +10,25 @@ The format is documented in docs/fleet.md.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-MAX_TEXT = 300
+from .untrusted import MAX_CI_STATUS_BYTES, MAX_STATUS_BYTES, MAX_TEXT, Unusable, clip, one_line, parse_json, read_capped
 
 
-def read_status_file(path: Path) -> tuple[dict[str, dict], str | None]:
+def read_status_file(path: Path, cap: int = MAX_CI_STATUS_BYTES) -> tuple[dict[str, dict], str | None]:
     """({machine: {status, reason, url}}, a one-line problem or None); never raises."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = read_capped(path, cap)
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, Unusable) as error:
         return {}, f"CI status {path} cannot be read: {getattr(error, 'strerror', None) or error}"
     try:
-        documents = [json.loads(text)]
-    except ValueError:
+        documents = [parse_json(text)]
+    except Unusable:
         try:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as error:
-            return {}, f"CI status {path} is neither JSON nor JSON Lines ({str(error).split(':')[0]})"
+            documents = [parse_json(line) for line in text.splitlines() if line.strip()]
+        except Unusable as error:
+            return {}, f"CI status {path} is neither JSON nor JSON Lines ({error})"
     entries = {}
     for document in documents:
         if isinstance(document, dict) and "machine" not in document:
@@ -41,21 +41,27 @@ def read_status_file(path: Path) -> tuple[dict[str, dict], str | None]:
             items = []
         for machine, entry in items:
             if isinstance(machine, str) and isinstance(entry, dict):
-                entries[machine] = one_status(entry)
+                entries[clip(machine, 253)] = one_status(entry)
     return entries, None
 
 
 def read_machine_status(path: Path, machine: str) -> dict | None:
-    entries, problem = read_status_file(path)
+    """The status.json in a machine's folder, believed only when it names that machine."""
+    entries, problem = read_status_file(path, MAX_STATUS_BYTES)
     if problem:
-        return {"status": "unreadable", "reason": problem, "url": None}
-    return entries.get(machine) or (next(iter(entries.values())) if len(entries) == 1 else None)
+        return {"status": "unreadable", "reason": one_line(problem), "url": None}
+    if machine in entries:
+        return entries[machine]
+    if entries:
+        return {"status": "mismatched", "url": None, "reason": one_line(
+            f"{path.parent.name}/status.json is about {', '.join(repr(m) for m in list(entries)[:3])}, not {machine!r}: not believed")}
+    return None
 
 
 def one_status(entry: dict) -> dict:
     def text(key):
         value = entry.get(key)
-        return str(value)[:MAX_TEXT] if isinstance(value, (str, int, float)) and value != "" else None
+        return one_line(str(value), MAX_TEXT) if isinstance(value, (str, int, float)) and value != "" else None
 
     url = text("url")  # a link shown in fleet.html: web addresses only, never javascript: or file:
     return {"status": text("status") or "unknown", "reason": text("reason"),

@@ -4,8 +4,9 @@
 
 Writes fleet.json, fleet.html, fleet-junit.xml and fleet-summary.md into --out (docs/fleet.md).
 Exit 0 when every expected machine is CERTIFIED (none regressed), 1 when one has a verdict
---fail-on names (default: every verdict but CERTIFIED), 2 for bad usage or unreadable input
-(one line, never a traceback).
+--fail-on names (default: every verdict but CERTIFIED), 2 for input it cannot use (the expected
+list, no machine folder at all, an unwritable --out), 4 for bad usage (one line, never a traceback;
+the codes of `wslgpu-certify diagnose`). A machine's bad results.json is that machine's INVALID row.
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ from .markdown import fleet_markdown
 from .verdicts import FAILING, VERDICTS, parse_fail_on
 
 SHOWN = 20  # console lines for machines that are not certified
+EXIT_CERTIFIED, EXIT_NOT_CERTIFIED, EXIT_UNUSABLE, EXIT_USAGE = 0, 1, 2, 4
 
 
 class UsageError(Exception):
-    pass
+    """Input the collect cannot use at all (exit 2): one line."""
+
+
+class BadUsage(Exception):
+    """Options that do not go together (exit 4): one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting 4 for bad usage (its own 2 is the code for unusable input here)."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def _max_age(text: str) -> float:
@@ -57,7 +71,7 @@ def _fail_on(text: str) -> frozenset:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="wslgpu-fleet", description="One view of a fleet's certification runs.")
+    top = _Parser(prog="wslgpu-fleet", description="One view of a fleet's certification runs.")
     top.add_argument("--version", action="version", version=f"wslgpu-fleet {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
     c = sub.add_parser("collect", help="read the machines' result folders; write fleet.json, fleet.html, fleet-junit.xml",
@@ -87,7 +101,7 @@ def collect(opts) -> int:
         if not expected:
             raise UsageError(f"{opts.expected} names no machine")
     elif opts.group:
-        raise UsageError("--group needs --expected (an Ansible inventory)")
+        raise BadUsage("--group needs --expected (an Ansible inventory)")
     notes = []
     found, warnings = discover(opts.results, expected, opts.folder_prefix, opts.run_id)
     notes += warnings
@@ -118,7 +132,7 @@ def collect(opts) -> int:
     if extra:
         notes.append(f"{len(extra)} machine folders are not in the expected list (shown, not counted): "
                      + ", ".join(v.machine for v in extra[:10]) + (" ..." if len(extra) > 10 else ""))
-    exit_status = 1 if failing else 0
+    exit_status = EXIT_NOT_CERTIFIED if failing else EXIT_CERTIFIED
     summary = {"generated_at": now.isoformat(), "tool_version": __version__, "headline": headline, "run_id": opts.run_id,
                "expected": str(opts.expected) if opts.expected else None, "previous": {"path": str(opts.previous), "generated_at": previous_at}
                if opts.previous else None, "fail_on": sorted(VERDICTS[n].flag for n in opts.fail_on), "exit_status": exit_status,
@@ -126,7 +140,7 @@ def collect(opts) -> int:
     document = fleet_document(verdicts, summary)
     write_fleet_json(opts.out / "fleet.json", document)
     write_atomically(opts.out / "fleet.html", fleet_html(verdicts, headline, notes, document["counts"], opts.tolerance, summary["generated_at"]))
-    (opts.out / "fleet-junit.xml").write_bytes(fleet_junit(verdicts))
+    write_atomically(opts.out / "fleet-junit.xml", fleet_junit(verdicts))
     markdown = fleet_markdown(verdicts, headline, notes)
     write_atomically(opts.out / "fleet-summary.md", markdown)
     if opts.summary:
@@ -153,12 +167,18 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser().parse_args(argv)
     try:
         return collect(opts)
+    except BadUsage as error:
+        print(f"wslgpu-fleet: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except (ExpectedError, UsageError) as error:
         print(f"wslgpu-fleet: {error}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     except OSError as error:  # the output folder cannot be written
         print(f"wslgpu-fleet: cannot write {error.filename or opts.out}: {error.strerror or error}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
+    except Exception as error:  # noqa: BLE001 -- never a traceback; one machine's input is already its own row
+        print(f"wslgpu-fleet: could not collect ({type(error).__name__}: {error})"[:300], file=sys.stderr)
+        return EXIT_UNUSABLE
 
 
 if __name__ == "__main__":

@@ -11,6 +11,12 @@ Inside a machine folder: the run folder of `--run-id` (`<ts>-<machine>-<run id>/
 suite's `--reports-dir` of many replayed machines: run folders `<ts>-<machine>[-<run id>]/`
 right under it, the machine then read from the document and checked against the folder name.
 Only two levels are ever listed: the scan is bounded by the folders that exist.
+
+The folders are untrusted (any job can upload any artifact name; GitLab unpacks every job's
+artifacts into one tree): a symbolic link is never followed out of a results root (a machine
+folder, a run folder, `latest/` or a results.json that is a link is not read), a folder name that
+is not valid UTF-8 names its machine with U+FFFD, and judge.py reads a folder only for an expected
+machine (with --expected) and believes it only when its document names that machine.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from .untrusted import clean_text
 
 RUN_FOLDER = re.compile(r"^\d{8}T\d{6}Z-(.+)$")
 
@@ -42,25 +50,25 @@ def discover(roots: list[Path], expected: list[str] | None, prefix: str, run_id:
             warnings.append(f"results folder {root} does not exist: nothing read from it")
             continue
         try:
-            entries = sorted((e for e in os.scandir(root) if e.is_dir()), key=lambda e: e.name)
+            entries = sorted((e for e in os.scandir(root) if e.is_dir(follow_symlinks=False)), key=lambda e: e.name)
         except OSError as error:
             warnings.append(f"results folder {root} cannot be listed: {error.strerror}")
             continue
         for entry in entries:
-            folder = Path(entry.path)
-            bare = RUN_FOLDER.match(entry.name)
-            if entry.name == "latest" and not (folder / "status.json").exists() and _is_reports_dir(root):
+            folder, name = Path(entry.path), clean_text(entry.name)
+            bare = RUN_FOLDER.match(name)
+            if name == "latest" and not (folder / "status.json").exists() and _is_reports_dir(root):
                 continue  # the copy of the newest run folder beside the run folders
             if bare:
                 machine = _longest_named(bare.group(1), known) or bare.group(1)
                 results = folder / "results.json"
-                candidate = Candidate(machine, folder, results if results.is_file() else None,
+                candidate = Candidate(machine, folder, results if _plain_file(results) else None,
                                       loose=machine not in known)
             else:
-                machine = entry.name if entry.name in known or not entry.name.startswith(prefix) else entry.name[len(prefix):]
+                machine = name if name in known or not name.startswith(prefix) else name[len(prefix):]
                 status = folder / "status.json"
-                candidate = Candidate(machine or entry.name, folder, _results_in(folder, run_id),
-                                      status if status.is_file() else None)
+                candidate = Candidate(machine or name, folder, _results_in(folder, run_id),
+                                      status if _plain_file(status) else None)
             found.setdefault(candidate.machine, []).append(candidate)
     return found, warnings
 
@@ -77,16 +85,21 @@ def _longest_named(rest: str, known: set[str]) -> str | None:
 
 def _results_in(folder: Path, run_id: str | None) -> Path | None:
     try:
-        runs = sorted(e.name for e in os.scandir(folder) if e.is_dir() and RUN_FOLDER.match(e.name))
+        runs = sorted(e.name for e in os.scandir(folder) if e.is_dir(follow_symlinks=False) and RUN_FOLDER.match(e.name))
     except OSError:
         return None
-    runs = [name for name in runs if (folder / name / "results.json").is_file()]
+    runs = [name for name in runs if _plain_file(folder / name / "results.json")]
     if run_id:
         tonight = [name for name in runs if name.endswith(f"-{run_id}") or f"-{run_id}-" in name]
         if tonight:
             return folder / tonight[-1] / "results.json"
-    for path in ([folder / "latest" / "results.json"] + [folder / name / "results.json" for name in reversed(runs)]
-                 + [folder / "results.json"]):
-        if path.is_file():
+    latest = [] if (folder / "latest").is_symlink() else [folder / "latest" / "results.json"]
+    for path in latest + [folder / name / "results.json" for name in reversed(runs)] + [folder / "results.json"]:
+        if _plain_file(path):
             return path
     return None
+
+
+def _plain_file(path: Path) -> bool:
+    """A file, not a symbolic link to one (a link in an artifact may point anywhere on the collecting machine)."""
+    return path.is_file() and not path.is_symlink()

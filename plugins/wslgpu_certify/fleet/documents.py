@@ -7,16 +7,33 @@ cannot be read, or is not a results.json, is a `Reading` with `problem` set, nev
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import facts as fact_table
+from .untrusted import MAX_RESULTS_BYTES, Unusable, clip, one_line, read_json, text as _text
 
 FORMATS = ("wslgpu-certify-results/2", "wslgpu-certify-results/3")
 SUITE_VERDICTS = ("CERTIFIED", "NOT CERTIFIED", "PARTIAL")
 FAILING_OUTCOMES = ("failed", "error")
+MAX_CHECKS = 2_000  # the bundled catalog has about 63; a --snapshot replay is one machine's
+MAX_ID = 120  # characters of a check id kept
+MACHINE_ID = 253  # a DNS name's length: a longer id is no machine's
+MAX_MESSAGE = 500  # characters of a check's message and fix kept
+
+# The types docs/results.md gives each field the fleet reads: (types, ...) optional (null allowed), or
+# ((types, ...), "required"). A field of another type makes the document INVALID, naming the field.
+STRING = (str,)
+TOP_FIELDS = {"headline": STRING, "scope": STRING, "complete": (bool,), "machine": (dict,), "run": (dict,),
+              "facts": (dict,), "finished_at": STRING}
+RUN_FIELDS = {"machine_id": STRING, "run_id": STRING, "started_at": STRING, "finished_at": STRING, "exit_status": (int,),
+              "state": STRING, "interrupted_by": STRING, "complete": (bool,)}
+MACHINE_FIELDS = {"hostname": STRING}
+CHECK_FIELDS = {"id": (STRING, "required"), "outcome": (STRING, "required"), "layer": STRING, "title": STRING,
+                "message": STRING, "remediation": (dict,), "known_causes": (list,), "figures": (dict,)}
+REMEDIATION_FIELDS = {"summary": STRING}
+CAUSE_FIELDS = {"id": STRING, "cause": STRING}
 
 
 @dataclass
@@ -56,47 +73,82 @@ def parse_time(value) -> datetime | None:
 
 def read_results(path: Path) -> Reading:
     try:
-        raw = path.read_bytes()
+        document = read_json(path, MAX_RESULTS_BYTES)
     except OSError as error:
         return Reading(path, problem=f"cannot be read: {error.strerror or error}")
-    try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError) as error:
-        return Reading(path, problem=f"is not JSON ({len(raw)} bytes; {str(error).split(':')[0]})")
+    except Unusable as error:
+        return Reading(path, problem=str(error))
     if not isinstance(document, dict):
         return Reading(path, problem=f"is not a results.json (a JSON {type(document).__name__})")
     fmt = document.get("format")
     if fmt not in FORMATS:
-        return Reading(path, problem=f"has format {str(fmt)[:60]!r}, not one of {', '.join(FORMATS)}")
+        return Reading(path, problem=f"has format {one_line(str(fmt), 60)!r}, not one of {', '.join(FORMATS)}")
     if not isinstance(document.get("checks"), list) or document.get("verdict") not in SUITE_VERDICTS:
         return Reading(path, format=fmt, problem="is missing its checks or verdict")
+    problem = wrong_type(document)
+    if problem:
+        return Reading(path, format=fmt, problem=problem)
     return _reading(path, fmt, document)
 
 
+def wrong_type(document: dict) -> str | None:
+    """The first field whose type is not the one docs/results.md gives it (null is allowed where optional)."""
+    if len(document["checks"]) > MAX_CHECKS:
+        return f"has {len(document['checks']):,} checks, more than the {MAX_CHECKS:,} a run can have"
+    places = [("", document, TOP_FIELDS)]
+    places += [(f"{key}.", document[key], fields) for key, fields in (("run", RUN_FIELDS), ("machine", MACHINE_FIELDS))
+               if isinstance(document.get(key), dict)]
+    for number, check in enumerate(document["checks"]):
+        if not isinstance(check, dict):
+            return f"has checks[{number}] that is a JSON {type(check).__name__}, not an object"
+        places.append((f"checks[{number}].", check, CHECK_FIELDS))
+        if isinstance(check.get("remediation"), dict):
+            places.append((f"checks[{number}].remediation.", check["remediation"], REMEDIATION_FIELDS))
+        for n, cause in enumerate(check.get("known_causes") or []):
+            places.append((f"checks[{number}].known_causes[{n}].", cause, CAUSE_FIELDS) if isinstance(cause, dict)
+                          else (f"checks[{number}].known_causes[{n}]", {"": cause}, {"": (dict,)}))
+    for prefix, body, fields in places:
+        for key, (types, required) in ((k, _spec(v)) for k, v in fields.items()):
+            value = body.get(key)
+            if value is None and not required:
+                continue
+            if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+                kind = "missing" if value is None else f"a JSON {_json_kind(value)}"
+                return f"has {prefix}{key} {kind}, not {' or '.join(_json_kind(t) for t in types)}"
+    return None
+
+
+def _spec(value) -> tuple[tuple, bool]:
+    return (value[0], True) if value[-1] == "required" else (value, False)
+
+
+def _json_kind(value) -> str:
+    kind = value if isinstance(value, type) else type(value)
+    return {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object", list: "array"}.get(kind, kind.__name__)
+
+
 def _reading(path: Path, fmt: str, document: dict) -> Reading:
-    reading = Reading(path, format=fmt, verdict=document["verdict"], headline=str(document.get("headline") or document["verdict"]),
-                      scope=str(document.get("scope") or "machine"), complete=document.get("complete") is True)
+    reading = Reading(path, format=fmt, verdict=document["verdict"], headline=_text(document.get("headline")) or document["verdict"],
+                      scope=_text(document.get("scope"), 40) or "machine", complete=document.get("complete") is True)
     machine = document.get("machine") if isinstance(document.get("machine"), dict) else {}
     if fmt.endswith("/3"):
         run = document.get("run") if isinstance(document.get("run"), dict) else {}
-        reading.machine_id = _text(run.get("machine_id"))
+        reading.machine_id = _text(run.get("machine_id"), MACHINE_ID)
         reading.run_id = _text(run.get("run_id"))
         reading.started_at = parse_time(run.get("started_at"))
         reading.finished_at = parse_time(run.get("finished_at"))
-        reading.exit_status = run.get("exit_status") if isinstance(run.get("exit_status"), int) else None
+        reading.exit_status = run.get("exit_status")
         reading.state = run.get("state") if run.get("state") in ("running", "finished", "interrupted") else "running"
         reading.interrupted_by = _text(run.get("interrupted_by"))
         reading.complete = reading.complete and run.get("complete", True) is True
         reading.facts = fact_table.clean(document.get("facts"))
     else:
-        reading.machine_id = _text(machine.get("hostname"))
+        reading.machine_id = _text(machine.get("hostname"), MACHINE_ID)
         reading.finished_at = parse_time(document.get("finished_at"))
         reading.facts = fact_table.facts_from_figures(document["checks"])
     for check in document["checks"]:
-        if not isinstance(check, dict) or not isinstance(check.get("id"), str):
-            continue
-        outcome = str(check.get("outcome"))
-        reading.outcomes[check["id"]] = outcome
+        outcome = clip(check["outcome"], 40)
+        reading.outcomes[clip(check["id"], MAX_ID)] = outcome
         if outcome in FAILING_OUTCOMES:
             reading.failures.append(_failure(check))
     return reading
@@ -104,13 +156,10 @@ def _reading(path: Path, fmt: str, document: dict) -> Reading:
 
 def _failure(check: dict) -> dict:
     remediation = check.get("remediation") if isinstance(check.get("remediation"), dict) else {}
-    causes = [c for c in check.get("known_causes") or [] if isinstance(c, dict) and not c.get("advisory")]
+    causes = [c for c in check.get("known_causes") or [] if not c.get("advisory")]
     cause = causes[0] if causes else {}
-    return {"id": check["id"], "layer": _text(check.get("layer")), "title": _text(check.get("title")),
-            "outcome": str(check.get("outcome")), "message": (_text(check.get("message")) or "")[:500],
-            "fix": (_text(remediation.get("summary")) or "")[:500],
+    return {"id": clip(check["id"], MAX_ID), "layer": _text(check.get("layer"), 40), "title": _text(check.get("title")),
+            "outcome": clip(check["outcome"], 40), "message": _text(check.get("message"), MAX_MESSAGE) or "",
+            "fix": _text(remediation.get("summary"), MAX_MESSAGE) or "",
             "known_cause": {"id": _text(cause.get("id")), "cause": _text(cause.get("cause"))} if cause else None}
 
-
-def _text(value) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -9,15 +9,27 @@
   skipped, `#`/`;` comments, ranges `ws[01:20]` / `[a:c]` / `[1:9:2]`.
 Ansible's rules: https://docs.ansible.com/ansible/latest/inventory_guide/intro_inventory.html
 With `group`, only that group's hosts (its children's included).
+
+Bounded (issue 20, class 10): the file is at most MAX_BYTES; MAX_HOSTS is a total over the whole
+inventory, each range's size known before a name is made (`ws[00000:99999][00000:99999]` is
+refused at once, not after 10^10 names); a YAML inventory is read by bounded_yaml.py (few aliases,
+a bounded size once they are expanded: no "billion laughs"); nesting too deep for the parser is
+refused. Each is one line.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from pathlib import Path
 
-MAX_HOSTS = 100_000  # a range like ws[0:99999999] is a typo, not a fleet
+from .untrusted import MAX_DEPTH, Unusable, clean_tree, read_capped
+
+MAX_HOSTS = 100_000  # in all: a range like ws[0:99999999] is a typo, not a fleet
+MAX_BYTES = 8 * 2**20  # an inventory of 100,000 hosts with a few variables each
+RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\]")
 
 
 class ExpectedError(ValueError):
@@ -26,24 +38,28 @@ class ExpectedError(ValueError):
 
 def read_expected(path: Path, group: str | None = None) -> list[str]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_capped(path, MAX_BYTES).decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError, Unusable) as error:
         raise ExpectedError(f"cannot read the expected machines {path}: {getattr(error, 'strerror', None) or error}")
+    budget = [MAX_HOSTS]  # names left to make, over the whole inventory
     if path.suffix.lower() in (".yml", ".yaml"):
-        groups = _yaml_groups(text, path)
+        groups = _yaml_groups(text, path, budget)
     elif text.lstrip()[:1] in ("[", "{") and _json(text) is not None:
         if group:
             raise ExpectedError(f"--group {group}: {path} is a JSON list, which has no groups")
-        return _unique(_json_names(_json(text), path))
+        names = _json_names(_json(text), path)
+        if len(names) > MAX_HOSTS:
+            raise ExpectedError(f"{path}: {len(names):,} machines, more than {MAX_HOSTS:,}")
+        return _unique(names)
     else:
-        groups = _ini_groups(text, path)
+        groups = _ini_groups(text, path, budget)
     return _unique(_members(groups, group or "all", path))
 
 
 def _json(text: str):
     try:
-        return json.loads(text)
-    except ValueError:
+        return clean_tree(json.loads(text))
+    except (ValueError, RecursionError):  # Unusable (too deep) is a ValueError
         return None
 
 
@@ -58,12 +74,14 @@ def _json_names(document, path: Path) -> list[str]:
             (entry[k] for k in ("machine", "name", "id") if isinstance(entry, dict) and isinstance(entry.get(k), str)), None)
         if not name:
             raise ExpectedError(f"{path}: entry {json.dumps(entry)[:80]} names no machine (machine, name or id)")
+        if len(name) > 253:
+            raise ExpectedError(f"{path}: machine name {name[:40]!r}... is longer than a host name can be")
         names.append(name)
     return names
 
 
 # groups: name -> (hosts, child group names)
-def _ini_groups(text: str, path: Path) -> dict:
+def _ini_groups(text: str, path: Path, budget: list[int]) -> dict:
     groups = {"all": ([], []), "ungrouped": ([], [])}
     section, kind = "ungrouped", "hosts"
     for number, line in enumerate(text.splitlines(), 1):
@@ -81,32 +99,48 @@ def _ini_groups(text: str, path: Path) -> dict:
             continue
         word = line.split()[0]
         (groups[section][1] if kind == "children" else groups[section][0]).extend(
-            [word] if kind == "children" else expand(word, f"{path}:{number}"))
+            [word] if kind == "children" else expand(word, f"{path}:{number}", budget))
     return groups
 
 
-def _yaml_groups(text: str, path: Path) -> dict:
+def _yaml_groups(text: str, path: Path, budget: list[int]) -> dict:
     try:
         import yaml
     except ImportError:
         raise ExpectedError(f"{path}: reading a YAML inventory needs PyYAML (pip install pyyaml)")
+    from .bounded_yaml import BoundedLoader, TooMuchYaml
+
+    loader = BoundedLoader(text)
     try:
-        document = yaml.safe_load(text)
+        document = loader.get_single_data()
+    except TooMuchYaml as error:
+        raise ExpectedError(f"{path}: {error}")
     except yaml.YAMLError as error:
         raise ExpectedError(f"{path}: not YAML ({str(error).splitlines()[0]})")
+    except RecursionError:
+        raise ExpectedError(f"{path}: nested too deep to read")
+    finally:
+        loader.dispose()
     if not isinstance(document, dict):
         raise ExpectedError(f"{path}: a YAML inventory is a mapping of groups (all: {{hosts: ...}})")
     groups = {"all": ([], [])}
+    walked = set()
 
     def walk(name, body, depth):
-        if depth > 50:
+        if depth > min(50, MAX_DEPTH):
             raise ExpectedError(f"{path}: groups nested deeper than 50")
         body = body or {}
         if not isinstance(body, dict):
             raise ExpectedError(f"{path}: group {name} is not a mapping")
         hosts, children = groups.setdefault(name, ([], []))
+        if (name, id(body)) in walked:  # one group listed under several parents (or one anchor, aliased): read once
+            return
+        walked.add((name, id(body)))
+        for key in ("hosts", "children"):
+            if not isinstance(body.get(key) or {}, dict):
+                raise ExpectedError(f"{path}: group {name}'s {key} is not a mapping")
         for host in body.get("hosts") or {}:
-            hosts.extend(expand(str(host), f"{path}: group {name}"))
+            hosts.extend(expand(str(host), f"{path}: group {name}", budget))
         for child, child_body in (body.get("children") or {}).items():
             children.append(str(child))
             walk(str(child), child_body, depth + 1)
@@ -132,21 +166,49 @@ def _members(groups: dict, group: str, path: Path) -> list[str]:
     return found
 
 
-def expand(pattern: str, where: str) -> list[str]:
-    """`ws[01:03]` -> ws01, ws02, ws03 (leading zeros kept); `[a:c]`; `[1:9:2]` a step."""
-    match = re.search(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\]", pattern)
-    if not match:
+def expand(pattern: str, where: str, budget: list[int] | None = None) -> list[str]:
+    """`ws[01:03]` -> ws01, ws02, ws03 (leading zeros kept); `[a:c]`; `[1:9:2]` a step; several ranges multiply.
+
+    `budget` ([names left]) is shared by a whole inventory: the count is known before a name is made."""
+    budget = budget if budget is not None else [MAX_HOSTS]
+    parts, ranges = [], []
+    last = 0
+    for match in RANGE.finditer(pattern):
+        parts.append(pattern[last: match.start()])
+        ranges.append(_values(match, where))
+        last = match.end()
+    parts.append(pattern[last:])
+    count = math.prod(len(values) for values in ranges)
+    if count > budget[0]:
+        raise ExpectedError(f"{where}: {pattern[:80]} stands for {count:,} hosts, {MAX_HOSTS - budget[0]:,} already listed: "
+                            f"more than the {MAX_HOSTS:,} an inventory may name")
+    budget[0] -= count
+    if not ranges:
         return [pattern]
-    head, tail = pattern[: match.start()], pattern[match.end():]
+    return ["".join(itertools.chain.from_iterable(itertools.zip_longest(parts, chosen, fillvalue="")))
+            for chosen in itertools.product(*ranges)]
+
+
+def _values(match: re.Match, where: str):
+    """One range's values, lazily (a range object, mapped): its len() is known before any is made."""
     start, end, step = match.group(1), match.group(2), int(match.group(3) or 1)
     if start.isdigit() and end.isdigit():
         width = len(start) if start.startswith("0") else 0
-        values = [str(n).zfill(width) for n in _bounded(int(start), int(end), step, where)]
-    elif len(start) == len(end) == 1 and start.isalpha() and end.isalpha():
-        values = [chr(n) for n in _bounded(ord(start), ord(end), step, where)]
-    else:
-        raise ExpectedError(f"{where}: bad host range [{match.group(0)[1:-1]}]")
-    return [name for value in values for name in expand(head + value + tail, where)]
+        return _Mapped(_bounded(int(start), int(end), step, where), lambda n: str(n).zfill(width))
+    if len(start) == len(end) == 1 and start.isalpha() and end.isalpha():
+        return _Mapped(_bounded(ord(start), ord(end), step, where), chr)
+    raise ExpectedError(f"{where}: bad host range [{match.group(0)[1:-1]}]")
+
+
+class _Mapped:
+    def __init__(self, numbers: range, show):
+        self.numbers, self.show = numbers, show
+
+    def __len__(self):
+        return len(self.numbers)
+
+    def __iter__(self):
+        return map(self.show, self.numbers)
 
 
 def _bounded(start: int, end: int, step: int, where: str) -> range:

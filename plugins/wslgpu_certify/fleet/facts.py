@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .untrusted import clip, is_number
+
 FACT_NAMES = ("windows_build", "wsl_version", "kernel", "driver", "cuda", "docker", "toolkit",
               "distribution", "gpu", "nbody_gflops", "nbody_baseline_gflops")
 
@@ -27,6 +29,7 @@ FROM_FIGURES = {
     "nbody_baseline_gflops": (("gpu.nbody.performance", "nbody_baseline_gflops"),),
 }
 NUMERIC = ("nbody_gflops", "nbody_baseline_gflops")
+MAX_FACT = 200  # characters of a version or GPU name kept
 VERSION_SPREAD = (("driver", "driver"), ("windows_build", "Windows build"), ("kernel", "kernel"),
                   ("docker", "Docker"), ("toolkit", "toolkit"))
 
@@ -49,10 +52,12 @@ def clean(facts) -> dict:
     out = {}
     for name in FACT_NAMES:
         value = facts.get(name)
-        if name in NUMERIC:
-            out[name] = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if name in NUMERIC:  # finite, and within a float (an integer of 400 digits is not a GFLOP/s figure)
+            out[name] = float(value) if is_number(value) and abs(value) < 1e300 else None
+        elif isinstance(value, str) and value:
+            out[name] = clip(value, MAX_FACT)
         else:
-            out[name] = str(value)[:200] if isinstance(value, (str, int, float)) and not isinstance(value, bool) else None
+            out[name] = clip(str(value), MAX_FACT) if is_number(value) else None
     return out
 
 

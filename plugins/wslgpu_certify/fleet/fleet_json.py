@@ -1,15 +1,22 @@
 """fleet.json: the night's fleet in one document (docs/fleet.md), and the previous night's, read back.
 
 Written atomically (a temporary file renamed over it), so an aggregation job killed at its
-deadline leaves last night's or tonight's, never half of one.
+deadline leaves last night's or tonight's, never half of one. Every output of the collect is
+written the same way (write_atomically): the temporary file is made by tempfile.mkstemp in the
+output folder (an unpredictable name, created exclusively, never through a link), and os.replace
+puts it in place, which replaces whatever entry has the output's name, a symbolic link included,
+rather than writing through it. The temporary file is removed on any error.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
+import tempfile
 from pathlib import Path
 
+from .untrusted import MAX_PREVIOUS_BYTES, Unusable, read_json
 from .verdicts import VERDICTS
 
 FORMAT = "wslgpu-fleet/1"
@@ -22,26 +29,56 @@ def fleet_document(verdicts, summary: dict) -> dict:
     return {"format": FORMAT, **summary, "counts": counts, "machines": [v.to_json() for v in verdicts]}
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Put `content` at `path` whole, never through a link already there (the module's doc); OSError as is."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    data = content if isinstance(content, bytes) else content.encode("utf-8", "replace")  # "replace": never half a file
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with open(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600, widened to what open() would have made
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def strict(value):
+    """A copy holding only what strict JSON can: a NaN or an infinity (a float the judge computed) is null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v) for v in value]
+    return value
 
 
 def write_fleet_json(path: Path, document: dict) -> None:
-    write_atomically(path, json.dumps(document, indent=None, separators=(",", ":"), ensure_ascii=False))
+    write_atomically(path, json.dumps(strict(document), indent=None, separators=(",", ":"), ensure_ascii=False,
+                                      allow_nan=False))
 
 
 def read_previous(path: Path) -> tuple[dict[str, dict], str | None, str | None]:
     """({machine: its entry}, when that night was collected, a one-line problem or None); never raises."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = read_json(path, MAX_PREVIOUS_BYTES)
     except OSError as error:
         return {}, None, f"previous fleet.json {path} cannot be read ({error.strerror}): no regressions can be told"
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return {}, None, f"previous fleet.json {path} is not JSON: no regressions can be told"
+    except Unusable as error:
+        return {}, None, f"previous fleet.json {path} {error}: no regressions can be told"
     if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(document.get("machines"), list):
         return {}, None, f"previous fleet.json {path} is not a {FORMAT} document: no regressions can be told"
     machines = {m["machine"]: m for m in document["machines"] if isinstance(m, dict) and isinstance(m.get("machine"), str)}
-    return machines, document.get("generated_at"), None
+    generated_at = document.get("generated_at")
+    return machines, generated_at[:40] if isinstance(generated_at, str) else None, None

@@ -18,7 +18,8 @@ from .ci_status import read_machine_status
 from .discover import Candidate
 from .documents import Reading, read_results
 from .facts import gpu_model
-from .verdicts import rank
+from .untrusted import clip, one_line
+from .verdicts import VERDICTS, rank
 
 
 @dataclass
@@ -61,16 +62,28 @@ def judge_all(expected: list[str] | None, found: dict[str, list[Candidate]], pre
     known = set(names)
     verdicts = {}
     for machine in names:
-        verdicts[machine] = judge(machine, found.get(machine, []), previous.get(machine), statuses.get(machine), options)
+        verdicts[machine] = judge_safely(machine, found.get(machine, []), previous.get(machine), statuses.get(machine), options)
     for machine, candidates in found.items():
         if machine in known:
             continue
-        verdict = judge(machine, candidates, previous.get(machine), statuses.get(machine), options)
-        verdict.expected = expected is None
-        if verdict.machine in verdicts:  # a bare run folder whose document named an expected machine twice
+        if expected is not None:  # a folder for a machine nobody expects is not read: any job can upload any name
+            verdicts.setdefault(machine, MachineVerdict(
+                machine, "INVALID", f"folder {clip(candidates[0].folder.name, 80)}/ is not an expected machine's "
+                "(--expected): not read", expected=False))
+            continue
+        verdict = judge_safely(machine, candidates, previous.get(machine), statuses.get(machine), options)
+        if verdict.machine in verdicts:  # a bare run folder whose document named a machine already found
             continue
         verdicts[verdict.machine] = verdict
     return sorted(verdicts.values(), key=lambda v: (rank(v.verdict), v.machine))
+
+
+def judge_safely(machine: str, candidates: list[Candidate], previous, status, options: Options) -> MachineVerdict:
+    """judge(), and should a document still find a way to break it, that machine alone is INVALID, saying how."""
+    try:
+        return judge(machine, candidates, previous, status, options)
+    except (Exception, RecursionError) as error:  # noqa: BLE001 -- one machine never stops the fleet view
+        return MachineVerdict(machine, "INVALID", one_line(f"its report could not be read ({type(error).__name__}: {error})"))
 
 
 def judge(machine: str, candidates: list[Candidate], previous: dict | None, status: dict | None,
@@ -84,12 +97,12 @@ def judge(machine: str, candidates: list[Candidate], previous: dict | None, stat
         if status:
             why = f"{status['status']}: {status['reason']}" if status.get("reason") else f"CI job {status['status']}"
         return MachineVerdict(machine, "NO REPORT", why, ci_status=status,
-                              previous_verdict=(previous or {}).get("verdict"))
+                              previous_verdict=_previous_verdict(previous))
     candidate, reading = _pick(readings, options.run_id)
     if candidate.loose and reading.machine_id and _names(candidate.machine, reading.machine_id):
         machine = reading.machine_id
     result = MachineVerdict(machine, "", "", format=reading.format or None, ci_status=status,
-                            previous_verdict=(previous or {}).get("verdict"))
+                            previous_verdict=_previous_verdict(previous))
     result.results = _relative(reading.path, options.out_dir)
     report = reading.path.with_name("report.html")
     result.report = _relative(report, options.out_dir) if report.is_file() else None
@@ -159,6 +172,11 @@ def _pick(readings: list[tuple[Candidate, Reading]], run_id: str | None) -> tupl
         reading = pair[1]
         return (not reading.problem, bool(run_id) and reading.run_id == run_id, reading.when.timestamp() if reading.when else 0)
     return max(readings, key=key)
+
+
+def _previous_verdict(previous: dict | None) -> str | None:
+    verdict = (previous or {}).get("verdict")
+    return verdict if isinstance(verdict, str) and verdict in VERDICTS else None
 
 
 def _names(rest: str, machine_id: str) -> bool:
