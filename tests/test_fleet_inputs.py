@@ -199,3 +199,87 @@ def test_collect_imports_neither_pytest_nor_the_machine_rooms(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60,
                           env={"PYTHONPATH": str(REPO / "plugins"), "PATH": "/usr/bin:/bin"})
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout + proc.stderr
+
+
+def _laughs(width: int, levels: int, leaf: str = "x") -> str:
+    """A 'billion laughs': each level a list of `width` aliases of the one before (width ** levels leaves)."""
+    lines = [f"l0: &l0 [{', '.join([leaf] * width)}]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * width)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\nall:\n  hosts:\n    ws-1:\n"
+
+
+def _children_bomb(width: int, levels: int) -> str:
+    """Groups whose children are the group before, aliased `width` times: a walk of width ** levels groups."""
+    lines = ["g0: &g0 {hosts: {ws-1: }}", "all:", "  children:"]
+    for n in range(1, levels):
+        kids = ", ".join(f"c{k}: *g{n - 1}" for k in range(width))
+        lines.insert(-2, f"g{n}: &g{n} {{children: {{{kids}}}}}")
+    return "\n".join(lines) + f"\n    top: *g{levels - 1}\n"
+
+
+YAML_BOMBS = {
+    "laughs 9x9": (_laughs(9, 9), "expand to more than"),
+    "laughs 3x20": (_laughs(3, 20), "expand to more than"),
+    "laughs of long strings": (_laughs(10, 7, "x" * 50), "expand to more than"),
+    "children 2x30": (_children_bomb(2, 30), "expand to more than"),
+    "many aliases": ("a: &a x\nall:\n  hosts: {" + ", ".join(f"h{n}: *a" for n in range(150)) + "}\n", "more than 100 YAML aliases"),
+    "merge keys": ("b: &b {a: 1}\n" + "".join(f"m{n}: &m{n} {{<<: [{', '.join([f'*m{n - 1}' if n else '*b'] * 8)}]}}\n"
+                                              for n in range(8)) + "all: {hosts: {ws-1: }}\n", "expand to more than"),
+    "self reference": ("all: &a\n  children:\n    g: *a\n", "contains it"),
+    "deep flow": ("all: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deep"),
+    "children a list": ("all:\n  children: [a, b]\n", "children is not a mapping"),
+    "hosts a string": ("all:\n  hosts: ws-1\n", "hosts is not a mapping"),
+}
+
+
+@pytest.mark.parametrize("name", YAML_BOMBS)
+def test_a_yaml_inventory_bomb_is_refused_in_one_line(tmp_path, name):
+    text, words = YAML_BOMBS[name]
+    assert len(text) < 20_000
+    (tmp_path / "hosts.yml").write_text(text)
+    with pytest.raises(ExpectedError, match=words) as refused:
+        read_expected(tmp_path / "hosts.yml")
+    assert "\n" not in str(refused.value)
+
+
+def test_a_few_aliases_sharing_variables_are_read(tmp_path):
+    (tmp_path / "hosts.yml").write_text("all:\n  vars: &v {ansible_user: analyst}\n  children:\n    lab:\n      vars: *v\n"
+                                        "      hosts: {ws-1: *v, ws-2: *v}\n")
+    assert read_expected(tmp_path / "hosts.yml") == ["ws-1", "ws-2"]
+
+
+RANGE_BOMBS = {
+    "two ranges": "[lab]\nws[00000:99999][00000:99999]\n",
+    "three small ranges": "[lab]\nws[0:99]-[0:99]-[0:99]\n",
+    "letters times numbers": "[lab]\nws[a:z][A:Z][0:999]\n",
+    "lines each under the cap": "[a]\nws[0:60000]\n[b]\nvs[0:60000]\n",
+    "a group of ranges": "\n".join(f"r{n}-[0:9999]" for n in range(11)) + "\n",
+}
+
+
+@pytest.mark.parametrize("name", RANGE_BOMBS)
+def test_host_ranges_are_capped_in_all_before_a_name_is_made(tmp_path, name):
+    import tracemalloc
+
+    (tmp_path / "hosts").write_text(RANGE_BOMBS[name])
+    tracemalloc.start()
+    with pytest.raises(ExpectedError, match="more than the 100,000 an inventory may name"):
+        read_expected(tmp_path / "hosts")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 64 * 2**20  # refused while counting, not after making names (10^10 names were 3.9 GB)
+
+
+def test_yaml_host_ranges_share_the_cap(tmp_path):
+    (tmp_path / "hosts.yml").write_text("all:\n  hosts:\n    ws[0:70000]:\n    vs[0:70000]:\n")
+    with pytest.raises(ExpectedError, match="more than the 100,000"):
+        read_expected(tmp_path / "hosts.yml")
+
+
+def test_a_huge_inventory_is_refused_before_it_is_read(tmp_path):
+    import os
+
+    (tmp_path / "hosts").write_bytes(b"")
+    os.truncate(tmp_path / "hosts", 200 * 2**20)
+    with pytest.raises(ExpectedError, match="more than the 8,388,608 read"):
+        read_expected(tmp_path / "hosts")

@@ -180,7 +180,7 @@ def expand(pattern: str, where: str, budget: list[int] | None = None) -> list[st
     parts.append(pattern[last:])
     count = math.prod(len(values) for values in ranges)
     if count > budget[0]:
-        raise ExpectedError(f"{where}: {pattern[:80]} stands for {count:,} hosts, {MAX_HOSTS - budget[0]:,} already listed: "
+        raise ExpectedError(f"{where}: {pattern[:80]} makes {count:,} host names after {MAX_HOSTS - budget[0]:,}: "
                             f"more than the {MAX_HOSTS:,} an inventory may name")
     budget[0] -= count
     if not ranges:

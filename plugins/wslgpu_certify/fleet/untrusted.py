@@ -5,7 +5,8 @@ depth, hold lone surrogates or NaN (issue 20, class 3). Each limit here ends as 
 a machine's INVALID reason, a note in every output), never a traceback or unbounded memory:
 - the size is read from the open file (fstat) before a byte is read, and at most cap + 1 bytes are
   read (a file that grows, or a device such as /dev/zero, is caught by the + 1);
-- nesting deeper than MAX_DEPTH is refused (json's own RecursionError near 1,000 levels included);
+- nesting deeper than MAX_DEPTH is refused (json's own RecursionError near 1,000 levels included), and
+  so is a document of more than MAX_CONTAINERS objects and arrays (counted before parsing);
 - NaN, Infinity and numbers beyond a float (1e999) are read as null: fleet.json stays strict JSON;
 - a lone surrogate (`"\\ud800"`, which no UTF-8 file can hold) becomes U+FFFD, so every output encodes;
 - text shown in an output is clipped to a named cap, with an ellipsis saying so.
@@ -25,8 +26,12 @@ from pathlib import Path
 MAX_RESULTS_BYTES = 16 * 2**20
 MAX_STATUS_BYTES = 1 * 2**20  # a machine's status.json is one small object; a CI status file lists the fleet
 MAX_CI_STATUS_BYTES = 16 * 2**20  # --ci-status: about 300 bytes per machine
-MAX_PREVIOUS_BYTES = 64 * 2**20  # --previous: a fleet.json of 2,000 machines is a few MB
+MAX_PREVIOUS_BYTES = 32 * 2**20  # --previous: a fleet.json is about 3.5 KB a machine (7 MB for 2,000)
 MAX_DEPTH = 64  # results.json is about 6 levels deep (checks > known_causes > remediation > steps)
+# Parsed, an empty object or array costs about 80 bytes of memory for its 3 bytes of JSON (`{},`): 16 MB of
+# them would be 450 MB. A results.json has about 1,300 (20 per check), a fleet.json about 10 per machine;
+# counted before parsing (every `{` and `[`, those inside strings too: it can only over-count).
+MAX_CONTAINERS = 1_000_000
 MAX_TEXT = 300  # characters of one machine-sent string shown in an output
 ELLIPSIS = "\u2026"
 
@@ -55,6 +60,9 @@ def read_capped(path: Path, cap: int) -> bytes:
 def parse_json(raw: bytes | str):
     """The document, checked and cleaned (see the module's doc), or Unusable."""
     size = len(raw)
+    brackets = raw.count(b"{" if isinstance(raw, bytes) else "{") + raw.count(b"[" if isinstance(raw, bytes) else "[")
+    if brackets > MAX_CONTAINERS:
+        raise Unusable(f"holds {brackets:,} objects and arrays, more than the {MAX_CONTAINERS:,} read")
     try:
         document = json.loads(raw, parse_constant=lambda name: None, parse_float=_finite)
     except RecursionError:
