@@ -127,6 +127,14 @@ def test_deep_nesting_is_one_invalid_row(tmp_path, shape):
     assert "\n" not in entry["reason"]
 
 
+@pytest.mark.parametrize("shape", [b"{},", b"[],", b'{"a":[]},', b"[[[]]],"])
+def test_a_document_of_too_many_objects_is_refused_before_parsing(tmp_path, shape):
+    """Parsed, `{},` costs about 80 bytes of memory for 3 of JSON: the count is taken first."""
+    plant(tmp_path, None, raw=b"[" + shape * 1_100_000 + b"0]")
+    code, document = collect(tmp_path)
+    assert (code, row(document)["verdict"]) == (1, "INVALID") and "objects and arrays" in row(document)["reason"]
+
+
 @pytest.mark.parametrize("status", [b"[" * 200_000, b'{"' + VICTIM.encode() + b'":' * 50_000, b"\xff" * 10,
                                     b"x" * (untrusted.MAX_STATUS_BYTES + 1), b'{"machine": "' + VICTIM.encode() + b'", "status": NaN}'])
 def test_a_hostile_status_json_is_the_machines_reason_never_a_crash(tmp_path, status):
@@ -217,6 +225,9 @@ NUMBERS = {
     "duration NaN": (b'"duration": 0.01', b'"duration": NaN'),
     "a figure Infinity": (b'"figures": {}', b'"figures": {"x": Infinity}'),
     "nbody 400 digits": (b'"nbody_gflops": 1', b'"nbody_gflops": ' + b"9" * 400),
+    "nbody 1e299": (b'"nbody_gflops": 1', b'"nbody_gflops": 1e299'),
+    "nbody negative": (b'"nbody_gflops": 1', b'"nbody_gflops": -5e3'),
+    "baseline 0": (b'"nbody_baseline_gflops": 1', b'"nbody_baseline_gflops": 0'),
 }
 
 
@@ -228,7 +239,7 @@ def test_nan_and_infinity_in_any_number_leave_fleet_json_strict(tmp_path, case):
     assert old in raw
     path.write_bytes(raw.replace(old, new))
     code, document = collect(tmp_path)  # collect() parses fleet.json refusing NaN and Infinity
-    assert row(document)["facts"]["nbody_gflops"] in (None, 1.0)
+    assert row(document)["facts"]["nbody_gflops"] in (None, 1.0, 1e299, -5e3)
 
 
 CONTROLS = ["\x1b]0;owned\x07", "\x00", "\x08\x08\x08CERTIFIED", "\x0c\x0b", "\ufffe\uffff", "\x1b[8mhidden\x1b[0m"]
@@ -325,12 +336,34 @@ def test_another_machines_document_in_a_folder_is_invalid_saying_whose(tmp_path,
     assert row(document, MACHINES[1].name)["verdict"] == "CERTIFIED"  # B itself is still judged from its own folder
 
 
-def test_a_status_json_naming_another_machine_is_not_believed(tmp_path):
+@pytest.mark.parametrize("status", [
+    {"machine": "elsewhere", "status": "success", "reason": "fine"},
+    {"elsewhere": {"status": "success", "reason": "fine"}},
+    [{"machine": "elsewhere", "status": "success"}, {"machine": "other", "status": "success"}],
+    {"elsewhere": {"status": "success"}, "other": {"status": "queued"}},
+])
+def test_a_status_json_naming_another_machine_is_not_believed(tmp_path, status):
     sim.write_fleet(tmp_path / "R", MACHINES[1:], RUN)
     (tmp_path / "R" / VICTIM).mkdir(parents=True)
-    (tmp_path / "R" / VICTIM / "status.json").write_text(json.dumps({"machine": "elsewhere", "status": "success", "reason": "fine"}))
+    (tmp_path / "R" / VICTIM / "status.json").write_text(json.dumps(status))
     _, document = collect(tmp_path)
     assert row(document)["ci_status"]["status"] == "mismatched" and "'elsewhere'" in row(document)["reason"]
+
+
+def test_a_bare_run_folder_is_the_machine_its_name_and_document_agree_on(tmp_path):
+    """One --reports-dir of run folders (`<ts>-<machine>-<run id>`): a document naming another machine than
+    its folder's is INVALID under the folder's name, never counted as the machine it claims."""
+    for m in MACHINES:
+        sim.write_machine(tmp_path / "scratch", m, RUN)
+    (tmp_path / "R").mkdir()
+    for m in MACHINES:
+        source = m if m.name != VICTIM else MACHINES[1]  # the victim's folder holds B's document
+        (tmp_path / "R" / f"20261130T023000Z-{m.name}-{RUN}").mkdir()
+        (tmp_path / "R" / f"20261130T023000Z-{m.name}-{RUN}" / "results.json").write_bytes(
+            (tmp_path / "scratch" / source.name / "latest" / "results.json").read_bytes())
+    _, document = collect(tmp_path)
+    assert row(document)["verdict"] == "INVALID" and f"machine '{MACHINES[1].name}'" in row(document)["reason"]
+    assert row(document, MACHINES[1].name)["verdict"] == "CERTIFIED"
 
 
 @pytest.mark.parametrize("link", ["machine folder", "latest folder", "results.json"])
@@ -346,3 +379,12 @@ def test_a_symbolic_link_in_the_results_is_not_followed(tmp_path, link):
     place.symlink_to(target)
     _, document = collect(tmp_path)
     assert row(document)["verdict"] == "NO REPORT"
+
+
+def test_a_results_json_swapped_for_a_link_after_discovery_is_not_followed(tmp_path):
+    path = plant(tmp_path, lambda d: None)
+    (tmp_path / "secret.json").write_bytes(path.read_bytes())  # a believable document, elsewhere on the collector
+    path.unlink()
+    path.symlink_to(tmp_path / "secret.json")
+    reading = read_results(path)  # read_results alone: discover would not have offered a link at all
+    assert reading.problem.startswith("cannot be read")

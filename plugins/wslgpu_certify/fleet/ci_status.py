@@ -15,10 +15,10 @@ from pathlib import Path
 from .untrusted import MAX_CI_STATUS_BYTES, MAX_STATUS_BYTES, MAX_TEXT, Unusable, clip, one_line, parse_json, read_capped
 
 
-def read_status_file(path: Path, cap: int = MAX_CI_STATUS_BYTES) -> tuple[dict[str, dict], str | None]:
+def read_status_file(path: Path, cap: int = MAX_CI_STATUS_BYTES, follow: bool = True) -> tuple[dict[str, dict], str | None]:
     """({machine: {status, reason, url}}, a one-line problem or None); never raises."""
     try:
-        raw = read_capped(path, cap)
+        raw = read_capped(path, cap, follow)
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError, Unusable) as error:
         return {}, f"CI status {path} cannot be read: {getattr(error, 'strerror', None) or error}"
@@ -47,7 +47,7 @@ def read_status_file(path: Path, cap: int = MAX_CI_STATUS_BYTES) -> tuple[dict[s
 
 def read_machine_status(path: Path, machine: str) -> dict | None:
     """The status.json in a machine's folder, believed only when it names that machine."""
-    entries, problem = read_status_file(path, MAX_STATUS_BYTES)
+    entries, problem = read_status_file(path, MAX_STATUS_BYTES, follow=False)
     if problem:
         return {"status": "unreadable", "reason": one_line(problem), "url": None}
     if machine in entries:

@@ -73,7 +73,7 @@ def parse_time(value) -> datetime | None:
 
 def read_results(path: Path) -> Reading:
     try:
-        document = read_json(path, MAX_RESULTS_BYTES)
+        document = read_json(path, MAX_RESULTS_BYTES, follow=False)
     except OSError as error:
         return Reading(path, problem=f"cannot be read: {error.strerror or error}")
     except Unusable as error:

@@ -96,7 +96,7 @@ def judge(machine: str, candidates: list[Candidate], previous: dict | None, stat
         why = "no results.json" + (f" in {candidates[0].folder.name}/" if candidates else " (no folder)")
         if status:
             why = f"{status['status']}: {status['reason']}" if status.get("reason") else f"CI job {status['status']}"
-        return MachineVerdict(machine, "NO REPORT", why, ci_status=status,
+        return MachineVerdict(machine, "NO REPORT", one_line(why), ci_status=status,
                               previous_verdict=_previous_verdict(previous))
     candidate, reading = _pick(readings, options.run_id)
     if candidate.loose and reading.machine_id and _names(candidate.machine, reading.machine_id):
@@ -106,7 +106,8 @@ def judge(machine: str, candidates: list[Candidate], previous: dict | None, stat
     result.results = _relative(reading.path, options.out_dir)
     report = reading.path.with_name("report.html")
     result.report = _relative(report, options.out_dir) if report.is_file() else None
-    result.verdict, result.reason = _verdict(machine, reading, options)
+    result.verdict, reason = _verdict(machine, reading, options)
+    result.reason = one_line(reason)  # machine text inside: one line, clipped
     if reading.problem or result.verdict == "INVALID":
         return result
     result.suite_verdict, result.headline = reading.verdict, reading.headline
@@ -146,7 +147,7 @@ def _verdict(machine: str, reading: Reading, options: Options) -> tuple[str, str
     if reading.verdict == "CERTIFIED":
         return "CERTIFIED", reading.headline
     first = reading.failures[0] if reading.failures else None
-    return "NOT CERTIFIED", (f"{first['id']}: {first['message']}" if first else reading.headline)[:300]
+    return "NOT CERTIFIED", (f"{first['id']}: {first['message']}" if first else reading.headline)
 
 
 def regressions(previous: dict, reading: Reading, tolerance: float) -> list[str]:

@@ -42,9 +42,12 @@ class Unusable(ValueError):
     """A document that cannot be read within the limits: the message is one line, completing '<path> ...'."""
 
 
-def read_capped(path: Path, cap: int) -> bytes:
-    """The file's bytes, or Unusable when it is larger than `cap` (refused before reading); OSError as is."""
-    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+def read_capped(path: Path, cap: int, follow: bool = True) -> bytes:
+    """The file's bytes, or Unusable when it is larger than `cap` (refused before reading); OSError as is.
+
+    follow=False: a symbolic link is refused (ELOOP), for files inside a results tree, which anyone may have made."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # NONBLOCK: a FIFO does not hang
+    handle = os.open(path, flags if follow else flags | getattr(os, "O_NOFOLLOW", 0))
     with open(handle, "rb") as stream:
         info = os.fstat(stream.fileno())
         if not stat.S_ISREG(info.st_mode):
@@ -72,9 +75,9 @@ def parse_json(raw: bytes | str):
     return clean_tree(document)
 
 
-def read_json(path: Path, cap: int):
+def read_json(path: Path, cap: int, follow: bool = True):
     """read_capped + parse_json; OSError as is."""
-    return parse_json(read_capped(path, cap))
+    return parse_json(read_capped(path, cap, follow))
 
 
 def _finite(text: str) -> float | None:
