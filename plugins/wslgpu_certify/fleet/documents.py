@@ -104,7 +104,8 @@ def wrong_type(document: dict) -> str | None:
         places.append((f"checks[{number}].", check, CHECK_FIELDS))
         if isinstance(check.get("remediation"), dict):
             places.append((f"checks[{number}].remediation.", check["remediation"], REMEDIATION_FIELDS))
-        for n, cause in enumerate(check.get("known_causes") or []):
+        causes = check.get("known_causes")
+        for n, cause in enumerate(causes if isinstance(causes, list) else []):
             places.append((f"checks[{number}].known_causes[{n}].", cause, CAUSE_FIELDS) if isinstance(cause, dict)
                           else (f"checks[{number}].known_causes[{n}]", {"": cause}, {"": (dict,)}))
     for prefix, body, fields in places:
