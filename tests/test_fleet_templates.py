@@ -160,8 +160,8 @@ def _night(tmp_path, machines, missing: bool):
 HOSTILE_FLEET_ENTRIES = ["../outside", "a/b", "$(touch PWNED)", "x;touch PWNED", "`touch PWNED`", "..", "", "tab\tname", "new\nline", "ws-0001\u202e"]
 
 
-@pytest.mark.parametrize("missing", [False, True], ids=["all-reported", "one-missing"])
-def test_github_download_and_collect_steps_on_a_night_with_hostile_artifacts(tmp_path, fake_tools, missing):
+def _github_night(tmp_path, fake_tools, missing=False):
+    """Tonight's artifacts behind a stand-in `gh`; returns the machines, the collect job, its folder and env."""
     if shutil.which("jq") is None:  # GitHub's runners have it; the stand-in gh runs --jq through it too
         if os.environ.get("CI") == "true":
             pytest.fail("jq is not installed (CI=true: .ci/run installs it)")
@@ -178,7 +178,14 @@ def test_github_download_and_collect_steps_on_a_night_with_hostile_artifacts(tmp
     work.mkdir()
     env = {**fake_tools, **download["env"], "FLEET": fleet, "RUN_ID": RUN, "GITHUB_REPOSITORY": "o/r", "FAKE_NIGHT": str(night),
            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "MAX_UNPACKED_BYTES": "200000"}  # the bomb's cap, lowered
-    hostile_fleet = json.dumps(json.loads(fleet) + [{"machine": name} for name in HOSTILE_FLEET_ENTRIES] + HOSTILE_FLEET_ENTRIES)
+    return machines, job, work, env
+
+
+@pytest.mark.parametrize("missing", [False, True], ids=["all-reported", "one-missing"])
+def test_github_download_and_collect_steps_on_a_night_with_hostile_artifacts(tmp_path, fake_tools, missing):
+    machines, job, work, env = _github_night(tmp_path, fake_tools, missing)
+    download = step(job, name="Download each expected machine's artifact")
+    hostile_fleet = json.dumps(json.loads(env["FLEET"]) + [{"machine": name} for name in HOSTILE_FLEET_ENTRIES] + HOSTILE_FLEET_ENTRIES)
     proc = _bash(download["run"], work, {**env, "FLEET": hostile_fleet})  # no such name becomes a path or a command
     assert proc.returncode == 0, proc.stderr
     folders = sorted(p.name for p in (work / "results").iterdir())
@@ -200,6 +207,18 @@ def test_github_download_and_collect_steps_on_a_night_with_hostile_artifacts(tmp
     assert set(got) == set(want)  # no hostile FLEET entry, no stranger's artifact became a machine
     assert proc.returncode == 1
     assert (tmp_path / "summary.md").read_text().startswith("## Fleet: ")
+
+
+def test_github_download_step_stops_unpacking_at_the_nights_budget(tmp_path, fake_tools):
+    machines, job, work, env = _github_night(tmp_path, fake_tools)
+    with zipfile.ZipFile(tmp_path / "night" / "1000.zip") as first:  # the first listed: machines[7]'s, as honest as any
+        one = sum(member.file_size for member in first.infolist())
+    download = step(job, name="Download each expected machine's artifact")
+    proc = _bash(download["run"], work, {**env, "MAX_NIGHT_BYTES": str(one * 3 // 2)})  # room for one machine's
+    assert proc.returncode == 0, proc.stderr
+    unpacked = [f.parent.parent.name for f in (work / "results").glob("*/latest/results.json")]
+    assert unpacked == [f"certification-{machines[0].name}"], unpacked  # the first in FLEET; the rest: over the budget
+    assert proc.stderr.count("not unpacked") >= 5
 
 
 def test_gitlab_collect_job_on_extracted_artifacts(tmp_path, fake_tools):
