@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from .findings import outcome
+from .terminal_text import for_terminal
 
 
 def _load(path: str) -> dict:
@@ -72,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     tolerance = next((c["figures"]["nbody_tolerance"] for c in new["checks"] if "nbody_tolerance" in c.get("figures", {})), 0.20)
     lines, regressed = compare(old, new, tolerance)
-    print(f"{new['machine'].get('hostname')}: {old['verdict']} -> {new['verdict']}")
-    print("\n".join(lines) if lines else "no drift")
+    # hostnames, messages and figures come from the machines: shown, never obeyed by the terminal
+    print(for_terminal(f"{new['machine'].get('hostname')}: {old['verdict']} -> {new['verdict']}", one_line=True))
+    print("\n".join(for_terminal(line, one_line=True) for line in lines) if lines else "no drift")
     return 1 if regressed else 0
 
 

@@ -18,6 +18,17 @@ ENVIRONMENT_FIGURES = {"windows_build": "Windows build", "kernel": "WSL kernel",
                        "nbody_gflops": "nbody GFLOP/s"}
 
 
+def environment_text(value):
+    """A value of the Environment table as text: pytest-html's app.js inserts each value (and each key and value
+    of a dict) with innerHTML, so a hostname, distro, GPU name or version from the machine would be markup.
+    The row's own key is set as textContent there, and stays as it is."""
+    if isinstance(value, dict):
+        return {html.escape(str(k)): html.escape(str(v)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [html.escape(str(v)) for v in value]
+    return html.escape(str(value))
+
+
 def stack_picture(summary: RunSummary) -> str:
     """The seven layers bottom to top, each coloured and worded by its state, naming its root cause."""
     rows = []
@@ -75,7 +86,7 @@ class HtmlReport:
         environment.update({label: str(figures[key]) for key, label in ENVIRONMENT_FIGURES.items() if key in figures})
         prefix = "Replayed on: " if machine.replay else ""
         environment.update({f"{prefix}{key}": value for key, value in here.items()})
-        self.report.set_data("environment", environment)
+        self.report.set_data("environment", {key: environment_text(value) for key, value in environment.items()})
 
     def pytest_html_results_table_html(self, report, data):
         """A check's row log says what it concluded in words: no raw skip tuple (with local paths), and the
