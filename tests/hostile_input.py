@@ -59,6 +59,10 @@ TERMINAL_PAYLOADS = [
     "\u202eTIFITREC\u202c \u2067isolate\u2069 \u200f",  # bidi override, isolate, mark
     "\u2028line separator\u2029",
 ]
+# Each payload's start as a terminal-safe program writes it (its controls as escapes; the whole payload may
+# be cut or lose its spaces on the way, in a parser's token or a shortened message).
+TERMINAL_MARKS = [r"\x1b]0;PWNED", r"\x1b[2J", r"\x1b]8;;http", r"\rCERTIFIED", r"\x1b[8mhidden", r"~\x08\x08",
+                  r"\x7f", r"\x9b2J", r"\u202eTIFITREC", r"\u2028line"]
 # Characters none of the four programs may pass through from their input (ESC, CR, C0 but \t \n, DEL, C1, bidi).
 FORBIDDEN = set(map(chr, [*range(0, 9), *range(11, 32), *range(0x7F, 0xA0)])) | set(
     "\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -74,12 +78,14 @@ def bundled(name: str) -> dict:
     return load_snapshot(SNAPSHOTS / f"{name}.json").to_json()
 
 
-def hostile_snapshot(base: str, index: int, payload: str, token: str | None = None) -> dict:
+def hostile_snapshot(base: str, index: int, payload: str, token: str | None = None, old_kernel: bool = False) -> dict:
     """`base` with `payload` in every field that reaches a report; `token` (default: the payload) where a
     parser reads one whitespace-free token (kernel release, distro name). The hostname starts with a
-    distinct `h<index>-` so that each snapshot is its own machine."""
+    distinct `h<index>-` so that each snapshot is its own machine. `old_kernel`: a release older than every
+    profile's, so that a failure message quotes it (the token) on every machine."""
     token = payload if token is None else token
-    swaps = ((KERNEL, f"{KERNEL}{token}"), (GPU, payload.replace('"', "'")), (f"{TOOLKIT}\t", f"{TOOLKIT}{payload}\t"),
+    kernel = "4.19.84-microsoft-standard" if old_kernel else KERNEL
+    swaps = ((KERNEL, f"{kernel}{token}"), (GPU, payload.replace('"', "'")), (f"{TOOLKIT}\t", f"{TOOLKIT}{payload}\t"),
              (DOCKER, f"{DOCKER}{token}"), (WINDOWS, f"{payload} {WINDOWS}"), ("Ubuntu", f"Ubuntu{token}"))
 
     def swap(text: str) -> str:
@@ -106,12 +112,12 @@ def _complaint(record: dict, payload: str) -> str:
     return f"\n{payload}\n" if record.get("exit_status") not in (0, None) else ""
 
 
-def write_hostile_snapshots(folder, payloads: list[str], tokens: list[str] | None = None) -> list[dict]:
+def write_hostile_snapshots(folder, payloads: list[str], tokens: list[str] | None = None, old_kernel: bool = False) -> list[dict]:
     """One snapshot per payload, the bases taken in turn; returns the snapshots written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for index, payload in enumerate(payloads):
-        snapshot = hostile_snapshot(BASES[index % len(BASES)], index, payload, tokens[index] if tokens else None)
+        snapshot = hostile_snapshot(BASES[index % len(BASES)], index, payload, tokens[index] if tokens else None, old_kernel)
         (folder / f"hostile-{index:02d}.json").write_text(json.dumps(snapshot), encoding="utf-8")
         written.append(snapshot)
     return written
