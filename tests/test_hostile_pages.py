@@ -75,11 +75,12 @@ PYTEST_HTML_READY = "document.querySelectorAll('#results-table tbody').length > 
 def hostile_pages(tmp_path_factory):
     """The reports of the hostile snapshots (a batch and one alone) and the fleet page over the batch."""
     root = tmp_path_factory.mktemp("hostile")
-    snapshots = write_hostile_snapshots(root / "snapshots", PAYLOADS, TOKENS)
-    batch = make_runner(root / "batch")("--snapshot", str(root / "snapshots"), "-q")
+    folder = root / "snapshots"
+    snapshots = write_hostile_snapshots(folder, PAYLOADS, TOKENS)
+    batch = make_runner(root / "batch")("--snapshot", str(folder), "-q")
     reports = sorted((root / "batch" / "reports").glob("*/report.html"))
     assert len(reports) == len(PAYLOADS), batch.output[-3000:]
-    alone = make_runner(root / "alone")("--snapshot", str(root / "snapshots" / "hostile-00.json"), "-q")
+    alone = make_runner(root / "alone")("--snapshot", str(folder / "hostile-00.json"), "-q")
     single = root / "alone" / "reports" / "latest" / "report.html"
     assert single.is_file(), alone.output[-3000:]
     from wslgpu_certify.fleet.cli import main
@@ -162,3 +163,34 @@ def test_environment_values_are_text_in_process():
     assert html.unescape(shown["Machine"]) == PAYLOADS[0] and html.unescape(shown["WSL kernel"]) == "5.15" + PAYLOADS[2]
     assert html.unescape(shown["Replayed on: Plugins"]["&lt;svg onload=x&gt;"]) == "<img src=x onerror=y>"
     assert environment_text("a & b") == "a &amp; b" and environment_text(3) == "3"
+
+
+def test_test_ids_are_text_in_process():
+    """pytest-html writes the node id into its cell raw (and app.js inserts the cell as HTML); a run's node
+    ids can hold a path the operator was sent (a folder of snapshots): the row hook makes it text."""
+    from types import SimpleNamespace
+
+    from wslgpu_certify.reports.html_report import HtmlReport
+
+    for payload in PAYLOADS:
+        cells = ['<td class="col-result">Failed</td>', f'<td class="col-testId">../{payload}/test_x.py::test_y</td>',
+                 '<td class="col-duration">1 ms</td>']
+        HtmlReport(None).pytest_html_results_table_row(SimpleNamespace(), cells)
+        assert f'<td class="col-testId">{html.escape(f"../{payload}/test_x.py::test_y")}</td>' in cells
+        assert not re.search(r"<\s*(img|svg|iframe|script|details|style|meta|a|input|base|object|math)\b",
+                             "".join(cells).replace('<td class="col-', "").replace("</td>", ""), re.I), cells
+
+
+@pytest.mark.parametrize("folder", ["javascript:pwn(1)", "JavaScript:pwn(2)", "data:text/html,<script>pwn(3)</script>",
+                                    "vbscript:pwn(4)", " javascript:pwn(5)"])
+def test_a_machine_folder_named_like_a_scheme_stays_a_path(folder):
+    """fleet.html links each machine's report.html by its path relative to the page; a folder sent under a
+    name like `javascript:...` (`wslgpu-fleet collect . --out .`) must not make the link that scheme."""
+    from types import SimpleNamespace
+    from urllib.parse import urljoin
+
+    from wslgpu_certify.fleet.html_page import _link
+
+    link = _link(SimpleNamespace(report=f"{folder.replace('/', '_')}/report.html"))
+    href = html.unescape(re.fullmatch(r'<a href="([^"]*)">report.html</a>', link)[1])
+    assert urljoin("file:///fleet/fleet.html", href).startswith("file:///fleet/"), href

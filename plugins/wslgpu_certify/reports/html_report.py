@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 from ..findings import Finding
@@ -105,6 +106,11 @@ class HtmlReport:
         cells.insert(3, "<th>Fix</th>")
 
     def pytest_html_results_table_row(self, report, cells):
+        # pytest-html puts the node id in raw; under --snapshot FOLDER it holds the folder's path (a received
+        # artifact's name, say), and app.js inserts the cell with innerHTML
+        test_id = re.fullmatch(r'<td class="col-testId">(.*)</td>', cells[1], re.S) if len(cells) > 1 else None
+        if test_id:
+            cells[1] = f'<td class="col-testId">{html.escape(test_id[1])}</td>'
         data = getattr(report, "wslgpu_finding", None)
         finding = Finding.from_json(data) if data else None
         cells.insert(1, f'<td class="col-check">{html.escape(finding.id if finding else "")}</td>')
