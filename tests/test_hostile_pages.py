@@ -162,7 +162,8 @@ def test_environment_values_are_text_in_process():
     shown = report.report.data["environment"]
     assert html.unescape(shown["Machine"]) == PAYLOADS[0] and html.unescape(shown["WSL kernel"]) == "5.15" + PAYLOADS[2]
     assert html.unescape(shown["Replayed on: Plugins"]["&lt;svg onload=x&gt;"]) == "<img src=x onerror=y>"
-    assert environment_text("a & b") == "a &amp; b" and environment_text(3) == "3"
+    assert environment_text("a & b") == "a &amp; b" and environment_text(3) == 3 and environment_text(None) is None
+    assert environment_text(["<b>", {"k": "<i>"}]) == ["&lt;b&gt;", {"k": "&lt;i&gt;"}]
 
 
 def test_test_ids_are_text_in_process():

@@ -183,6 +183,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         return report
     setattr(report, MACHINE_OF_REPORT, machine_id_of(item))  # which machine's reports it belongs to
     if report.when == "teardown" or (report.when == "setup" and report.passed):
+        make_printable(report)  # a teardown's error (a container fixture's) may quote machine output too
         return report
     finding = finding_for(item, spec, report, call)
     state = run_of(item)

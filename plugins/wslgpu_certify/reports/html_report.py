@@ -24,10 +24,10 @@ def environment_text(value):
     of a dict) with innerHTML, so a hostname, distro, GPU name or version from the machine would be markup.
     The row's own key is set as textContent there, and stays as it is."""
     if isinstance(value, dict):
-        return {html.escape(str(k)): html.escape(str(v)) for k, v in value.items()}
+        return {html.escape(str(k)): environment_text(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [html.escape(str(v)) for v in value]
-    return html.escape(str(value))
+        return [environment_text(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float)) else html.escape(str(value))
 
 
 def stack_picture(summary: RunSummary) -> str:
