@@ -106,7 +106,7 @@ class HtmlReport:
         cells.insert(3, "<th>Fix</th>")
 
     def pytest_html_results_table_row(self, report, cells):
-        # pytest-html puts the node id in raw; under --snapshot FOLDER it holds the folder's path (a received
+        # pytest-html puts the node id in raw; under --snapshot FOLDER it can hold the folder's path (a received
         # artifact's name, say), and app.js inserts the cell with innerHTML
         test_id = re.fullmatch(r'<td class="col-testId">(.*)</td>', cells[1], re.S) if len(cells) > 1 else None
         if test_id:
