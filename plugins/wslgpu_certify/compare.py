@@ -20,6 +20,7 @@ from pathlib import Path
 from .findings import outcome
 from .fleet.documents import wrong_type
 from .fleet.untrusted import MAX_RESULTS_BYTES, Unusable, is_number, one_line, read_json
+from .terminal_text import for_terminal
 
 EXIT_SAME, EXIT_REGRESSED, EXIT_UNUSABLE, EXIT_USAGE = 0, 1, 2, 4
 
@@ -88,15 +89,17 @@ def main(argv: list[str] | None = None) -> int:
         try:
             documents.append(_load(name))
         except Unusable as error:
-            print(one_line(f"wslgpu-compare: {name} is not a readable results.json: it {error}", 500), file=sys.stderr)
+            print(for_terminal(one_line(f"wslgpu-compare: {name} is not a readable results.json: it {error}", 500), one_line=True),
+                  file=sys.stderr)
             return EXIT_UNUSABLE
     old, new = documents
     tolerance = next((c["figures"]["nbody_tolerance"] for c in new["checks"]
                       if is_number((c.get("figures") or {}).get("nbody_tolerance"))), 0.20)
     lines, regressed = compare(old, new, tolerance)
     hostname = (new.get("machine") if isinstance(new.get("machine"), dict) else {}).get("hostname")
-    print(one_line(f"{hostname}: {old['verdict']} -> {new['verdict']}"))
-    print("\n".join(lines) if lines else "no drift")
+    # hostnames, messages and figures come from the machines: shown, never obeyed by the terminal
+    print(for_terminal(one_line(f"{hostname}: {old['verdict']} -> {new['verdict']}"), one_line=True))
+    print("\n".join(for_terminal(line, one_line=True) for line in lines) if lines else "no drift")
     return EXIT_REGRESSED if regressed else EXIT_SAME
 
 

@@ -26,7 +26,7 @@ from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
 from .reports.progress import WaitProgress
 from .reports.results_json import write_run_results
 from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
-from .reports.terminal import write_fleet_verdicts, write_verdict
+from .reports.terminal import make_printable, write_fleet_verdicts, write_verdict
 from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
@@ -183,6 +183,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         return report
     setattr(report, MACHINE_OF_REPORT, machine_id_of(item))  # which machine's reports it belongs to
     if report.when == "teardown" or (report.when == "setup" and report.passed):
+        make_printable(report)  # a teardown's error (a container fixture's) may quote machine output too
         return report
     finding = finding_for(item, spec, report, call)
     state = run_of(item)
@@ -196,6 +197,7 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     elif finding.outcome == "failed":
         report.longrepr = finding.as_text()
     report.wslgpu_finding = finding.to_json()  # a dict: xdist sends reports between processes as JSON
+    make_printable(report)  # what pytest prints of it shows control characters; the finding keeps them
     if item.config.pluginmanager.has_plugin("html"):
         from .reports.html_report import extras_for
         report.extras = getattr(report, "extras", []) + extras_for(finding, state.run_directory)

@@ -71,16 +71,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"wslgpu-certify diagnose: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
             return 2
         from .diagnosis import diagnose
+        from ..terminal_text import for_terminal, json_for_terminal
         from .render import as_json as render_json, as_text
 
         diagnosis = diagnose(raw, profile)
-        print(render_json(diagnosis) if as_json else as_text(diagnosis))
+        # the paste's own text is quoted back: shown, never obeyed by the terminal (--json: the exact text, escaped)
+        print(json_for_terminal(render_json(diagnosis)) if as_json else for_terminal(as_text(diagnosis)))
         return diagnosis.exit_code
     except BrokenPipeError:  # `... diagnose x | head`
         return 0
     except KeyboardInterrupt:
         return 2
     except Exception as exc:  # never a traceback for a ticket's paste: one line, and say what broke
-        print(f"wslgpu-certify diagnose: could not diagnose this input ({type(exc).__name__}: {exc})"[:300],
-              file=sys.stderr)
+        print(for_terminal(f"wslgpu-certify diagnose: could not diagnose this input ({type(exc).__name__}: {exc})"[:300],
+                           one_line=True), file=sys.stderr)
         return 2

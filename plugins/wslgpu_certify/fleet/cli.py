@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
+from ..terminal_text import for_terminal
 from .ci_status import read_status_file
 from .discover import discover
 from .expected import ExpectedError, read_expected
@@ -151,16 +152,21 @@ def collect(opts) -> int:
 
 
 def _print(verdicts, headline, notes, counts, out: Path) -> None:
-    print(f"fleet: {headline}")
-    print("  " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
+    _say(f"fleet: {headline}")
+    _say("  " + ", ".join(f"{name} {n}" for name, n in counts.items() if n))
     for note in notes:
-        print(f"  note: {note}")
+        _say(f"  note: {note}")
     bad = [v for v in verdicts if v.verdict != "CERTIFIED"]
     for v in bad[:SHOWN]:
-        print(f"  {v.verdict:<13} {v.machine}: {v.reason}")
+        _say(f"  {v.verdict:<13} {v.machine}: {v.reason}")
     if len(bad) > SHOWN:
-        print(f"  ... and {len(bad) - SHOWN} more (fleet.html lists every machine)")
-    print(f"fleet report: {out / 'fleet.html'}")
+        _say(f"  ... and {len(bad) - SHOWN} more (fleet.html lists every machine)")
+    _say(f"fleet report: {out / 'fleet.html'}")
+
+
+def _say(line: str) -> None:
+    """The terminal door: machine names, reasons and notes come from results.json and status.json."""
+    print(for_terminal(line, one_line=True))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,9 @@ model, the version spread with failure rates, and the machines that did not repo
 
 from __future__ import annotations
 
+import re
 from html import escape
+from urllib.parse import quote
 
 from .analysis import model_spread, root_causes, slow_for_model, version_spread
 from .html_charts import performance_spread, verdict_bar
@@ -134,7 +136,15 @@ def _silent(verdicts):
 
 
 def _link(v) -> str:
-    return f'<a href="{escape(v.report)}">report.html</a>' if v.report else ""
+    return f'<a href="{escape(_href(v.report))}">report.html</a>' if v.report else ""
+
+
+def _href(path: str) -> str:
+    """A folder path as a link. A relative path whose first folder is named like `javascript:x` would be read
+    as that scheme: percent-encoded, its `:` is %3A and it stays a path (quote keeps `/`, letters, digits, `_.-~`)."""
+    if re.match(r"[A-Za-z]:/", path):  # on another Windows drive than fleet.html (judge.py): absolute
+        return "file:///" + quote(path, safe="/:")
+    return quote(path)
 
 
 def _num(value) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 from ..findings import Finding
@@ -16,6 +17,17 @@ from .summary import LAYER_STATES, VERDICT_COLOURS, RunSummary
 ENVIRONMENT_FIGURES = {"windows_build": "Windows build", "kernel": "WSL kernel", "driver": "NVIDIA driver",
                        "cuda": "CUDA", "gpu": "GPU", "docker": "Docker", "nvidia-container-toolkit": "NVIDIA Container Toolkit",
                        "nbody_gflops": "nbody GFLOP/s"}
+
+
+def environment_text(value):
+    """A value of the Environment table as text: pytest-html's app.js inserts each value (and each key and value
+    of a dict) with innerHTML, so a hostname, distro, GPU name or version from the machine would be markup.
+    The row's own key is set as textContent there, and stays as it is."""
+    if isinstance(value, dict):
+        return {html.escape(str(k)): environment_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [environment_text(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float)) else html.escape(str(value))
 
 
 def stack_picture(summary: RunSummary) -> str:
@@ -75,7 +87,7 @@ class HtmlReport:
         environment.update({label: str(figures[key]) for key, label in ENVIRONMENT_FIGURES.items() if key in figures})
         prefix = "Replayed on: " if machine.replay else ""
         environment.update({f"{prefix}{key}": value for key, value in here.items()})
-        self.report.set_data("environment", environment)
+        self.report.set_data("environment", {key: environment_text(value) for key, value in environment.items()})
 
     def pytest_html_results_table_html(self, report, data):
         """A check's row log says what it concluded in words: no raw skip tuple (with local paths), and the
@@ -94,6 +106,11 @@ class HtmlReport:
         cells.insert(3, "<th>Fix</th>")
 
     def pytest_html_results_table_row(self, report, cells):
+        # pytest-html puts the node id in raw; under --snapshot FOLDER it can hold the folder's path (a received
+        # artifact's name, say), and app.js inserts the cell with innerHTML
+        test_id = re.fullmatch(r'<td class="col-testId">(.*)</td>', cells[1], re.S) if len(cells) > 1 else None
+        if test_id:
+            cells[1] = f'<td class="col-testId">{html.escape(test_id[1])}</td>'
         data = getattr(report, "wslgpu_finding", None)
         finding = Finding.from_json(data) if data else None
         cells.insert(1, f'<td class="col-check">{html.escape(finding.id if finding else "")}</td>')

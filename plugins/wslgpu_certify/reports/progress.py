@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from ..session import spec_of
+from ..terminal_text import for_terminal
 
 
 class WaitProgress:
@@ -55,4 +56,4 @@ class WaitProgress:
         # under -q pytest's dots carry no file path, so write_line would not start a new line
         if getattr(getattr(self.terminal, "_tw", None), "width_of_current_line", 0):
             self.terminal.line("")
-        self.terminal.write_line(line)
+        self.terminal.write_line(for_terminal(line, one_line=True))  # a command's label may name the distro
