@@ -174,16 +174,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return collect(opts)
     except BadUsage as error:
-        print(f"wslgpu-fleet: {error}", file=sys.stderr)
+        print(for_terminal(f"wslgpu-fleet: {error}", one_line=True), file=sys.stderr)
         return EXIT_USAGE
     except (ExpectedError, UsageError) as error:
-        print(f"wslgpu-fleet: {error}", file=sys.stderr)
+        print(for_terminal(f"wslgpu-fleet: {error}", one_line=True), file=sys.stderr)
         return EXIT_UNUSABLE
     except OSError as error:  # the output folder cannot be written
-        print(f"wslgpu-fleet: cannot write {error.filename or opts.out}: {error.strerror or error}", file=sys.stderr)
+        print(for_terminal(f"wslgpu-fleet: cannot write {error.filename or opts.out}: {error.strerror or error}", one_line=True),
+              file=sys.stderr)
         return EXIT_UNUSABLE
     except Exception as error:  # noqa: BLE001 -- never a traceback; one machine's input is already its own row
-        print(f"wslgpu-fleet: could not collect ({type(error).__name__}: {error})"[:300], file=sys.stderr)
+        print(for_terminal(f"wslgpu-fleet: could not collect ({type(error).__name__}: {error})"[:300], one_line=True), file=sys.stderr)
         return EXIT_UNUSABLE
 
 
