@@ -1,27 +1,87 @@
-"""Keep secrets out of everything the suite writes: snapshots, reports, terminal.
+"""Keep secrets out of everything the suite writes: snapshots, reports, terminal, `diagnose`.
 
-Two nets: patterns (tokens and passwords in URLs, `NAME=value` where NAME looks secret) and the
-literal values this run learnt are secret (a Jupyter token it read, a PASSWORD it set).
+Two nets: patterns (the documented shapes of tokens, keys and passwords, below, each with its
+source) and the literal values this run learnt are secret (a Jupyter token it read, a PASSWORD
+it set). The door is one: every command's output passes `redact` as it enters the run
+(hosts/runner.py, CommandRunner) and every paste as it enters `diagnose` (diagnose/split.py);
+what is downstream of those doors (parsers, findings, reports, --record snapshots) only ever
+holds masked text. A secret the suite must itself use again (the Jupyter token it sends back to
+the server) is handed over by name (`learn` / `learnt`), never read back from evidence.
+
+Patterns keep what names the secret (`GITHUB_PAT=`, `Authorization: Bearer `) and mask its value,
+so a reader still sees what was there. They are shaped to leave alone what checks parse: GPU
+UUIDs, `sha256:` digests, dpkg versions, KEY_UP-like names whose KEY does not end the name.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 
 MASK = "<REDACTED>"
 
-# the keyword ends the name or is followed by `_` (API_KEY, SECRET_ACCESS_KEY), not KeyError
-_SECRET_NAME = r"[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|KEY)(?:_[A-Za-z0-9_]*)?\b"
-_PATTERNS = (
-    # ?token=abc / &token=abc in Jupyter URLs
-    re.compile(r"(?i)([?&]token=)[^\s&\"'<>]+"),
-    # PASSWORD=ms, -e PASSWORD=ms, API_KEY: "x", "GITHUB_TOKEN": "x"
-    re.compile(r"(?i)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)[^\s\"',;&]+"),
-    # Authorization: token abc / Bearer abc
-    re.compile(r"(?i)(authorization:\s*(?:token|bearer)\s+)\S+"),
+# --- NAME=value where NAME says it holds a secret -------------------------------------------------
+# TOKEN/PASSWORD/SECRET may be followed by `_...` (TOKEN_SECRET, SECRET_KEY_BASE); KEY must end the
+# name (API_KEY, SECRET_ACCESS_KEY: not KEY_UP or CONFIG_KEY_DH_OPERATIONS, config listings);
+# PAT only as a word of its own (GITHUB_PAT, GH_PAT: not compat= or PATH=), as gh and the GitHub CLI
+# read it (https://cli.github.com/manual/gh_help_environment: GH_TOKEN, GITHUB_TOKEN; usethis/gh: GITHUB_PAT).
+_SECRET_NAME = (r"(?:[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|PASSPHRASE|SECRET)(?:_[A-Za-z0-9_]*)?"
+                r"|[A-Za-z0-9_]*KEY|(?:[A-Za-z0-9]+_)+PAT(?:_[A-Za-z0-9_]*)?)\b")
+
+# The value of a secret, in a URL query or a form: up to the next separator (`&`, a quote, space).
+_QUERY_VALUE = r"[^\s&\"'<>]+"
+
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    # PEM private keys, whole block (RFC 7468 §10 "PRIVATE KEY", §11 "ENCRYPTED PRIVATE KEY"; the
+    # legacy "RSA/EC/DSA PRIVATE KEY" of OpenSSL; "OPENSSH PRIVATE KEY", openssh PROTOCOL.key). A block
+    # cut short (output cut at its cap) is masked to the end of the text.
+    ("pem", re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
+                       r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY-----|.*\Z)", re.S)),
+    # GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server),
+    # ghr_ (refresh), [A-Za-z0-9_], 40 chars today and "up to 255" announced
+    # (https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available,
+    # https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/); fine-grained PATs
+    # github_pat_<22>_<59> (https://github.blog/2022-10-18-introducing-fine-grained-personal-access-tokens-for-github/).
+    ("github", re.compile(r"()\b(?:gh[pousr]_[A-Za-z0-9_]{30,251}|github_pat_[A-Za-z0-9_]{30,244})\b")),
+    # AWS access key ids: AKIA (long-lived) and ASIA (STS temporary) + 16 of [A-Z0-9], 20 in all
+    # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
+    ("aws", re.compile(r"()\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
+    # GitLab tokens by their documented prefixes (https://docs.gitlab.com/ee/security/tokens/#token-prefixes):
+    # glpat- personal/project/group access, gloas- OAuth app secret, gldt- deploy, glrt-/glrtr- runner,
+    # glcbt- CI/CD job, glptt- pipeline trigger, glft- feed, glimt- incoming mail, glagent- agent for
+    # Kubernetes, glsoat- SCIM OAuth, glffct- feature flags client; GR1348941 legacy runner registration.
+    ("gitlab", re.compile(r"()\b(?:(?:glpat|gloas|gldt|glrtr|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-"
+                          r"[A-Za-z0-9_.\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})")),
+    # Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- (legacy workspace app access/refresh), xoxs-, xoxe- config
+    # and rotation, xapp- app-level (https://api.slack.com/authentication/token-types).
+    ("slack", re.compile(r"()\b(?:xox[abprse](?:\.xox[abprse])?-|xapp-)[A-Za-z0-9\-]{10,}")),
+    # HTTP credentials: Authorization/Proxy-Authorization: Basic/Bearer/token/Digest ... (RFC 9110 §11.6.2,
+    # §11.7.2), in a header dump, a curl -H, or a JSON/YAML field: the whole credential to the line's end.
+    ("http-auth", re.compile(r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+                             r"(?:(?:basic|bearer|token|digest|negotiate|ntlm)\s+)?)[^\s\"'][^\n\"']*")),
+    # ~/.docker/config.json: "auth" (base64 of user:password), "identitytoken", "registrytoken"
+    # (https://docs.docker.com/reference/cli/docker/login/#credential-stores, docker/cli configfile).
+    ("docker-config", re.compile(r"(?i)(\"(?:auth|identitytoken|registrytoken|password)\"\s*:\s*\")[^\"]+")),
+    # CLI password flags: --password X / --password=X (docker login, mysql, ...; never --password-stdin),
+    # `docker login -p X` (https://docs.docker.com/reference/cli/docker/login/), curl -u user:password.
+    ("password-flag", re.compile(r"(--password(?:\s+|=)[\"']?)(?!-)[^\s\"']+")),
+    ("login-p", re.compile(r"(\blogin\b[^\n|;&]*?\s-p(?:\s+|=)?[\"']?)(?!-)[^\s\"']+")),
+    ("curl-user", re.compile(r"(\bcurl\b[^\n|;&]*?\s(?:-u|--user)\s+[\"']?[^\s:\"']*:)[^\s\"']+")),
+    # `echo X | docker login --password-stdin`: what is echoed into the login is the password.
+    ("password-stdin", re.compile(r"(\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*)[^|\n]+?(?=\s*\|[^\n]*--password-stdin)")),
+    # ?token=abc / &token=abc in Jupyter URLs, and URL-encoded secrets (token%3D..., password%3D...) in a
+    # redirect or a logged query string.
+    ("query-token", re.compile(r"(?i)([?&]token=)" + _QUERY_VALUE)),
+    ("urlencoded", re.compile(r"(?i)(\b[A-Za-z0-9_]*(?:token|password|passwd|secret|api_?key|pat)%3D)"
+                              r"(?:[^\s&\"'<>%]|%(?!26)[0-9A-Fa-f]{2})+")),
+    # PASSWORD=ms, -e PASSWORD=ms, API_KEY: "x", "GITHUB_TOKEN": "x", GITHUB_PAT=x in ~/.bashrc
+    # (not the verdicts the suite's own RStudio password script prints: "password: accepted", probes/containers.py)
+    ("secret-name", re.compile(r"(?im)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)"
+                               r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)$)[^\s\"',;&]+")),
     # a password in a URL: daemon.json's "http-proxy": "http://user:pass@proxy:3128", registry mirrors, HTTP(S)_PROXY
-    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:\"']+:)[^\s/@\"']+(?=@)"),
+    ("url-password", re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s/@:\"']+:)[^\s/@\"']+(?=@)")),
 )
+PATTERN_NAMES = tuple(name for name, _ in _PATTERNS)
 
 
 class Redactor:
@@ -29,17 +89,34 @@ class Redactor:
 
     def __init__(self) -> None:
         self._literals: set[str] = set()
+        self._learnt: dict[str, str] = {}
+        self._lock = threading.Lock()  # prefetch threads pass outputs through the door concurrently
 
     def add_secret(self, value: str | None) -> None:
         if value and len(value) >= 2 and value != MASK:
-            self._literals.add(value)
+            with self._lock:
+                self._literals.add(value)
+
+    def learn(self, name: str, value: str | None) -> None:
+        """A secret the suite read and must use again itself (Jupyter's token): masked everywhere, and
+        kept under `name` for the check that sends it back."""
+        self.add_secret(value)
+        if value:
+            with self._lock:
+                self._learnt[name] = value
+
+    def learnt(self, name: str) -> str | None:
+        with self._lock:
+            return self._learnt.get(name)
 
     def __call__(self, text: str | None) -> str:
         if not text:
             return text or ""
-        for literal in sorted(self._literals, key=len, reverse=True):
+        with self._lock:
+            literals = sorted(self._literals, key=len, reverse=True)
+        for literal in literals:
             text = text.replace(literal, MASK)
-        for pattern in _PATTERNS:
+        for _, pattern in _PATTERNS:
             text = pattern.sub(lambda m: m.group(1) + MASK, text)
         return text
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 from ..hosts.decode import decode_output
 from ..hosts.records import CommandRecord
-from ..parsers.apps import parse_jupyter_url
+from ..parsers.apps import jupyter_token_name, parse_jupyter_url
 from ..redact import redact
 from .engine import DockerUnavailable, explain_engine_error
 from .manager import ContainerManager
@@ -46,7 +46,7 @@ def follow_logs(container, ready: Callable[[str], bool], timeout: float) -> tupl
 class DockerRecords:
     """Executor for host role "docker": `start <role>` and `logs <role>` as recorded commands."""
 
-    def __init__(self, manager: ContainerManager, on_secret: Callable[[str], None] = redact.add_secret):
+    def __init__(self, manager: ContainerManager, on_secret: Callable[[str, str], None] = redact.learn):
         self.manager = manager
         self.on_secret = on_secret
 
@@ -72,7 +72,9 @@ class DockerRecords:
         ready, log = follow_logs(container, jupyter_ready, deadline)
         url = parse_jupyter_url(log)
         if url:
-            self.on_secret(url.token)  # before the log reaches any evidence or recording
+            # before the log passes the runner's redaction: checks read `?token=<REDACTED>` from it and
+            # get the real token back by this name (container_checks.jupyter_url)
+            self.on_secret(jupyter_token_name(role), url.token)
         if ready:
             return 0, log, ""
         container.reload()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,10 @@ class CommandRecord:
     stderr: str
     duration: float
     timed_out: bool = False
+
+    def masked(self, redact: Callable[[str], str]) -> "CommandRecord":
+        """The same record with its output passed through `redact` (the command is the suite's own)."""
+        return replace(self, stdout=redact(self.stdout), stderr=redact(self.stderr))
 
     def to_json(self) -> dict:
         data = asdict(self)
