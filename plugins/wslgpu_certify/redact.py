@@ -65,7 +65,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # CLI password flags: --password X / --password=X (docker login, mysql, ...; never --password-stdin),
     # `docker login -p X` (https://docs.docker.com/reference/cli/docker/login/), curl -u user:password.
     ("password-flag", re.compile(r"(--password(?:\s+|=)[\"']?)(?!-)[^\s\"']+")),
-    ("login-p", re.compile(r"(\blogin\b[^\n|;&]*?\s-p(?:\s+|=)?[\"']?)(?!-)[^\s\"']+")),
+    ("login-p", re.compile(r"(\b(?:docker|podman|nerdctl|buildah|skopeo|oras)(?:\.exe)?\s+login\b[^\n|;&]*?\s-p(?:\s+|=)?[\"']?)"
+                           r"(?!-)[^\s\"']+")),
     ("curl-user", re.compile(r"(\bcurl\b[^\n|;&]*?\s(?:-u|--user)\s+[\"']?[^\s:\"']*:)[^\s\"']+")),
     # `echo X | docker login --password-stdin`: what is echoed into the login is the password.
     ("password-stdin", re.compile(r"(\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*)[^|\n]+?(?=\s*\|[^\n]*--password-stdin)")),
