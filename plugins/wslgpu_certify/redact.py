@@ -33,10 +33,11 @@ _QUERY_VALUE = r"[^\s&\"'<>]+"
 
 _PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     # PEM private keys, whole block (RFC 7468 §10 "PRIVATE KEY", §11 "ENCRYPTED PRIVATE KEY"; the
-    # legacy "RSA/EC/DSA PRIVATE KEY" of OpenSSL; "OPENSSH PRIVATE KEY", openssh PROTOCOL.key). A block
-    # cut short (output cut at its cap) is masked to the end of the text.
-    ("pem", re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)"
-                       r"(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY-----|.*\Z)", re.S)),
+    # legacy "RSA/EC/DSA PRIVATE KEY" of OpenSSL, with its "Proc-Type:"/"DEK-Info:" headers; "OPENSSH
+    # PRIVATE KEY", openssh PROTOCOL.key). A block cut short (an output cut at its cap, an excerpt) is
+    # masked over its base64 and header lines.
+    ("pem", re.compile(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?!" + re.escape(MASK) + r")(?:.*?-----END [A-Z0-9 ]*PRIVATE KEY-----"
+                       r"|(?:\n[A-Za-z0-9+/=]+(?=\n|\Z)|\n[A-Za-z-]+:[^\n]*|\n(?=\n))*)", re.S)),
     # GitHub tokens: ghp_ (personal), gho_ (OAuth), ghu_ (user-to-server), ghs_ (server-to-server),
     # ghr_ (refresh), [A-Za-z0-9_], 40 chars today and "up to 255" announced
     # (https://github.blog/changelog/2021-03-31-authentication-token-format-updates-are-generally-available,
