@@ -25,8 +25,8 @@ def follow_logs(container, ready: Callable[[str], bool], timeout: float) -> tupl
     """Read the container's log as it is written until `ready(log)`, the container exits, the deadline, or
     OUTPUT_CAP bytes (then `cut`: a container flooding its log must not fill the suite's memory).
 
-    Readiness is asked of each new piece with the unfinished line before it, not of the whole log
-    again, so a long log costs its length once.
+    Readiness is asked of each piece's complete lines (with the unfinished line before them), not of
+    the whole log again, so a long log costs its length once.
     """
     stream = container.logs(stream=True, follow=True, stdout=True, stderr=True)
     chunks: list[str] = []
@@ -44,11 +44,13 @@ def follow_logs(container, ready: Callable[[str], bool], timeout: float) -> tupl
                 size += len(chunk)
                 text = decoder.decode(chunk)
                 chunks.append(text)
-                window = pending + text
-                if ready(window):
+                complete, _, pending = (pending + text).rpartition("\n")  # a URL cut mid-token is not one
+                if complete and ready(complete):
                     found.set()
                     return
-                pending = window[window.rfind("\n") + 1:][-_LINE_WINDOW:]
+                pending = pending[-_LINE_WINDOW:]
+            if pending and ready(pending):  # the log ended without a final newline
+                found.set()
         except Exception:  # the stream was closed under us at the deadline
             pass
         finally:
