@@ -2,6 +2,10 @@
 
     python bench/bounded_inputs.py
 
+Then the redactor (redact.py) on 1 MB of each hostile shape (many PEM BEGINs without END, long
+scheme runs, repeated `docker login`/`curl`, pipes before --password-stdin...): seconds per MB,
+which must stay linear (an 8 MB output is the most a command can hand it).
+
 Each case runs in a fresh Python process (so its peak RSS is its own) and prints the input's size,
 what the suite made of it (a one-line reason, or the captured length) and the process's peak RSS
 (ru_maxrss) beside a baseline process that only imports the same modules. The issue this answers
@@ -76,5 +80,32 @@ def main() -> None:
         print(f"{name:40} {int(size):>9} B  {float(peak):>6.0f} MB  {outcome}")
 
 
+REDACTOR_CASES = {
+    "y lines (no trigger)": lambda mb: "y\n" * (mb // 2),
+    "words with every trigger": lambda mb: "hello foo_bar KEY token http://x:y@z Authorization: Bearer q\n" * (mb // 60),
+    "PEM BEGIN without END": lambda mb: "-----BEGIN PRIVATE KEY-----\n" * (mb // 28),
+    "a.a.a... then ://": lambda mb: "a." * (mb // 2) + "://",
+    "docker login repeated": lambda mb: "docker login " * (mb // 13) + "\n--password-stdin",
+    "echo a|a|a... --password-stdin": lambda mb: ("echo " + "a|" * 300 + " --password-stdin\n") * (mb // 620),
+    "curl repeated": lambda mb: "curl " * (mb // 5),
+    "token%3D repeated": lambda mb: "token%3D" * (mb // 8),
+}
+
+
+def redactor() -> None:
+    import time
+
+    sys.path.insert(0, str(REPO / "plugins"))
+    from wslgpu_certify.redact import Redactor
+
+    print(f"\n{'redactor on 1 MB of':40} {'seconds':>9}")
+    for name, make in REDACTOR_CASES.items():
+        text = make(2**20)
+        started = time.perf_counter()
+        Redactor()(text)
+        print(f"{name:40} {time.perf_counter() - started:>9.2f}")
+
+
 if __name__ == "__main__":
     main()
+    redactor()
