@@ -42,6 +42,16 @@ def test_registered_literal_secrets_are_masked_anywhere():
     assert redact("login rstudio/hunter2 ok") == f"login rstudio/{MASK} ok"
 
 
+def test_a_learnt_secret_is_masked_and_handed_back_by_name_but_a_short_one_masks_no_words():
+    redact = Redactor()
+    redact.learn("jupyter token of tensorflow", "c0ffee1234abcd")
+    redact.learn("jupyter token of rstudio", "ab")  # hostile: would mask every "ab"
+    assert redact.learnt("jupyter token of tensorflow") == "c0ffee1234abcd"
+    assert redact("log c0ffee1234abcd; table ab") == f"log {MASK}; table ab"
+    assert redact("http://h:8888/?token=ab") == f"http://h:8888/?token={MASK}"
+    assert redact.learnt("nothing") is None
+
+
 def test_recorded_snapshot_holds_no_secret_in_commands_or_output(tmp_path):
     snapshot = Snapshot(metadata={"env": "linux"})
     snapshot.add("docker", CommandRecord("docker run -e PASSWORD=s3cret img", 0,

@@ -20,6 +20,9 @@ import threading
 from typing import Callable, NamedTuple
 
 MASK = "<REDACTED>"
+# A literal shorter than this is not masked everywhere (a container printing `?token=ab` would otherwise
+# mask every "ab" of every later output the checks parse); the patterns still mask it where it stands.
+MIN_LITERAL = 6
 
 # --- NAME=value where NAME says it holds a secret -------------------------------------------------
 # TOKEN/PASSWORD/SECRET may be followed by `_...` (TOKEN_SECRET, SECRET_KEY_BASE); KEY must end the
@@ -160,7 +163,7 @@ class Redactor:
         self._lock = threading.Lock()  # prefetch threads pass outputs through the door concurrently
 
     def add_secret(self, value: str | None) -> None:
-        if value and len(value) >= 2 and value != MASK:
+        if value and len(value) >= MIN_LITERAL and value != MASK:
             with self._lock:
                 self._literals.add(value)
 
