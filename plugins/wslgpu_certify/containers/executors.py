@@ -168,5 +168,5 @@ class ContainerExec:
         exit_code, out, err, cut = outcome["result"]
         # timeout(1) exits 124 (TERM) or 137 (KILL after -k) when it had to stop the command
         timed_out = exit_code in (124, 137) and duration >= timeout
-        return CommandRecord(command, None if timed_out else exit_code, decode_output(out), decode_output(err), duration,
-                             timed_out=timed_out, cut_at=OUTPUT_CAP if cut else 0)
+        return CommandRecord(command, None if timed_out else exit_code, decode_output(out), decode_output(err),
+                             duration, timed_out=timed_out, cut_at=OUTPUT_CAP if cut else 0)
