@@ -16,7 +16,7 @@ import pytest
 import live_fakes
 from suite_run import REPO, SNAPSHOTS
 from wslgpu_certify import evidence
-from wslgpu_certify.containers.executors import capped_exec, follow_logs, jupyter_ready
+from wslgpu_certify.containers.executors import DockerRecords, capped_exec, follow_logs, jupyter_ready
 from wslgpu_certify.findings import CheckFailed
 from wslgpu_certify.hosts.executors import OUTPUT_CAP, ReplayExecutor, local_shell
 from wslgpu_certify.hosts.records import CommandRecord
@@ -149,6 +149,28 @@ def test_readiness_is_seen_across_chunks_of_a_long_log():
     chunks = [b"noise line\n" * 5000] * 10 + [url[:20], url[20:41], url[41:]]
     ready, log, cut = follow_logs(FakeContainer(log_chunks=iter(chunks)), jupyter_ready, timeout=60)
     assert ready and not cut and log.endswith(url.decode())
+
+
+class FakeManager:
+    ready_timeout = 60
+
+    def __init__(self, container):
+        self._container = container
+
+    def container(self, role):
+        return self._container
+
+
+def test_a_flooding_jupyter_log_is_a_cut_record_and_a_ready_one_hands_its_token_over_by_name():
+    learnt = {}
+    flooding = DockerRecords(FakeManager(FakeContainer(log_chunks=_forever(b"W" * 65536))), learnt.__setitem__)
+    record = flooding("logs tensorflow", timeout=60)
+    assert record.cut_at == OUTPUT_CAP and record.exit_status == 1 and "8 MB" in record.stderr and not learnt
+    url = b"http://127.0.0.1:8888/lab?token=0123456789abcdef0123\n"
+    ready = DockerRecords(FakeManager(FakeContainer(log_chunks=iter([b"starting\n", url]))), learnt.__setitem__)
+    record = ready("logs tensorflow", timeout=60)
+    assert record.exit_status == 0 and record.cut_at == 0
+    assert learnt == {"jupyter token of tensorflow": "0123456789abcdef0123"}
 
 
 def test_docker_exec_on_the_real_engine_is_capped():

@@ -97,21 +97,21 @@ class DockerRecords:
         verb, _, role = command.partition(" ")
         if verb == "start":
             record = self.manager.start(role)
-            result = (0 if record.started else 1, record.to_text(), record.error or "")
+            exit_status, out, err, cut = 0 if record.started else 1, record.to_text(), record.error or "", False
         elif verb == "logs":
-            result = self._logs(role, timeout)
+            exit_status, out, err, cut = self._logs(role, timeout)
         else:
-            result = (2, "", f"unknown docker record command: {command}")
-        cut = len(result) > 3 and result[3]
-        return CommandRecord(command, result[0], result[1], result[2], round(time.monotonic() - started, 3),
+            exit_status, out, err, cut = 2, "", f"unknown docker record command: {command}", False
+        return CommandRecord(command, exit_status, out, err, round(time.monotonic() - started, 3),
                              cut_at=OUTPUT_CAP if cut else 0)
 
-    def _logs(self, role: str, timeout: float) -> tuple:
-        """The container log once Jupyter printed its token URL (exit 1 when it never did)."""
+    def _logs(self, role: str, timeout: float) -> tuple[int, str, str, bool]:
+        """The container log once Jupyter printed its token URL (exit 1 when it never did), and whether it
+        was cut at OUTPUT_CAP."""
         try:
             container = self.manager.container(role)
         except DockerUnavailable as exc:
-            return 1, "", str(exc)
+            return 1, "", str(exc), False
         deadline = min(timeout, self.manager.ready_timeout)
         ready, log, cut = follow_logs(container, jupyter_ready, deadline)
         url = parse_jupyter_url(log)
@@ -122,10 +122,10 @@ class DockerRecords:
         if cut:
             return 1, log, f"the container log passed {OUTPUT_CAP // 2**20} MB before Jupyter printed its URL", True
         if ready:
-            return 0, log, ""
+            return 0, log, "", False
         container.reload()
         return 1, log, (f"no Jupyter URL in the container log within {deadline:g} s "
-                        f"(container {container.status}, exit code {container.attrs['State'].get('ExitCode')})")
+                        f"(container {container.status}, exit code {container.attrs['State'].get('ExitCode')})"), False
 
 
 class ContainerExec:
