@@ -54,8 +54,10 @@ def prefetch(fixture: str, *slow: Probe):
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = redact(text.strip())
-    return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:]
+    """Head and tail of an output. Outputs arrive masked (the runner's door); the excerpt is masked again,
+    cut first, so an 8 MB output costs one pass of the redactor, not two."""
+    text = text.strip()
+    return redact(text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:])
 
 
 _TELLING = re.compile(r"error|fatal|exception|denied|not found|cannot|no such|refused", re.I)
