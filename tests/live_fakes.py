@@ -15,9 +15,10 @@ What each fake answers when it is not the faulted one ("plain"), from the health
   the same command (`pgrep` stands in for a running dockerd, so the docker layer is reached).
 The faulted program (FAKE_FAULT=program:mode) computes that answer, then damages it: `hang`
 (half the output, then a child and itself sleep 600 s), `garbage` (2 KB of random bytes), `utf16`
-(UTF-16LE with a BOM, as Windows programs write), `empty` (nothing, exit 0); `plain` is the
-control. A fake started by another fake's command runs in that process (a 20 ms Python start
-each is most of a live run's cost), its fault applied the same way.
+(UTF-16LE with a BOM, as Windows programs write), `empty` (nothing, exit 0), `flood` (the answer,
+then `x` without a newline, 64 KB at a time, until the reader stops it); `plain` is the control.
+A fake started by another fake's command runs in that process (a 20 ms Python start each is most
+of a live run's cost), its fault applied the same way.
 
 This file is both the test side (install, leftovers) and the fake; the fake imports only what
 it uses, late, to start fast.
@@ -29,7 +30,7 @@ import os
 import sys
 
 FAKES = ("docker", "nvidia-smi", "nvidia-smi.exe", "wsl.exe", "cmd.exe", "powershell.exe", "pgrep")
-MODES = ("plain", "hang", "garbage", "utf16", "empty")
+MODES = ("plain", "hang", "garbage", "utf16", "empty", "flood")
 DRIVER_NVIDIA_SMI = "/usr/lib/wsl/lib/nvidia-smi"  # how the distro's probes name it (probes/distro.py)
 ROLE = {"cmd.exe": "windows", "wsl.exe": "windows", "nvidia-smi.exe": "windows", "powershell.exe": "windows"}
 
@@ -180,6 +181,14 @@ def damaged(mode: str, answer: Answer, marker: str, seed: str) -> Answer:
         return rc, utf16(out), utf16(err)
     if mode == "empty":
         return 0, b"", b""
+    if mode == "flood":
+        sys.stdout.buffer.write(out)
+        chunk = b"x" * 65536
+        try:
+            while True:
+                sys.stdout.buffer.write(chunk)
+        except (BrokenPipeError, OSError):
+            os._exit(141)
     if mode == "hang":
         import subprocess
         import time

@@ -103,3 +103,70 @@ def test_png_image_data_shorter_than_header_says():
     data = data[:8] + _chunk(b"IHDR", header) + data[8 + 25:]
     with pytest.raises(UnreadableOutput):
         read_png(data)
+
+
+# --- hostile PNGs: bounded before decoding, each unreadable with a one-line reason ---
+
+def _png(width, height, idat, colour_type=2, depth=8, interlace=0):
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, interlace)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+
+
+def _zeros_deflated(size):
+    z = zlib.compressobj(9)
+    return b"".join(z.compress(bytes(min(2**20, size - done))) for done in range(0, size, 2**20)) + z.flush()
+
+
+HOSTILE_PNGS = {
+    "declares 100000x100000": (_png(100000, 100000, zlib.compress(b"")), "declares 100000x100000 pixels"),
+    "declares 4097x4096": (_png(4097, 4096, zlib.compress(b"")), "declares 4097x4096 pixels"),
+    "declares 2^31x1": (_png(2**31 - 1, 1, zlib.compress(b"")), "pixels"),
+    "declares 0 rows": (_png(16, 0, zlib.compress(b"")), "declares 16x0 pixels"),
+    "512x512 holding 16 MB of zeros": (_png(512, 512, _zeros_deflated(16 * 2**20)), "inflates past"),
+    "1x1 holding 8 MB of zeros": (_png(1, 1, _zeros_deflated(8 * 2**20)), "inflates past"),
+    "interlaced 8x8 holding 1 MB": (_png(8, 8, _zeros_deflated(2**20), interlace=1), "inflates past"),
+    "6x5 one byte too many": (_png(6, 5, zlib.compress(bytes(5 * (6 * 3 + 1) + 1))), "inflates past"),
+    "6x5 one byte short": (_png(6, 5, zlib.compress(bytes(5 * (6 * 3 + 1) - 1))), "truncated image data"),
+    "stream cut mid-way": (_png(64, 64, zlib.compress(bytes(64 * 193))[:-6]), "truncated image data"),
+    "not zlib at all": (_png(6, 5, b"\x00garbage\xff" * 4), "corrupt or truncated image data"),
+    "JPEG": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64), "missing signature"),
+    "text": (b"Error in png(): cannot open file\n", "missing signature"),
+    "empty": (b"", "missing signature"),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_PNGS)
+def test_hostile_png_is_unreadable_with_one_line_reason(name):
+    data, reason = HOSTILE_PNGS[name]
+    with pytest.raises(UnreadableOutput) as unreadable:
+        read_png(data)
+    assert reason in unreadable.value.what and "\n" not in unreadable.value.what
+
+
+@pytest.mark.parametrize("interlace", [0, 1])
+def test_png_exactly_as_large_as_declared_decodes(interlace):
+    """The bound is the header's own size: an honest image at the limit's edge still reads."""
+    from wslgpu_certify.images import _raw_size
+
+    width, height = 37, 23  # odd sizes: Adam7 passes of uneven widths
+    raw = bytes(_raw_size(width, height, 24, interlace))
+    assert read_png(_png(width, height, zlib.compress(raw), interlace=interlace)) == PngImage(width, height, 1)
+
+
+def test_a_bomb_as_the_ggplot2_output_fails_its_check_not_errors(certify, tmp_path):
+    import base64
+    import json
+
+    from suite_run import SNAPSHOTS
+    from wslgpu_certify.probes.containers import GGPLOT_PNG
+
+    bomb = _png(512, 512, _zeros_deflated(16 * 2**20))
+    snapshot = tmp_path / "bomb.json"
+    snapshot.write_text(json.dumps({
+        "format": "wslgpu-certify-snapshot/1", "extends": str(SNAPSHOTS / "current-healthy.json"),
+        "hosts": {"container:rstudio": {GGPLOT_PNG.command: {
+            "exit_status": 0, "stdout": "png-base64: " + base64.b64encode(bomb).decode() + "\n"}}}}))
+    run = certify("--snapshot", str(snapshot), "--cert-profile", "current")
+    check = run.check("rpy2.ggplot.png")
+    assert check["outcome"] == "failed", check
+    assert "not a valid PNG" in check["message"] and "inflates past" in check["message"]

@@ -6,9 +6,11 @@ The jupyter layer asks these about the `tensorflow` role, the rstudio layer abou
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .evidence import publish
 from .findings import CheckFailed
-from .parsers.apps import JupyterServerUrl, parse_jupyter_url
+from .parsers.apps import JupyterServerUrl, jupyter_token_name, parse_jupyter_url
 from .parsers.containers import StartRecord
 from .parsers.docker import classify_docker_error
 from .probes import containers
@@ -50,8 +52,10 @@ def jupyter_url(docker_host, role: str) -> JupyterServerUrl:
     if url is None:
         detail = record.stderr.strip() or "the log holds no http://...?token=... line"
         raise CheckFailed(f"Jupyter in the {role} container never printed its token URL: {detail}")
-    redact.add_secret(url.token)  # never in a report, even where the URL pattern does not match
-    return url
+    # The log arrived redacted (hosts/runner.py): live, the executor that read it learnt the real token
+    # under this name; replayed, nothing was learnt and `<REDACTED>` is what the recorded commands hold.
+    token = redact.learnt(jupyter_token_name(role))
+    return replace(url, token=token) if token else url
 
 
 def published_port(record: StartRecord, container_port: int) -> int:

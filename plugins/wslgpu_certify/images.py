@@ -3,6 +3,11 @@
 Decoded with Pillow (the pure-Python reader it replaces spent about 0.3 s of a 1.7 s replay on one
 512x512 plot). A file Pillow cannot fully decode (no PNG signature, cut short, corrupt data) is
 unreadable, never a picture.
+
+Bounded before anything is decoded: the header's size is checked against MAX_PIXELS, and the image
+data is inflated at most to the size that header declares (a zlib bomb of a few KB would otherwise
+inflate to gigabytes before Pillow's own check); a picture over either is unreadable, so the check
+that reads it fails with that one line.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class PngImage:
 
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_PIXELS = 4096 * 4096  # 64 times the guide's 512x512 plot; at 16-bit RGBA, 128 MB of raw image data
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
 
 
@@ -55,25 +61,48 @@ def _check_complete(data: bytes) -> None:
     if header is None or not idat:
         raise UnreadableOutput("PNG (no IHDR or IDAT)", f"{len(data)} bytes")
     width, height, depth, colour_type, _, _, interlace = header
+    if not width or not height or width * height > MAX_PIXELS:
+        raise UnreadableOutput(f"PNG (declares {width}x{height} pixels, over the {MAX_PIXELS // 10**6} MP the suite "
+                               f"decodes)", f"{len(data)} bytes")
+    expected = _raw_size(width, height, _CHANNELS.get(colour_type, 4) * depth, interlace)
+    inflater = zlib.decompressobj()
     try:
-        raw = zlib.decompress(bytes(idat))
+        raw = inflater.decompress(bytes(idat), expected + 1)  # never more than the header declares, plus one
     except zlib.error as exc:
         raise UnreadableOutput("PNG (corrupt or truncated image data)", str(exc)) from None
-    stride = (width * _CHANNELS.get(colour_type, 4) * depth + 7) // 8
-    if not interlace and len(raw) < height * (stride + 1):
-        raise UnreadableOutput("PNG (truncated image data)", f"{len(raw)} of {height * (stride + 1)} bytes")
+    if len(raw) > expected:
+        raise UnreadableOutput(f"PNG (image data inflates past the {expected} bytes its {width}x{height} header "
+                               f"declares)", f"{len(data)} bytes")
+    if len(raw) < expected or not inflater.eof:
+        raise UnreadableOutput("PNG (truncated image data)", f"{len(raw)} of {expected} bytes")
+
+
+# Adam7 passes: (x start, y start, x step, y step) (PNG specification, 3rd ed., §8.2)
+_ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
+
+
+def _raw_size(width: int, height: int, bits_per_pixel: int, interlace: int) -> int:
+    """Bytes of filtered image data a width x height image holds: each row its filter byte plus its pixels."""
+    passes = _ADAM7 if interlace else ((0, 0, 1, 1),)
+    total = 0
+    for x0, y0, dx, dy in passes:
+        columns, rows = (width - x0 + dx - 1) // dx, (height - y0 + dy - 1) // dy
+        if columns > 0 and rows > 0:
+            total += rows * (1 + (columns * bits_per_pixel + 7) // 8)
+    return total
 
 
 def read_png(data: bytes) -> PngImage:
     """The PNG's size and its distinct RGBA colours (palette entries that repeat a colour count once)."""
     from PIL import Image, UnidentifiedImageError
+    from PIL.Image import DecompressionBombError
 
     _check_complete(data)
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()  # decodes every row: raises on a cut or corrupt image
             rgba = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableOutput(f"PNG ({exc})", f"{len(data)} bytes") from None
     width, height = rgba.size
     colours = rgba.getcolors(maxcolors=max(1, width * height))

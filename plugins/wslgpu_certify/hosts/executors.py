@@ -53,13 +53,16 @@ class SubprocessExecutor:
             return CommandRecord(command, 127, "", str(exc), 0.0)
         with _RUNNING_LOCK:
             _RUNNING.add(proc)
+        out, err = CappedStream(proc, proc.stdout), CappedStream(proc, proc.stderr)
         try:
-            out, err = proc.communicate(timeout=timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, err = proc.communicate()
-            timed_out = True
+            try:
+                proc.wait(timeout=timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                _kill_group(proc)
+                proc.wait()
+                timed_out = True
+            out.join(), err.join()
         except BaseException:  # Ctrl-C or SIGTERM while it runs: its processes end with the run
             _kill_group(proc)
             proc.wait()
@@ -67,14 +70,55 @@ class SubprocessExecutor:
         finally:
             with _RUNNING_LOCK:
                 _RUNNING.discard(proc)
+        cut = out.cut or err.cut
         return CommandRecord(
             command=command,
-            exit_status=None if timed_out else proc.returncode,
-            stdout=decode_output(out),
-            stderr=decode_output(err),
+            exit_status=None if timed_out or cut else proc.returncode,
+            stdout=decode_output(bytes(out.data)),
+            stderr=decode_output(bytes(err.data)),
             duration=round(time.monotonic() - started, 3),
             timed_out=timed_out,
+            cut_at=OUTPUT_CAP if cut else 0,
         )
+
+
+OUTPUT_CAP = 8 * 1024 * 1024  # bytes kept of each stream; a command printing more is killed, its output cut
+_CHUNK = 64 * 1024
+_DRAIN_GRACE = 5.0  # seconds to wait for a pipe to close once its command ended (a child that escaped the group)
+
+
+class CappedStream:
+    """Reads one pipe of a command in a thread, keeping at most OUTPUT_CAP bytes.
+
+    Past the cap the command's process group is killed (a program flooding its output must not fill
+    the suite's memory, nor run on for the rest of its timeout) and `cut` is set: the record says the
+    output was cut, and no check passes on it (probes/probe.py).
+    """
+
+    def __init__(self, proc: subprocess.Popen, pipe):
+        self.proc = proc
+        self.data = bytearray()
+        self.cut = False
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True, name="wslgpu-output")
+        self._thread.start()
+
+    def _read(self, pipe) -> None:
+        try:
+            while chunk := pipe.read1(_CHUNK):
+                room = OUTPUT_CAP - len(self.data)
+                if len(chunk) > room:
+                    if not self.cut:
+                        self.cut = True
+                        _kill_group(self.proc)
+                    chunk = chunk[:max(room, 0)]
+                self.data += chunk  # past the cap: drained and dropped until the pipe closes
+        except (OSError, ValueError):  # the pipe closed under us
+            pass
+        finally:
+            pipe.close()
+
+    def join(self) -> None:
+        self._thread.join(_DRAIN_GRACE)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

@@ -9,6 +9,10 @@ in background threads, at most `parallel` at a time, and `run` of the same comma
 waits for that result instead of starting it again. While `run` waits, `on_wait` is
 told after FIRST_TICK seconds, then every WAIT_TICK, which commands of this role are
 still running, so a person watching the terminal sees what a slow check waits for.
+
+It is also the door where every output enters the run: each record, run live or replayed, is
+redacted here (redact.py) before anything else sees it (probes and parsers, evidence, known
+causes, the recorder), so no report, snapshot or terminal line can hold an unmasked secret.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Callable, Protocol
 
+from ..redact import redact
 from .records import CommandRecord
 
 FIRST_TICK = 3.0  # seconds a check waits for a command before the first progress report
@@ -113,7 +118,7 @@ class CommandRunner:
         with self._lock:
             self._running[command] = Running(label, time.monotonic())
         try:
-            record = self.execute(command, timeout or self.timeout)
+            record = self.execute(command, timeout or self.timeout).masked(redact)
         except BaseException as exc:  # NotRecorded under replay, or an executor bug: the reader sees it
             future.set_exception(exc)
             if not isinstance(exc, Exception):

@@ -32,8 +32,9 @@ class RunnerBackend(base.BaseBackend):
     def run(self, command: str, *args: str, **kwargs: Any) -> base.CommandResult:
         command = self.get_command(command, *args)
         record = self.runner.run(command)
-        # testinfra has no notion of a timeout: a timed-out command reads as exit 124, like timeout(1)
-        exit_status = 124 if record.timed_out else record.exit_status
+        # testinfra has no notion of a timeout: a timed-out command reads as exit 124, like timeout(1);
+        # one whose output passed the cap was killed (SIGKILL, 137): never a success on output cut short
+        exit_status = 124 if record.timed_out else 137 if record.cut_at else record.exit_status
         return self.result(exit_status, self.encode(command), record.stdout, record.stderr)
 
 

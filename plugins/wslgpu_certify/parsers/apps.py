@@ -102,6 +102,11 @@ _JUPYTER_URL = re.compile(
 )
 
 
+def jupyter_token_name(role: str) -> str:
+    """The name a role's Jupyter token is learnt under (redact.learn): the log itself arrives masked."""
+    return f"jupyter token of {role}"
+
+
 def parse_jupyter_url(log: str) -> JupyterServerUrl | None:
     """The server URL from Jupyter's startup log, preferring 127.0.0.1/localhost over the container hostname."""
     urls = [JupyterServerUrl(alt or h, int(p), t) for alt, h, p, t in _JUPYTER_URL.findall(clean(log))]

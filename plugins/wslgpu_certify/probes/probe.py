@@ -54,8 +54,10 @@ def prefetch(fixture: str, *slow: Probe):
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = redact(text.strip())
-    return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:]
+    """Head and tail of an output. Outputs arrive masked (the runner's door); the excerpt is masked again,
+    cut first, so an 8 MB output costs one pass of the redactor, not two."""
+    text = text.strip()
+    return redact(text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:])
 
 
 _TELLING = re.compile(r"error|fatal|exception|denied|not found|cannot|no such|refused", re.I)
@@ -67,6 +69,10 @@ def telling_line(text: str) -> str:
     found = [line.strip() for line in text.strip().splitlines() if line.strip()]
     named = [line for line in found if _TELLING.search(line) and not _NOT_TELLING.match(line)]
     return (named or found or [""])[-1]
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:g} MB" if count >= 2**20 else f"{count} bytes"
 
 
 def shown(command: str, label: str = "") -> str:
@@ -84,17 +90,22 @@ def run(host, command: str, label: str = "", timeout: float | None = None) -> Co
         pytest.skip(str(exc))
     buffer = evidence.current()
     buffer.outputs.append((command, "\n".join(filter(None, (record.stdout, record.stderr))), record.exit_status))
+    cut_note = f"\n[output cut at {_size(record.cut_at)}]" if record.cut_at else ""
     buffer.evidence.append(Evidence(
         role=runner.role,
         command=redact(command),
         exit_status=record.exit_status,
-        excerpt=excerpt("\n".join(filter(None, (record.stdout, record.stderr)))),
+        excerpt=excerpt("\n".join(filter(None, (record.stdout, record.stderr)))) + cut_note,
         duration=record.duration,
     ))
     if record.timed_out:
         limit = f"{timeout:g} s" if timeout else f"{runner.timeout:g} s ({runner.timeout_setting})"
         raise CheckFailed(f"{shown(command, label)} did not finish within {limit}",
                           variant="timeout")
+    if record.cut_at:  # a check never passes on output it could not fully read
+        raise CheckFailed(f"{shown(command, label)} printed more than {_size(record.cut_at)} on one stream: output cut "
+                          f"at {_size(record.cut_at)} and the command stopped, so what it would have said is unknown",
+                          variant="output_cut")
     program = could_not_run(command, record.exit_status, record.stderr)
     if program:
         detail = telling_line(record.stderr) or f"exit {record.exit_status}"
