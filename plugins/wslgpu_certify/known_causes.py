@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .findings import FixStep, KnownCause, Remediation
 from .redact import redact
-from .signatures import match
+from .signatures import families, match
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
@@ -33,5 +33,11 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
                                            _remediation(sig, sig.cause), advisory)
+    if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+        for command, text, exit_status in outputs:
+            for hit in families.decode(text, command=command, exit_code=exit_status):
+                sig = hit.signature
+                found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
+                                                    _remediation(sig, sig.cause), advisory))
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(found.values(), key=lambda c: order.get(c.confidence, 3))[:MAX_CAUSES]

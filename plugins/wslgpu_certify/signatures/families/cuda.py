@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ..matcher import Match
-from .tables import causes, hit, table
+from .tables import causes, hit, lines_with, table
 
 TABLES = ("CUresult", "cudaError_t", "nvmlReturn_t")
 # nvmlErrorString()'s text for each code, as nvidia-smi prints it after "Failed to initialize NVML: "
@@ -55,7 +55,7 @@ CUDA_TEXTS = {
 
 _NAME = re.compile(r"(?<![A-Za-z0-9_])(CUDA_ERROR_[A-Z0-9_]{2,60}|cudaError[A-Z][A-Za-z0-9]{1,60}|NVML_ERROR_[A-Z_]{2,60})"
                    r"(?![A-Za-z0-9_])")
-_NVML = re.compile(r"Failed to initialize NVML: ([^\n]{1,80})", re.I)
+_NVML = re.compile(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", re.I)
 # a number next to the CUDA call that returned it: "cuInit returned 100", "cudaGetDeviceCount() ... Error 804: ...",
 # "failed call to cuInit: UNKNOWN ERROR (303)", "CUDA error 35", "CUDA Error: 999"
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
@@ -94,6 +94,7 @@ def _unknown(table_name: str, number: int, text: str, found: re.Match) -> Match:
 
 def decode(text: str) -> list[Match]:
     by_name, by_number, texts = codes()
+    text = lines_with(text, ("cu", "nvml"))
     found: dict[str, Match] = {}
     for name in _NAME.finditer(text):
         row = by_name.get(name.group(1))

@@ -65,3 +65,25 @@ def hit(family: str, code: str, layer: str, cause: str, where: str, fix: tuple[S
     ident = "family." + family + "." + re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
     sig = Signature(ident, layer, ("*",), (found.re.pattern,), cause, where, fix or NO_FIX, source, confidence)
     return Match(sig, line_at(text, found.start()), found.re.pattern, found.group(0).strip()[:EVIDENCE_LIMIT])
+
+
+def lines_with(text: str, words: tuple[str, ...]) -> str:
+    """Only the lines of `text` holding one of `words` (lower-case; found case-insensitively), in order.
+
+    A decoder's regexes then run over those lines alone: a megabyte paste without the words costs one
+    substring scan per word, never a regex attempt at every position.
+    """
+    lowered = text.lower()
+    starts: set[int] = set()
+    for word in words:
+        at = lowered.find(word)
+        while at != -1 and len(starts) <= 10_000:
+            start = lowered.rfind("\n", 0, at) + 1
+            starts.add(start)
+            end = lowered.find("\n", at)
+            at = lowered.find(word, end) if end != -1 else -1
+    kept = []
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        kept.append(text[start:end if end != -1 else None])
+    return "\n".join(kept)

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from ..matcher import Match
-from .tables import causes, hit, table
+from .tables import causes, hit, lines_with, table
 
 WINERROR = "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes"
 # winerror.h's facility numbers for the facilities a WSL/Windows paste shows
@@ -80,6 +80,7 @@ def decode(text: str) -> list[Match]:
     """Every distinct WSL/HCS/Win32 code the text shows, in the order it shows them."""
     _, by_name = codes()
     found: dict[str, Match] = {}
+    text = lines_with(text, ("wsl/", "0x", "-21", "-20"))
     for path in _PATH.finditer(text):
         parts = path.group(1).split("/")
         last = parts[-1]
@@ -102,13 +103,16 @@ def decode(text: str) -> list[Match]:
     return list(found.values())
 
 
+_LEADS = re.compile(r"[ \t]*(?:wsl(?:\.exe)?: )?")
+
+
 @lru_cache(maxsize=1)
 def _warnings() -> tuple[tuple[re.Pattern, dict], ...]:
     data = table("wsl_warnings")
     out = []
     for row in data["warning"]:
         literal = re.escape(row["text"]).replace(r"\{\}", r"[^\n]{0,200}?")
-        out.append((re.compile(r"(?:^|\n)[ \t]*(?:wsl(?:\.exe)?: )?" + literal), {**row, "source": data["source"]}))
+        out.append((re.compile(literal), {**row, "source": data["source"]}))  # a literal start: the engine scans fast
     return tuple(out)
 
 
@@ -116,7 +120,8 @@ def warnings(text: str) -> list[Match]:
     """The wsl.exe warnings the text shows: what each one is (the command still ran)."""
     out = []
     for pattern, row in _warnings():
-        found = pattern.search(text)
+        found = next((f for f in pattern.finditer(text) if _LEADS.fullmatch(text[text.rfind("\n", 0, f.start()) + 1:f.start()])),
+                     None)  # the message opens its line (after "wsl: "): not words quoted inside another line
         if found:
             out.append(hit("wsl-warning", row["key"].removeprefix("Message"), "wsl",
                            f"A warning wsl.exe printed before the output, not an error: {row['means']}.",
