@@ -31,8 +31,11 @@ _RETICULATE = re.compile(r"Python module ([A-Za-z_][\w.]{0,99}) was not found")
 _BOUND = re.compile(r"^\s*python:\s+(\S{1,300})\s*$", re.M)
 _LIBPYTHON = re.compile(r"^\s*libpython:\s+(\S{1,300})\s*$", re.M)
 _FORCED = re.compile(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
+_TF_NOT_FOUND = re.compile(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
+_NO_NUMPY = re.compile(r"^\s*numpy:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
 _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
                    r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
+_R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
 
 
@@ -47,8 +50,9 @@ def decode(text: str) -> list[Match]:
     python = bound.group(1) if bound and _SAFE_PATH.match(bound.group(1)) else None
     libpython = _LIBPYTHON.search(text)
     forced = _FORCED.search(text)
-    for found in _RETICULATE.finditer(text):
-        module = found.group(1)
+    missing = [(m.group(1), m) for m in _RETICULATE.finditer(text)]
+    missing += [("tensorflow", m) for m in _TF_NOT_FOUND.finditer(text)] + [("numpy", m) for m in _NO_NUMPY.finditer(text)]
+    for module, found in missing:
         where = f"the Python reticulate bound ({python})" if python else "the Python reticulate bound"
         extra = f", libpython {libpython.group(1)}" if libpython else ""
         why = f" (the choice was forced by {forced.group(1).strip()})" if forced else ""
@@ -65,8 +69,10 @@ def decode(text: str) -> list[Match]:
         module = found.group(1)
         if any(key.endswith(f":{module}") for key in out):
             continue
-        if python:  # inside reticulate's error: the bound Python lacks it
-            cause = f"Python module {module} is not installed in the Python reticulate bound ({python})."
+        if python or _R_SESSION.search(text):  # inside reticulate's error: the bound Python lacks it
+            python = python or "python3"
+            cause = (f"Python module {module} is not installed in the Python reticulate bound ({python}): set "
+                     "RETICULATE_PYTHON to the environment that has it, or install it into that one.")
             layer, where, fix = "rstudio", "the distro (or the container running R)", (_pip(module, python),)
         else:
             cause = (f"Python module {module} is not installed in the Python that ran this (ModuleNotFoundError): "

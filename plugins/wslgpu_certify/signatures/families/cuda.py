@@ -59,7 +59,7 @@ _NVML = re.compile(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", r
 # a number next to the CUDA call that returned it: "cuInit returned 100", "cudaGetDeviceCount() ... Error 804: ...",
 # "failed call to cuInit: UNKNOWN ERROR (303)", "CUDA error 35", "CUDA Error: 999"
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
-                     r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(\d{1,4})(?!\d|\.\d)")
+                     r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(?<!-)(\d{1,4})(?!\d|\.\d)")
 _CUDA_CONTEXT = re.compile(r"cuda|nvml|gpu|(?<![a-z])cu[A-Z]", re.I)
 
 

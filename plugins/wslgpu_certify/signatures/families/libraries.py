@@ -37,6 +37,7 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
     """(findings, notes): a library whose row says `note` (TensorRT for TensorFlow) is only a note."""
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
+    from_rpy2 = "rpy2" in text.lower()  # R loaded from Python: the rpy2 layer
     text = lines_with(text, (".so",))
     for found in _LOAD.finditer(text):
         soname = next(group for group in found.groups() if group)
@@ -48,7 +49,8 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
                         "low", text, found)
         else:
             cause = f"The shared library {soname} could not be loaded. It comes from {row['provider']}: {row['cause']}"
-            match = hit("library", soname, row["layer"], cause, "the distro", row["steps"], row["source"],
+            layer = "rpy2" if row["layer"] == "rstudio" and from_rpy2 else row["layer"]
+            match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
     return list(findings.values()), list(notes.values())

@@ -28,6 +28,8 @@ FACILITIES = {0: "FACILITY_NULL", 1: "FACILITY_RPC", 4: "FACILITY_ITF (interface
 _PATH = re.compile(r"Error code:\s*(Wsl(?:/[A-Za-z0-9_.-]{1,60}){1,12})")
 _HEX = re.compile(r"(?<![0-9A-Za-z])0[xX]([89a-fA-F][0-9a-fA-F]{7})(?![0-9A-Za-z])")
 _SIGNED = re.compile(r"(?:error|code|hresult|hr)\W{0,4}(-2[01]\d{8})(?!\d)", re.I)
+_CODE_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")  # how winerror.h spells a code: ERROR_X, WSL_E_X, E_X
+_SHORT = re.compile(r"(?i:error|code)\W{1,3}0x([0-9a-fA-F]{1,4})(?![0-9A-Za-z])")
 _CONTEXT = re.compile(r"error|fail|code|hresult|\bhr\b", re.I)
 
 
@@ -76,17 +78,37 @@ def _finding(row: dict, text: str, found: re.Match, context: str = "") -> Match:
     return hit("wsl", row["name"], "wsl", cause, "Windows PowerShell", (), row["source"], "low", text, found)
 
 
+@lru_cache(maxsize=1)
+def messages() -> tuple[tuple[str, dict], ...]:
+    """(WSL's printed text, lower-case; its row): WSL's own messages for its codes (long enough to be its own words)."""
+    _, by_name = codes()
+    return tuple((text.lower(), row) for row in by_name.values()
+                 for text in (*row.get("printed", ()), row["meaning"] if row["name"].startswith("WSL_E_") else "")
+                 if len(text) >= 30)
+
+
 def decode(text: str) -> list[Match]:
     """Every distinct WSL/HCS/Win32 code the text shows, in the order it shows them."""
     _, by_name = codes()
     found: dict[str, Match] = {}
+    lowered = text.lower()
+    for said, row in messages():
+        at = lowered.find(said)
+        if at != -1:
+            spot = re.compile(re.escape(said), re.I).search(text, at)
+            found.setdefault(row["name"], _finding(row, text, spot, " (by the message WSL printed for it)"))
     text = lines_with(text, ("wsl/", "0x", "-21", "-20"))
+    for short in _SHORT.finditer(text):  # "Error: 0x1bc": a Win32 code printed without its 0x8007 facility
+        row = decode_value(0x80070000 | int(short.group(1), 16))
+        found.setdefault(row["name"], _finding(row, text, short, " (printed as a bare Win32 code)"))
     for path in _PATH.finditer(text):
         parts = path.group(1).split("/")
         last = parts[-1]
         row = by_name.get(last)
         if row is None and re.fullmatch(r"0[xX][0-9a-fA-F]{8}", last):
             row = decode_value(int(last, 16))
+        if row is None and not _CODE_NAME.fullmatch(last):  # "Wsl/InstallDistro/Service": where, but no code
+            continue
         if row is None:
             row = {"name": last, "value": 0, "meaning": "a code name this project's tables do not list",
                    "source": WINERROR, "unknown": True}
