@@ -28,11 +28,12 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     _, original = _prepare(text)
     if not original.strip():
         return []
-    found: list[Match] = []
-    for decoded in (oci.decode(original), cuda.decode(original), libraries.decode(original)[0],
-                    bindings.decode(original), wsl.decode(original), crash.decode(original, command, exit_code)):
+    found = oci.decode(original)
+    chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
+    for decoded in (cuda.decode(original), libraries.decode(original)[0], bindings.decode(original),
+                    wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
-            if all(match.id != seen.id and match.line != seen.line for seen in found):
+            if match.line not in chains and all(match.id != seen.id for seen in found):
                 found.append(match)
     return found
 
