@@ -16,7 +16,8 @@ import re
 
 from ..catalog import Step
 from ..matcher import Match
-from . import cuda, libraries
+from .cuda import decode as decode_cuda
+from .libraries import decode as decode_libraries
 from .tables import hit, lines_with
 
 TOOLKIT = "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html"
@@ -84,7 +85,7 @@ def decode(text: str) -> list[Match]:
                                          "the distro", fix, source, "medium", text, chain))
                 break
         else:
-            inner = cuda.decode(reason) or libraries.decode(reason)[0]
+            inner = decode_cuda(reason) or decode_libraries(reason)[0]
             if inner:
                 first = inner[0].signature
                 out.setdefault(first.id, hit("oci", first.id.rpartition(".")[2], first.layer,
