@@ -455,3 +455,13 @@ def test_a_huge_paste_is_bounded():
     found = families.decode(text)
     assert {m.id for m in found} >= {"family.wsl.hcs-e-hyperv-not-installed", "family.cuda.cuda-error-no-device"}
     assert all(len(m.line) <= 300 for m in found) and re.search("sigsegv", " ".join(m.id for m in found))
+
+
+@pytest.mark.parametrize("text", [
+    "> py_config()\nError in initialize_python(required_module, use_environment) :\n  Python shared library not found, "
+    "Python bindings not loaded.",
+    "#> python:         /opt/venv/bin/python\n#> libpython:      [NOT FOUND]\n#> pythonhome:     /usr:/usr",
+])
+def test_reticulate_without_a_shared_libpython(text):
+    hit = one(text)
+    assert hit.id == "family.binding.reticulate-no-libpython" and "--enable-shared" in fix_text(hit)

@@ -28,11 +28,13 @@ PIP_NAMES = {"cv2": "opencv-python", "sklearn": "scikit-learn", "PIL": "Pillow",
 _PY_MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]{0,99})'?")
 _R_MISSING = re.compile(r"there is no package called [‘'\"]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"]")
 _RETICULATE = re.compile(r"Python module ([A-Za-z_][\w.]{0,99}) was not found")
-_BOUND = re.compile(r"^\s*python:\s+(\S{1,300})\s*$", re.M)
-_LIBPYTHON = re.compile(r"^\s*libpython:\s+(\S{1,300})\s*$", re.M)
+_BOUND = re.compile(r"^(?:#>)?\s*python:\s+(\S{1,300})\s*$", re.M)  # "#> ": as reprex prints it
+_LIBPYTHON = re.compile(r"^(?:#>)?\s*libpython:\s+(\S{1,300})\s*$", re.M)
 _FORCED = re.compile(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
 _TF_NOT_FOUND = re.compile(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
-_NO_NUMPY = re.compile(r"^\s*numpy:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
+_NO_NUMPY = re.compile(r"^(?:#>)?\s*numpy:\s+\[NOT FOUND\]", re.M)
+_NO_LIBPYTHON = re.compile(r"Python shared library not found, Python bindings not loaded|"
+                           r"^(?:#>)?\s*libpython:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
 _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
                    r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
 _R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
@@ -65,6 +67,16 @@ def decode(text: str) -> list[Match]:
         out.setdefault(f"reticulate:{module}", hit("binding", f"reticulate-{module}", "rstudio", cause,
                                                    "the distro (or the container running R)", fix, RETICULATE_DOC,
                                                    "medium", text, found))
+    found = _NO_LIBPYTHON.search(text)
+    if found:
+        cause = (f"reticulate cannot load the Python it chose ({python or 'see python: above'}): that Python has no "
+                 "shared libpython (a venv or pyenv build without --enable-shared, or libpython not installed).")
+        fix = (Step(say="Bind a Python built with a shared libpython: the distro's python3 (apt-get install "
+                        "libpython3-dev) or a venv made from it, or reinstall with pyenv's "
+                        "PYTHON_CONFIGURE_OPTS=--enable-shared; then set RETICULATE_PYTHON to it and restart R."),)
+        out.setdefault("libpython", hit("binding", "reticulate-no-libpython", "rstudio", cause,
+                                        "the distro (or the container running R)", fix, RETICULATE_DOC, "medium",
+                                        text, found))
     for found in _PY_MISSING.finditer(text):
         module = found.group(1)
         if any(key.endswith(f":{module}") for key in out):
