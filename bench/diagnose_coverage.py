@@ -1,6 +1,9 @@
 """Measure `wslgpu-certify diagnose` against the shared corpus of real transcripts.
 
-    python bench/diagnose_coverage.py [--corpus DIR] [--cert-profile NAME] [--verbose]
+    python bench/diagnose_coverage.py [--corpus DIR] [--cert-profile NAME] [--no-signatures] [--verbose]
+
+--no-signatures leaves the known-causes catalog out: what the checks and the family decoders
+name alone (docs/signatures.md, "Families").
 
 Each corpus transcript is diagnosed as a support engineer would paste it (the file as it
 is, no command given). Prints, one line each:
