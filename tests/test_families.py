@@ -465,3 +465,29 @@ def test_a_huge_paste_is_bounded():
 def test_reticulate_without_a_shared_libpython(text):
     hit = one(text)
     assert hit.id == "family.binding.reticulate-no-libpython" and "--enable-shared" in fix_text(hit)
+
+
+# Real wordings from public threads (none of ../shared/reserved-threads.txt): codes no fixture or corpus file shows
+REAL_WSL = [
+    ("https://github.com/microsoft/WSL/issues/12042", "Error code: Wsl/Service/CreateInstance/CreateVm/HCS/0x8007000d",
+     "ERROR_INVALID_DATA"),
+    ("https://github.com/microsoft/WSL/issues/10809", "Error code: Wsl/Service/CreateInstance/CreateVm/HCS/0x80070032",
+     "ERROR_NOT_SUPPORTED"),
+    ("https://github.com/microsoft/WSL/issues/13614", "Incorrect function.\nError code: Wsl/Service/CreateInstance/CreateVm/HCS/0x80070001",
+     "ERROR_INVALID_FUNCTION"),
+    ("https://github.com/microsoft/WSL/issues/11260", "参数错误。\nError code: Wsl/Service/CreateInstance/CreateVm/HCS/E_INVALIDARG",
+     "E_INVALIDARG"),
+    ("https://github.com/microsoft/WSL/issues/11677", "PS C:\\> wsl\nThe system cannot find the path specified.\n"
+     "Error code: Wsl/Service/CreateInstance/CreateVm/HCS/ERROR_PATH_NOT_FOUND", "ERROR_PATH_NOT_FOUND"),
+    ("https://github.com/microsoft/WSL/issues/10917", "Error: 0x80041001\n"
+     "Error code: Wsl/Service/CreateInstance/CreateVm/ConfigureGpu/HCS/0x80041001", "0x80041001"),
+    ("https://github.com/microsoft/WSL/issues/8693", "Error code: Wsl/Service/CreateInstance/CreateVm/HCS_E_SERVICE_NOT_AVAILABLE",
+     "HCS_E_SERVICE_NOT_AVAILABLE"),
+]
+
+
+@pytest.mark.parametrize("url, text, name", REAL_WSL, ids=[u.rpartition("/")[2] for u, _, _ in REAL_WSL])
+def test_real_wsl_error_codes_decode(url, text, name):
+    hit = one(text)
+    assert name in hit.signature.cause and hit.signature.source.startswith("https://")
+    assert "0x" in hit.signature.cause  # the value is said, whichever spelling the paste used
