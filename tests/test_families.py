@@ -491,3 +491,13 @@ def test_real_wsl_error_codes_decode(url, text, name):
     hit = one(text)
     assert name in hit.signature.cause and hit.signature.source.startswith("https://")
     assert "0x" in hit.signature.cause  # the value is said, whichever spelling the paste used
+
+
+def test_a_program_missing_from_the_image_is_no_hook_failure():
+    text = ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:370: starting container '
+            'process caused: exec: "nvidia-smi": executable file not found in $PATH: unknown.')
+    hit = one(text)
+    assert hit.id == "family.oci.program-not-in-image" and hit.signature.confidence == "low"
+    assert "--gpus all" in hit.signature.cause and "nvidia-container-cli" not in fix_text(hit)
+    plain = "docker: Error response from daemon: OCI runtime create failed: unable to retrieve OCI runtime error: unknown."
+    assert [m.id for m in families.decode(plain)] == []  # no hook in the chain: nothing to decode

@@ -59,6 +59,12 @@ REASONS = (
      "nvidia-container-cli timed out talking to the driver: the GPU or its driver did not answer.",
      (Step(run="wsl.exe --shutdown", shell="powershell"), Step(say="Then retry; if it persists, update the NVIDIA Windows driver.")),
      "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/troubleshooting.html"),
+    (re.compile(r'exec: "?[^"\s]{1,100}"?: executable file not found in \$PATH', re.I), "program-not-in-image", "docker",
+     "The container started but the program it was asked to run is not in the image. For nvidia-smi that means the "
+     "driver's tools were not mounted into it: run it with --gpus all (a driver and toolkit recent enough to mount "
+     "nvidia-smi on WSL), or use a program the image has.",
+     (Step(say="Check the command's spelling and that the image has it (docker run --rm IMAGE which PROGRAM)."),),
+     "https://docs.docker.com/reference/cli/docker/container/run/"),
 )
 
 
@@ -82,7 +88,8 @@ def decode(text: str) -> list[Match]:
         for pattern, code, layer, cause, fix, source in REASONS:
             if pattern.search(reason) or pattern.search(chain.group(0)):
                 out.setdefault(code, hit("oci", code, layer, f"docker run failed in the GPU hook: {reason}. {cause}",
-                                         "the distro", fix, source, "medium", text, chain))
+                                         "the distro", fix, source, "low" if code == "program-not-in-image" else "medium",
+                                         text, chain))
                 break
         else:
             inner = decode_cuda(reason) or decode_libraries(reason)[0]
@@ -91,7 +98,7 @@ def decode(text: str) -> list[Match]:
                 out.setdefault(first.id, hit("oci", first.id.rpartition(".")[2], first.layer,
                                              f"docker run failed in the GPU hook: {reason}. {first.cause}",
                                              first.where, first.fix, first.source, first.confidence, text, chain))
-            elif reason:
+            elif reason and re.search(r"hook|nvidia-container-cli", chain.group(0), re.I):  # a GPU hook failed
                 out.setdefault(reason[:60], hit(
                     "oci", "hook-failed", "docker",
                     f"docker run failed while the container was set up; the innermost reason it gave: {reason}.",
