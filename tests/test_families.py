@@ -501,3 +501,28 @@ def test_a_program_missing_from_the_image_is_no_hook_failure():
     assert "--gpus all" in hit.signature.cause and "nvidia-container-cli" not in fix_text(hit)
     plain = "docker: Error response from daemon: OCI runtime create failed: unable to retrieve OCI runtime error: unknown."
     assert [m.id for m in families.decode(plain)] == []  # no hook in the chain: nothing to decode
+
+
+REAL_CHAINS = [  # (thread, the error as it printed it, the decode)
+    ("https://github.com/microsoft/WSL/issues/7627",
+     "docker: Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process "
+     "caused: process_linux.go:545: container init caused: Running hook #0:: error running hook: exit status 1, stdout: , "
+     "stderr: nvidia-container-cli: initialization error: driver error: failed to process request: unknown.",
+     "family.oci.driver-request-failed"),
+    ("https://github.com/NVIDIA/k8s-device-plugin/issues/219",
+     'docker: Error response from daemon: OCI runtime create failed: container_linux.go:349: starting container process '
+     'caused "process_linux.go:449: container init caused \\"process_linux.go:432: running prestart hook 0 caused '
+     '\\\\\\"error running hook: exit status 1, stdout:, stderr: nvidia-container-cli: initialization error: nvml error: '
+     'driver not loaded\\\\\\\\n \\\\\\"\\"": unknown.', "family.oci.nvml-error-driver-not-loaded"),
+    ("https://github.com/AbdBarho/stable-diffusion-webui-docker/issues/117",
+     "Error response from daemon: failed to create shim task: OCI runtime create failed: runc create failed: unable to "
+     "start container process: error during container init: error running hook #0: error running hook: exit status 1, "
+     "stdout: , stderr: Auto-detected mode as 'legacy'\nnvidia-container-cli: initialization error: WSL environment "
+     "detected but no adapters were found: unknown", "family.oci.no-adapters"),
+]
+
+
+@pytest.mark.parametrize("url, text, ident", REAL_CHAINS, ids=[u.rpartition("/")[2] for u, _, _ in REAL_CHAINS])
+def test_real_hook_chains_decode_their_innermost_reason(url, text, ident):
+    hit = one(text)
+    assert hit.id == ident and "\\" not in hit.signature.cause.partition(". ")[0], hit.signature.cause

@@ -55,6 +55,14 @@ REASONS = (
     (re.compile(r'exec: "?nvidia-container-runtime-hook"?: executable file not found', re.I), "hook-missing", "docker",
      "dockerd is configured for the NVIDIA runtime but the toolkit's hook is not installed (or not on PATH).",
      _CONFIGURE, TOOLKIT),
+    (re.compile(r"driver error: failed to process request", re.I), "driver-request-failed", "gpu",
+     "The toolkit's request to the driver failed: on WSL the NVIDIA Windows driver, the Windows build and the "
+     "container stack did not work together (an Insider build or driver without WSL GPU support, or a Docker Desktop "
+     "release that broke the GPU: 3.3.3 did).",
+     (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"),
+      Step(say="Update the NVIDIA Windows driver, Windows and Docker Desktop (or move off the release that broke it); "
+               "then run wsl --shutdown and retry.")),
+     "https://github.com/docker/for-win/issues/11309"),
     (re.compile(r"driver rpc error|timed out", re.I), "driver-rpc", "gpu",
      "nvidia-container-cli timed out talking to the driver: the GPU or its driver did not answer.",
      (Step(run="wsl.exe --shutdown", shell="powershell"), Step(say="Then retry; if it persists, update the NVIDIA Windows driver.")),
@@ -70,6 +78,7 @@ REASONS = (
 
 def innermost(line: str) -> str:
     """The words after the last wrapper of the chain, without the runtime's trailing ': unknown'."""
+    line = re.sub(r"\\+n", " ", re.sub(r'\\+"', '"', line))  # a chain quoted in Go errors: \\\" and \\n
     lowered, cut = line.lower(), 0
     for wrapper in WRAPPERS:
         at = lowered.rfind(wrapper.lower())
@@ -106,4 +115,5 @@ def decode(text: str) -> list[Match]:
                                    Step(say="Its output names which GPU library or device the hook could not reach.")),
                     "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/troubleshooting.html",
                     "low", text, chain))
-    return list(out.values())
+    specific = [match for match in out.values() if not match.id.endswith(".hook-failed")]
+    return specific or list(out.values())  # a chain printed over two lines: its other line said the reason
