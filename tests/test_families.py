@@ -526,3 +526,25 @@ REAL_CHAINS = [  # (thread, the error as it printed it, the decode)
 def test_real_hook_chains_decode_their_innermost_reason(url, text, ident):
     hit = one(text)
     assert hit.id == ident and "\\" not in hit.signature.cause.partition(". ")[0], hit.signature.cause
+
+
+REAL_CUDA = [
+    ("https://github.com/NVIDIA/cuml/issues/5624",
+     "numba.cuda.cudadrv.error.CudaSupportError: Error at driver init: Call to cuInit results in CUDA_ERROR_NO_DEVICE (100)",
+     "CUDA_ERROR_NO_DEVICE", "libcuda.so.1 must resolve to /usr/lib/wsl/lib"),
+    ("https://github.com/Genesis-Embodied-AI/genesis-world/issues/114",
+     "[E 12/20/24 08:45:40.689 2984] [cuda_driver.h:operator()@92] CUDA Error CUDA_ERROR_NO_DEVICE: no CUDA-capable "
+     "device is detected while calling init (cuInit)", "CUDA_ERROR_NO_DEVICE", "/dev/dxg"),
+    ("https://github.com/jhj0517/Whisper-WebUI/issues/279",
+     "Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() that "
+     "might have already set an error? Error 500: named symbol not found", "cudaErrorSymbolNotFound", "Docker Desktop"),
+    ("https://github.com/microsoft/WSL/issues/6014",
+     'CUDA error at BlackScholes.cu:116 code=46(cudaErrorDevicesUnavailable) "cudaMalloc((void **)&d_CallResult, OPT_SZ)"',
+     "cudaErrorDevicesUnavailable", "Insider"),
+]
+
+
+@pytest.mark.parametrize("url, text, name, words", REAL_CUDA, ids=[u.rpartition("/")[2] for u, *_ in REAL_CUDA])
+def test_real_cuda_errors_decode_to_their_wsl_cause(url, text, name, words):
+    hit = one(text)
+    assert name in hit.signature.cause and words in hit.signature.cause + fix_text(hit)
