@@ -548,3 +548,15 @@ REAL_CUDA = [
 def test_real_cuda_errors_decode_to_their_wsl_cause(url, text, name, words):
     hit = one(text)
     assert name in hit.signature.cause and words in hit.signature.cause + fix_text(hit)
+
+
+def test_the_suite_masks_secrets_a_family_cause_quotes():
+    from wslgpu_certify.known_causes import known_causes
+
+    text = ("docker: Error response from daemon: OCI runtime create failed: error running hook #0: error running hook: "
+            "exit status 1, stdout: , stderr: nvidia-container-cli: initialization error: fetching "
+            "https://bob:hunter2@proxy.example:3128 failed: unknown.")
+    causes = known_causes([("docker run --gpus all img", text, 125)], advisory=False)
+    assert [c.id for c in causes] == ["family.oci.hook-failed"]
+    assert "hunter2" not in causes[0].cause + causes[0].line and "<REDACTED>" in causes[0].cause
+    assert known_causes([("docker run --gpus all img", text, 125)], advisory=True) == []  # a pass: no family note
