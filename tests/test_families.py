@@ -553,10 +553,9 @@ def test_real_cuda_errors_decode_to_their_wsl_cause(url, text, name, words):
 def test_the_suite_masks_secrets_a_family_cause_quotes():
     from wslgpu_certify.known_causes import known_causes
 
-    text = ("docker: Error response from daemon: OCI runtime create failed: error running hook #0: error running hook: "
-            "exit status 1, stdout: , stderr: nvidia-container-cli: initialization error: fetching "
-            "https://bob:hunter2@proxy.example:3128 failed: unknown.")
+    text = ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:370: starting container '
+            'process caused: exec: "https://bob:hunter2@proxy.example/run": executable file not found in $PATH: unknown.')
     causes = known_causes([("docker run --gpus all img", text, 125)], advisory=False)
-    assert [c.id for c in causes] == ["family.oci.hook-failed"]
+    assert [c.id for c in causes] == ["family.oci.program-not-in-image"]
     assert "hunter2" not in causes[0].cause + causes[0].line and "<REDACTED>" in causes[0].cause
     assert known_causes([("docker run --gpus all img", text, 125)], advisory=True) == []  # a pass: no family note

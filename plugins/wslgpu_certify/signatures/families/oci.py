@@ -96,7 +96,7 @@ def decode(text: str) -> list[Match]:
         reason = innermost(chain.group(0))
         for pattern, code, layer, cause, fix, source in REASONS:
             if pattern.search(reason) or pattern.search(chain.group(0)):
-                out.setdefault(code, hit("oci", code, layer, f"docker run failed in the GPU hook: {reason}. {cause}",
+                out.setdefault(code, hit("oci", code, layer, f"docker run failed setting up the container: {reason}. {cause}",
                                          "the distro", fix, source, "low" if code == "program-not-in-image" else "medium",
                                          text, chain))
                 break
@@ -105,7 +105,7 @@ def decode(text: str) -> list[Match]:
             if inner:
                 first = inner[0].signature
                 out.setdefault(first.id, hit("oci", first.id.rpartition(".")[2], first.layer,
-                                             f"docker run failed in the GPU hook: {reason}. {first.cause}",
+                                             f"docker run failed setting up the container: {reason}. {first.cause}",
                                              first.where, first.fix, first.source, first.confidence, text, chain))
             elif reason and re.search(r"hook|nvidia-container-cli", chain.group(0), re.I):  # a GPU hook failed
                 out.setdefault(reason[:60], hit(
