@@ -1,6 +1,9 @@
 """Measure `wslgpu-certify diagnose` against the shared corpus of real transcripts.
 
-    python bench/diagnose_coverage.py [--corpus DIR] [--cert-profile NAME] [--verbose]
+    python bench/diagnose_coverage.py [--corpus DIR] [--cert-profile NAME] [--no-signatures] [--verbose]
+
+--no-signatures leaves the known-causes catalog out: what the checks and the family decoders
+name alone (docs/signatures.md, "Families").
 
 Each corpus transcript is diagnosed as a support engineer would paste it (the file as it
 is, no command given). Prints, one line each:
@@ -27,6 +30,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 sys.path.insert(0, str(REPO / "bench"))
 
 from signature_coverage import agrees, corpus_options, key_words, load_index  # noqa: E402
+from wslgpu_certify.diagnose import diagnosis  # noqa: E402
 from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
 from wslgpu_certify.profile import load_profile  # noqa: E402
 
@@ -69,12 +73,16 @@ def noise(size: int, seed: int = 7) -> bytes:
 
 
 def main() -> int:
-    opts = corpus_options(("--cert-profile", {"default": "current"}))
+    opts = corpus_options(("--cert-profile", {"default": "current"}),
+                          ("--no-signatures", {"action": "store_true",
+                                               "help": "leave the known-causes catalog out: checks and families only"}))
     corpus = Path(opts.corpus)
     if not (corpus / "index.yaml").is_file():
         print(f"no corpus index at {corpus}", file=sys.stderr)
         return 2
     profile = load_profile(opts.cert_profile)
+    if opts.no_signatures:  # what the parsers' checks and the family decoders name without any thread's words
+        diagnosis.match = lambda *args, **kwargs: []
     entries = load_index(corpus)
     diagnose(b"$ wsl -l -v\n  NAME STATE VERSION\n* Ubuntu Running 1\n", profile)  # load the catalogs once
     times: list[float] = []
@@ -88,14 +96,15 @@ def main() -> int:
 
     broken = [e for e in entries if e["verdict"] == "broken"]
     healthy = [e for e in entries if e["verdict"] == "healthy"]
-    diagnosed = agreed = by_signature = by_check = 0
+    diagnosed = agreed = by_signature = by_check = by_family = 0
     for entry in broken:
         findings = run(entry).findings
         layers = LAYERS_OF_CATEGORY.get(entry["category"], set())
         in_layer = [f for f in findings if f.layer in layers]
         shared = key_words(str(entry.get("fix", ""))) & fix_words(in_layer)
         diagnosed += bool(in_layer)
-        by_signature += any(f.signature_id for f in in_layer)
+        by_signature += any(f.signature_id and not f.signature_id.startswith("family.") for f in in_layer)
+        by_family += any((f.signature_id or "").startswith("family.") for f in in_layer)
         by_check += any(f.check_id for f in in_layer)
         agreed += bool(in_layer) and agrees(shared)
         if opts.verbose:
@@ -123,7 +132,7 @@ def main() -> int:
 
     print(f"broken transcripts diagnosed (a finding in the index's layer): {diagnosed}/{len(broken)} "
           f"({diagnosed / len(broken):.0%}); by a known-cause signature {by_signature}, "
-          f"by a check decided from the parsed output {by_check}")
+          f"by a check decided from the parsed output {by_check}, by a family decoder {by_family}")
     print(f"  of those, a finding's fix agrees with the index's fix (heuristic, see --help): {agreed}/{diagnosed}")
     print(f"false findings on healthy: {len(false)}/{len(healthy)} (healthy with notes only: {noted})")
     print(f"time per paste: mean {1000 * sum(times) / len(times):.1f} ms, worst {1000 * max(times):.1f} ms; "

@@ -6,9 +6,11 @@ a matching signature in the output of a check that passed is an advisory note, n
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .findings import FixStep, KnownCause, Remediation
 from .redact import redact
-from .signatures import match
+from .signatures import families, match
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
@@ -19,6 +21,11 @@ def _remediation(signature, why: str) -> Remediation:
     if steps and not any(step.key for step in steps):  # words only: the first instruction is the fix
         steps = (FixStep(steps[0].text, steps[0].shell, key=True), *steps[1:])
     return Remediation(why=why, steps=steps, where=signature.where)
+
+
+def _redacted(signature):
+    steps = tuple(replace(step, run=redact(step.run), say=redact(step.say)) for step in signature.fix)
+    return replace(signature, cause=redact(signature.cause), fix=steps)
 
 
 def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
@@ -33,5 +40,11 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
                                            _remediation(sig, sig.cause), advisory)
+    if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+        for command, text, exit_status in outputs:
+            for hit in families.decode(text, command=command, exit_code=exit_status):
+                sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
+                found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
+                                                    _remediation(sig, sig.cause), advisory))
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(found.values(), key=lambda c: order.get(c.confidence, 3))[:MAX_CAUSES]

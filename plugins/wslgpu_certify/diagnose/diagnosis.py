@@ -5,11 +5,11 @@ Pure: reads the bytes it is given and the bundled catalogs and profile, runs not
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..parsers.errors import UnreadableOutput
 from ..profile import profile_setting
-from ..signatures import match
+from ..signatures import families, match
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
 from .split import Paste, Part, read_paste, split
@@ -114,12 +114,15 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
                 if finding is not None:
                     (notes if finding.note else problems).append(finding)
                     result.findings.append(finding)
-        for found in match(result.part.text, command=result.part.command, engine=engine):
+        hits = match(result.part.text, command=result.part.command, engine=engine)
+        for found in hits or families.decode(result.part.text, command=result.part.command):  # a family: the fallback
             if found.id not in seen_signatures:
                 seen_signatures.add(found.id)
                 finding = from_signature(found, result.part.index, values)
                 problems.append(finding)
                 result.findings.append(finding)
+        for found in families.notes(result.part.text):  # wsl.exe warnings: what they are, never the failure
+            notes.append(replace(from_signature(found, result.part.index, values), note=True, confidence="profile"))
     if len(results) > 1:  # an error cut in two by a prompt line, or spread over parts
         for found in match(paste.text, engine=engine):
             if found.id not in seen_signatures and "*" in found.signature.commands:

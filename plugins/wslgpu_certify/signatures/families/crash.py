@@ -1,0 +1,107 @@
+"""An exit status that is a signal: a crash, said as such, with the usual causes on this stack.
+
+A shell reports a process killed by signal N as exit status 128+N (bash, docker's "Exited (139)",
+Go's "exit status 139"); Python's subprocess reports it as returncode -N. Numbers and names:
+signal(7), https://man7.org/linux/man-pages/man7/signal.7.html (x86/ARM numbering).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..catalog import Step
+from ..matcher import Match
+from .tables import hit, lines_with
+
+SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
+OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
+# number: (name, what it means, the usual causes on this stack or "", fix steps, source)
+SIGNALS = {
+    1: ("SIGHUP", "its terminal hung up", "", (), SOURCE),
+    2: ("SIGINT", "interrupted (Ctrl+C)", "", (), SOURCE),
+    3: ("SIGQUIT", "quit from the keyboard", "", (), SOURCE),
+    4: ("SIGILL", "the CPU met an instruction it does not have (Illegal instruction)",
+        "a binary built for newer CPU features: TensorFlow wheels since 1.6 need AVX, so an old CPU, or a VM that "
+        "hides AVX, crashes at import",
+        (Step(run="grep -o -w -m1 avx /proc/cpuinfo", shell="bash"),
+         Step(say="No 'avx' printed: use a build made without AVX (conda's, or build from source) or a newer CPU.")),
+        "https://www.tensorflow.org/install/pip#hardware_requirements"),
+    5: ("SIGTRAP", "a trace/breakpoint trap", "", (), SOURCE),
+    6: ("SIGABRT", "it aborted itself (a failed internal check, an uncaught C++ exception, glibc finding heap corruption)",
+        "the lines printed just above the abort name the check that failed (a CUDA/cuDNN version check, an assertion)",
+        (Step(say="Read the last lines printed before 'Aborted': they name the check; decode that error."),), SOURCE),
+    7: ("SIGBUS", "a bus error (a memory-mapped access failed)",
+        "in a container most often /dev/shm too small for PyTorch DataLoader workers (Docker gives 64 MB)",
+        (Step(say="Run the container with --ipc=host or a larger --shm-size (e.g. docker run --shm-size=8g ...)."),),
+        "https://docs.docker.com/reference/cli/docker/container/run/#ipc"),
+    8: ("SIGFPE", "an arithmetic error (integer division by zero)", "", (), SOURCE),
+    9: ("SIGKILL", "killed outright",
+        "out of memory: the Linux OOM killer inside the WSL 2 VM (whose memory .wslconfig's [wsl2] memory= caps) or a "
+        "container's --memory limit; or docker kill / a stop that timed out",
+        (Step(run="sudo dmesg | grep -i -E 'killed process|out of memory'", shell="bash"),
+         Step(say="Give the VM more memory: [wsl2] memory=... in %UserProfile%\\.wslconfig, then wsl --shutdown; "
+                  "or lower the job's memory use (batch size, workers)."),), OOM),
+    11: ("SIGSEGV", "a segmentation fault (an invalid memory access)",
+         "in this stack usually a driver library mismatch (a Linux NVIDIA driver, or an image's libcuda, shadowing "
+         "/usr/lib/wsl/lib), a Windows driver release whose WSL nvidia-smi crashes, or a bug in a native extension",
+         (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"), Step(run="dpkg -l | grep -i nvidia", shell="bash"),
+          Step(say="If the Windows driver's own nvidia-smi crashes too, update (or roll back) the NVIDIA Windows driver; "
+                   "remove Linux NVIDIA driver packages inside WSL."),),
+         "https://docs.nvidia.com/cuda/wsl-user-guide/index.html#known-limitations-for-linux-cuda-applications"),
+    13: ("SIGPIPE", "it wrote to a closed pipe", "", (), SOURCE),
+    14: ("SIGALRM", "a timer alarm", "", (), SOURCE),
+    15: ("SIGTERM", "asked to terminate (docker stop, a timeout, systemd)", "", (), SOURCE),
+}
+HARMLESS = {2, 13}  # Ctrl+C, and `... | head` closing the pipe: no crash
+_STATUS = re.compile(
+    r"(?:exit(?:ed)? (?:status|code)|exited with (?:exit )?code|Exited \(|non-zero exit status|status=|returncode[=:]? ?)"
+    r"\s*(-?\d{1,3})\b", re.I)
+_WORDS = re.compile(r"^[^\n]{0,120}?\b(Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
+                    r" \(core dumped\)|^Killed$|<Signals\.(SIG[A-Z]{2,6}): (\d{1,2})>", re.M)
+_BY_WORDS = {"segmentation fault": 11, "aborted": 6, "illegal instruction": 4, "bus error": 7,
+             "floating point exception": 8, "killed": 9}
+
+
+def signal_of(status: int) -> int | None:
+    """The signal an exit status reports: 128+N from a shell, -N from Python's subprocess."""
+    number = -status if status < 0 else status - 128 if 128 < status < 160 else None
+    return number if number in SIGNALS else None
+
+
+def _layer(command: str | None) -> str:
+    words = (command or "").lower()
+    return "rstudio" if re.search(r"\b(?:rscript|r|rstudio)\b", words) else "wsl" if words.startswith("wsl") else "gpu"
+
+
+def _finding(number: int, text: str, found: re.Match, command: str | None) -> Match | None:
+    if number in HARMLESS:
+        return None
+    name, means, usual, fix, source = SIGNALS[number]
+    cause = f"The program crashed: {name} (signal {number}, exit status {128 + number}): {means}."
+    if usual:
+        cause += f" Usual causes here: {usual}."
+    return hit("crash", name, _layer(command), cause, "the distro", fix, source, "medium" if usual else "low", text, found)
+
+
+def decode(text: str, command: str | None = None, exit_code: int | None = None) -> list[Match]:
+    found: dict[int, Match] = {}
+    whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode"))
+    for status in _STATUS.finditer(text):
+        number = signal_of(int(status.group(1)))
+        if number is not None and number not in found:
+            finding = _finding(number, text, status, command)
+            if finding:
+                found[number] = finding
+    for words in _WORDS.finditer(text):
+        number = int(words.group(3)) if words.group(3) else _BY_WORDS[(words.group(1) or "killed").lower()]
+        if number in SIGNALS and number not in found:
+            finding = _finding(number, text, words, command)
+            if finding:
+                found[number] = finding
+    number = signal_of(exit_code) if exit_code is not None else None
+    if number is not None and number not in found and whole.strip():
+        last = re.search(r"[^\n]*\S[^\n]*\s*\Z", whole[-4096:])  # the last line: where the crash cut the output
+        finding = _finding(number, whole[-4096:], last, command) if last else None
+        if finding:
+            found[number] = finding
+    return list(found.values())

@@ -1,0 +1,128 @@
+"""The CUDA family: every CUresult (driver API), cudaError_t (runtime) and nvmlReturn_t (NVML, nvidia-smi)
+code, by name, by number next to the call that returned it, and by the text the library prints for it.
+
+The tables (data/CUresult.toml, cudaError_t.toml, nvmlReturn_t.toml) are generated from NVIDIA's headers
+(bench/family_tables.py); data/cuda_causes.toml says what a code means on WSL 2 and its fix. A code
+with no WSL-specific cause is decoded with its header meaning and no invented fix.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..matcher import Match
+from .tables import causes, hit, lines_with, table
+
+TABLES = ("CUresult", "cudaError_t", "nvmlReturn_t")
+# nvmlErrorString()'s text for each code, as nvidia-smi prints it after "Failed to initialize NVML: "
+# (libnvidia-ml; the texts as the NVML reference names each nvmlReturn_t:
+# https://docs.nvidia.com/deploy/nvml-api/group__nvmlDeviceEnumvs.html)
+NVML_TEXTS = {
+    "uninitialized": "NVML_ERROR_UNINITIALIZED", "invalid argument": "NVML_ERROR_INVALID_ARGUMENT",
+    "not supported": "NVML_ERROR_NOT_SUPPORTED", "insufficient permissions": "NVML_ERROR_NO_PERMISSION",
+    "already initialized": "NVML_ERROR_ALREADY_INITIALIZED", "not found": "NVML_ERROR_NOT_FOUND",
+    "insufficient size": "NVML_ERROR_INSUFFICIENT_SIZE", "insufficient external power": "NVML_ERROR_INSUFFICIENT_POWER",
+    "driver not loaded": "NVML_ERROR_DRIVER_NOT_LOADED", "timeout": "NVML_ERROR_TIMEOUT",
+    "interrupt request issue": "NVML_ERROR_IRQ_ISSUE", "nvml shared library not found": "NVML_ERROR_LIBRARY_NOT_FOUND",
+    "function not found": "NVML_ERROR_FUNCTION_NOT_FOUND", "corrupted inforom": "NVML_ERROR_CORRUPTED_INFOROM",
+    "gpu is lost": "NVML_ERROR_GPU_IS_LOST", "gpu requires restart": "NVML_ERROR_RESET_REQUIRED",
+    "gpu access blocked by the operating system": "NVML_ERROR_OPERATING_SYSTEM",
+    "driver/library version mismatch": "NVML_ERROR_LIB_RM_VERSION_MISMATCH",
+    "in use by another client": "NVML_ERROR_IN_USE", "insufficient memory": "NVML_ERROR_MEMORY",
+    "no data": "NVML_ERROR_NO_DATA", "unknown error": "NVML_ERROR_UNKNOWN",
+}
+
+# cudaGetErrorString()'s text for the codes a WSL paste shows most (libcudart; the codes' meanings:
+# https://docs.nvidia.com/cuda/cuda-runtime-api/group__CUDART__TYPES.html), and PyTorch's "CUDA out of memory"
+CUDA_TEXTS = {
+    "no cuda-capable device is detected": "cudaErrorNoDevice",
+    "cuda driver version is insufficient for cuda runtime version": "cudaErrorInsufficientDriver",
+    "system has unsupported display driver / cuda driver combination": "cudaErrorSystemDriverMismatch",
+    "forward compatibility was attempted on non supported hw": "cudaErrorCompatNotSupportedOnDevice",
+    "the provided ptx was compiled with an unsupported toolchain": "cudaErrorUnsupportedPtxVersion",
+    "api call is not supported in the installed cuda driver": "cudaErrorCallRequiresNewerDriver",
+    "cuda driver is a stub library": "cudaErrorStubLibrary",
+    "named symbol not found": "cudaErrorSymbolNotFound",
+    "os call failed or operation not supported on this os": "cudaErrorOperatingSystem",
+    "all cuda-capable devices are busy or unavailable": "cudaErrorDevicesUnavailable",
+    "no kernel image is available for execution on the device": "cudaErrorNoKernelImageForDevice",
+    "cuda out of memory": "cudaErrorMemoryAllocation",
+    "cuda error: out of memory": "cudaErrorMemoryAllocation",
+    "cuda error: unknown error": "cudaErrorUnknown",
+    "cuda error: initialization error": "cudaErrorInitializationError",
+}
+
+_NAME = re.compile(r"(?<![A-Za-z0-9_])(CUDA_ERROR_[A-Z0-9_]{2,60}|cudaError[A-Z][A-Za-z0-9]{1,60}|NVML_ERROR_[A-Z_]{2,60})"
+                   r"(?![A-Za-z0-9_])")
+_NVML = re.compile(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", re.I)
+# a number next to the CUDA call that returned it: "cuInit returned 100", "cudaGetDeviceCount() ... Error 804: ...",
+# "failed call to cuInit: UNKNOWN ERROR (303)", "CUDA error 35", "CUDA Error: 999"
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
+                     r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(?<!-)(\d{1,4})(?!\d|\.\d)")
+_CUDA_CONTEXT = re.compile(r"cuda|nvml|gpu|(?<![a-z])cu[A-Z]", re.I)
+
+
+@lru_cache(maxsize=1)
+def codes() -> tuple[dict[str, dict], dict[tuple[str, int], dict], dict[str, str]]:
+    """({name: row}, {(table, number): row}, {printed text (lower): name})."""
+    by_name, by_number = {}, {}
+    for name in TABLES:
+        data = table(name)
+        for row in data["code"]:
+            entry = {**row, "table": name, "source": data["source"]}
+            by_name[row["name"]] = entry
+            by_number[(name, row["number"])] = entry
+    return by_name, by_number, {**NVML_TEXTS, **CUDA_TEXTS}
+
+
+def _finding(row: dict, text: str, found: re.Match, how: str = "") -> Match:
+    cause_row = causes("cuda_causes").get(row["name"])
+    cause = f"{row['name']} ({row['number']}, {row['table']}){how}: {row['meaning']}."
+    if cause_row:
+        return hit("cuda", row["name"], cause_row["layer"], f"{cause} On WSL: {cause_row['cause']}",
+                   cause_row["where"], cause_row["steps"], cause_row["source"], "medium", text, found)
+    return hit("cuda", row["name"], "gpu", cause, "the distro", (), row["source"], "low", text, found)
+
+
+def _unknown(table_name: str, number: int, text: str, found: re.Match) -> Match:
+    return hit("cuda", f"{table_name}-{number}", "gpu",
+               f"CUDA error {number}: not a {table_name} code of the CUDA 12.6 headers this project reads "
+               "(an older or newer CUDA, or another library's code).", "the distro", (),
+               table(table_name)["source"], "low", text, found)
+
+
+def decode(text: str) -> list[Match]:
+    by_name, by_number, texts = codes()
+    text = lines_with(text, ("cu", "nvml"))
+    found: dict[str, Match] = {}
+    for name in _NAME.finditer(text):
+        row = by_name.get(name.group(1))
+        if row is not None and row["number"] != 0:
+            found.setdefault(row["name"], _finding(row, text, name))
+    for nvml in _NVML.finditer(text):
+        said = nvml.group(1).strip().rstrip(".").lower()
+        code = texts.get(said) or NVML_TEXTS.get(said)
+        if code and code in by_name:
+            found.setdefault(code, _finding(by_name[code], text, nvml, " as nvidia-smi prints it"))
+    lowered = text.lower()
+    for said, code in texts.items():
+        at = lowered.find(said)
+        if at == -1 or code in found or said in NVML_TEXTS:
+            continue
+        line = lowered[lowered.rfind("\n", 0, at) + 1:]
+        line = line[:line.find("\n")] if "\n" in line else line
+        if _CUDA_CONTEXT.search(line):
+            spot = re.compile(re.escape(said), re.I).search(text, at)
+            found.setdefault(code, _finding(by_name[code], text, spot, " by its message"))
+    for number in _NUMBER.finditer(text):
+        call, value = number.group(1), int(number.group(2))
+        order = ("CUresult", "cudaError_t") if not call.startswith("cuda") and call != "CUDA" else ("cudaError_t", "CUresult")
+        if value == 0:
+            continue
+        row = next((by_number[(t, value)] for t in order if (t, value) in by_number), None)
+        if row is None:
+            found.setdefault(f"{order[0]}-{value}", _unknown(order[0], value, text, number))
+        else:
+            found.setdefault(row["name"], _finding(row, text, number, f" returned by {call}"))
+    return list(found.values())
