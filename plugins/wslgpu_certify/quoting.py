@@ -54,6 +54,17 @@ def sh(value: str) -> str:
     return shlex.quote(value)
 
 
+def sh_single_quoted(value: str) -> str:
+    """shlex.quote's form even where it would leave the value bare: a command whose snapshot key always
+    held '...' (the Jupyter URL, with or without its token) keeps the same string.
+
+    >>> print(sh_single_quoted("http://127.0.0.1:8888/api/status"), sh_single_quoted("a'b"))
+    'http://127.0.0.1:8888/api/status' 'a'"'"'b'
+    """
+    _no_control(value, "a shell line")
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
 def powershell(value: str) -> str:
     """PowerShell: bare when plain, else '...' with every single quote written twice.
 
@@ -142,7 +153,7 @@ def plain(value: str) -> str:
     return value
 
 
-QUOTERS = {"bash": sh, "sh": sh, "cmd": cmd, "powershell": powershell, "r": plain, "dockerfile": plain,
+QUOTERS = {"bash": sh, "sh": sh, "sh-single-quoted": sh_single_quoted, "cmd": cmd, "powershell": powershell, "r": plain, "dockerfile": plain,
            "windows": windows_either, "windows-double-quoted": windows_double_quoted,
            "powershell-in-double-quotes": powershell_in_double_quotes,
            "python": python_literal}

@@ -49,7 +49,7 @@ TF_DEVICE_LOG = Probe(
 JUPYTER_API = "http://{host}:{port}/api/status"
 # The URL holds the token read from the container's log: parsed by its grammar, then shlex-quoted (one argument).
 HTTP_STATUS = Probe("curl -s -o /dev/null -w '%{http_code}' --max-time 10 {url}", shell.parse_http_status,
-                    ok_exit=None, args={"url": JUPYTER_API_URL})
+                    ok_exit=None, args={"url": JUPYTER_API_URL}, quoting="sh-single-quoted")
 # Windows PowerShell 5.1's Invoke-WebRequest throws on no answer and on every non-2xx status;
 # the catch prints what curl's -w '%{http_code}' would (the status, 000 when nothing answered)
 # and the exception's message on a second line, and the probe exits 0.
