@@ -84,8 +84,9 @@ IMAGE = Grammar(
     "a Docker image reference (name[:tag][@digest])")
 
 # APT's sources.list.d file names: "only letters (a-z and A-Z), digits (0-9), underscore (_), hyphen (-)
-# and period (.)" (sources.list(5)); a leading '.' (., .., hidden) is no list APT reads.
-APT_LIST = Grammar("the APT list name", re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}"),
+# and period (.)" (sources.list(5)); a leading '.' (., .., hidden) is no list APT reads, nor a leading '-'
+# (read as an option wherever the name is an argument of its own).
+APT_LIST = Grammar("the APT list name", re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"),
                    "a sources.list.d file name (letters, digits, '_', '-', '.')")
 
 # A Windows file path from a profile: a drive, then names without Windows' reserved characters
