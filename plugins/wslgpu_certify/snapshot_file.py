@@ -23,7 +23,7 @@ MAX_EXTENDS = 8  # snapshots a chain of `extends` may hold (the bundled broken o
 RECORDED_ENVS = ("wsl", "windows", "linux")  # the env of a recorded machine (hosts/machine.py ENVS, less auto/replay)
 ROLE = re.compile(r"windows|wsl|docker|container:[a-z][a-z0-9_-]{0,31}")  # hosts/machine.py ROLES
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
-_METADATA_TEXT = ("description", "recorded_at", "profile", "tool_version", "hostname", "distro", "platform")
+_METADATA_TEXT = ("description", "recorded_at", "profile", "tool_version", "hostname", "distro", "user", "platform")
 
 
 class SnapshotError(ValueError):
@@ -92,10 +92,8 @@ def check_metadata(path: Path, metadata) -> None:
             if value not in RECORDED_ENVS:
                 raise SnapshotError(f"snapshot {path}: metadata.env must be one of {', '.join(RECORDED_ENVS)}, "
                                     f"not {json.dumps(value)[:60]}")
-        elif key == "user":
-            _text(path, "metadata.user", value, optional=True)
-        elif key in _METADATA_TEXT:
-            _text(path, f"metadata.{key}", value)
+        elif key in _METADATA_TEXT:  # null: not recorded (a variant unsets its base's distro so)
+            _text(path, f"metadata.{key}", value, optional=True)
         elif isinstance(value, (dict, list)):
             raise SnapshotError(f"snapshot {path}: metadata.{key[:40]} must be a string, number, true/false or null")
         elif isinstance(value, str):
