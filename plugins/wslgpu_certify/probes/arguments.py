@@ -60,9 +60,9 @@ _TOKEN = r"[A-Za-z0-9]{1,256}"
 # The URL the Jupyter checks ask: /api/status on the loopback name and the port Docker published.
 _API = r"http://(?:127\.0\.0\.1|localhost):[0-9]{1,5}/api/status"
 JUPYTER_API_URL = Grammar(
-    "the Jupyter URL built from the container's log and start record", re.compile(rf"{_API}(?:\?token={_TOKEN})?"),
-    "http://127.0.0.1|localhost:PORT/api/status?token=TOKEN with a token of ASCII letters and digits "
-    "(what Jupyter generates)", secret=True,
+    "the Jupyter URL made with the token from the container's log", re.compile(rf"{_API}(?:\?token={_TOKEN})?"),
+    "http://127.0.0.1:PORT/api/status?token=TOKEN with a token of ASCII letters and digits only, as Jupyter "
+    "generates it", secret=True,
     replayed=re.compile(rf"{_API}\?token={re.escape(MASK)}"))  # a snapshot stores the token redacted
 
 # WSL distribution names: "must conform to ^[a-zA-Z0-9._-]+$" (microsoft/WSL-DistroLauncher, DistributionInfo.h).
