@@ -421,3 +421,18 @@ def test_a_hostile_distro_name_is_printed_quoted_by_the_suite(certify, tmp_path)
     assert f'wslgpu-certify --env=windows --distro "{name}"' in commands, commands
     for text in (run.output, json.dumps(commands)):
         assert f"--distro {name}" not in text and f"-d {name}" not in text
+
+
+def test_a_start_record_port_is_host_colon_digits_or_the_record_is_unreadable():
+    from wslgpu_certify.parsers.containers import parse_start_record
+    from wslgpu_certify.parsers.errors import UnreadableOutput
+
+    base = json.loads(START["stdout"])
+    assert parse_start_record(json.dumps(base)).host_port(8888) == 49153
+    for ports in [{"8888/tcp": "127.0.0.1:abc"}, {"8888/tcp": "127.0.0.1:1';id;'"}, {"8888/tcp": 49153},
+                  ["8888/tcp"], {"8888/tcp": "127.0.0.1:$(id)"}, {"8888/tcp": "a b:1"}]:
+        with pytest.raises(UnreadableOutput):
+            parse_start_record(json.dumps({**base, "ports": ports}))
+    for text in ["[" * 100_000, '{"role": ' + "9" * 5000 + "}", "null", '"x"']:
+        with pytest.raises(UnreadableOutput):
+            parse_start_record(text)
