@@ -371,9 +371,14 @@ def _placeholders_inside_quotes(text: str, shell: str) -> list[str]:
 
 
 def test_no_fix_template_puts_a_placeholder_inside_quotes_of_its_own():
-    inside = [(spec.id, step.text) for spec in REGISTRY.values() for rem in (spec.remediation, *spec.variants.values())
-              for step in rem.steps if step.shell in ("bash", "cmd", "powershell")
-              and _placeholders_inside_quotes(step.text, step.shell)]
+    from wslgpu_certify.signatures.catalog import load_catalog
+
+    steps = [(spec.id, step.text, step.shell) for spec in REGISTRY.values()
+             for rem in (spec.remediation, *spec.variants.values()) for step in rem.steps]
+    steps += [(sig.id, step.run, step.shell or "bash") for sig in load_catalog() for step in sig.fix if step.run]
+    assert len(steps) > 300
+    inside = [(where, text) for where, text, shell in steps
+              if shell in ("bash", "cmd", "powershell") and _placeholders_inside_quotes(text, shell)]
     assert inside == []
     # the helper can fail: each shell's own quotes
     assert _placeholders_inside_quotes('echo "{distro}"', "bash") == ["distro"]
