@@ -111,13 +111,17 @@ def test_a_lone_surrogate_anywhere_is_refused(tmp_path):
 @pytest.mark.parametrize("text, words", [
     ("[" * 100_000 + "]" * 100_000, "nests its JSON too deeply"),
     ('{"format": "%s", "metadata": %s}' % (FORMAT, "[" * 50_000 + "]" * 50_000), "nests its JSON too deeply"),
-    ('{"format": "%s", "hosts": {"wsl": {"x": {"exit_status": %s}}}}' % (FORMAT, "9" * 5000), "is not usable JSON"),
+    # Python 3.11+ refuses to convert the integer (int_max_str_digits), 3.10 converts it: either way one line
+    ('{"format": "%s", "hosts": {"wsl": {"x": {"exit_status": %s}}}}' % (FORMAT, "9" * 5000),
+     ("is not usable JSON", "exit_status must be an integer")),
+    ('{"format": "%s", "hosts": {"wsl": {"x": {"exit_status": %d}}}}' % (FORMAT, 2**40), "exit_status must be an integer"),
     ('{"format": "%s", "hosts": {"wsl": {"x": {"duration": NaN}}}}' % FORMAT, "duration must be a number"),
     ('{"format": "%s", "hosts": {"wsl": {"x": {"duration": Infinity}}}}' % FORMAT, "duration must be a number"),
     ("\ufeff{}", "is not valid JSON"),
 ])
 def test_json_no_snapshot_could_hold_is_one_line(tmp_path, text, words):
-    assert words in _refused(_write(tmp_path, text))
+    message = _refused(_write(tmp_path, text))
+    assert any(w in message for w in ((words,) if isinstance(words, str) else words)), message
 
 
 def test_size_is_capped_before_reading(tmp_path):

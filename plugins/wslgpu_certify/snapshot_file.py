@@ -106,8 +106,10 @@ def check_record(path: Path, where: str, data: dict) -> None:
         if name in data:
             _text(path, f"{where}.{name}", data[name])
     status = data.get("exit_status")
-    if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
-        raise SnapshotError(f"snapshot {path}: {where}.exit_status must be an integer or null, not {_kind(status)}")
+    if status is not None and (not isinstance(status, int) or isinstance(status, bool)
+                               or not -2**31 <= status < 2**32):  # POSIX and Windows exit codes, a signal's -N
+        raise SnapshotError(f"snapshot {path}: {where}.exit_status must be an integer (32 bits) or null, "
+                            f"not {_kind(status)}")
     duration = data.get("duration", 0.0)
     if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not math.isfinite(duration) \
             or duration < 0:
