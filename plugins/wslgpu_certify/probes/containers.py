@@ -4,7 +4,9 @@ The command strings are snapshot keys (role "docker" for start records and logs,
 "container:<role>" for commands inside a container, "wsl"/"windows" for HTTP from outside),
 so they must not contain anything that changes from run to run except what the run
 itself recorded (a port from the start record, a token from the log, which the snapshot
-stores redacted and so replays as the same `<REDACTED>` string).
+stores redacted and so replays as the same `<REDACTED>` string). Each such value is parsed by
+its grammar and quoted (Probe.args, probes/arguments.py): a token that is not one Jupyter
+generates fails the check and never reaches a shell; `<REDACTED>` passes in replay only.
 
 Scripts are passed on stdin (`python3 - <<'EOF'`, `Rscript - <<'EOF'`) so they can hold
 any quoting; the guide's code is kept as the guide prints it.
