@@ -40,7 +40,7 @@ def test_server_responds(rstudio_container, profile):
     if not read(rstudio_container, containers.RSERVER):
         raise CheckFailed("RStudio Server is not installed in the image (/usr/lib/rstudio-server/bin/rserver)")
     port = profile["ports"]["rstudio"]
-    status = read(rstudio_container, containers.RSTUDIO_HTTP, port=str(port))
+    status = read(rstudio_container, containers.RSTUDIO_HTTP, port=port)
     if status != 200:  # the sign-in page, after the redirect from /
         raise CheckFailed(f"RStudio Server on port {port} in the container answered HTTP {status or 'nothing'}, not 200")
 
@@ -116,7 +116,7 @@ def _train(rstudio_container, probe, **values):
 
 @check("rstudio.keras.short_training")
 def test_short_training(rstudio_container, profile):
-    _train(rstudio_container, containers.SHORT_TRAINING, epochs=str(profile["rstudio"]["short_training_epochs"]))
+    _train(rstudio_container, containers.SHORT_TRAINING, epochs=profile["rstudio"]["short_training_epochs"])
 
 
 @pytest.mark.slow

@@ -31,7 +31,7 @@ def test_build(windows_host, profile):
 
 @check("windows.feature.{feature}", feature=["Microsoft-Windows-Subsystem-Linux", "VirtualMachinePlatform"])
 def test_optional_feature(windows_host, feature):
-    state = read(windows_host, windows.dism_feature(feature))
+    state = read(windows_host, windows.dism_feature(feature), feature=feature)
     if state.needs_elevation:
         # dism needs an elevated shell; `wsl --status` answering with version 2 means both features work.
         status = read(windows_host, windows.WSL_STATUS)

@@ -12,7 +12,7 @@ import pytest
 from suite_run import SNAPSHOTS
 from wslgpu_certify.parsers.containers import parse_start_record
 from wslgpu_certify.probes import containers as cf
-from wslgpu_certify.placeholders import fill
+from wslgpu_certify.probes.probe import command_for
 
 HEALTHY = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())
 NBODY = "docker run --rm --gpus all nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu -benchmark"
@@ -116,7 +116,7 @@ Error in py_call_impl(callable, dots$args, dots$keywords) :
 Calls: dataset_mnist -> <Anonymous> -> py_call_impl
 Execution halted
 """
-SHORT_TRAINING = fill(cf.SHORT_TRAINING.command, {"epochs": "1"})
+SHORT_TRAINING = command_for(cf.SHORT_TRAINING, {"epochs": 1})
 # rpy2 3.3 in ABI mode (no API extension built) with a stale R_HOME: the rpy2#859 error.
 RPY2_ABI_STALE_R_HOME = HEALTHY["hosts"]["container:rstudio"][cf.RPY2_SITUATION.command]["stdout"].replace(
     "Environment variable R_HOME: None", "Environment variable R_HOME: /usr/local/lib/R").replace(
@@ -221,10 +221,10 @@ MUTATIONS = {
     "rstudio.container.gpu": ("docker", {"start rstudio": start("rstudio", gpu=False, gpu_error=CUDA_REQUIREMENT)},
                               "refused the GPU request", "NVIDIA_DISABLE_REQUIRE=1"),
     "rstudio.server.responds": ("container:rstudio", {
-        fill(cf.RSTUDIO_HTTP.command, {"port": "8787"}): out("000\n<urlopen error [Errno 111] Connection refused>\n")},
+        command_for(cf.RSTUDIO_HTTP, {"port": 8787}): out("000\n<urlopen error [Errno 111] Connection refused>\n")},
         "answered HTTP nothing", "rstudio-server verify-installation"),
     "rstudio.server.password": ("container:rstudio", {
-        fill(cf.RSTUDIO_PASSWORD.command, {"user": "rstudio"}): out("password: rejected\n")},
+        command_for(cf.RSTUDIO_PASSWORD, {"user": "rstudio"}): out("password: rejected\n")},
         "is not the password of 'rstudio'", "chpasswd"),
     "rstudio.r.tensorflow": ("container:rstudio", {cf.R_TENSORFLOW.command: out("", R_NO_TENSORFLOW, rc=1)},
                              "exited with 1", "reticulate::py_config()"),

@@ -22,7 +22,7 @@ from typing import Callable
 import pytest
 
 from .findings import LAYERS, SHELLS, FixStep, Remediation
-from .placeholders import fill
+from .placeholders import fill, fill_command
 
 
 @dataclass(frozen=True)
@@ -181,7 +181,9 @@ def load_checks(checks_dir: Path | None = None) -> dict[str, CheckSpec]:
 def fill_remediation(rem: Remediation, values: dict) -> Remediation:
     return Remediation(
         why=fill(rem.why, values),
-        steps=tuple(FixStep(fill(step.text, values), step.shell, step.key) for step in rem.steps),
+        # a command's values quoted for the shell it names (a distro called `x & y` is one argument); words as they are
+        steps=tuple(FixStep(fill_command(step.text, values, step.shell) if step.is_command else fill(step.text, values),
+                            step.shell, step.key) for step in rem.steps),
         where=rem.where,
         links=rem.links,
     )

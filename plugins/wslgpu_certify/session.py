@@ -20,8 +20,9 @@ from .findings import CheckFailed, Finding
 from .gate import Gate
 from .hosts.executors import NotRecorded
 from .known_causes import known_causes
-from .placeholders import fill
 from .profile import not_applicable_under, profile_setting
+from .probes.arguments import USER, BadArgument
+from .probes.probe import command_for
 from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
 from .reports.envelope import RunEnvelope
@@ -174,12 +175,14 @@ def _names(machine) -> dict:
     --wsl-user), is asked of the distro once (`wsl.exe -d DISTRO -- id -un`, a read like any probe)."""
     if machine.user is None and machine.is_wsl and (runner := machine.runner("windows")) is not None:
         try:
-            record = runner.run(fill(DISTRO_DEFAULT_USER.command, {"distro": machine.distro}))
-        except NotRecorded:
+            record = runner.run(command_for(DISTRO_DEFAULT_USER, {"distro": machine.distro}, machine.replay))
+        except (NotRecorded, BadArgument):  # a distro name no shell line may hold: the fix keeps <USER_NAME>
             record = None
         user = record.stdout.strip() if record is not None and record.exit_status == 0 else ""
-        if user and user.replace("-", "").replace("_", "").isalnum():
-            machine.user = user
+        try:
+            machine.user = USER.parse(user) if user else None
+        except BadArgument:
+            pass
     return machine.names()
 
 

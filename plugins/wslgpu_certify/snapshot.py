@@ -1,8 +1,9 @@
 """Snapshots: one JSON file holding every command a run read, per host role.
 
 Format documented in docs/snapshots.md. A snapshot may `extend` another (a path
-relative to itself) and override or delete (`null`) single commands: that is how
-the broken variants under fixtures/snapshots/ stay small and readable.
+relative to itself, or a bundled one) and override or delete (`null`) single commands: that is
+how the broken variants under fixtures/snapshots/ stay small and readable. A file is read
+and checked as untrusted input by snapshot_file.py: bounded, every field typed, one line on error.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .redact import redact
 from .hosts.records import CommandRecord
+from .redact import redact
+from .snapshot_file import (FORMAT, MAX_EXTENDS, SnapshotError, check_hosts, check_metadata, extended_path,
+                            read_json)
 
-FORMAT = "wslgpu-certify-snapshot/1"
+__all__ = ["FORMAT", "Snapshot", "SnapshotError", "load_snapshot"]
 
-
-class SnapshotError(ValueError):
-    """A snapshot that cannot be used; the message is one line for the user."""
+# The snapshots in the source tree (fixtures/snapshots/): one may be extended by name from anywhere.
+BUNDLED_SNAPSHOTS = Path(__file__).resolve().parents[2] / "fixtures" / "snapshots"
 
 
 @dataclass
@@ -62,38 +64,31 @@ class Snapshot:
 
 
 def load_snapshot(path: str | os.PathLike, _seen: tuple[Path, ...] = ()) -> Snapshot:
-    path = Path(path).expanduser().resolve()
+    """The snapshot at `path` with what it extends merged in; raises SnapshotError (one line) for any bad file."""
+    try:
+        path = Path(path).expanduser().resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise SnapshotError(f"snapshot {path} cannot be read: {exc}") from None
     if path in _seen:
         raise SnapshotError(f"snapshot {path} extends itself in a loop")
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SnapshotError(f"snapshot not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SnapshotError(f"snapshot {path} cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"snapshot {path} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise SnapshotError(f"snapshot {path} is not a {FORMAT} file (missing or wrong \"format\")")
-    snapshot = Snapshot()
-    if raw.get("extends"):
-        base = load_snapshot(path.parent / raw["extends"], (*_seen, path))
-        snapshot.metadata.update(base.metadata)
-        snapshot.hosts = {role: dict(cmds) for role, cmds in base.hosts.items()}
+    if len(_seen) >= MAX_EXTENDS:
+        raise SnapshotError(f"snapshot {_seen[0]} extends a chain of more than {MAX_EXTENDS} snapshots")
+    raw = read_json(path)
     metadata = raw.get("metadata", {})
     hosts = raw.get("hosts", {})
-    if not isinstance(metadata, dict) or not isinstance(hosts, dict):
-        raise SnapshotError(f"snapshot {path}: \"metadata\" and \"hosts\" must be JSON objects")
+    check_metadata(path, metadata)
+    check_hosts(path, hosts)
+    snapshot = Snapshot()
+    if raw.get("extends") is not None:
+        base = load_snapshot(extended_path(path, raw["extends"], BUNDLED_SNAPSHOTS), (*_seen, path))
+        snapshot.metadata.update(base.metadata)
+        snapshot.hosts = {role: dict(cmds) for role, cmds in base.hosts.items()}
     snapshot.metadata.update(metadata)
     for role, commands in hosts.items():
-        if not isinstance(commands, dict):
-            raise SnapshotError(f"snapshot {path}: hosts.{role} must map commands to results")
         merged = snapshot.hosts.setdefault(role, {})
         for command, data in commands.items():
             if data is None:  # an override that removes a command recorded in the base
                 merged.pop(command, None)
-            elif isinstance(data, dict):
-                merged[command] = CommandRecord.from_json(command, data)
             else:
-                raise SnapshotError(f"snapshot {path}: hosts.{role}[{command!r}] must be an object or null")
+                merged[command] = CommandRecord.from_json(command, data)
     return snapshot

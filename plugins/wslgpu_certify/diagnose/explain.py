@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..findings import LAYERS
-from ..placeholders import fill
+from ..placeholders import StandIn, fill, fill_command
 from ..profile import not_applicable_under
 from .decide import CheckHit
 
-DEFAULTS = {"distro": "Ubuntu", "user": "<your user>"}
+DEFAULTS = {"distro": "Ubuntu", "user": StandIn("<your user>")}
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,9 @@ class Finding:
 
 def placeholder_values(profile: dict, known: dict) -> dict:
     images = profile.get("images", {})
-    values = {**DEFAULTS, "image": images.get("nbody", "{image}"),
+    values = {**DEFAULTS, "image": images.get("nbody", StandIn("{image}")),
               **{f"{role}_image": image for role, image in images.items()},
-              "reticulate_python": profile.get("rstudio", {}).get("reticulate_python", "{reticulate_python}")}
+              "reticulate_python": profile.get("rstudio", {}).get("reticulate_python", StandIn("{reticulate_python}"))}
     values.update({k: v for k, v in known.items() if v})
     return values
 
@@ -81,7 +81,8 @@ def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "",
 
 def from_signature(found, part: int | None, values: dict) -> Finding:
     sig = found.signature
-    fix = tuple(FixLine(fill(step.run, values), step.shell or "bash") if step.run else FixLine(fill(step.say, values))
+    fix = tuple(FixLine(fill_command(step.run, values, step.shell or "bash"), step.shell or "bash") if step.run
+                else FixLine(fill(step.say, values))
                 for step in sig.fix)
     return Finding(sig.layer, sig.cause, fix, sig.source, sig.confidence, signature_id=sig.id,
                    seen=found.line, where=sig.where, part=part)

@@ -146,6 +146,8 @@ def kill_running() -> None:
 class ReplayExecutor:
     """Answers commands from one role of a snapshot."""
 
+    replaying = True  # what probes.probe.read asks (a wrapper around an executor passes it on)
+
     def __init__(self, role: str, commands: dict[str, CommandRecord]):
         self.role = role
         self.commands = commands

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
+from ..placeholders import StandIn
 from ..snapshot import Snapshot
 from .executors import (
     ReplayExecutor,
@@ -127,8 +128,8 @@ class Machine:
 
     def names(self) -> dict:
         """Values for `{placeholders}` in remediation text."""
-        return {"user": self.user or "<USER_NAME>", "distro": self.distro, "profile": self.profile.get("name", ""),
-                "reticulate_python": self.profile.get("rstudio", {}).get("reticulate_python", "<PYTHON>"),
+        return {"user": self.user or StandIn("<USER_NAME>"), "distro": self.distro, "profile": self.profile.get("name", ""),
+                "reticulate_python": self.profile.get("rstudio", {}).get("reticulate_python", StandIn("<PYTHON>")),
                 **{f"{role}_image": image for role, image in self.profile.get("images", {}).items()}}
 
     def _record(self, role: str, record: CommandRecord) -> None:

@@ -53,9 +53,17 @@ def parse_start_record(text: str) -> StartRecord:
         data = json.loads(text)
         data["roles"] = tuple(data.get("roles", ()))
         data["environment"] = tuple(data.get("environment", ()))
-        return StartRecord(**data)
-    except (json.JSONDecodeError, TypeError, AttributeError):
+        record = StartRecord(**data)
+    except (ValueError, TypeError, AttributeError, RecursionError):  # ValueError: JSONDecodeError and the like
         raise UnreadableOutput("container start record (JSON)", text) from None
+    # a published port goes into commands (the Jupyter URL): "HOST:PORT" strings only, as DockerRecords writes them
+    if not isinstance(record.ports, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and _PUBLISHED.fullmatch(v) for k, v in record.ports.items()):
+        raise UnreadableOutput("container start record (ports: \"HOST:PORT\" strings)", text)
+    return record
+
+
+_PUBLISHED = re.compile(r"[0-9A-Za-z.:\[\]]*:[0-9]{1,5}")
 
 
 # ---- our scripts' outputs --------------------------------------------------------------------

@@ -4,7 +4,9 @@ The command strings are snapshot keys (role "docker" for start records and logs,
 "container:<role>" for commands inside a container, "wsl"/"windows" for HTTP from outside),
 so they must not contain anything that changes from run to run except what the run
 itself recorded (a port from the start record, a token from the log, which the snapshot
-stores redacted and so replays as the same `<REDACTED>` string).
+stores redacted and so replays as the same `<REDACTED>` string). Each such value is parsed by
+its grammar and quoted (Probe.args, probes/arguments.py): a token that is not one Jupyter
+generates fails the check and never reaches a shell; `<REDACTED>` passes in replay only.
 
 Scripts are passed on stdin (`python3 - <<'EOF'`, `Rscript - <<'EOF'`) so they can hold
 any quoting; the guide's code is kept as the guide prints it.
@@ -15,6 +17,7 @@ from __future__ import annotations
 from functools import partial
 
 from ..parsers import apps, containers, shell
+from .arguments import COUNT, JUPYTER_API_URL, PORT, ROLE, USER
 from .probe import Probe
 
 
@@ -28,7 +31,7 @@ def r_script(code: str) -> str:
 
 # ---- the start record and readiness (role "docker", see containers/executors.py, DockerRecords) ------------
 
-START = Probe("start {role}", containers.parse_start_record, ok_exit=None)
+START = Probe("start {role}", containers.parse_start_record, ok_exit=None, args={"role": ROLE})
 LOGS = "logs {role}"  # read with probes.probe.run: the exit status says whether Jupyter became ready
 
 
@@ -46,21 +49,23 @@ TF_DEVICE_LOG = Probe(
 
 # Jupyter's REST status: 200 with the token, 403 without (the same on notebook 5/6 and jupyter_server).
 JUPYTER_API = "http://{host}:{port}/api/status"
-HTTP_STATUS = Probe("curl -s -o /dev/null -w '%{http_code}' --max-time 10 '{url}'", shell.parse_http_status,
-                    ok_exit=None)
+# The URL holds the token read from the container's log: parsed by its grammar, then shlex-quoted (one argument).
+HTTP_STATUS = Probe("curl -s -o /dev/null -w '%{http_code}' --max-time 10 {url}", shell.parse_http_status,
+                    ok_exit=None, args={"url": JUPYTER_API_URL}, quoting="sh-single-quoted")
 # Windows PowerShell 5.1's Invoke-WebRequest throws on no answer and on every non-2xx status;
 # the catch prints what curl's -w '%{http_code}' would (the status, 000 when nothing answered)
 # and the exception's message on a second line, and the probe exits 0.
 # The same string runs under /bin/sh -c (WSL interop) and cmd.exe /c (Windows), inside
 # double quotes for both: no $, backtick, backslash, " or % in it, so the caught error ($_)
-# is read with Get-Variable and $ProgressPreference set with Set-Variable.
+# is read with Get-Variable and $ProgressPreference set with Set-Variable. The URL goes in as a
+# PowerShell '...' string (quoting.powershell_in_double_quotes refuses what sh or cmd would expand).
 WINDOWS_HTTP_STATUS = Probe(
     "powershell.exe -NoProfile -Command \"Set-Variable ProgressPreference SilentlyContinue; "
-    "try { (Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri '{url}').StatusCode } "
+    "try { (Invoke-WebRequest -UseBasicParsing -TimeoutSec 10 -Uri {url}).StatusCode } "
     "catch { if ((Get-Variable _ -ValueOnly).Exception.Response) "
     "{ [int]((Get-Variable _ -ValueOnly).Exception.Response.StatusCode) } else { '000' }; "
     "(Get-Variable _ -ValueOnly).Exception.Message }; exit 0\"",
-    shell.parse_http_status, text="both")
+    shell.parse_http_status, text="both", args={"url": JUPYTER_API_URL}, quoting="powershell-in-double-quotes")
 
 
 # ---- RStudio container (setup-guide §4.2) ------------------------------------------------------
@@ -84,7 +89,7 @@ while True:
             print(exc)
             break
         time.sleep(1)
-"""), shell.parse_http_status, label="RStudio Server's sign-in page")
+"""), shell.parse_http_status, label="RStudio Server's sign-in page", args={"port": PORT}, quoting="python")
 
 # The image's init gives the user the PASSWORD from the environment; verify it as login(1)
 # would, against /etc/shadow, without the password ever appearing in a command.
@@ -97,11 +102,11 @@ elif password == "rstudio":
     print("password: default")
 else:
     try:
-        hashed = spwd.getspnam("{user}").sp_pwdp
+        hashed = spwd.getspnam({user}).sp_pwdp
         print("password: " + ("accepted" if crypt.crypt(password, hashed) == hashed else "rejected"))
     except KeyError:
         print("password: no such user")
-"""), containers.parse_password_verdict)
+"""), containers.parse_password_verdict, args={"user": USER}, quoting="python")
 
 RPROFILE_SITE = Probe("cat /etc/R/Rprofile.site", partial(apps.parse_r_environ_setting, name="RETICULATE_PYTHON"))
 
@@ -158,7 +163,8 @@ model %>% fit(x_train, y_train, batch_size = 128, epochs = {epochs}, verbose = 2
 scores <- model %>% evaluate(x_train, y_train, verbose = 0)
 cat('Test loss:', scores[[1]], '\\n')
 cat('Test accuracy:', scores[[2]], '\\n')
-"""), containers.parse_training, text="both", label='a short Keras training from R')
+"""), containers.parse_training, text="both", label='a short Keras training from R',
+   args={"epochs": COUNT}, quoting="python")
 
 # setup-guide §4.2 verbatim, except verbose = 2 (one line per epoch instead of progress bars).
 GUIDE_MNIST = Probe("TF_CPP_MIN_LOG_LEVEL=0 " + r_script("""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..parsers import (cuda, distro, docker, docker_context, dpkg, gpu, iptables, loader, runs, shell, systemd,
                        toolkit, toolkit_config)
+from . import arguments
 from .probe import Probe
 
 # ---- the distro
@@ -41,18 +42,22 @@ CUDA_SMOKE = Probe(
 DOCKER_VERSION = Probe("docker version", docker.parse_docker_version, ok_exit=None, text="both")
 DOCKER_INFO = Probe("docker info", docker.parse_docker_info, ok_exit=None, text="both")
 DOCKER_CONTEXT = Probe("docker context show", docker_context.parse_docker_context_show, ok_exit=None, text="both")
-APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", distro.parse_apt_list, ok_exit=None, text="both")
+APT_LIST = Probe("cat /etc/apt/sources.list.d/{name}", distro.parse_apt_list, ok_exit=None, text="both",
+                 args={"name": arguments.APT_LIST})
 NVIDIA_PACKAGES = Probe(
     "dpkg-query -W -f='${Package}\\t${Version}\\t${db:Status-Abbrev}\\n' "
     "nvidia-docker2 nvidia-container-toolkit libnvidia-container1 libnvidia-container-tools",
     dpkg.parse_dpkg, ok_exit=(0, 1), text="both")
 DAEMON_JSON = Probe("cat /etc/docker/daemon.json", docker.parse_daemon_json, ok_exit=None)
-IMAGE_ID = Probe("docker image inspect --format '{{.Id}}' {image}", shell.parse_presence, ok_exit=None, text="both")
+IMAGE_ID = Probe("docker image inspect --format '{{.Id}}' {image}", shell.parse_presence, ok_exit=None, text="both",
+                 args={"image": arguments.IMAGE})
 # --pull only: the guide's images are several GB
-IMAGE_PULL = Probe("docker pull {image}", lambda text: text, text="both", label="docker pull", timeout=1800)
+IMAGE_PULL = Probe("docker pull {image}", lambda text: text, text="both", label="docker pull", timeout=1800,
+                   args={"image": arguments.IMAGE})
 
 # ---- GPU
-NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.parse_nbody_run, ok_exit=None, text="both")
+NBODY = Probe("docker run --rm --gpus all {image} nbody -gpu -benchmark", runs.parse_nbody_run, ok_exit=None, text="both",
+              args={"image": arguments.IMAGE})
 
 # ---- today's machines: the toolkit's own view (docs/modern-formats.md §1)
 # NVIDIA's issue template asks for `-d /dev/tty`; /dev/stdout gives the same debug log without a terminal.

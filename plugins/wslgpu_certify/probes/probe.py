@@ -9,8 +9,8 @@ probe can go wrong into verdicts: not recorded -> skipped, timed out or unreadab
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 import pytest
 
@@ -21,14 +21,18 @@ from ..hosts.records import CommandRecord
 from ..hosts.testinfra_backend import runner_of
 from ..parsers.errors import UnreadableOutput
 from ..placeholders import PLACEHOLDER, fill
+from ..quoting import Unquotable, quote
 from ..redact import redact
+from .arguments import BadArgument, Grammar
 from .programs import could_not_run, how_to_get
 
 EXCERPT_CHARS = 1200
 
 @dataclass(frozen=True)
 class Probe:
-    """`command` may hold `{placeholders}` filled by `read(..., **values)`."""
+    """`command` may hold `{placeholders}` filled by `read(..., **values)`: each one names its grammar in
+    `args` (probes/arguments.py) and is quoted for the shell the command runs in (`quoting`, a key of
+    quoting.QUOTERS), so a value read from a machine is only ever one literal argument."""
 
     command: str
     parse: Callable[[str], Any]
@@ -36,6 +40,8 @@ class Probe:
     text: str = "stdout"  # "stdout" or "both" (stdout then stderr, for errors on stderr)
     label: str = ""  # what a person watching the run is told is running (default: the command's first line)
     timeout: float | None = None  # seconds, when this command may outlast the host's timeout (a pull)
+    args: Mapping[str, Grammar] = field(default_factory=dict, hash=False)  # placeholder -> its grammar
+    quoting: str = "sh"  # how a value is quoted: the shell (or language) the placeholder stands in
 
 
 def prefetch(fixture: str, *slow: Probe):
@@ -118,8 +124,37 @@ def run(host, command: str, label: str = "", timeout: float | None = None) -> Co
     return record
 
 
-def read(host, probe: Probe, **values: str) -> Any:
-    command = fill(probe.command, values)
+def command_for(probe: Probe, values: dict, replaying: bool = False) -> str:
+    """The probe's command with each value parsed by its grammar and quoted; raises BadArgument.
+
+    `replaying`: the values come from a snapshot, which stores secrets as `<REDACTED>` (a grammar
+    may accept that there, and only there)."""
+    undeclared = sorted(set(values) - set(probe.args))
+    if undeclared:  # a programming error: every value that goes into a command has a grammar
+        raise ValueError(f"probe {probe.label or probe.command[:40]!r} declares no grammar for {undeclared}")
+    quoted = {}
+    for name, value in values.items():
+        grammar = probe.args[name]
+        parsed = grammar.parse(value, replaying)
+        try:
+            quoted[name] = quote(parsed, probe.quoting)
+        except Unquotable as exc:
+            raise BadArgument(f"{grammar.what} cannot stand in this command: {exc}") from None
+    return fill(probe.command, quoted)
+
+
+def read(host, probe: Probe, **values) -> Any:
+    replaying = getattr(runner_of(host).execute, "replaying", False)  # answered from a snapshot
+    try:
+        command = command_for(probe, values, replaying)
+    except BadArgument as exc:  # the value never reaches a shell: the check fails saying why
+        raise CheckFailed(
+            f"{shown(probe.command, probe.label)} was not run: {exc}",
+            remediation=Remediation(why="A value the check read (from the machine, a container or the profile) does "
+                                        "not have the shape the real program gives it, so the suite would not put it "
+                                        "into a command: look at where it came from (the quoted output, the profile).",
+                                    steps=(FixStep("Read the evidence of the check that produced the value: a "
+                                                   "genuine program never prints it in this shape", key=True),))) from None
     record = run(host, command, probe.label, probe.timeout)
     if probe.ok_exit is not None and record.exit_status not in probe.ok_exit:
         detail = telling_line(record.stderr) or telling_line(record.stdout)
