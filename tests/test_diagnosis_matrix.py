@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from suite_run import SNAPSHOTS
+from suite_run import SNAPSHOTS, replay_rows
 from test_each_check_fails import templates_seen_failing
 
 # Checks skipped on the healthy machine too (not configured in the documented profile).
@@ -111,13 +111,29 @@ DESKTOP_MATRIX = {
 MATRIX.update(DESKTOP_MATRIX)
 
 
+HEALTHY = SNAPSHOTS / "documented-healthy.json"
+OPTED_IN = ("--prove-autostart", "-m", "slow or not slow")
+
+
+def _profile_of(path) -> str:
+    return json.loads(path.read_text())["metadata"].get("profile", "documented")
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    """Every broken snapshot, the healthy one and the healthy one opted in: one run per profile (suite_run)."""
+    rows = {variant: (SNAPSHOTS / f"broken-{variant}.json",
+                      ("--cert-profile", _profile_of(SNAPSHOTS / f"broken-{variant}.json"))) for variant in MATRIX}
+    rows["healthy"] = (HEALTHY, ())
+    rows["opted-in"] = (HEALTHY, OPTED_IN)
+    return replay_rows(tmp_path_factory.mktemp("diagnosis-matrix"), rows)
+
+
 @pytest.mark.parametrize("variant", sorted(MATRIX))
-def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
+def test_broken_snapshot_fails_exactly_its_root_cause(replays, variant):
     failing, consequences = MATRIX[variant]
-    path = SNAPSHOTS / f"broken-{variant}.json"
-    profile = json.loads(path.read_text())["metadata"].get("profile", "documented")
-    run = certify("--snapshot", str(path), "--cert-profile", profile)
-    assert run.returncode == 1, run.output
+    run = replays[variant]
+    assert run.results["verdict"] == "NOT CERTIFIED" and run.returncode == 1, run.output[-3000:]
     outcomes = run.outcomes()
     assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
     for check_id, phrase in failing.items():
@@ -133,14 +149,13 @@ def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
         assert "depends on" in run.check(check_id)["message"], (check_id, run.check(check_id)["message"])
 
 
-def test_healthy_snapshot_passes_every_configured_check(certify):
-    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"))
-    outcomes = run.outcomes()
+def test_healthy_snapshot_passes_every_configured_check(replays):
+    outcomes = replays["healthy"].outcomes()
     assert {i for i, o in outcomes.items() if o != "passed"} == NOT_CONFIGURED
 
 
-def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(certify):
-    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"), "--prove-autostart", "-m", "slow or not slow")
+def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(replays):
+    run = replays["opted-in"]
     outcomes = run.outcomes()
     assert outcomes["wsl.autostart.proof"] == "passed", run.check("wsl.autostart.proof")
     assert outcomes["rstudio.keras.guide_mnist"] == "passed", run.check("rstudio.keras.guide_mnist")
