@@ -76,15 +76,15 @@ def mutated(base: Path, hosts: dict, metadata: dict | None = None) -> dict:
 class Machine(Results):
     """One row's machine in a batch: its results.json, and the batch's output and exit status."""
 
-    def __init__(self, results: dict | None, output: str, returncode: int):
-        self._results = results
+    def __init__(self, written: dict | None, output: str, returncode: int):
+        self.written = written  # its results.json, None when the run wrote none for it
         self.output = output  # the whole batch's terminal output (stdout and stderr)
         self.returncode = returncode
 
     @property
     def results(self) -> dict:
-        assert self._results is not None, f"the batch wrote no results.json for this row:\n{self.output[-4000:]}"
-        return self._results
+        assert self.written is not None, f"the batch wrote no results.json for this row:\n{self.output[-4000:]}"
+        return self.written
 
 
 def replay_rows(folder: Path, rows: dict[str, tuple[dict | Path, tuple[str, ...]]],
