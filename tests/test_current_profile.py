@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from catalog_facts import never_applicable
 from suite_run import SNAPSHOTS, mutated, replay_rows
 
 CURRENT = SNAPSHOTS / "current-healthy.json"
-# Not applicable on every machine under the bundled profiles (not configured, opt-in).
-NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
-                  "rstudio.keras.guide_mnist", "wsl.autostart.proof",
-                  # Docker Desktop's engine only (profile current-desktop)
-                  "docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json"}
+# Not applicable on every machine under `current` (not configured, opt-in): from the catalog.
+NOT_CONFIGURED = never_applicable("current")
 # Not applicable on this machine, and why (a phrase of the reason).
 NOT_APPLICABLE_HERE = {
     "wsl.sudoers.dockerd": "systemd starts dockerd",
@@ -173,12 +171,12 @@ VARIANTS = [
                                           "cannot open shared object file: no such file or directory\n", 1)},
      "libnvidia-ml.so.1", "/etc/ld.so.conf.d/ld.wsl.conf"),
 ]
-SEEN_FAILING = set(MUTATIONS)
 
 
 row("nopasswd-bashrc", {"wsl": {"systemctl is-enabled docker": _r("disabled\n", exit_status=1),
                                  "cat ~/.bashrc": _r(_HEALTHY["cat ~/.bashrc"]["stdout"] + _BASHRC_BLOCK)}})
 FAIL_CASES = [*[(check_id, answers, said, fix) for check_id, (answers, said, fix, _) in MUTATIONS.items()], *VARIANTS]
+SHOWN_FAILING = {check_id for check_id, *_ in FAIL_CASES}  # test_diagnosis_matrix.py: every check fails somewhere
 for _i, (_check_id, _answers, *_) in enumerate(FAIL_CASES):
     row(f"fails-{_i}", {"wsl": _answers}, MUTATIONS[_check_id][3] if _i < len(MUTATIONS) else None)
 

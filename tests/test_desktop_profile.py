@@ -10,18 +10,15 @@ import json
 
 import pytest
 
+from catalog_facts import applies_only_where
 from suite_run import SNAPSHOTS, mutated, replay_rows
 
 DESKTOP = SNAPSHOTS / "current-desktop-healthy.json"
 DESKTOP_HOSTS = json.loads(DESKTOP.read_text())["hosts"]
 DAEMON_JSON = next(c for c in DESKTOP_HOSTS["windows"] if c.startswith("cmd.exe /c if exist") and "daemon.json" in c)
-DESKTOP_CHECKS = ("docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json")
+DESKTOP_CHECKS = sorted(applies_only_where("docker.engine", "desktop"))
 # The distro's own engine and toolkit: nothing of it runs under Docker Desktop.
-DISTRO_ENGINE_CHECKS = ("docker.engine.community", "docker.engine.in_distro", "docker.apt.repositories",
-                        "docker.package.nvidia-container-toolkit", "docker.runtime.configured",
-                        "docker.runtime.registered", "docker.toolkit.ctk", "docker.toolkit.sees_gpu",
-                        "docker.toolkit.mode", "docker.toolkit.cdi", "wsl.dockerd.running", "wsl.autostart",
-                        "wsl.sudoers.dockerd", "wsl.systemd.boot", "wsl.systemd.docker", "wsl.autostart.proof")
+DISTRO_ENGINE_CHECKS = sorted(applies_only_where("docker.engine", "distro"))
 
 
 def out(stdout, stderr="", rc=0):
