@@ -13,6 +13,9 @@ import pytest
 from catalog_facts import never_applicable
 from suite_run import SNAPSHOTS, mutated, replay_rows
 
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("current-profile")
+
 CURRENT = SNAPSHOTS / "current-healthy.json"
 # Not applicable on every machine under `current` (not configured, opt-in): from the catalog.
 NOT_CONFIGURED = never_applicable("current")

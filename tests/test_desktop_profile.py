@@ -13,6 +13,9 @@ import pytest
 from catalog_facts import applies_only_where
 from suite_run import SNAPSHOTS, mutated, replay_rows
 
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("desktop-profile")
+
 DESKTOP = SNAPSHOTS / "current-desktop-healthy.json"
 DESKTOP_HOSTS = json.loads(DESKTOP.read_text())["hosts"]
 DAEMON_JSON = next(c for c in DESKTOP_HOSTS["windows"] if c.startswith("cmd.exe /c if exist") and "daemon.json" in c)

@@ -15,6 +15,9 @@ import pytest
 from suite_run import SNAPSHOTS, replay_rows
 from catalog_facts import catalog, never_applicable
 
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("diagnosis-matrix")
+
 # Checks no machine runs under the guide's profile (opt-in, or ruled out by the profile): from the catalog.
 NOT_CONFIGURED = never_applicable("documented")
 

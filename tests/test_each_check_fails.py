@@ -14,6 +14,9 @@ from wslgpu_certify.parsers.containers import parse_start_record
 from wslgpu_certify.probes import containers as cf
 from wslgpu_certify.placeholders import fill
 
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("each-check-fails")
+
 HEALTHY = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())
 NBODY = "docker run --rm --gpus all nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu -benchmark"
 SMI = HEALTHY["hosts"]["wsl"]["/usr/lib/wsl/lib/nvidia-smi"]["stdout"]

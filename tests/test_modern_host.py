@@ -14,6 +14,9 @@ from suite_run import SNAPSHOTS, mutated, replay_rows
 from wslgpu_certify.catalog import REGISTRY, load_checks
 from wslgpu_certify.probes import distro, windows
 
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("modern-host")
+
 CURRENT = SNAPSHOTS / "current-healthy.json"
 HEALTHY = json.loads(CURRENT.read_text())
 SMOKE = distro.CUDA_SMOKE.command

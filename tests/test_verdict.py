@@ -118,6 +118,7 @@ def broken_machines(tmp_path_factory):
     return replay_rows(tmp_path_factory.mktemp("broken"), {name: (SNAPSHOTS / f"{name}.json", ()) for name in BROKEN})
 
 
+@pytest.mark.xdist_group("broken-machines")  # one worker replays the batch (tests/pytest.ini: --dist loadgroup)
 @pytest.mark.parametrize("snapshot", BROKEN)
 def test_layer_states_of_each_broken_machine(broken_machines, snapshot):
     run = broken_machines[snapshot]
