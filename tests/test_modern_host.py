@@ -42,21 +42,26 @@ def out(stdout, stderr="", rc=0):
     return {"exit_status": rc, "stdout": stdout, "stderr": stderr, "duration": 0.1}
 
 
-# name -> (the snapshot it extends, hosts replacing that snapshot's answers, the profile it is replayed under).
-# Every job runs the whole catalog (no --check): its machine's other checks run beside the one a test reads.
-JOBS: dict[str, tuple[Path, dict, str]] = {}
+# name -> (the snapshot it extends, hosts replacing that snapshot's answers, the profile it is replayed under,
+# the checks it runs: READ, or the whole catalog (None)).
+JOBS: dict[str, tuple[Path, dict, str, tuple[str, ...] | None]] = {}
+# The checks this module's tests read (--check: a prefix selects a group); their requirements are evaluated too.
+READ = ("windows.gpu.driver_model", "windows.wsl.store", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke",
+        "gpu.nbody.performance", "windows.distro")
 
 
-def job(name: str, hosts: dict | None, base: Path = CURRENT, profile: str = "current") -> str:
-    JOBS[name] = (base, hosts or {}, profile)
+def job(name: str, hosts: dict | None, base: Path = CURRENT, profile: str = "current",
+        checks: tuple[str, ...] | None = READ) -> str:
+    JOBS[name] = (base, hosts or {}, profile, checks)
     return name
 
 
 @pytest.fixture(scope="module")
 def replays(tmp_path_factory) -> dict:
-    """Every job of this module as a machine of one run of the product per profile (suite_run.replay_rows)."""
-    rows = {name: (mutated(base, hosts, METADATA.get(name)), ("--cert-profile", profile))
-            for name, (base, hosts, profile) in JOBS.items()}
+    """Every job of this module as a machine of one run of the product per profile and selection (replay_rows)."""
+    rows = {name: (mutated(base, hosts, METADATA.get(name)),
+                   ("--cert-profile", profile, *[a for c in checks or () for a in ("--check", c)]))
+            for name, (base, hosts, profile, checks) in JOBS.items()}
     return replay_rows(tmp_path_factory.mktemp("modern-host"), rows)
 
 
@@ -101,7 +106,7 @@ def test_check_fails_with_its_fix(replays, i):
     assert any(fix in command for command in finding["remediation"]["commands"]), finding["remediation"]
 
 
-HEALTHY_JOB = job("healthy", None)
+HEALTHY_JOB = job("healthy", None, checks=None)
 LIBCUDA_FIXED_JOB = job("libcuda-fixed", {"wsl": {LDCONFIG: out(LDCONFIG_AFTER_FIX)}})
 
 
