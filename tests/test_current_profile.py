@@ -64,6 +64,7 @@ def test_current_healthy_certifies_under_current(replays):
     assert json.loads(CURRENT.read_text())["metadata"]["profile"] == "current"
     run = replays[HEALTHY_ROW]
     assert run.results["verdict"] == "CERTIFIED", run.output[-3000:]
+    assert f"\n{run.results['run']['machine_id']}: CERTIFIED (" in run.output  # the run's line for this machine
     outcomes = run.outcomes()
     # The one advisory warning: the stock driver maps libcuda.so as a copy, unknown to the loader cache
     # (microsoft/WSL#8587), shown with its fix; it never fails the certification.

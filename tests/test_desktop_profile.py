@@ -58,6 +58,7 @@ def test_desktop_healthy_certifies_under_current_desktop(replays):
     assert json.loads(DESKTOP.read_text())["metadata"]["profile"] == "current-desktop"
     run = replays[HEALTHY_ROW]
     assert run.results["verdict"] == "CERTIFIED", run.output[-3000:]
+    assert f"\n{run.results['run']['machine_id']}: CERTIFIED (" in run.output  # the run's line for this machine
     outcomes = run.outcomes()
     assert all(outcomes[c] == "passed" for c in DESKTOP_CHECKS), {c: outcomes[c] for c in DESKTOP_CHECKS}
     for check_id in DISTRO_ENGINE_CHECKS:
@@ -89,8 +90,9 @@ def test_an_older_desktop_than_the_profile_wants(replays):
     assert any("winget upgrade" in c for c in finding["remediation"]["commands"])
 
 
-NO_VERSION_ROW = row("no-version", {"wsl": {"docker version": out(DESKTOP_HOSTS["wsl"]["docker version"]["stdout"].replace(
-    "Server: Docker Desktop 4.35.1 (173168)", "Server: Docker Engine - Community"))}})
+_NO_VERSION = DESKTOP_HOSTS["wsl"]["docker version"]["stdout"].replace("Server: Docker Desktop 4.35.1 (173168)",
+                                                                      "Server: Docker Engine - Community")
+NO_VERSION_ROW = row("no-version", {"wsl": {"docker version": out(_NO_VERSION)}})
 
 
 def test_a_desktop_that_does_not_print_its_version_is_not_judged(replays):
