@@ -93,8 +93,9 @@ def replay_rows(folder: Path, rows: dict[str, tuple[dict | Path, tuple[str, ...]
 
     Rows with the same options share one run (`--snapshot FOLDER`): a profile or an opt-in is an option
     of the run, not of a snapshot, so each distinct set of options is one run. Each row's snapshot gets a
-    hostname of its own (the fleet run names machines by it and refuses two of one name); a file is
-    extended unchanged. Returns name -> its Machine, for every row.
+    hostname of its own (the fleet run names machines by it and refuses two of one name; no check reads the
+    hostname); a file is extended unchanged. Without pytest-html: no batch reads a machine's report.html
+    (test_many_machines.py holds the fleet's per-machine reports). Returns name -> its Machine, for every row.
     """
     groups: dict[tuple[str, ...], list[str]] = {}
     for name, (_, args) in rows.items():
@@ -113,8 +114,8 @@ def replay_rows(folder: Path, rows: dict[str, tuple[dict | Path, tuple[str, ...]
             (snapshots / f"{machine_id}.json").write_text(json.dumps(doc), encoding="utf-8")
             machine_of[machine_id] = name
         proc = _pytest(reports, ["--snapshot", str(snapshots), "-q", "-p", "no:html", *args], timeout=timeout)
-        written = {json.loads(p.read_text())["run"]["machine_id"]: json.loads(p.read_text())
-                   for p in reports.glob("*/results.json")}
+        docs = [json.loads(p.read_text(encoding="utf-8")) for p in reports.glob("*/results.json")]
+        written = {doc["run"]["machine_id"]: doc for doc in docs}
         for machine_id, name in machine_of.items():
             found[name] = Machine(written.get(machine_id), proc.stdout + proc.stderr, proc.returncode)
     return found
