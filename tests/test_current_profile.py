@@ -6,17 +6,19 @@ there must say why (systemd starts dockerd, nvidia-docker2 is optional).
 """
 
 import json
+from pathlib import Path
 
 import pytest
 
-from suite_run import SNAPSHOTS
+from catalog_facts import never_applicable
+from suite_run import SNAPSHOTS, mutated, replay_rows
+
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("current-profile")
 
 CURRENT = SNAPSHOTS / "current-healthy.json"
-# Not applicable on every machine under the bundled profiles (not configured, opt-in).
-NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
-                  "rstudio.keras.guide_mnist", "wsl.autostart.proof",
-                  # Docker Desktop's engine only (profile current-desktop)
-                  "docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json"}
+# Not applicable on every machine under `current` (not configured, opt-in): from the catalog.
+NOT_CONFIGURED = never_applicable("current")
 # Not applicable on this machine, and why (a phrase of the reason).
 NOT_APPLICABLE_HERE = {
     "wsl.sudoers.dockerd": "systemd starts dockerd",
@@ -25,19 +27,44 @@ NOT_APPLICABLE_HERE = {
 }
 
 
-def _variant(tmp_path, role: str, command: str, **record) -> str:
-    """current-healthy.json with one command's answer replaced."""
+# Every test's machine: name -> (current-healthy.json's answers replaced, the text of a site profile or None for
+# `current`). All are replayed in one run of the product per profile (suite_run.replay_rows), the whole catalog
+# each: a test reads its own machine's checks.
+ROWS: dict[str, tuple[dict, str | None]] = {}
+
+
+def row(name: str, hosts: dict, profile_text: str | None = None) -> str:
+    ROWS[name] = (hosts, profile_text)
+    return name
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("current-profile")
+    rows, profiles = {}, {}
+    for name, (hosts, profile_text) in ROWS.items():
+        profile = "current"
+        if profile_text is not None:
+            profile = profiles.setdefault(profile_text, str(tmp / f"site-{len(profiles)}.toml"))
+            Path(profile).write_text(profile_text)
+        rows[name] = (mutated(CURRENT, hosts), ("--cert-profile", profile))
+    return replay_rows(tmp, rows)
+
+
+def _variant(role: str, command: str, **record) -> dict:
+    """current-healthy.json's hosts with one command's answer replaced."""
     base = json.loads(CURRENT.read_text())["hosts"][role][command]
-    path = tmp_path / "variant.json"
-    path.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(CURRENT),
-                                "hosts": {role: {command: {**base, **record}}}}))
-    return str(path)
+    return {role: {command: {**base, **record}}}
 
 
-def test_current_healthy_certifies_under_current(certify):
+HEALTHY_ROW = row("healthy", {})
+
+
+def test_current_healthy_certifies_under_current(replays):
     assert json.loads(CURRENT.read_text())["metadata"]["profile"] == "current"
-    run = certify("--snapshot", str(CURRENT), "--cert-profile", "current")
-    assert run.returncode == 0, run.output
+    run = replays[HEALTHY_ROW]
+    assert run.results["verdict"] == "CERTIFIED", run.output[-3000:]
+    assert f"\n{run.results['run']['machine_id']}: CERTIFIED (" in run.output  # the run's line for this machine
     outcomes = run.outcomes()
     # The one advisory warning: the stock driver maps libcuda.so as a copy, unknown to the loader cache
     # (microsoft/WSL#8587), shown with its fix; it never fails the certification.
@@ -53,31 +80,31 @@ def test_current_healthy_certifies_under_current(certify):
         <= {"gpu.nbody.performance"}
 
 
-def test_the_nopasswd_rule_is_still_required_on_the_bashrc_route(certify, tmp_path):
+def test_the_nopasswd_rule_is_still_required_on_the_bashrc_route(replays):
     """The exemption is systemd's: docker.service not enabled and the guide's block present need the rule again."""
-    answers = {"systemctl is-enabled docker": _r("disabled\n", exit_status=1),
-               "cat ~/.bashrc": _r(_HEALTHY["cat ~/.bashrc"]["stdout"] + _BASHRC_BLOCK)}
-    run = certify(*_mutated(tmp_path, answers, None), "--check", "wsl.sudoers.dockerd")
+    run = replays["nopasswd-bashrc"]
     assert run.outcomes()["wsl.sudoers.dockerd"] == "failed"
     assert any("NOPASSWD" in c for c in run.check("wsl.sudoers.dockerd")["remediation"]["commands"])
 
 
 NVIDIA_SMI = "/usr/lib/wsl/lib/nvidia-smi"
-
-
-@pytest.mark.parametrize("smi_name, outcome", [
+SMI_STDOUT = json.loads(CURRENT.read_text())["hosts"]["wsl"][NVIDIA_SMI]["stdout"]
+SMI_ROW = "NVIDIA GeForce RTX 3070        On  |"
+SMI_NAMES = [
     ("NVIDIA GeForce RTX 3070", "passed"),
     ("NVIDIA GeForce RTX ...", "passed"),  # nvidia-smi cuts a name longer than its column
     ("NVIDIA GeForce RTX 4090", "failed"),
     ("NVIDIA GeForce GTX ...", "failed"),
-])
-def test_nvidia_smi_gpu_is_compared_with_the_cuda_device_name(certify, tmp_path, smi_name, outcome):
+]
+for _name, _ in SMI_NAMES:
+    row(f"smi-{_name}", _variant("wsl", NVIDIA_SMI, stdout=SMI_STDOUT.replace(SMI_ROW, f"{_name:<29} On  |")))
+
+
+@pytest.mark.parametrize("smi_name, outcome", SMI_NAMES)
+def test_nvidia_smi_gpu_is_compared_with_the_cuda_device_name(replays, smi_name, outcome):
     """nbody prints "Ampere" as the device and the name in `CUDA device: [...]`; the check uses the name."""
-    stdout = json.loads(CURRENT.read_text())["hosts"]["wsl"][NVIDIA_SMI]["stdout"]
-    row = "NVIDIA GeForce RTX 3070        On  |"
-    assert row in stdout
-    snapshot = _variant(tmp_path, "wsl", NVIDIA_SMI, stdout=stdout.replace(row, f"{smi_name:<29} On  |"))
-    run = certify("--snapshot", snapshot, "--cert-profile", "current", "--check", "gpu.nvidia_smi.gpu")
+    assert SMI_ROW in SMI_STDOUT
+    run = replays[f"smi-{smi_name}"]
     assert run.outcomes()["gpu.nvidia_smi.gpu"] == outcome, run.check("gpu.nvidia_smi.gpu")
     if outcome == "failed":
         assert "nbody ran on NVIDIA GeForce RTX 3070" in run.check("gpu.nvidia_smi.gpu")["message"]
@@ -148,44 +175,46 @@ VARIANTS = [
                                           "cannot open shared object file: no such file or directory\n", 1)},
      "libnvidia-ml.so.1", "/etc/ld.so.conf.d/ld.wsl.conf"),
 ]
-SEEN_FAILING = set(MUTATIONS)
 
 
-def _mutated(tmp_path, answers: dict, profile_text: str | None) -> list[str]:
-    path = tmp_path / "mutated.json"
-    path.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(CURRENT), "hosts": {"wsl": answers}}))
-    profile = "current"
-    if profile_text:
-        (tmp_path / "site.toml").write_text(profile_text)
-        profile = str(tmp_path / "site.toml")
-    return ["--snapshot", str(path), "--cert-profile", profile]
+row("nopasswd-bashrc", {"wsl": {"systemctl is-enabled docker": _r("disabled\n", exit_status=1),
+                                 "cat ~/.bashrc": _r(_HEALTHY["cat ~/.bashrc"]["stdout"] + _BASHRC_BLOCK)}})
+FAIL_CASES = [*[(check_id, answers, said, fix) for check_id, (answers, said, fix, _) in MUTATIONS.items()], *VARIANTS]
+SHOWN_FAILING = {check_id for check_id, *_ in FAIL_CASES}  # test_diagnosis_matrix.py: every check fails somewhere
+for _i, (_check_id, _answers, *_) in enumerate(FAIL_CASES):
+    row(f"fails-{_i}", {"wsl": _answers}, MUTATIONS[_check_id][3] if _i < len(MUTATIONS) else None)
 
 
-@pytest.mark.parametrize("check_id, answers, said, fix", [
-    *[(check_id, answers, said, fix) for check_id, (answers, said, fix, _) in MUTATIONS.items()], *VARIANTS],
-    ids=lambda value: value if isinstance(value, str) and "." in value and " " not in value else "")
-def test_each_new_check_fails_with_its_fix(certify, tmp_path, check_id, answers, said, fix):
-    profile_text = MUTATIONS[check_id][3] if check_id in MUTATIONS and MUTATIONS[check_id][0] is answers else None
-    run = certify(*_mutated(tmp_path, answers, profile_text), "--check", check_id)
-    finding = run.check(check_id)
+@pytest.mark.parametrize("i", range(len(FAIL_CASES)),
+                         ids=[c if i < len(MUTATIONS) else f"{c}-variant-{i - len(MUTATIONS)}"
+                              for i, (c, *_) in enumerate(FAIL_CASES)])
+def test_each_new_check_fails_with_its_fix(replays, i):
+    check_id, _, said, fix = FAIL_CASES[i]
+    finding = replays[f"fails-{i}"].check(check_id)
     assert finding["outcome"] == "failed", finding
     assert said in finding["message"], finding["message"]
     assert any(fix in command for command in finding["remediation"]["commands"]), finding["remediation"]["commands"]
 
 
-def test_cdi_passes_where_the_profile_uses_it_and_a_spec_names_the_gpu(certify, tmp_path):
-    answers = {"nvidia-ctk cdi list": _r("nvidia.com/gpu=all\n", 'time="2024-12-10T09:30:00Z" level=info msg="Found 1 CDI device"\n')}
-    run = certify(*_mutated(tmp_path, answers, _CDI_PROFILE), "--check", "docker.toolkit.cdi")
+CDI_ROW = row("cdi-passes", {"wsl": {"nvidia-ctk cdi list": _r(
+    "nvidia.com/gpu=all\n", 'time="2024-12-10T09:30:00Z" level=info msg="Found 1 CDI device"\n')}}, _CDI_PROFILE)
+
+
+def test_cdi_passes_where_the_profile_uses_it_and_a_spec_names_the_gpu(replays):
+    run = replays[CDI_ROW]
     assert run.outcomes()["docker.toolkit.cdi"] == "passed", run.check("docker.toolkit.cdi")
 
 
-def test_the_bashrc_route_makes_the_systemd_checks_not_applicable(certify, tmp_path):
+_OFF = "System has not been booted with systemd as init system (PID 1). Can't operate.\n"
+BASHRC_ROW = row("bashrc-route", {"wsl": {
+    "cat ~/.bashrc": _r(_HEALTHY["cat ~/.bashrc"]["stdout"] + _BASHRC_BLOCK),
+    "systemctl is-enabled docker": _r("", _OFF, 1), "systemctl is-active docker": _r("", _OFF, 1),
+    "sudo -n -l /usr/bin/dockerd": _r("/usr/bin/dockerd\n"), "cat /etc/wsl.conf": _r("[automount]\nenabled=true\n")}})
+
+
+def test_the_bashrc_route_makes_the_systemd_checks_not_applicable(replays):
     """The guide's block, systemd off: wsl.systemd.* do not apply (and never fail), the NOPASSWD rule does."""
-    off = "System has not been booted with systemd as init system (PID 1). Can't operate.\n"
-    answers = {"cat ~/.bashrc": _r(_HEALTHY["cat ~/.bashrc"]["stdout"] + _BASHRC_BLOCK),
-               "systemctl is-enabled docker": _r("", off, 1), "systemctl is-active docker": _r("", off, 1),
-               "sudo -n -l /usr/bin/dockerd": _r("/usr/bin/dockerd\n"), "cat /etc/wsl.conf": _r("[automount]\nenabled=true\n")}
-    run = certify(*_mutated(tmp_path, answers, None), "--check", "wsl")
+    run = replays[BASHRC_ROW]
     outcomes = run.outcomes()
     for check_id in ("wsl.systemd.boot", "wsl.systemd.docker"):
         assert outcomes[check_id] == "not_applicable", run.check(check_id)

@@ -10,36 +10,55 @@ import json
 
 import pytest
 
-from suite_run import SNAPSHOTS
+from catalog_facts import applies_only_where
+from suite_run import SNAPSHOTS, mutated, replay_rows
+
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("desktop-profile")
 
 DESKTOP = SNAPSHOTS / "current-desktop-healthy.json"
 DESKTOP_HOSTS = json.loads(DESKTOP.read_text())["hosts"]
 DAEMON_JSON = next(c for c in DESKTOP_HOSTS["windows"] if c.startswith("cmd.exe /c if exist") and "daemon.json" in c)
-DESKTOP_CHECKS = ("docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json")
+DESKTOP_CHECKS = sorted(applies_only_where("docker.engine", "desktop"))
 # The distro's own engine and toolkit: nothing of it runs under Docker Desktop.
-DISTRO_ENGINE_CHECKS = ("docker.engine.community", "docker.engine.in_distro", "docker.apt.repositories",
-                        "docker.package.nvidia-container-toolkit", "docker.runtime.configured",
-                        "docker.runtime.registered", "docker.toolkit.ctk", "docker.toolkit.sees_gpu",
-                        "docker.toolkit.mode", "docker.toolkit.cdi", "wsl.dockerd.running", "wsl.autostart",
-                        "wsl.sudoers.dockerd", "wsl.systemd.boot", "wsl.systemd.docker", "wsl.autostart.proof")
+DISTRO_ENGINE_CHECKS = sorted(applies_only_where("docker.engine", "distro"))
 
 
 def out(stdout, stderr="", rc=0):
     return {"exit_status": rc, "stdout": stdout, "stderr": stderr, "duration": 0.05}
 
 
-def variant(tmp_path, hosts: dict, metadata: dict | None = None) -> str:
-    path = tmp_path / "variant.json"
-    path.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(DESKTOP),
-                                "metadata": metadata or {}, "hosts": hosts}))
-    return str(path)
+# Every test's machine: name -> (the snapshot it extends, answers replaced, metadata, profile name or site profile
+# text). Replayed in one run of the product per profile (suite_run.replay_rows), the whole catalog each.
+ROWS: dict[str, tuple] = {}
 
 
-def test_desktop_healthy_certifies_under_current_desktop(certify):
+def row(name: str, hosts: dict | None = None, metadata: dict | None = None, profile: str = "current-desktop",
+        base=DESKTOP) -> str:
+    ROWS[name] = (base, hosts or {}, metadata, profile)
+    return name
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("desktop-profile")
+    rows = {}
+    for name, (base, hosts, metadata, profile) in ROWS.items():
+        if "\n" in profile:  # a site profile's text
+            (tmp / f"{name}.toml").write_text(profile)
+            profile = str(tmp / f"{name}.toml")
+        rows[name] = (mutated(base, hosts, metadata), ("--cert-profile", profile))
+    return replay_rows(tmp, rows)
+
+
+HEALTHY_ROW = row("healthy")
+
+
+def test_desktop_healthy_certifies_under_current_desktop(replays):
     assert json.loads(DESKTOP.read_text())["metadata"]["profile"] == "current-desktop"
-    run = certify("--snapshot", str(DESKTOP), "--cert-profile", "current-desktop")
-    assert run.returncode == 0, run.output
-    assert run.results["verdict"] == "CERTIFIED"
+    run = replays[HEALTHY_ROW]
+    assert run.results["verdict"] == "CERTIFIED", run.output[-3000:]
+    assert f"\n{run.results['run']['machine_id']}: CERTIFIED (" in run.output  # the run's line for this machine
     outcomes = run.outcomes()
     assert all(outcomes[c] == "passed" for c in DESKTOP_CHECKS), {c: outcomes[c] for c in DESKTOP_CHECKS}
     for check_id in DISTRO_ENGINE_CHECKS:
@@ -48,40 +67,45 @@ def test_desktop_healthy_certifies_under_current_desktop(certify):
         assert "Docker Desktop's WSL 2 engine" in finding["message"], finding["message"]
 
 
-@pytest.mark.parametrize("snapshot, profile", [("documented-healthy.json", "documented"),
-                                               ("current-healthy.json", "current")])
-def test_desktop_checks_do_not_apply_to_docker_in_the_distro(certify, snapshot, profile):
-    run = certify("--snapshot", str(SNAPSHOTS / snapshot), "--cert-profile", profile, "--check", "docker.desktop",
-                  "--check", "windows.desktop")
+DISTRO_ENGINE_ROWS = [("documented-healthy.json", "documented"), ("current-healthy.json", "current")]
+for _snapshot, _profile in DISTRO_ENGINE_ROWS:
+    row(f"distro-engine-{_profile}", profile=_profile, base=SNAPSHOTS / _snapshot)
+
+
+@pytest.mark.parametrize("snapshot, profile", DISTRO_ENGINE_ROWS)
+def test_desktop_checks_do_not_apply_to_docker_in_the_distro(replays, snapshot, profile):
+    run = replays[f"distro-engine-{profile}"]
     for check_id in DESKTOP_CHECKS:
         finding = run.check(check_id)
         assert finding["outcome"] == "not_applicable", finding
         assert "Docker Engine inside the distro" in finding["message"], finding["message"]
 
 
-def test_an_older_desktop_than_the_profile_wants(certify, tmp_path):
-    profile = tmp_path / "site.toml"
-    profile.write_text('extends = "current-desktop"\n[docker]\ndesktop_version = ">=4.40"\n')
-    run = certify("--snapshot", str(DESKTOP), "--cert-profile", str(profile), "--check", "docker.desktop.engine")
-    finding = run.check("docker.desktop.engine")
+OLDER_ROW = row("older-desktop", profile='extends = "current-desktop"\n[docker]\ndesktop_version = ">=4.40"\n')
+
+
+def test_an_older_desktop_than_the_profile_wants(replays):
+    finding = replays[OLDER_ROW].check("docker.desktop.engine")
     assert finding["outcome"] == "failed" and "4.35.1 does not satisfy >=4.40" in finding["message"], finding
     assert any("winget upgrade" in c for c in finding["remediation"]["commands"])
 
 
-def test_a_desktop_that_does_not_print_its_version_is_not_judged(certify, tmp_path):
-    version = DESKTOP_HOSTS["wsl"]["docker version"]["stdout"].replace("Server: Docker Desktop 4.35.1 (173168)",
-                                                                       "Server: Docker Engine - Community")
-    run = certify("--snapshot", variant(tmp_path, {"wsl": {"docker version": out(version)}}),
-                  "--cert-profile", "current-desktop", "--check", "docker.desktop.engine")
-    finding = run.check("docker.desktop.engine")
+_NO_VERSION = DESKTOP_HOSTS["wsl"]["docker version"]["stdout"].replace("Server: Docker Desktop 4.35.1 (173168)",
+                                                                      "Server: Docker Engine - Community")
+NO_VERSION_ROW = row("no-version", {"wsl": {"docker version": out(_NO_VERSION)}})
+
+
+def test_a_desktop_that_does_not_print_its_version_is_not_judged(replays):
+    finding = replays[NO_VERSION_ROW].check("docker.desktop.engine")
     assert finding["outcome"] == "skipped" and "version is not shown" in finding["message"], finding
 
 
-def test_a_default_runtime_desktop_does_not_define(certify, tmp_path):
-    hosts = {"windows": {DAEMON_JSON: out('{\n  "default-runtime": "nvidia",\n  "experimental": false\n}\n')}}
-    run = certify("--snapshot", variant(tmp_path, hosts), "--cert-profile", "current-desktop",
-                  "--check", "windows.desktop.daemon_json")
-    finding = run.check("windows.desktop.daemon_json")
+DEFAULT_RUNTIME_ROW = row("default-runtime", {"windows": {
+    DAEMON_JSON: out('{\n  "default-runtime": "nvidia",\n  "experimental": false\n}\n')}})
+
+
+def test_a_default_runtime_desktop_does_not_define(replays):
+    finding = replays[DEFAULT_RUNTIME_ROW].check("windows.desktop.daemon_json")
     assert finding["outcome"] == "failed" and '"default-runtime": "nvidia"' in finding["message"], finding
     assert "unknown or invalid runtime name" in finding["remediation"]["why"]
 
@@ -93,38 +117,38 @@ BAD = {
     "cut": out('{\n  "builder": {\n    "gc": {\n      "defaultKeep'),
     "empty": out(""),
 }
+for _damage, _answer in BAD.items():
+    row(f"bad-{_damage}", {"windows": {DAEMON_JSON: _answer}})
 
 
 @pytest.mark.parametrize("damage", sorted(BAD))
-def test_bad_desktop_daemon_json_answers_fail(certify, tmp_path, damage):
-    run = certify("--snapshot", variant(tmp_path, {"windows": {DAEMON_JSON: BAD[damage]}}),
-                  "--cert-profile", "current-desktop", "--check", "windows.desktop.daemon_json")
+def test_bad_desktop_daemon_json_answers_fail(replays, damage):
+    run = replays[f"bad-{damage}"]
     finding = run.check("windows.desktop.daemon_json")
     assert finding["outcome"] == "failed", finding
-    assert "Traceback" not in run.output
+    assert "Traceback" not in run.output  # the output of the whole run this machine was part of
 
 
-def test_no_default_marker_is_not_judged(certify, tmp_path):
+NO_MARKER_ROW = row("no-default-marker", {"windows": {
+    "wsl.exe --list --verbose": out("  NAME              STATE           VERSION\n  Ubuntu            Running         2\n"
+                                    "  docker-desktop    Stopped         2\n"),
+    "wsl.exe --status": out("Default Version: 1\n")}})
+
+
+def test_no_default_marker_is_not_judged(replays):
     """WSL 2.4.4 marks no default in `wsl -l -v` and names none in `wsl --status`."""
-    hosts = {"windows": {
-        "wsl.exe --list --verbose": out("  NAME              STATE           VERSION\n  Ubuntu            Running         2\n"
-                                        "  docker-desktop    Stopped         2\n"),
-        "wsl.exe --status": out("Default Version: 1\n")}}
-    run = certify("--snapshot", variant(tmp_path, hosts), "--cert-profile", "current-desktop",
-                  "--check", "windows.distro.default")
-    finding = run.check("windows.distro.default")
+    finding = replays[NO_MARKER_ROW].check("windows.distro.default")
     assert finding["outcome"] == "skipped" and "wsl --update" in finding["message"], finding
 
 
-def test_docker_desktop_marked_default_is_not_the_distro_certified(certify, tmp_path):
+DESKTOP_DEFAULT_ROW = row("desktop-marked-default", {"windows": {"wsl.exe --list --verbose": out(
+    "  NAME              STATE           VERSION\n  Ubuntu            Running         2\n"
+    "* docker-desktop    Running         2\n")}}, {"env": "windows", "distro": None, "profile": "current-desktop"})
+
+
+def test_docker_desktop_marked_default_is_not_the_distro_certified(replays):
     """Under --env=windows without --distro the suite takes the `*` distro, unless it is Docker Desktop's."""
-    hosts = {"windows": {"wsl.exe --list --verbose": out(
-        "  NAME              STATE           VERSION\n  Ubuntu            Running         2\n"
-        "* docker-desktop    Running         2\n")}}
-    metadata = {"env": "windows", "distro": None, "profile": "current-desktop"}
-    run = certify("--snapshot", variant(tmp_path, hosts, metadata), "--cert-profile", "current-desktop",
-                  "--check", "windows.distro")
-    finding = run.check("windows.distro.default")
+    finding = replays[DESKTOP_DEFAULT_ROW].check("windows.distro.default")
     assert finding["outcome"] == "failed" and "docker-desktop" in finding["message"], finding
     assert any("wsl.exe --set-default Ubuntu" in c for c in finding["remediation"]["commands"])
 

@@ -6,25 +6,20 @@ and a phrase the failure's fix must contain. Everything not listed must pass or 
 skipped for an unrelated, configured reason.
 """
 
+import importlib
 import json
+from pathlib import Path
 
 import pytest
 
-from suite_run import SNAPSHOTS
-from test_each_check_fails import templates_seen_failing
+from catalog_facts import catalog, never_applicable
+from suite_run import SNAPSHOTS, replay_rows
 
-# Checks skipped on the healthy machine too (not configured in the documented profile).
-NOT_CONFIGURED = {"windows.distro.template", "windows.distro.imported", "windows.distro.imported_user",
-                  "rstudio.keras.guide_mnist",  # the slow 12-epoch run: only with -m slow
-                  "wsl.autostart.proof",  # stops WSL: only with --prove-autostart
-                  # today's machines only (profile current): the toolkit's own view, dockerd under systemd
-                  "docker.toolkit.ctk", "docker.toolkit.sees_gpu", "docker.toolkit.mode", "docker.toolkit.cdi",
-                  "wsl.systemd.boot", "wsl.systemd.docker",
-                  # today's host checks the guide's profile does not ask for (profiles/documented.toml)
-                  "windows.gpu.driver_model", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke",
-                  # Docker Desktop's engine only (profile current-desktop: docker.engine = "desktop")
-                  "docker.desktop.engine", "windows.desktop.running", "windows.desktop.daemon_json"}
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("diagnosis-matrix")
 
+# Checks no machine runs under the guide's profile (opt-in, or ruled out by the profile): from the catalog.
+NOT_CONFIGURED = never_applicable("documented")
 MATRIX = {
     "known-bad-build": ({"windows.build": "Roll back to build 20201"}, set()),
     "wsl1": ({"windows.distro.version": "wsl.exe --set-version Ubuntu 2",
@@ -111,13 +106,29 @@ DESKTOP_MATRIX = {
 MATRIX.update(DESKTOP_MATRIX)
 
 
+HEALTHY = SNAPSHOTS / "documented-healthy.json"
+OPTED_IN = ("--prove-autostart", "-m", "slow or not slow")
+
+
+def _profile_of(path) -> str:
+    return json.loads(path.read_text())["metadata"].get("profile", "documented")
+
+
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    """Every broken snapshot, the healthy one and the healthy one opted in: one run per profile (suite_run)."""
+    rows = {variant: (SNAPSHOTS / f"broken-{variant}.json",
+                      ("--cert-profile", _profile_of(SNAPSHOTS / f"broken-{variant}.json"))) for variant in MATRIX}
+    rows["healthy"] = (HEALTHY, ())
+    rows["opted-in"] = (HEALTHY, OPTED_IN)
+    return replay_rows(tmp_path_factory.mktemp("diagnosis-matrix"), rows)
+
+
 @pytest.mark.parametrize("variant", sorted(MATRIX))
-def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
+def test_broken_snapshot_fails_exactly_its_root_cause(replays, variant):
     failing, consequences = MATRIX[variant]
-    path = SNAPSHOTS / f"broken-{variant}.json"
-    profile = json.loads(path.read_text())["metadata"].get("profile", "documented")
-    run = certify("--snapshot", str(path), "--cert-profile", profile)
-    assert run.returncode == 1, run.output
+    run = replays[variant]
+    assert run.results["verdict"] == "NOT CERTIFIED" and run.returncode == 1, run.output[-3000:]
     outcomes = run.outcomes()
     assert {i for i, o in outcomes.items() if o in ("failed", "error")} == set(failing)
     for check_id, phrase in failing.items():
@@ -128,40 +139,41 @@ def test_broken_snapshot_fails_exactly_its_root_cause(certify, variant):
         finding = run.check(check_id)
         assert finding["outcome"] == "skipped", (check_id, finding)
         assert any(f"depends on {root}, which failed" in finding["message"] for root in failing), finding["message"]
-    unexplained = {i for i, o in outcomes.items() if o == "skipped"} - NOT_CONFIGURED
+    configured_off = never_applicable(_profile_of(SNAPSHOTS / f"broken-{variant}.json"))
+    unexplained = {i for i, o in outcomes.items() if o == "skipped"} - configured_off
     for check_id in unexplained:
         assert "depends on" in run.check(check_id)["message"], (check_id, run.check(check_id)["message"])
 
 
-def test_healthy_snapshot_passes_every_configured_check(certify):
-    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"))
-    outcomes = run.outcomes()
+def test_healthy_snapshot_passes_every_configured_check(replays):
+    outcomes = replays["healthy"].outcomes()
     assert {i for i, o in outcomes.items() if o != "passed"} == NOT_CONFIGURED
 
 
-def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(certify):
-    run = certify("--snapshot", str(SNAPSHOTS / "documented-healthy.json"), "--prove-autostart", "-m", "slow or not slow")
+def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(replays):
+    run = replays["opted-in"]
     outcomes = run.outcomes()
     assert outcomes["wsl.autostart.proof"] == "passed", run.check("wsl.autostart.proof")
     assert outcomes["rstudio.keras.guide_mnist"] == "passed", run.check("rstudio.keras.guide_mnist")
 
 
+def shown_failing() -> set[str]:
+    """Every check id (or template) some module of tests/ shows failing: each such module's SHOWN_FAILING,
+    computed there from its rows; the modules are found by that name, never listed here."""
+    shown = set()
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        if "\nSHOWN_FAILING = " in path.read_text(encoding="utf-8"):
+            shown |= importlib.import_module(path.stem).SHOWN_FAILING
+    return shown
+
+
+SHOWN_FAILING = {check_id for failing, _ in MATRIX.values() for check_id in failing}
+
+
 def test_every_check_fails_somewhere_in_the_matrix():
-    """No check that cannot fail: each id is failing in some broken snapshot or proven failing elsewhere."""
-    failing_somewhere = {check_id for failing, _ in MATRIX.values() for check_id in failing}
-    healthy = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())
+    """No check that cannot fail: each id of the catalog is shown failing by some test module's rows."""
+    healthy = json.loads(HEALTHY.read_text())
     assert healthy["metadata"]["profile"] == "documented"
-    from wslgpu_certify.catalog import REGISTRY  # populated by importing the check modules
-    import importlib.util, sys
-    from suite_run import REPO
-    for module in sorted((REPO / "checks").glob("test_*.py")):
-        spec = importlib.util.spec_from_file_location(f"_checks_{module.stem}", module)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-    from test_current_profile import SEEN_FAILING  # today's checks, failed on current-healthy.json
-    from test_modern_host import FAILS  # today's host checks, each failed (or warned: advisory) with its fix
-    mutated = templates_seen_failing() | SEEN_FAILING | {check_id for check_id, *_ in FAILS}
-    never_failing = {spec.id for spec in REGISTRY.values()
-                     if spec.id not in failing_somewhere and spec.template not in mutated}
+    shown = shown_failing()
+    never_failing = {spec.id for spec in catalog().values() if spec.id not in shown and spec.template not in shown}
     assert not never_failing, f"checks never seen failing: {sorted(never_failing)}"

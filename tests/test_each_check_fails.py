@@ -9,10 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from suite_run import SNAPSHOTS
+from suite_run import SNAPSHOTS, mutated, replay_rows
 from wslgpu_certify.parsers.containers import parse_start_record
 from wslgpu_certify.probes import containers as cf
 from wslgpu_certify.probes.probe import command_for
+
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("each-check-fails")
 
 HEALTHY = json.loads((SNAPSHOTS / "documented-healthy.json").read_text())
 NBODY = "docker run --rm --gpus all nvcr.io/nvidia/k8s/cuda-sample:nbody nbody -gpu -benchmark"
@@ -259,19 +262,23 @@ NEEDS_SITE_PROFILE = {"windows.distro.template", "windows.distro.imported", "win
 EXTRA_ARGS = {"rstudio.keras.guide_mnist": ["-m", "slow"], "wsl.autostart.proof": ["--prove-autostart"]}
 
 
+@pytest.fixture(scope="module")
+def replays(tmp_path_factory):
+    """Every row replayed as its own machine, one run of the product per set of options (suite_run.replay_rows)."""
+    tmp = tmp_path_factory.mktemp("each-check-fails")
+    (tmp / "site.toml").write_text(SITE_PROFILE)
+    rows = {}
+    for template, (role, commands, *_) in MUTATIONS.items():
+        args = ["--cert-profile", str(tmp / "site.toml")] if template in NEEDS_SITE_PROFILE else []
+        rows[template] = (mutated(SNAPSHOTS / "documented-healthy.json", {role: commands}),
+                          (*args, *EXTRA_ARGS.get(template, [])))
+    return replay_rows(tmp, rows)
+
+
 @pytest.mark.parametrize("template", sorted(MUTATIONS))
-def test_check_fails_with_its_fix(certify, tmp_path, template):
-    role, commands, message, fix = MUTATIONS[template]
-    snapshot = tmp_path / "mutated.json"
-    snapshot.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1",
-                                    "extends": str(SNAPSHOTS / "documented-healthy.json"),
-                                    "hosts": {role: commands}}))
-    args = ["--snapshot", str(snapshot)]
-    if template in NEEDS_SITE_PROFILE:
-        (tmp_path / "site.toml").write_text(SITE_PROFILE)
-        args += ["--cert-profile", str(tmp_path / "site.toml")]
-    args += EXTRA_ARGS.get(template, [])
-    run = certify(*args)
+def test_check_fails_with_its_fix(replays, template):
+    _, _, message, fix = MUTATIONS[template]
+    run = replays[template]
     prefix = template.split("{")[0]
     mine = [c for c in run.results["checks"] if c["id"].startswith(prefix) and c["outcome"] in ("failed", "warning", "error")]
     assert mine, f"{template} did not fail: {run.outcomes()}"
@@ -281,5 +288,4 @@ def test_check_fails_with_its_fix(certify, tmp_path, template):
         assert any(fix in command for command in finding["remediation"]["commands"]), finding["remediation"]
 
 
-def templates_seen_failing() -> set[str]:
-    return set(MUTATIONS)
+SHOWN_FAILING = set(MUTATIONS)  # templates (test_diagnosis_matrix.py: every check is shown failing somewhere)

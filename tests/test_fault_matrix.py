@@ -12,26 +12,21 @@ garbage, UTF-16 from Windows, a cut-off, CRLF, a runaway output), written as a s
 - a program that could not be started (exit 127, "sh: 1: X: not found", dash's words) is named
   as such ("could not run"), never read as the fact being absent.
 
-The ~450 replays run in-process (pytest.main over one snapshot after another, results.json read
-after each) in one subprocess per fault kind, so the matrix takes about a minute and a half with
-`-n 2` (and parallelises across xdist workers by kind) instead of a subprocess per case.
+The ~450 replays run as the machines of one run of the product per fault kind (`--snapshot FOLDER`,
+tests/suite_run.py's replay_rows: each damaged snapshot is a machine with its own results.json), so
+start-up and collection are paid once per kind, and the kinds spread over xdist workers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import random
-import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from suite_run import REPO, SNAPSHOTS
+from suite_run import SNAPSHOTS, Machine, mutated, replay_rows
 from wslgpu_certify.hosts.decode import decode_output
 from wslgpu_certify.probes.programs import program_of
 
@@ -123,61 +118,23 @@ def cases(kind: str, snapshot: dict = HEALTHY, commands: list = COMMANDS) -> lis
     return out
 
 
-# ---- the replays: one subprocess per fault kind, pytest.main in-process over its snapshots
-
-def _replay_all(jobs: list[dict]) -> None:
-    """Worker (run as `python test_fault_matrix.py JOBS.json`): replay each job's snapshot in-process."""
-    os.chdir(REPO)
-    import gc
-    for job in jobs:
-        buf = io.StringIO()
-        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-            try:
-                rc = pytest.main(["-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-p", "no:xdist",
-                                  "-p", "no:unraisableexception",  # its gc.collect() x5 per run: most of a replay
-                                  "--reports-dir", job["reports"], "--snapshot", job["snapshot"],
-                                  "--cert-profile", job.get("profile", "documented")])
-            except BaseException as exc:  # noqa: BLE001 - reported as a traceback of the case
-                import traceback
-                buf.write("Traceback (worker)\n" + traceback.format_exc())
-                rc = repr(exc)
-        gc.collect()
-        gc.freeze()  # what the earlier replays left is not scanned again by the next one's collections
-        results = Path(job["reports"]) / "latest" / "results.json"
-        Path(job["result"]).write_text(json.dumps({
-            "rc": str(rc), "output": buf.getvalue()[-20000:],
-            "results": json.loads(results.read_text()) if results.exists() else None}))
-
+# ---- the replays: one run of the product per fault kind (suite_run.replay_rows), each damaged snapshot a machine
 
 def _run_kind(kind: str, tmp_path: Path, base: Path = HEALTHY_PATH, profile: str = "documented",
-              commands: list = COMMANDS) -> dict[tuple[str, str], dict]:
-    jobs = []
+              commands: list = COMMANDS) -> tuple[str, dict[tuple[str, str], Machine]]:
+    """The batch's output, and each damaged command's machine."""
     source = json.loads(base.read_text())
-    for i, (role, command) in enumerate(cases(kind, source, commands)):
-        snapshot = tmp_path / f"{kind}-{i}.json"
-        snapshot.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(base),
-                                        "hosts": {role: {command: damage(kind, role, command, source)}}}))
-        jobs.append({"role": role, "command": command, "snapshot": str(snapshot), "profile": profile,
-                     "reports": str(tmp_path / f"reports-{i}"), "result": str(tmp_path / f"result-{i}.json")})
-    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "plugins"), str(Path(__file__).parent), env.get("PYTHONPATH", "")])
-    proc = subprocess.run([sys.executable, __file__, str(tmp_path / "jobs.json")], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return {(j["role"], j["command"]): json.loads(Path(j["result"]).read_text()) for j in jobs}
+    damaged = cases(kind, source, commands)
+    rows = {f"{kind}-{i}": (mutated(base, {role: {command: damage(kind, role, command, source)}}),
+                            ("--cert-profile", profile)) for i, (role, command) in enumerate(damaged)}
+    machines = replay_rows(tmp_path, rows)
+    output = next(iter(machines.values())).output if machines else ""
+    return output, {case: machines[f"{kind}-{i}"] for i, case in enumerate(damaged)}
 
 
 def _healthy_outcomes(tmp_path_factory, path: Path, profile: str) -> dict[str, str]:
-    tmp = tmp_path_factory.mktemp("healthy")
-    (tmp / "jobs.json").write_text(json.dumps([{"snapshot": str(path), "reports": str(tmp / "r"), "profile": profile,
-                                                "result": str(tmp / "result.json")}]))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "plugins"), env.get("PYTHONPATH", "")])
-    subprocess.run([sys.executable, __file__, str(tmp / "jobs.json")], cwd=REPO, env=env, check=True,
-                   capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
-    results = json.loads((tmp / "result.json").read_text())["results"]
-    outcomes = {c["id"]: c["outcome"] for c in results["checks"]}
+    run = replay_rows(tmp_path_factory.mktemp("healthy"), {"healthy": (path, ("--cert-profile", profile))})["healthy"]
+    outcomes = run.outcomes()
     assert set(outcomes.values()) <= {"passed", "not_applicable", "warning"}, outcomes  # warning: advisory only
     return outcomes
 
@@ -196,12 +153,19 @@ def _reads(check: dict, role: str, command: str) -> bool:
     return any(e.get("role") == role and e.get("command") == command for e in check.get("evidence") or [])
 
 
-def violations(kind: str, role: str, command: str, run: dict, healthy: dict[str, str]) -> list[str]:
+def crashed(kind: str, output: str) -> list[str]:
+    """A traceback anywhere in a kind's run: every replay of it is suspect."""
+    if "Traceback" in output or "INTERNALERROR" in output:
+        return [f"[{kind}]: traceback in the run\n{output[-2000:]}"]
+    return []
+
+
+def violations(kind: str, role: str, command: str, run: Machine, healthy: dict[str, str]) -> list[str]:
     where = f"[{kind}] {role}: {command!r}"
-    if run["results"] is None or "Traceback" in run["output"] or "INTERNALERROR" in run["output"]:
-        return [f"{where}: traceback or no results\n{run['output'][-2000:]}"]
+    if run.written is None:
+        return [f"{where}: no results\n{run.output[-2000:]}"]
     found = []
-    for check in run["results"]["checks"]:
+    for check in run.results["checks"]:
         cid, outcome = check["id"], check["outcome"]
         if outcome == "error":
             found.append(f"{where}: {cid} is an error: {check['message'][:300]}")
@@ -220,9 +184,9 @@ def violations(kind: str, role: str, command: str, run: dict, healthy: dict[str,
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_damaged_evidence_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path, healthy_outcomes):
-    runs = _run_kind(kind, tmp_path)
+    output, runs = _run_kind(kind, tmp_path)
     assert runs, kind
-    found = []
+    found = crashed(kind, output)
     for (role, command), run in runs.items():
         problems = violations(kind, role, command, run, healthy_outcomes)
         if (kind, role, command) in UNDECIDABLE:
@@ -234,9 +198,9 @@ def test_damaged_evidence_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path, he
 
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "big"])
 def test_damaged_evidence_of_todays_machine_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path, current_outcomes):
-    runs = _run_kind(kind, tmp_path, CURRENT_PATH, "current", CURRENT_COMMANDS)
+    output, runs = _run_kind(kind, tmp_path, CURRENT_PATH, "current", CURRENT_COMMANDS)
     assert runs, kind
-    found = []
+    found = crashed(kind, output)
     for (role, command), run in runs.items():
         problems = violations(kind, role, command, run, current_outcomes)
         if (kind, role, command) in CURRENT_UNDECIDABLE:
@@ -254,9 +218,10 @@ def desktop_outcomes(tmp_path_factory) -> dict[str, str]:
 @pytest.mark.parametrize("kind", [k for k in KINDS if k != "big"])
 def test_damaged_evidence_of_a_docker_desktop_machine_is_never_a_pass_nor_the_wrong_cause(kind, tmp_path,
                                                                                           desktop_outcomes):
-    runs = _run_kind(kind, tmp_path, DESKTOP_PATH, "current-desktop", DESKTOP_COMMANDS)
+    output, runs = _run_kind(kind, tmp_path, DESKTOP_PATH, "current-desktop", DESKTOP_COMMANDS)
     assert runs, kind
-    found = [p for (role, command), run in runs.items() for p in violations(kind, role, command, run, desktop_outcomes)]
+    found = crashed(kind, output) + [p for (role, command), run in runs.items()
+                                     for p in violations(kind, role, command, run, desktop_outcomes)]
     assert not found, f"{len(found)} of {len(runs)} replays:\n" + "\n".join(found)
 
 
@@ -285,6 +250,3 @@ def test_every_recorded_command_is_damaged():
     assert len(damage("garbage", "wsl", "docker info")["stdout"]) == 2048
     assert damage("utf16_bom", "wsl", "docker info")["stdout"] == HEALTHY["hosts"]["wsl"]["docker info"]["stdout"]
 
-
-if __name__ == "__main__":
-    _replay_all(json.loads(Path(sys.argv[1]).read_text()))

@@ -5,19 +5,17 @@ wsl.driver.libcuda_unversioned (the loader cache and /usr/lib/wsl/lib), gpu.cuda
 ctypes), gpu.nbody.performance (baselines by GPU name). Each row replaces one or two recorded answers.
 """
 
-import contextlib
-import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from suite_run import REPO, SNAPSHOTS
+from suite_run import SNAPSHOTS, mutated, replay_rows
 from wslgpu_certify.catalog import REGISTRY, load_checks
 from wslgpu_certify.probes import distro, windows
+
+# One worker replays this module's batch (tests/pytest.ini: --dist loadgroup), not each worker the whole batch.
+pytestmark = pytest.mark.xdist_group("modern-host")
 
 CURRENT = SNAPSHOTS / "current-healthy.json"
 HEALTHY = json.loads(CURRENT.read_text())
@@ -44,60 +42,27 @@ def out(stdout, stderr="", rc=0):
     return {"exit_status": rc, "stdout": stdout, "stderr": stderr, "duration": 0.1}
 
 
-class Replay:
-    """One replay's results.json, read as tests/suite_run.py's SuiteRun reads it."""
-
-    def __init__(self, results: dict):
-        self.results = results
-
-    def outcomes(self) -> dict[str, str]:
-        return {c["id"]: c["outcome"] for c in self.results["checks"]}
-
-    def check(self, check_id: str) -> dict:
-        return next(c for c in self.results["checks"] if c["id"] == check_id)
+# name -> (the snapshot it extends, hosts replacing that snapshot's answers, the profile it is replayed under,
+# the checks it runs: READ, or the whole catalog (None)).
+JOBS: dict[str, tuple[Path, dict, str, tuple[str, ...] | None]] = {}
+# The checks this module's tests read (--check: a prefix selects a group); their requirements are evaluated too.
+READ = ("windows.gpu.driver_model", "windows.wsl.store", "wsl.driver.libcuda_unversioned", "gpu.cuda.smoke",
+        "gpu.nbody.performance", "windows.distro")
 
 
-def _replay_all(jobs: list[dict]) -> None:
-    """Worker (`python test_modern_host.py JOBS.json`): each job's pytest run in-process, one interpreter for all."""
-    os.chdir(REPO)
-    for job in jobs:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            pytest.main(["-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-p", "no:xdist",
-                         "-p", "no:unraisableexception", "--reports-dir", job["reports"], *job["args"]])
-
-
-JOBS: dict[str, tuple[dict | None, list[str]]] = {}  # name -> (hosts replacing current-healthy's, extra args)
-
-
-def job(name: str, hosts: dict | None, *args: str) -> str:
-    JOBS[name] = (hosts, list(args))
+def job(name: str, hosts: dict | None, base: Path = CURRENT, profile: str = "current",
+        checks: tuple[str, ...] | None = READ) -> str:
+    JOBS[name] = (base, hosts or {}, profile, checks)
     return name
 
 
 @pytest.fixture(scope="module")
-def replays(tmp_path_factory) -> dict[str, Replay]:
-    """Every job of this module replayed in one subprocess (one start-up instead of one per test)."""
-    tmp = tmp_path_factory.mktemp("modern-host")
-    jobs = []
-    for i, (name, (hosts, args)) in enumerate(sorted(JOBS.items())):
-        snapshot = CURRENT
-        if hosts is not None:
-            snapshot = tmp / f"{i}.json"
-            snapshot.write_text(json.dumps({"format": "wslgpu-certify-snapshot/1", "extends": str(CURRENT),
-                                            "metadata": METADATA.get(name, {}), "hosts": hosts}))
-        if "--snapshot" not in args:
-            args = ["--snapshot", str(snapshot), *args]
-        if "--cert-profile" not in args:
-            args = [*args, "--cert-profile", "current"]
-        jobs.append({"name": name, "reports": str(tmp / f"reports-{i}"), "args": args})
-    (tmp / "jobs.json").write_text(json.dumps(jobs))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "plugins"), str(Path(__file__).parent), env.get("PYTHONPATH", "")])
-    proc = subprocess.run([sys.executable, __file__, str(tmp / "jobs.json")], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return {j["name"]: Replay(json.loads((Path(j["reports"]) / "latest" / "results.json").read_text()))
-            for j in jobs}
+def replays(tmp_path_factory) -> dict:
+    """Every job of this module as a machine of one run of the product per profile and selection (replay_rows)."""
+    rows = {name: (mutated(base, hosts, METADATA.get(name)),
+                   ("--cert-profile", profile, *[a for c in checks or () for a in ("--check", c)]))
+            for name, (base, hosts, profile, checks) in JOBS.items()}
+    return replay_rows(tmp_path_factory.mktemp("modern-host"), rows)
 
 
 # check, {role: {command: answer}}, a phrase of the message, a phrase of the fix
@@ -125,9 +90,9 @@ FAILS = [
             "lrwxrwxrwx 1 root root       12 Jan  7 13:57 libcuda.so -> libcuda.so.1\n"))}},
      "the cache is older than the directory", "sudo ldconfig"),
 ]
+SHOWN_FAILING = {check_id for check_id, *_ in FAILS}  # test_diagnosis_matrix.py: every check fails somewhere
 
-
-FAIL_JOBS = [job(f"fails-{i}", hosts, "--check", check_id) for i, (check_id, hosts, *_) in enumerate(FAILS)]
+FAIL_JOBS = [job(f"fails-{i}", hosts) for i, (_, hosts, *_) in enumerate(FAILS)]
 
 
 @pytest.mark.parametrize("i", range(len(FAILS)), ids=[f"{c}-{i}" for i, (c, *_) in enumerate(FAILS)])
@@ -141,8 +106,8 @@ def test_check_fails_with_its_fix(replays, i):
     assert any(fix in command for command in finding["remediation"]["commands"]), finding["remediation"]
 
 
-HEALTHY_JOB = job("healthy", None)
-LIBCUDA_FIXED_JOB = job("libcuda-fixed", {"wsl": {LDCONFIG: out(LDCONFIG_AFTER_FIX)}}, "--check", "wsl.driver.libcuda_unversioned")
+HEALTHY_JOB = job("healthy", None, checks=None)
+LIBCUDA_FIXED_JOB = job("libcuda-fixed", {"wsl": {LDCONFIG: out(LDCONFIG_AFTER_FIX)}})
 
 
 def test_the_unversioned_libcuda_passes_once_the_loader_knows_it(replays):
@@ -164,8 +129,7 @@ def test_new_checks_pass_on_current_healthy_and_publish_what_they_read(replays):
     assert figures["nbody_baseline_gflops"] == 11866.937  # "GeForce RTX 3070" matched without "NVIDIA "
 
 
-INBOX_JOB = job("inbox-documented", None, "--snapshot", str(SNAPSHOTS / "broken-current-inbox-wsl.json"),
-                "--cert-profile", "documented", "--check", "windows.wsl.store")
+INBOX_JOB = job("inbox-documented", None, SNAPSHOTS / "broken-current-inbox-wsl.json", "documented")
 
 
 def test_inbox_wsl_is_expected_under_documented(replays):
@@ -189,7 +153,7 @@ NBODY_CASES = [
     ("NVIDIA GeForce RTX 3070 Laptop GPU", 7000.0, "not_applicable", "is a desktop part's"),
     ("NVIDIA RTX A2000 12GB", 7000.0, "not_applicable", "no baseline for NVIDIA RTX A2000 12GB"),
 ]
-NBODY_JOBS = [job(f"nbody-{i}", {"wsl": {NBODY: out(_nbody_on(name, gflops))}}, "--check", "gpu.nbody.performance")
+NBODY_JOBS = [job(f"nbody-{i}", {"wsl": {NBODY: out(_nbody_on(name, gflops))}})
               for i, (name, gflops, *_) in enumerate(NBODY_CASES)]
 
 
@@ -230,8 +194,7 @@ def _damaged(damage: str, group: str) -> dict:
     return hosts
 
 
-BAD_JOBS = {(damage, group): job(f"bad-{damage}-{group}", _damaged(damage, group),
-                                 *[a for c in GROUPS[group] for a in ("--check", c)])
+BAD_JOBS = {(damage, group): job(f"bad-{damage}-{group}", _damaged(damage, group))
             for damage in BAD for group in GROUPS}
 
 
@@ -261,7 +224,7 @@ def _loader_damaged(damage: str) -> dict:
     return {"wsl": {LDCONFIG: out(ldconfig), LISTING: damaged}}
 
 
-LOADER_JOBS = {damage: job(f"loader-{damage}", _loader_damaged(damage), "--check", "wsl.driver.libcuda_unversioned")
+LOADER_JOBS = {damage: job(f"loader-{damage}", _loader_damaged(damage))
                for damage in ("empty", "garbage", "cut")}
 
 
@@ -282,9 +245,8 @@ LIST_WSL1_DEFAULT = out("  NAME              STATE           VERSION\n* Ubuntu-2
 
 def _distro_job(name: str, distro: str, *args: str) -> str:
     hosts = {"windows": {"wsl.exe --list --verbose": LIST_WSL1_DEFAULT}}
-    JOBS[name] = (hosts, ["--check", "windows.distro", *args])
     METADATA[name] = {"env": "windows", "distro": distro}
-    return name
+    return job(name, hosts)
 
 
 METADATA: dict[str, dict] = {}
@@ -311,6 +273,3 @@ def test_a_named_distro_that_is_absent_is_one_failure_listing_those_that_exist(r
     assert run.check("windows.distro.version")["outcome"] == "skipped"
     assert [c["id"] for c in run.results["checks"] if c["outcome"] == "failed"] == ["windows.distro.installed"]
 
-
-if __name__ == "__main__":
-    _replay_all(json.loads(Path(sys.argv[1]).read_text()))

@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from suite_run import SNAPSHOTS
+from catalog_facts import never_applicable
+from suite_run import SNAPSHOTS, replay_rows
 
 HEALTHY = SNAPSHOTS / "documented-healthy.json"
 
@@ -47,10 +48,9 @@ def test_the_whole_catalog_certifies_the_healthy_machine(certify):
     results = run.results
     assert results["verdict"] == "CERTIFIED" and run.returncode == 0
     assert results["coverage"]["not_run"] == [] and results["counts"]["skipped"] == 0
-    # opt-in and unconfigured checks are not applicable, neither a pass nor a gap
-    # (+9: today's checks the guide's profile does not ask for: the driver model, the unversioned libcuda.so,
-    # the CUDA smoke test; the toolkit's own view and dockerd under systemd)
-    assert results["counts"]["not_applicable"] == 17
+    # opt-in and unconfigured checks are not applicable, neither a pass nor a gap (which: from the catalog)
+    assert results["counts"]["not_applicable"] == len(never_applicable("documented"))
+    assert {c["id"] for c in results["checks"] if c["outcome"] == "not_applicable"} == never_applicable("documented")
     assert all(layer["state"] == "passed" for layer in results["layers"].values())
     assert junit_properties(run)["wslgpu_verdict"] == "CERTIFIED"
 
@@ -109,9 +109,19 @@ LAYER_STATES = {
 }
 
 
-@pytest.mark.parametrize("snapshot", sorted(p.stem for p in SNAPSHOTS.glob("broken-*.json")))
-def test_layer_states_of_each_broken_machine(certify, snapshot):
-    run = certify("--snapshot", str(SNAPSHOTS / f"{snapshot}.json"))
+BROKEN = sorted(p.stem for p in SNAPSHOTS.glob("broken-*.json"))
+
+
+@pytest.fixture(scope="module")
+def broken_machines(tmp_path_factory):
+    """Every broken snapshot under the default profile, each a machine of one run (suite_run.replay_rows)."""
+    return replay_rows(tmp_path_factory.mktemp("broken"), {name: (SNAPSHOTS / f"{name}.json", ()) for name in BROKEN})
+
+
+@pytest.mark.xdist_group("broken-machines")  # one worker replays the batch (tests/pytest.ini: --dist loadgroup)
+@pytest.mark.parametrize("snapshot", BROKEN)
+def test_layer_states_of_each_broken_machine(broken_machines, snapshot):
+    run = broken_machines[snapshot]
     results = run.results
     states = {name: layer["state"] for name, layer in results["layers"].items()}
     assert results["verdict"] == "NOT CERTIFIED" and run.returncode != 0
