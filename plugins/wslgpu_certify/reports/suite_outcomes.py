@@ -42,13 +42,16 @@ SHOWN = {o.name: o for o in (
 COUNT_ORDER = ("passed", "failed", "warning", "blocked", "not_run", "not_applicable")
 
 
+def shown_name(outcome: str, blocked_by: str | None) -> str:
+    """The SHOWN name of a finding's outcome: a skip is blocked when it names the check that stopped it, else
+    not run; a check that broke (error), or an outcome this version does not know, is failed."""
+    if outcome == "skipped":
+        return "blocked" if blocked_by else "not_run"
+    return outcome if outcome in SHOWN else "failed"
+
+
 def shown_outcome(finding: Finding) -> str:
-    """The SHOWN name of a finding: a skip is blocked when it names the check that stopped it, else not run."""
-    if finding.outcome in ("failed", "error"):
-        return "failed"
-    if finding.outcome == "skipped":
-        return "blocked" if finding.blocked_by else "not_run"
-    return finding.outcome if finding.outcome in SHOWN else "failed"  # an unknown outcome counts as a broken check
+    return shown_name(finding.outcome, finding.blocked_by)
 
 
 def why_words(finding: Finding) -> str:
