@@ -24,11 +24,10 @@ from .reports.envelope import interruption
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
 from .reports.progress import WaitProgress
-from .reports.page_file import LOG_NAME, write_run_page
+from .reports.report_page import LOG_NAME, write_run_page
 from .reports.results_json import write_run_results
 from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
-from .reports.terminal import make_printable, speak_suite_outcomes, tell_once, teststatus, write_fleet_verdicts, \
-    write_verdict
+from .reports.terminal import SuiteOutcomesOnTerminal, make_printable, write_fleet_verdicts, write_verdict
 from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
@@ -55,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     worker_input = getattr(config, "workerinput", None)
     if worker_input is None:  # before anything runs a command: choosing the distro may already read wsl.exe
         config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
+        config.pluginmanager.register(SuiteOutcomesOnTerminal(), "wslgpu-terminal-outcomes")
     machines = machines_from_options(config)
     run_id = run_id_from_options(config)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -137,8 +137,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if runs is None or not runs.controller:
         return
     runs.session = session
-    if (reporter := session.config.pluginmanager.get_plugin("terminalreporter")) is not None:
-        speak_suite_outcomes(reporter)  # each failure told once; the last line in the suite's outcomes
     for run in runs:
         if run.run_directory is not None:
             try:
@@ -206,16 +204,6 @@ def pytest_runtest_makereport(item: pytest.Item, call):
         from .reports.html_report import extras_for
         report.extras = getattr(report, "extras", []) + extras_for(finding, state.run_directory)
     return report
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_report_teststatus(report):
-    return teststatus(report)  # a check's status word and count in the suite's outcomes; None: pytest's
-
-
-@pytest.hookimpl(tryfirst=True)  # before junitxml and the terminal read it
-def pytest_runtest_logreport(report) -> None:
-    tell_once(report)  # a check's failure is told once, in the verdict section
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -12,21 +12,43 @@ pytest-html's page, where installed, is the detailed log beside it (log.html), l
 from __future__ import annotations
 
 import base64
+import json
+import platform
 from html import escape
 from pathlib import Path
+
+import pytest
 
 from ..findings import SHELLS, Finding
 from .page_style import SCRIPT, STYLE
 from .suite_outcomes import COUNT_ORDER, SHOWN, counts_text, plural, shown_outcome, suite_counts, why_words
 from .page_style import LAYER_COLOURS
+from .results_json import write_atomically
 from .summary import NOT_RUN_REASON, VERDICT_COLOURS, LayerState
 
+LOG_NAME = "log.html"  # pytest-html's page: the detailed log beside report.html, where pytest-html is installed
 CAUSE_SHOWN = 400  # characters of a failure's message on the first screen; its row holds all of it
 PNG_INLINED = 512 * 1024  # a published PNG larger than this is linked (beside the page), not inlined
 # The machine's facts (results.json `facts`), with their labels, in the order a support engineer reads them.
 FACTS = (("windows_build", "Windows build"), ("wsl_version", "WSL"), ("kernel", "WSL kernel"),
          ("distribution", "Distro"), ("driver", "NVIDIA driver"), ("cuda", "CUDA"), ("docker", "Docker"),
          ("toolkit", "NVIDIA Container Toolkit"), ("gpu", "GPU"))
+
+
+def write_run_page(run, config: pytest.Config) -> None:
+    """A run folder's report.html, from the results.json just written there (`run`: a session.RunState); an
+    OSError goes to the caller, which says it in one line."""
+    folder = run.run_directory
+    document = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    log = LOG_NAME if config.pluginmanager.has_plugin("html") else None
+    write_atomically(folder / "report.html", report_page(document, folder, about_this_process(config), log))
+
+
+def about_this_process(config: pytest.Config) -> dict[str, str]:
+    """Where the suite itself ran (on a replay, not the certified machine): for the page's 'about this run'."""
+    plugins = sorted({f"{dist.project_name} {dist.version}" for _, dist in config.pluginmanager.list_plugin_distinfo()})
+    return {"ran on": platform.platform(), "Python": f"{platform.python_implementation()} {platform.python_version()}",
+            "pytest": pytest.__version__, "pytest plugins": ", ".join(plugins)}
 
 
 def report_page(document: dict, folder: Path | None = None, about: dict | None = None, log: str | None = None) -> str:

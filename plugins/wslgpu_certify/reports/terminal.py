@@ -11,6 +11,8 @@ failure is told once, in the verdict section: pytest's FAILURES section gives it
 
 from __future__ import annotations
 
+import pytest
+
 from ..findings import SHELLS
 from ..terminal_text import for_terminal
 from .suite_outcomes import COUNT_ORDER, SHOWN, shown_name
@@ -52,6 +54,23 @@ def tell_once(report) -> None:
     data = getattr(report, "wslgpu_finding", None)
     if data and data.get("outcome") == "failed" and report.failed and isinstance(report.longrepr, str):
         report.longrepr = ToldInVerdict(report.longrepr, data.get("id", "?"))
+
+
+class SuiteOutcomesOnTerminal:
+    """Registered in the controller: pytest's terminal speaks the suite's outcomes, and tells a failure once."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report):
+        return teststatus(report)
+
+    @pytest.hookimpl(tryfirst=True)  # before junitxml and the terminal read it
+    def pytest_runtest_logreport(self, report) -> None:
+        tell_once(report)
+
+    def pytest_sessionstart(self, session) -> None:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            speak_suite_outcomes(reporter)
 
 
 def speak_suite_outcomes(reporter) -> None:
@@ -140,6 +159,27 @@ def _step(finding) -> str:
     return f"run {SHELLS.get(step.shell, step.shell)}: {step.text}" if step.is_command else step.text
 
 
+def _findings(tr, summary: RunSummary, quiet: bool, indent: str = "  ") -> None:
+    """Each failure (root cause first) with its cause and first fix step, each warning named; `quiet`: a line each."""
+    pad = indent + "     "
+    for f in summary.failures:
+        if quiet:
+            tr.line(f"{indent}FAIL {f.id}: {_step(f) or f.message[:160]}", red=True)
+            continue
+        tr.line(f"{indent}FAIL {f.id}: {f.message[:160]}", red=True)
+        if f.leading_cause is not None:
+            tr.line(f"{pad}known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
+        if _step(f):
+            tr.line(f"{pad}first step, {_step(f)}")
+    for f in summary.warnings:
+        if quiet:
+            tr.line(f"{indent}WARN {f.id}: {_step(f) or f.message[:160]}", yellow=True)
+            continue
+        tr.line(f"{indent}WARN {f.id} (advisory, does not block certification): {f.message[:160]}", yellow=True)
+        if _step(f):
+            tr.line(f"{pad}first step, {_step(f)}")
+
+
 def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report_path) -> None:
     """The verdict; each failure with its cause and first fix step, each warning named. `-q`: the headline and
     a line per failure and warning with its first fix step."""
@@ -149,26 +189,14 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
                green=summary.certified, red=summary.verdict == "NOT CERTIFIED", yellow=summary.verdict == "PARTIAL")
     source = f"snapshot {snapshot}" if machine.replay else f"env {machine.env}"
     if quiet:
-        for f in summary.failures:
-            tr.line(f"FAIL {f.id}: {_step(f) or f.message[:160]}", red=True)
-        for f in summary.warnings:
-            tr.line(f"WARN {f.id}: {_step(f) or f.message[:160]}", yellow=True)
+        _findings(tr, summary, quiet, indent="")
         tr.line(f"report: {report_path}")
         return
     tr.line(f"{machine.hostname} ({source}, profile {machine.profile.get('name')}): {summary.tally_text()}")
     for layer, state in summary.layers.items():
         if state.state != "not_selected" or summary.scope:
             tr.line(f"  {layer:<8} {state.words}", red=state.state == "failed", green=state.state == "passed")
-    for f in summary.failures:
-        tr.line(f"  FAIL {f.id}: {f.message[:160]}", red=True)
-        if f.leading_cause is not None:
-            tr.line(f"       known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
-        if _step(f):
-            tr.line(f"       first step, {_step(f)}")
-    for f in summary.warnings:
-        tr.line(f"  WARN {f.id} (advisory, does not block certification): {f.message[:160]}", yellow=True)
-        if _step(f):
-            tr.line(f"       first step, {_step(f)}")
+    _findings(tr, summary, quiet)
     if summary.not_run:
         shown = ", ".join(p.id for p in summary.not_run[:8])
         more = f" and {len(summary.not_run) - 8} more" if len(summary.not_run) > 8 else ""
@@ -180,7 +208,9 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
 
 
 def write_fleet_verdicts(tr, runs: list) -> None:
-    """Several machines in one run: a line per machine (its verdict and folder), then how many were certified."""
+    """Several machines in one run: a line per machine (its verdict and folder), each one's failures and warnings
+    under it (the only place the terminal tells them), then how many were certified."""
+    quiet = getattr(tr.config.option, "verbose", 0) < 0
     certified = sum(summary.certified for _, summary, _ in runs)
     tr = _Lines(tr)
     tr.section(f"wslgpu-certify: {certified} of {len(runs)} machines CERTIFIED", sep="=", bold=True,
@@ -188,3 +218,4 @@ def write_fleet_verdicts(tr, runs: list) -> None:
     for machine, summary, folder in runs:
         tr.line(f"{machine.machine_id}: {summary.headline} ({summary.tally_text()}) -> {folder}",
                 green=summary.certified, red=summary.verdict == "NOT CERTIFIED", yellow=summary.verdict == "PARTIAL")
+        _findings(tr, summary, quiet)
