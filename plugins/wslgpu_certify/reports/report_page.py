@@ -40,7 +40,8 @@ def write_run_page(run, config: pytest.Config) -> None:
     OSError goes to the caller, which says it in one line."""
     folder = run.run_directory
     document = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    log = LOG_NAME if config.pluginmanager.has_plugin("html") else None
+    # pytest-html's page: written into the folder (a run of several machines), or copied there from --html
+    log = LOG_NAME if (folder / LOG_NAME).is_file() or getattr(config.option, "htmlpath", None) else None
     write_atomically(folder / "report.html", report_page(document, folder, about_this_process(config), log))
 
 
@@ -145,10 +146,16 @@ def _warnings(findings: list[Finding]) -> str:
         return ""
     items = "".join(f'<li data-check="{escape(f.id)}"><span class="badge b-warning">warning</span> '
                     f"<code>{escape(f.id)}</code>: {escape(f.message or f.title)}"
-                    + (f'<br><span class="shell">First step:</span> <code>{escape(f.first_fix)}</code>' if f.first_fix else "")
+                    + (f'<br><span class="shell">First step{_shell_words(f)}:</span> <code>{escape(f.first_fix)}</code>'
+                       if f.first_fix else "")
                     + "</li>" for f in warned)
     return (f'<h2>{plural(len(warned), "warning")} (advisory: never blocks certification)</h2>'
             f'<ul class="warnlist" id="warnings">{items}</ul>')
+
+
+def _shell_words(finding: Finding) -> str:
+    step = finding.first_step
+    return f", run {escape(SHELLS.get(step.shell, step.shell))}" if step is not None and step.is_command else ""
 
 
 def _facts(document: dict, machine: dict) -> str:
