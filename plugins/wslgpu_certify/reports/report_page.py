@@ -153,6 +153,12 @@ def _warnings(findings: list[Finding]) -> str:
             f'<ul class="warnlist" id="warnings">{items}</ul>')
 
 
+def _distro(facts: dict, machine: dict) -> str | None:
+    """What the distro is (os-release) and which WSL distro it is (its name in `wsl --list`)."""
+    release, name = facts.get("distribution"), machine.get("distro")
+    return f"{release} (WSL distro {name})" if release and name else (release or name)
+
+
 def _shell_words(finding: Finding) -> str:
     step = finding.first_step
     return f", run {escape(SHELLS.get(step.shell, step.shell))}" if step is not None and step.is_command else ""
@@ -160,7 +166,7 @@ def _shell_words(finding: Finding) -> str:
 
 def _facts(document: dict, machine: dict) -> str:
     facts = document.get("facts", {})
-    rows = [(label, facts.get(key) or (machine.get("distro") if key == "distribution" else None)) for key, label in FACTS]
+    rows = [(label, _distro(facts, machine) if key == "distribution" else facts.get(key)) for key, label in FACTS]
     measured, baseline = facts.get("nbody_gflops"), facts.get("nbody_baseline_gflops")
     if isinstance(measured, (int, float)):
         against = (f" against a baseline of {baseline:.1f} ({measured / baseline:.0%})"
