@@ -153,10 +153,11 @@ def make_printable(report) -> None:
 
 
 def _step(finding) -> str:
+    """`fix: sudo service docker start   [run in the distro (bash)]`: the first step, and where to run it."""
     step = finding.first_step
-    if step is None:
+    if step is None or not step.text:
         return ""
-    return f"run {SHELLS.get(step.shell, step.shell)}: {step.text}" if step.is_command else step.text
+    return f"fix: {step.text}   [run {SHELLS.get(step.shell, step.shell)}]" if step.is_command else f"fix: {step.text}"
 
 
 def _findings(tr, summary: RunSummary, quiet: bool, indent: str = "  ") -> None:
@@ -170,14 +171,14 @@ def _findings(tr, summary: RunSummary, quiet: bool, indent: str = "  ") -> None:
         if f.leading_cause is not None:
             tr.line(f"{pad}known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
         if _step(f):
-            tr.line(f"{pad}first step, {_step(f)}")
+            tr.line(f"{pad}{_step(f)}")
     for f in summary.warnings:
         if quiet:
             tr.line(f"{indent}WARN {f.id}: {_step(f) or f.message[:160]}", yellow=True)
             continue
         tr.line(f"{indent}WARN {f.id} (advisory, does not block certification): {f.message[:160]}", yellow=True)
         if _step(f):
-            tr.line(f"{pad}first step, {_step(f)}")
+            tr.line(f"{pad}{_step(f)}")
 
 
 def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report_path) -> None:
