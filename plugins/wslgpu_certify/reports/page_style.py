@@ -2,7 +2,7 @@
 
 Every colour pair is dark on light or white on a dark fill, at WCAG AA contrast or better (4.5:1;
 tests/test_report_in_browser.py measures the rendered text). Printed (Chromium's print to PDF), the
-page is one column, long commands and messages wrap instead of running off the page edge, the
+page is one column (the stack, what failed, the warnings, then the facts), long commands and messages wrap instead of running off the page edge, the
 filter chips and copy buttons are left out, and every check's row stays whole on one page.
 """
 
@@ -24,7 +24,8 @@ STYLE = """*{box-sizing:border-box}body{font:14px/1.4 system-ui,-apple-system,'S
 color:#212121;background:#fff;max-width:1400px}
 h1{font-size:26px;margin:12px 0 2px}h2{font-size:17px;margin:18px 0 6px;border-bottom:1px solid #ddd;padding-bottom:2px}
 .headline{font-size:15px;margin:0 0 2px}.meta{color:#424242;margin:0}
-.top{display:grid;grid-template-columns:minmax(340px,430px) 1fr;gap:8px 28px;align-items:start}
+.top{display:grid;grid-template-columns:minmax(340px,430px) 1fr;grid-template-areas:"stack fix" "facts fix";
+gap:0 28px;align-items:start}.a-stack{grid-area:stack}.a-fix{grid-area:fix}.a-facts{grid-area:facts}
 .layer{margin:2px 0;padding:4px 10px;border-radius:4px;font-size:13px}.layer b{display:inline-block;min-width:62px}
 .s-not_selected{border:1px dashed #9e9e9e}
 code,pre{font-family:ui-monospace,'Cascadia Mono',Consolas,monospace;font-size:13px}
@@ -42,7 +43,8 @@ table.facts td:first-child{color:#424242;width:130px}.none{color:#5f6368;font-st
 #chips{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}.chip[aria-pressed=false]{opacity:.55;text-decoration:line-through}
 .warnlist li{margin:0 0 6px}.about td:first-child{width:180px;color:#424242}a{color:#0d47a1}
 tr[hidden]{display:none}
-@media print{@page{size:A4;margin:12mm}body{margin:0;max-width:none;font-size:11px}.top{display:block}
+@media print{@page{size:A4;margin:12mm}body{margin:0;max-width:none;font-size:11px}
+.top{display:flex;flex-direction:column}.top>div{width:100%}.a-stack{order:1}.a-fix{order:2}.a-facts{order:3}
 #chips,button{display:none}details[open]>summary~*{display:block}tr,li,.layer{break-inside:avoid}
 h2{break-after:avoid}#checks col.c{width:28%}pre.fix{font-size:10px}code{font-size:10px}}
 """ + _OUTCOME_CSS + _LAYER_CSS

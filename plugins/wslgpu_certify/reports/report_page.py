@@ -64,8 +64,8 @@ def report_page(document: dict, folder: Path | None = None, about: dict | None =
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
         f"<title>{escape(hostname)}: {escape(verdict)}</title><style>{STYLE}</style></head><body>",
         _header(document, machine, verdict, suite_counts(findings, len(not_run))),
-        '<div class="top"><div>', _stack(document), _facts(document, machine), "</div><div>",
-        _to_fix(findings), _warnings(findings), "</div></div>",
+        '<div class="top"><div class="a-stack">', _stack(document), '</div><div class="a-fix">', _to_fix(findings),
+        _warnings(findings), '</div><div class="a-facts">', _facts(document, machine), "</div></div>",
         _checks(findings, not_run, folder),
         _about(document, machine, about or {}, log),
         f"<script>{SCRIPT}</script></body></html>"])
