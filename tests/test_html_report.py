@@ -111,6 +111,8 @@ def test_checks_that_did_not_run_say_why_and_a_broken_check_is_failed(pages):
     document["coverage"]["not_run"] = [{"id": "gpu.extra", "layer": "gpu", "title": "An extra check",
                                         "reason": "not run: deselected (-k, -m, --check, --layer, a node id or path)"}]
     page = report_page(document)
+    assert "log.html" not in page  # no pytest-html (-p no:html): no detailed log to link
+    assert '<h1 id="verdict" style="color:#c62828">NOT CERTIFIED</h1>' in page
     words = html.unescape(re.sub(r"<[^>]+>", " ", page))
     row = lambda check_id: page.split(f'data-check="{check_id}"><td>')[1].split("</tr>")[0]  # noqa: E731
     assert '<span class="badge b-not_run">not run</span>' in row(unrecorded["id"])

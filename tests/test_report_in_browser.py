@@ -344,6 +344,22 @@ def test_printed_to_pdf_the_first_page_holds_the_verdict_and_nothing_is_cut(page
     assert wider == [] and page.evaluate("document.documentElement.scrollWidth") <= A4_PRINTABLE_PX, wider[:10]
 
 
+def test_every_colour_pair_of_the_page_meets_wcag_aa():
+    """Badges, stack boxes and verdicts, as page_style.py defines them (PARTIAL too, which no replay above shows)."""
+    from wslgpu_certify.reports.page_style import LAYER_COLOURS, VERDICT_TEXT
+    from wslgpu_certify.reports.suite_outcomes import SHOWN
+
+    def rgb(hex_colour: str) -> tuple[int, ...]:
+        return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    pairs = {**{f"badge {o.name}": (o.colour, o.background) for o in SHOWN.values()},
+             **{f"layer {name}": (fg, bg) for name, (bg, fg) in LAYER_COLOURS.items()},
+             **{f"verdict {name}": (colour, "#ffffff") for name, colour in VERDICT_TEXT.items()}}
+    faint = {name: round(contrast(rgb(fg), rgb(bg)), 2) for name, (fg, bg) in pairs.items() if contrast(rgb(fg), rgb(bg)) < MIN_CONTRAST}
+    assert faint == {}
+    assert contrast(rgb("#ef6c00"), CANVAS) < MIN_CONTRAST  # the measure can fail: the orange the page no longer uses
+
+
 def test_request_capture_sees_an_external_request(page, tmp_path):
     """The offline assertion above can fail: an <img> from an external host is captured."""
     html = tmp_path / "leaky.html"

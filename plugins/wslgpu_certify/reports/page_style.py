@@ -9,7 +9,10 @@ filter chips and copy buttons are left out, and every check's row stays whole on
 from __future__ import annotations
 
 from .suite_outcomes import SHOWN
-from .summary import LAYER_STATES
+from .summary import CERTIFIED, LAYER_STATES, NOT_CERTIFIED, PARTIAL
+
+# The verdict's colour on white: 5:1 or more (summary.VERDICT_COLOURS's orange for PARTIAL is 3:1 on white).
+VERDICT_TEXT = {CERTIFIED: "#2e7d32", NOT_CERTIFIED: "#c62828", PARTIAL: "#b45309"}
 
 # The stack's states, in their own colours: green for passed and for nothing else.
 LAYER_COLOURS = {"passed": ("#2e7d32", "#ffffff"), "failed": ("#c62828", "#ffffff"), "blocked": ("#6d4c41", "#ffffff"),
@@ -40,7 +43,8 @@ table.facts td:first-child{color:#424242;width:130px}.none{color:#5f6368;font-st
 .badge{display:inline-block;padding:1px 7px;border-radius:3px;font-size:12px;font-weight:600;white-space:nowrap}
 #checks table{table-layout:fixed;font-size:13px}#checks col.o{width:112px}#checks col.c{width:30%}#checks col.l{width:74px}
 #checks col.f{width:26%}.title{color:#424242}details>summary{cursor:pointer;color:#0d47a1}
-#chips{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}.chip[aria-pressed=false]{opacity:.55;text-decoration:line-through}
+#chips{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}
+.chip[aria-pressed=false]{background:#fff;color:#424242;border:1px dashed #757575;text-decoration:line-through}
 .warnlist li{margin:0 0 6px}.about td:first-child{width:180px;color:#424242}a{color:#0d47a1}
 tr[hidden]{display:none}
 @media print{@page{size:A4;margin:12mm}body{margin:0;max-width:none;font-size:11px}

@@ -22,9 +22,9 @@ import pytest
 from ..findings import SHELLS, Finding
 from .page_style import SCRIPT, STYLE
 from .suite_outcomes import COUNT_ORDER, SHOWN, counts_text, plural, shown_outcome, suite_counts, why_words
-from .page_style import LAYER_COLOURS
+from .page_style import LAYER_COLOURS, VERDICT_TEXT
 from .results_json import write_atomically
-from .summary import NOT_RUN_REASON, VERDICT_COLOURS, LayerState
+from .summary import NOT_RUN_REASON, LayerState
 
 LOG_NAME = "log.html"  # pytest-html's page: the detailed log beside report.html, where pytest-html is installed
 CAUSE_SHOWN = 400  # characters of a failure's message on the first screen; its row holds all of it
@@ -78,7 +78,7 @@ def _header(document: dict, machine: dict, verdict: str, counts: dict[str, int])
     when = run.get("finished_at") or run.get("started_at") or document.get("finished_at") or "?"
     source = (f"replay of a snapshot recorded {machine.get('recorded_at') or '(date not recorded)'}"
               if machine.get("env") == "replay" else f"env {machine.get('env', '?')}")
-    parts = [f'<h1 id="verdict" style="color:{VERDICT_COLOURS.get(verdict, "#212121")}">{escape(verdict)}</h1>',
+    parts = [f'<h1 id="verdict" style="color:{VERDICT_TEXT.get(verdict, "#212121")}">{escape(verdict)}</h1>',
              f'<p class="headline" id="headline">{escape(_reason(document, verdict))}</p>',
              f'<p class="meta" id="run-line">machine <b>{escape(str(machine.get("hostname", "?")))}</b> &middot; '
              f'profile <b>{escape(str(name))}</b> &middot; {escape(str(when))} &middot; {escape(source)}</p>']
