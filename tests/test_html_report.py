@@ -128,10 +128,12 @@ def test_checks_that_did_not_run_say_why_and_a_broken_check_is_failed(pages):
 def test_the_profiles_reason_is_shown_when_results_json_carries_it(pages, reason):
     document = deepcopy(_document(pages))
     assert "id=\"profile-why\"" not in report_page(document)
-    document["profile"] = {"name": "current-desktop", "reason": reason}
+    document["profile"] = {"name": "current-desktop", "reason": reason, "chosen_by": "auto", "warning": None}
     page = report_page(document)
     assert f'<p class="meta" id="profile-why">why this profile: {html.escape(reason)}</p>' in page
-    assert "profile <b>current-desktop</b>" in page
+    assert "profile <b>current-desktop</b>" in page and "profile-warning" not in page
+    document["profile"]["warning"] = f"you chose documented, but {reason}"
+    assert f'id="profile-warning">you chose documented, but {html.escape(reason)}</p>' in report_page(document)
 
 
 HOSTILE = ["<script>pwn(1)</script>", "\"><img src=x onerror=pwn(2)>", "<svg/onload=pwn(3)>", "' onmouseover='pwn(4)",

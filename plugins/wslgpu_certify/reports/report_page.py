@@ -82,8 +82,10 @@ def _header(document: dict, machine: dict, verdict: str, counts: dict[str, int])
              f'<p class="headline" id="headline">{escape(_reason(document, verdict))}</p>',
              f'<p class="meta" id="run-line">machine <b>{escape(str(machine.get("hostname", "?")))}</b> &middot; '
              f'profile <b>{escape(str(name))}</b> &middot; {escape(str(when))} &middot; {escape(source)}</p>']
-    if profile.get("reason"):
+    if profile.get("reason"):  # results.json `profile` {name, reason, chosen_by, warning}: --cert-profile auto
         parts.append(f'<p class="meta" id="profile-why">why this profile: {escape(str(profile["reason"]))}</p>')
+    if profile.get("warning"):
+        parts.append(f'<p class="meta b-warning" id="profile-warning">{escape(str(profile["warning"]))}</p>')
     parts.append(f'<p class="meta" id="counts">{escape(counts_text(counts))}</p>')
     return "".join(parts)
 
