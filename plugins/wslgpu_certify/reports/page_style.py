@@ -41,7 +41,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #e0e0e0;
 overflow-wrap:anywhere}th{background:#f5f5f5}
 table.facts td:first-child{color:#424242;width:130px}.none{color:#5f6368;font-style:italic}
 .badge{display:inline-block;padding:1px 7px;border-radius:3px;font-size:12px;font-weight:600;white-space:nowrap}
-#checks table{table-layout:fixed;font-size:13px}#checks col.o{width:112px}#checks col.c{width:30%}#checks col.l{width:74px}
+#checks table{table-layout:fixed;font-size:13px}#checks col.o{width:128px}#checks col.c{width:30%}#checks col.l{width:74px}
 #checks col.f{width:26%}.title{color:#424242}details>summary{cursor:pointer;color:#0d47a1}
 #chips{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}
 .chip[aria-pressed=false]{background:#fff;color:#424242;border:1px dashed #757575;text-decoration:line-through}
