@@ -268,6 +268,10 @@ def test_every_row_says_its_outcome_and_why_in_the_suites_words(page, replayed, 
     if machine == BROKEN:
         assert {r["label"] for r in rows} == {"passed", "failed", "warning", "blocked", "not applicable"}
 
+    overflowing = page.evaluate("[...document.querySelectorAll('#checks tbody .badge')].filter(b =>"
+                                " b.getBoundingClientRect().right > b.parentElement.getBoundingClientRect().right).map(b => b.innerText)")
+    assert overflowing == [], overflowing  # each label inside its own cell
+
     # The chips: one per outcome present, its count the page's rows; a click hides that outcome's rows.
     chips = page.evaluate("[...document.querySelectorAll('#chips .chip')].map(c => c.innerText)")
     counted = {}
