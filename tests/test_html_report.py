@@ -160,3 +160,17 @@ def test_every_value_of_the_document_is_escaped(pages, payload):
     assert payload not in page.replace(html.escape(payload), "")
     assert html.escape(payload) in page
     assert not re.search(r"<(script|img|svg)\b(?![^>]*data:image)", page.replace("<script>(function(){", "")), payload
+
+
+@pytest.mark.parametrize("name", ["../outside.png", "/etc/outside.png", "sub/../../outside.png"])
+def test_only_a_png_of_the_run_folder_itself_is_inlined(pages, tmp_path, name):
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (tmp_path / "outside.png").write_bytes(b"\x89PNG\r\n\x1a\n outside")
+    (folder / "plot.png").write_bytes(b"\x89PNG\r\n\x1a\n inside")
+    document = deepcopy(_document(pages))
+    ggplot = next(c for c in document["checks"] if c["id"] == "rpy2.ggplot.png")
+    ggplot["figures"]["png"] = "plot.png"
+    assert "data:image/png;base64," in report_page(document, folder)
+    ggplot["figures"]["png"] = name
+    assert "data:image/png;base64," not in report_page(document, folder)

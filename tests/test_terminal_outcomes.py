@@ -75,3 +75,48 @@ def test_a_partial_runs_headline_and_tally_are_in_the_suites_words():
     assert summary.tally_text() == "1 passed, 1 blocked, 2 not run"
     assert RunSummary([], [PlannedCheck("gpu.x", "gpu", "x")]).headline == \
         "PARTIAL: 0 of 1 applicable check ran; not a certification"
+
+
+class _Report:
+    """What pytest's terminal reporter keeps of a check's failure: xdist delivers its longrepr as text."""
+
+    when, failed = "call", True
+
+    def __init__(self, check_id: str, text: str, outcome: str = "failed"):
+        self.longrepr = text
+        self.wslgpu_finding = {"id": check_id, "outcome": outcome, "blocked_by": None}
+
+
+def test_a_failure_is_told_once_also_when_a_worker_sends_it_as_text():
+    from types import SimpleNamespace
+
+    from wslgpu_certify.reports.terminal import ToldInVerdict, speak_suite_outcomes, teststatus, tell_once
+
+    check, other = _Report("docker.x", "docker.x: broke\n\nWhy it matters: ...\x1b[2J"), _Report("y", "AssertionError")
+    other.wslgpu_finding = None  # a test of the user's own
+    for report in (check, other):
+        tell_once(report)
+    assert isinstance(check.longrepr, ToldInVerdict) and str(check.longrepr).startswith("docker.x: broke\n\nWhy")
+    assert other.longrepr == "AssertionError"  # junit.xml still gets the whole text; the user's own stays pytest's
+    lines = []
+    check.longrepr.toterminal(SimpleNamespace(line=lines.append))
+    assert lines == ["docker.x failed: its cause and first fix step are in the wslgpu-certify verdict; every step and "
+                     "the evidence in report.html"]
+    seen = []
+    reporter = SimpleNamespace(stats={"failed": [check, other], "passed": [1]}, reportchars="fE")
+    reporter.summary_failures = lambda: seen.append([r.wslgpu_finding for r in reporter.stats["failed"]])
+    reporter.short_test_summary = lambda: seen.append(len(reporter.stats["failed"]))
+    reporter.build_summary_stats_line = lambda: ([("1 passed", {"green": True}), ("2 failed", {"red": True}),
+                                                  ("2 warning", {"yellow": True})], "red")
+    speak_suite_outcomes(reporter)
+    reporter.summary_failures()
+    reporter.short_test_summary()
+    assert seen == [[None], 1] and reporter.stats["failed"] == [check, other]  # left out of both, then restored
+    assert reporter.build_summary_stats_line()[0] == [("1 passed", {"green": True, "bold": False}),
+                                                      ("2 failed", {"red": True, "bold": True}),
+                                                      ("2 warnings", {"yellow": True, "bold": False})]
+    assert teststatus(check) == ("failed", "F", "FAILED") and teststatus(other) is None
+    check.wslgpu_finding.update(outcome="skipped", blocked_by="docker.x")
+    assert teststatus(check) == ("blocked", "b", "BLOCKED")
+    check.wslgpu_finding.update(blocked_by=None)
+    assert teststatus(check) == ("not run", "n", "NOT RUN")
