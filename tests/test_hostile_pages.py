@@ -1,10 +1,10 @@
-"""Hostile machines' text in report.html and fleet.html, opened in a real headless Chromium: 0 scripts run.
+"""Hostile machines' text in report.html, log.html and fleet.html, opened in a real headless Chromium: 0 scripts run.
 
 Twelve snapshots (tests/hostile_input.py), each with a pair of HTML payloads in every field of the machine
 that reaches a page (hostname, distro, user, recorded_at, kernel release, GPU name, toolkit and Docker
 versions, Windows product line, every command's stderr: evidence, messages, fixes filled with the distro
-and user), are replayed in ONE run (`--snapshot FOLDER`: a report.html per machine), one more alone (pytest-html's
-own report), and the fleet is collected over them (fleet.html). Every page is opened in one browser: a
+and user), are replayed in ONE run (`--snapshot FOLDER`: a report.html and pytest-html's log.html per machine), one more
+alone, and the fleet is collected over them (fleet.html); report.html is read with its collapsed parts open. Every page is opened in one browser: a
 payload that runs calls pwn(N), which every frame has (an init script) and which logs to the console;
 alert/confirm count too; so do requests leaving file:// and data:, a navigation away, any element left with
 an inline event handler attribute or a `javascript:` URL (they would run on a click or a hover that no test
@@ -73,7 +73,8 @@ PYTEST_HTML_READY = "document.querySelectorAll('#results-table tbody').length > 
 
 @pytest.fixture(scope="module")
 def hostile_pages(tmp_path_factory):
-    """The reports of the hostile snapshots (a batch and one alone) and the fleet page over the batch."""
+    """The pages of the hostile snapshots (a batch and one alone: report.html and pytest-html's log.html beside
+    it) and the fleet page over the batch."""
     root = tmp_path_factory.mktemp("hostile")
     folder = root / "snapshots"
     snapshots = write_hostile_snapshots(folder, PAYLOADS, TOKENS)
@@ -82,37 +83,45 @@ def hostile_pages(tmp_path_factory):
     assert len(reports) == len(PAYLOADS), batch.output[-3000:]
     alone = make_runner(root / "alone")("--snapshot", str(folder / "hostile-00.json"), "-q")
     single = root / "alone" / "reports" / "latest" / "report.html"
-    assert single.is_file(), alone.output[-3000:]
+    assert single.is_file() and (single.parent / "log.html").is_file(), alone.output[-3000:]
     from wslgpu_certify.fleet.cli import main
 
     main(["collect", str(root / "batch" / "reports"), "--out", str(root / "fleet")])
     return snapshots, [*reports, single], root / "fleet" / "fleet.html"
 
 
+# What report.html shows of a machine: the title, the run line's machine and text, the facts table.
+SHOWN_JS = """() => ({title: document.title, machine: document.querySelector('#run-line b').textContent,
+  line: document.getElementById('run-line').textContent, counts: document.querySelectorAll('#checks tbody tr').length,
+  facts: Object.fromEntries([...document.querySelectorAll('#facts tr')].map(r => [r.cells[0].textContent, r.cells[1].textContent]))})"""
+
+
 def test_no_payload_runs_in_any_report(browser, hostile_pages):
     snapshots, reports, fleet = hostile_pages
     watch = Watch(browser)
-    signs, environments = [], []
+    shown = []
     for report in reports:
-        signs += watch.open(report.as_uri(), PYTEST_HTML_READY)
-        environments.append(watch.page.evaluate(
-            "Object.fromEntries([...document.querySelectorAll('#environment tr')].map(r => [r.cells[0].textContent,"
-            " r.cells[1].textContent]))") | {"title": watch.page.title()})
-    signs += watch.open(fleet.as_uri())
+        watch.open(report.as_uri())
+        watch.page.locator("#about > summary").click()  # the collapsed parts too, opened as a reader would
+        watch.page.locator("#checks details > summary").evaluate_all("all => all.forEach(s => s.click())")
+        watch.page.wait_for_timeout(SETTLE_MS)
+        shown.append(watch.page.evaluate(SHOWN_JS))
+        watch.open((report.parent / "log.html").as_uri(), PYTEST_HTML_READY)  # pytest-html's, beside it
+    watch.open(fleet.as_uri())
     fleet_text = watch.page.evaluate("document.body.innerText")
     watch.context.close()
-    assert signs == []
+    assert watch.signs == []  # every sign, on any page, after any click
 
-    # Not vacuous: each machine's own text is on its page, as text: the hostname in the title and the
-    # Environment table, the distro, the recorded_at line; the kernel, GPU and toolkit figures where published.
+    # Not vacuous: each machine's own text is on its page, as text: the hostname in the title and the run line,
+    # the recorded_at date, the distro; the kernel, GPU, toolkit and Docker figures where published.
     hostnames = [s["metadata"]["hostname"] for s in snapshots]
-    assert sorted(env["Machine"] for env in environments) == sorted([*hostnames, hostnames[0]]), environments
-    for env in environments:
-        metadata = next(s["metadata"] for s in snapshots if s["metadata"]["hostname"] == env["Machine"])
-        assert env["title"].startswith(metadata["hostname"] + ":"), env
-        assert env["Distro"] == metadata["distro"] != "Ubuntu" and metadata["description"] in env["Recorded"], env
+    assert sorted(page["machine"] for page in shown) == sorted([*hostnames, hostnames[0]]), shown
+    for page in shown:
+        metadata = next(s["metadata"] for s in snapshots if s["metadata"]["hostname"] == page["machine"])
+        assert page["title"].startswith(metadata["hostname"] + ":") and page["counts"] > 50, page
+        assert metadata["recorded_at"] in page["line"] and metadata["distro"] in page["facts"]["Distro"], page
     for label in ("WSL kernel", "GPU", "NVIDIA Container Toolkit", "Docker"):
-        assert any(any(t in env.get(label, "") for t in (*PAYLOADS, *TOKENS)) for env in environments), (label, environments)
+        assert any(any(t in page["facts"].get(label, "") for t in (*PAYLOADS, *TOKENS)) for page in shown), (label, shown)
     # reasons, fixes, GPU models, versions: as text
     missing = [p for p, t in zip(PAYLOADS, TOKENS) if not any(x in fleet_text for x in (p, p.replace('"', "'"), t))]
     assert missing == [], fleet_text

@@ -86,7 +86,7 @@ def test_xdist_runs_whole_machines_per_worker_with_the_same_verdicts(fleet, tmp_
               ("documented-healthy", "broken-wsl1", "broken-tf-no-gpu", "broken-nbody-slow", "broken-dockerd-down")]
     proc = _pytest(tmp_path, *[f"--snapshot={p}" for p in chosen], "-n", "2", "-v")
     workers: dict[str, set[str]] = {}
-    for worker, params in re.findall(r"^\[(gw\d+)\] .*?(?:PASSED|FAILED|SKIPPED|XFAIL)\S* \S+\[([^\]]+)\]", proc.stdout, re.M):
+    for worker, params in re.findall(r"^\[(gw\d+)\] .*?(?:PASSED|FAILED|WARNING|BLOCKED|NOT RUN|NOT APPLICABLE)\S* \S+\[([^\]]+)\]", proc.stdout, re.M):
         machine = next((m for m in ("gpu-workstation", *[p.stem for p in chosen]) if params.endswith(m)), None)
         workers.setdefault(machine, set()).add(worker)
     assert None not in workers and len(workers) == len(chosen), proc.stdout[-2000:]

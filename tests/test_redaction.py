@@ -76,7 +76,7 @@ def test_secrets_injected_into_a_snapshot_do_not_reach_any_report(certify, tmp_p
     path.write_text(json.dumps(snap))
     run = certify("--snapshot", str(path))
     assert run.check("wsl.autostart")["outcome"] == "failed"  # its evidence holds the bashrc excerpt
-    for name in ("report.html", "junit.xml", "results.json"):
+    for name in ("report.html", "log.html", "junit.xml", "results.json"):
         content = (run.reports / "latest" / name).read_text()
         for secret in secrets.values():
             assert secret not in content, f"{secret} leaked into {name}"

@@ -41,7 +41,7 @@ def check_gpu_granted(docker_host, role: str) -> None:
     if record.gpu_error:
         raise CheckFailed(
             f"the engine refused the GPU request for the {role} container ({record.image}): {record.gpu_error} "
-            f"-- the container was started without a GPU; checks that need one are skipped",
+            f"-- the container was started without a GPU; checks that need one are blocked",
             variant=classify_docker_error(record.gpu_error))
 
 

@@ -117,10 +117,15 @@ class Remediation:
         return tuple(step.text for step in self.steps)
 
     @property
-    def summary(self) -> str:
-        """The one-line fix: the step marked `key`, else the first command, else the first step."""
+    def key_step(self) -> FixStep | None:
+        """The one step to do first: the step marked `key`, else the first command, else the first step."""
         chosen = next((s for s in self.steps if s.key), None) or next((s for s in self.steps if s.is_command), None)
-        return (chosen or (self.steps[0] if self.steps else FixStep(""))).text
+        return chosen or (self.steps[0] if self.steps else None)
+
+    @property
+    def summary(self) -> str:
+        """The one-line fix: the key step's text."""
+        return (self.key_step or FixStep("")).text
 
     def as_text(self) -> str:
         lines = [f"Why it matters: {self.why}"]
@@ -232,6 +237,13 @@ class Finding:
     def leading_cause(self) -> KnownCause | None:
         """The known cause a failure leads with (its fix comes before the check's own)."""
         return next((cause for cause in self.known_causes if not cause.advisory), None)
+
+    @property
+    def first_step(self) -> FixStep | None:
+        """The first fix step to take (its shell with it): the leading known cause's, else the check's own."""
+        if self.leading_cause is not None:
+            return self.leading_cause.remediation.key_step
+        return self.remediation.key_step if self.remediation else None
 
     @property
     def first_fix(self) -> str:

@@ -24,9 +24,10 @@ from .reports.envelope import interruption
 from .reports.junit import add_junit_verdict, junit_properties
 from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
 from .reports.progress import WaitProgress
+from .reports.report_page import LOG_NAME, write_run_page
 from .reports.results_json import write_run_results
 from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
-from .reports.terminal import make_printable, write_fleet_verdicts, write_verdict
+from .reports.terminal import SuiteOutcomesOnTerminal, make_printable, write_fleet_verdicts, write_verdict
 from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
@@ -53,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     worker_input = getattr(config, "workerinput", None)
     if worker_input is None:  # before anything runs a command: choosing the distro may already read wsl.exe
         config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
+        config.pluginmanager.register(SuiteOutcomesOnTerminal(), "wslgpu-terminal-outcomes")
     machines = machines_from_options(config)
     run_id = run_id_from_options(config)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
@@ -76,7 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if has_html:
         config.option.self_contained_html = True  # a report attached to a ticket, also at the user's --html
         collapse_rows_that_need_no_reading(config)
-    if runs.fleet:  # each machine's junit.xml and report.html in its own folder (a --junitxml/--html: the whole run)
+    if runs.fleet:  # each machine's junit.xml and log.html in its own folder (a --junitxml/--html: the whole run)
         from .reports.html_report import HtmlReport
 
         config.pluginmanager.register(MachineReports(config, runs, HtmlReport if has_html else None),
@@ -87,7 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.xmlpath = str(run_directory / "junit.xml")
     if has_html:
         if not config.option.htmlpath:
-            config.option.htmlpath = str(run_directory / "report.html")
+            config.option.htmlpath = str(run_directory / LOG_NAME)  # report.html is ours (reports/report_page.py)
         from .reports.html_report import HtmlReport
         config.pluginmanager.register(HtmlReport(runs.only), "wslgpu-html-report")
 
@@ -248,14 +250,14 @@ def pytest_sessionfinish(session: pytest.Session):
                 machine_reports.write(session, run.machine.machine_id)
             else:
                 add_junit_verdict(config, summary)
-        except OSError as exc:  # a machine's junit.xml/report.html into a full disk: one line
+        except OSError as exc:  # a machine's junit.xml/log.html into a full disk: one line
             runs.cannot_write(config, run.run_directory, exc)
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
         if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
     try:
         yield  # junitxml's and pytest-html's writers
-    except OSError as exc:  # junit.xml or report.html into a full disk or a read-only folder: one line
+    except OSError as exc:  # junit.xml or log.html into a full disk or a read-only folder: one line
         runs.cannot_write(config, next(iter(runs)).run_directory, exc)
         session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
@@ -274,8 +276,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if session is not None:  # the session ran: its final document, with the exit status pytest returns
             run.envelope.finish(session.exitstatus, run.stopped_by)
             runs.guarded(config, session, folder / "results.json", lambda: write_run_results(run, run.summary()))
+            runs.guarded(config, session, folder / "report.html", lambda: write_run_page(run, config))
         if not runs.fleet:
-            for option, name in (("htmlpath", "report.html"), ("xmlpath", "junit.xml")):
+            for option, name in (("htmlpath", LOG_NAME), ("xmlpath", "junit.xml")):
                 written = getattr(config.option, option, None)
                 runs.guarded(config, session, folder / name, lambda: keep_copy(written, folder / name))
         if not any(folder.iterdir()):
@@ -294,4 +297,4 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         return
     run = runs.only
     write_verdict(terminalreporter, run.summary(), run.machine, run.machine.snapshot_path,
-                  config.option.htmlpath or run.run_directory)
+                  run.run_directory / "report.html")

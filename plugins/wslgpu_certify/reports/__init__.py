@@ -1,12 +1,16 @@
 """One module per output; each reads the run's state and Finding objects only.
 
     summary.py       the verdict, the counts per outcome, each layer's state: computed once, read by all
-    terminal.py      the verdict section at the end of pytest's output
+    suite_outcomes.py  the six outcomes a reader sees (passed, failed, warning, blocked, not run, not
+                     applicable), their colours, and why each check ended so, in words
+    terminal.py      the verdict section at the end of pytest's output; pytest's words and counts in the six outcomes
+    report_page.py   report.html: the page attached to a ticket, written from results.json into the run folder
+    page_style.py    report.html's inline CSS and script (light, printable, AA contrast)
     junit.py         the properties each check's testcase carries in junit.xml
     results_json.py  results.json (docs/results.md), written atomically
     envelope.py      results.json's run envelope (machine id, run id, times, exit status, state) and facts
-    machine_reports.py  a fleet run's junit.xml and report.html per machine
-    html_report.py   pytest-html additions: verdict title, stack picture, check/layer/fix columns, extras
+    machine_reports.py  a fleet run's junit.xml and log.html per machine
+    html_report.py   pytest-html additions to log.html (the detailed log): verdict title, stack, columns, extras
     progress.py      the line naming what a waiting check waits for
     run_folder.py    reports/<UTC timestamp>-<machine id>[-<run id>]/ and reports/latest/
 

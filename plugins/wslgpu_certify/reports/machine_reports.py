@@ -1,4 +1,4 @@
-"""A fleet run's junit.xml and report.html per machine (many_machines.py).
+"""A fleet run's junit.xml and log.html (pytest-html's page) per machine (many_machines.py).
 
 pytest's junitxml and pytest-html each write one file per session. In a run of several
 machines each machine's folder gets its own: one `LogXML` and (with pytest-html) one
@@ -66,7 +66,7 @@ class HtmlDispatch:
 
 
 class MachineReports:
-    """Registered in a fleet run's controller: routes each test report to its machine's junit.xml and report.html."""
+    """Registered in a fleet run's controller: routes each test report to its machine's junit.xml and log.html."""
 
     def __init__(self, config: pytest.Config, runs, html_report_class=None):
         self.junit = {run.machine.machine_id: _junit_for(config, run.run_directory / "junit.xml") for run in runs}
@@ -83,7 +83,7 @@ class MachineReports:
             resources = Path(__import__("pytest_html").__file__).parent / "resources"
             template = _read_template([resources])
             css = _process_css(resources / "style.css", [])
-            self.html = {run.machine.machine_id: SelfContainedReport(run.run_directory / "report.html", config,
+            self.html = {run.machine.machine_id: SelfContainedReport(run.run_directory / "log.html", config,
                                                                      ReportData(config), template, css)
                          for run in runs}
             self.dispatch = HtmlDispatch({run.machine.machine_id: html_report_class(run) for run in runs})

@@ -22,6 +22,7 @@ def machine_meta(machine, snapshot: str | None) -> dict:
         "machine_env": machine.env,
         "profile": machine.profile.get("name"),
         "snapshot": snapshot,
+        "recorded_at": machine.snapshot.metadata.get("recorded_at") if machine.replay else None,  # when it was recorded
         "distro": machine.distro,
         "user": machine.user,
         # per host role: commands executed (each distinct command once; memoized after that)

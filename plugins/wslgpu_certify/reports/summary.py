@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..findings import LAYERS, OUTCOMES, Finding
+from .suite_outcomes import counts_text, plural, suite_counts
 
 CERTIFIED = "CERTIFIED"
 NOT_CERTIFIED = "NOT CERTIFIED"
@@ -70,9 +71,9 @@ class LayerState:
         if self.state == "blocked":
             return f"blocked by {self.blocked_by}, which {'failed' if self.root_failed else 'did not run'}"
         if self.state == "partial":
-            return f"partial: {self.passed} of {self.applicable} applicable checks passed, the rest did not run"
+            return f"partial: {self.passed} of {plural(self.applicable, 'applicable check')} passed, the rest did not run"
         if self.state == "passed":
-            return f"passed: {self.passed} of {self.applicable} applicable checks"
+            return f"passed: {self.passed} of {plural(self.applicable, 'applicable check')}"
         return self.state.replace("_", " ")
 
     def to_json(self) -> dict:
@@ -140,7 +141,8 @@ class RunSummary:
             if f.outcome in tally:
                 tally[f.outcome] += 1
         tally["not_run"] = len(self.not_run)
-        self.counts = tally
+        self.counts = tally  # the findings' own outcomes, as results.json counts them
+        self.shown_counts = suite_counts(self.findings, len(self.not_run))  # the six a reader sees
         layer_of = {f.id: f.layer for f in self.findings} | {p.id: p.layer for p in planned}
         self.layers = {layer: layer_state([f for f in self.findings if f.layer == layer],
                                           [p for p in self.not_run if p.layer == layer], layer_of,
@@ -158,22 +160,28 @@ class RunSummary:
         scope = f"{self.scope}: " if self.scope else ""
         if self.running:
             return (f"{scope}NOT CERTIFIED: the run has not finished (still running, or killed before its end); "
-                    f"{self.ran} checks had a verdict when this was written")
+                    f"{plural(self.ran, 'check')} had a verdict when this was written")
+        applicable = plural(self.applicable, "applicable check")
         if not self.complete:
-            return f"{scope}NOT CERTIFIED: the run was interrupted; {self.ran} of {self.applicable} applicable checks ran"
+            return f"{scope}NOT CERTIFIED: the run was interrupted; {self.ran} of {applicable} ran"
         if self.verdict == PARTIAL:
-            return f"{scope}PARTIAL: {self.ran} of {self.applicable} applicable checks ran; not a certification"
+            return f"{scope}PARTIAL: {self.ran} of {applicable} ran; not a certification"
         if self.verdict == NOT_CERTIFIED and not self.failures:
             root = self.blocked_by_failure[0].blocked_by
             return f"{scope}NOT CERTIFIED: its checks are blocked by {root}, which failed"
         if self.verdict == NOT_CERTIFIED and (self.gaps or self.not_run):
             return (f"{scope}NOT CERTIFIED: {len(self.failures)} failed; "
-                    f"{len(self.gaps) + len(self.not_run)} applicable checks did not run")
+                    f"{plural(len(self.gaps) + len(self.not_run), 'applicable check')} did not run")
         return f"{scope}{self.verdict}"
 
     def tally_text(self) -> str:
-        """`57 passed, 5 not applicable`: the non-zero counts."""
-        return ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in self.counts.items() if n)
+        """`42 passed, 2 failed, 19 blocked, 13 not applicable`: the non-zero counts, in the six outcomes a
+        reader sees (reports/suite_outcomes.py), as the terminal's last line and the report say them."""
+        return counts_text(self.shown_counts)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.outcome == "warning"]
 
     def figures(self) -> dict:
         """Every published figure, the lowest layer's value first (the gpu layer's GPU, not a container's)."""
