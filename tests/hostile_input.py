@@ -78,15 +78,18 @@ def bundled(name: str) -> dict:
     return load_snapshot(SNAPSHOTS / f"{name}.json").to_json()
 
 
-def hostile_snapshot(base: str, index: int, payload: str, token: str | None = None, old_kernel: bool = False) -> dict:
+def hostile_snapshot(base: str, index: int, payload: str, token: str | None = None, old_kernel: bool = False,
+                     hostile_distro: bool = True) -> dict:
     """`base` with `payload` in every field that reaches a report; `token` (default: the payload) where a
     parser reads one whitespace-free token (kernel release, distro name). The hostname starts with a
     distinct `h<index>-` so that each snapshot is its own machine. `old_kernel`: a release older than every
-    profile's, so that a failure message quotes it (the token) on every machine."""
+    profile's, so that a failure message quotes it (the token) on every machine. `hostile_distro`: the distro's
+    name carries the token too; the suite then refuses to put that name into a command (probes/arguments.py),
+    so the probes that name the distro (the kernel among them) are not run on that machine."""
     token = payload if token is None else token
     kernel = "4.19.84-microsoft-standard" if old_kernel else KERNEL
     swaps = ((KERNEL, f"{kernel}{token}"), (GPU, payload.replace('"', "'")), (f"{TOOLKIT}\t", f"{TOOLKIT}{payload}\t"),
-             (DOCKER, f"{DOCKER}{token}"), (WINDOWS, f"{payload} {WINDOWS}"), ("Ubuntu", f"Ubuntu{token}"))
+             (DOCKER, f"{DOCKER}{token}"), (WINDOWS, f"{payload} {WINDOWS}"), *((("Ubuntu", f"Ubuntu{token}"),) if hostile_distro else ()))
 
     def swap(text: str) -> str:
         for plain, hostile in swaps:
@@ -112,12 +115,15 @@ def _complaint(record: dict, payload: str) -> str:
     return f"\n{payload}\n" if record.get("exit_status") not in (0, None) else ""
 
 
-def write_hostile_snapshots(folder, payloads: list[str], tokens: list[str] | None = None, old_kernel: bool = False) -> list[dict]:
-    """One snapshot per payload, the bases taken in turn; returns the snapshots written."""
+def write_hostile_snapshots(folder, payloads: list[str], tokens: list[str] | None = None, old_kernel: bool = False,
+                            plain_distro_every_other: bool = False) -> list[dict]:
+    """One snapshot per payload, the bases taken in turn; returns the snapshots written.
+    `plain_distro_every_other`: odd machines keep a plain distro name, so that their kernel is read and shown."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for index, payload in enumerate(payloads):
-        snapshot = hostile_snapshot(BASES[index % len(BASES)], index, payload, tokens[index] if tokens else None, old_kernel)
+        snapshot = hostile_snapshot(BASES[index % len(BASES)], index, payload, tokens[index] if tokens else None, old_kernel,
+                                    hostile_distro=not (plain_distro_every_other and index % 2))
         (folder / f"hostile-{index:02d}.json").write_text(json.dumps(snapshot), encoding="utf-8")
         written.append(snapshot)
     return written

@@ -77,7 +77,7 @@ def hostile_pages(tmp_path_factory):
     it) and the fleet page over the batch."""
     root = tmp_path_factory.mktemp("hostile")
     folder = root / "snapshots"
-    snapshots = write_hostile_snapshots(folder, PAYLOADS, TOKENS)
+    snapshots = write_hostile_snapshots(folder, PAYLOADS, TOKENS, plain_distro_every_other=True)
     batch = make_runner(root / "batch")("--snapshot", str(folder), "-q")
     reports = sorted((root / "batch" / "reports").glob("*/report.html"))
     assert len(reports) == len(PAYLOADS), batch.output[-3000:]
