@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 
 from ..parsers.errors import UnreadableOutput
 from ..profile import profile_setting
-from ..signatures import families, match
+from ..signatures import families, match, releases
+from ..signatures.versions import versions_in
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
 from .split import Paste, Part, read_paste, split
@@ -128,7 +129,26 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values))
+    _known_bad_releases(paste.text, problems, notes, values)
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)))
+
+
+def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding], values: dict) -> None:
+    """The releases the paste shows that are known to be bad (signatures/releases.py): one explains a problem
+    found in a layer it covers (with its symptom words in the paste, when it names any); one bad whatever the
+    machine shows is a note when nothing failed there. A version alone never makes a problem."""
+    shown = versions_in(text)
+    if not shown:
+        return
+    named: set[str] = set()
+    for layer in dict.fromkeys(f.layer for f in problems):
+        for hit in releases.explains(shown, layer, text):
+            if hit.id not in named:
+                named.add(hit.id)
+                problems.append(replace(from_signature(hit, None, values), layer=layer))
+    for hit in releases.always_bad(shown):
+        if hit.id not in named:
+            notes.append(replace(from_signature(hit, None, values), note=True, confidence="profile"))
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

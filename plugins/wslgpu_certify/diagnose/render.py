@@ -18,7 +18,8 @@ def _finding_lines(f: Finding, parts: dict) -> list[str]:
     where = f"part {f.part}" if f.part is not None else "the paste as a whole"
     if f.part is not None and parts.get(f.part):
         where += f" (`{parts[f.part][:50]}`)"
-    kind = "family decoder" if (f.signature_id or "").startswith("family.") else "signature"  # signatures/families/
+    kind = {"family": "family decoder", "release": "known-bad release"}.get(  # signatures/families/, releases.py
+        (f.signature_id or "").split(".")[0], "signature")
     source = f"{kind} {f.signature_id}, {f.confidence} confidence: {f.source}" if f.signature_id else f.source
     lines = [f"[{f.layer}] {f.cause}", f"    seen in {where}: {f.seen[:160]}" if f.seen and f.seen != f.cause
              else f"    seen in {where}"]
