@@ -34,6 +34,21 @@ def _finding_lines(f: Finding, parts: dict) -> list[str]:
     return lines
 
 
+def _unrecognised(result) -> str:
+    """A part no command or shape names (a log cut mid-line, an error with no command above it): what it shows."""
+    first = f"first line {result.part.first_line!r}"
+    if result.findings:
+        return (f"no known command or output shape ({first}); it shows the known error(s) below; "
+                "it cannot tell which command printed them")
+    return f"could not recognise this part: {first}; it cannot tell what this part shows or whether it is healthy"
+
+
+def _all_read(diagnosis: Diagnosis) -> bool:
+    """Every part with output was recognised and read whole: only then may the paste be called clean."""
+    return all(not r.part.text.strip() or (r.readings and all(not x.unreadable and not x.fragment for x in r.readings))
+               for r in diagnosis.parts)
+
+
 def as_text(diagnosis: Diagnosis) -> str:
     paste = diagnosis.paste
     out = [f"wslgpu-certify diagnose: {len(diagnosis.parts)} part(s), profile {diagnosis.profile}"]
@@ -47,21 +62,27 @@ def as_text(diagnosis: Diagnosis) -> str:
         if not result.part.text.strip():
             out.append(f"{label}: no output below this command")
         elif not result.readings:
-            out.append(f"{label}: could not recognise this part: first line {result.part.first_line!r}")
+            out.append(f"{label}: {_unrecognised(result)}")
         for r in result.readings:
             if r.unreadable:
-                out.append(f"{label}: {r.kind} (by its {r.by}): could not read this part ({r.unreadable})")
+                out.append(f"{label}: {r.kind} (by its {r.by}): could not read this part ({r.unreadable}); "
+                           "it cannot tell anything this output would show")
             else:
-                out.append(f"{label}: {r.kind} (by its {r.by})" + (f": {'; '.join(r.facts)}" if r.facts else ""))
+                shown = ("this fragment shows " if r.fragment else "") + "; ".join(r.facts)
+                told = f"; it cannot tell {r.cannot_tell}" if r.cannot_tell and (r.fragment or not r.hits) else ""
+                out.append(f"{label}: {r.kind} (by its {r.by})" + (f": {shown}{told}" if r.facts else told))
     commands = {r.part.index: r.part.command for r in diagnosis.parts if r.part.command}
     if diagnosis.findings:
         out.append("")
         out.append(f"{len(diagnosis.findings)} finding(s), by layer:")
         for f in diagnosis.findings:
             out.extend(_finding_lines(f, commands))
-    elif diagnosis.recognised:
+    elif diagnosis.recognised and _all_read(diagnosis):
         out.append("")
         out.append("no known problem in this output")
+    elif diagnosis.recognised:
+        out.append("")
+        out.append("no known problem in what could be read; the parts above say what they cannot tell")
     else:
         out.append("")
         out.append("no known problem found, and nothing in this output was recognised")
@@ -86,8 +107,8 @@ def as_json(diagnosis: Diagnosis) -> str:
             "first_line": result.part.first_line,
             "kind": first.kind if first else None,
             "recognised_by": first.by if first else None,
-            "kinds": [{"kind": r.kind, "recognised_by": r.by, "facts": r.facts, "unreadable": r.unreadable}
-                      for r in result.readings],
+            "kinds": [{"kind": r.kind, "recognised_by": r.by, "facts": r.facts, "unreadable": r.unreadable,
+                       "fragment": r.fragment, "cannot_tell": r.cannot_tell or None} for r in result.readings],
             "findings": [f.to_json() for f in result.findings],
         })
     document = {
