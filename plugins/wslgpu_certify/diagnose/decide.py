@@ -105,7 +105,10 @@ def wsl_list(names, profile, text=""):
 
 
 def query_driver_model(gpus, profile, text=""):
-    return [", ".join(f"{g.name}: {g.driver_model or 'N/A'} driver {g.driver_version}" for g in gpus)], []
+    facts = [", ".join(f"{g.name}: {g.driver_model or 'N/A'} driver {g.driver_version}" for g in gpus)]
+    tcc = [f"GPU {g.index} ({g.name})" for g in gpus if g.driver_model == "TCC"]  # WSL is offered WDDM GPUs only
+    return facts, [CheckHit("windows.gpu.driver_model", f"{', '.join(tcc)} runs under the TCC driver model: WSL 2 "
+                            "is offered GPUs under WDDM only.")] if tcc else []
 
 
 def kernel(info, profile, text=""):

@@ -11,7 +11,7 @@ from ..parsers.errors import UnreadableOutput
 from ..profile import profile_setting
 from ..signatures import families, match, releases
 from ..signatures.versions import versions_in
-from . import fragments
+from .fragments import CANNOT_TELL, NVIDIA_SMI, driver_model_hits, partial
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
 from .split import Paste, Part, read_paste, split
@@ -73,7 +73,7 @@ def _read(part: Part) -> list[Reading]:
                 reading.record = kind.parse(part.text)
             except UnreadableOutput as exc:
                 reading.unreadable = exc.what
-                cut = fragments.partial(kind.name, part.text)
+                cut = partial(kind.name, part.text)
                 if cut is not None:  # a fragment: what it still shows, never a verdict on what it lacks
                     reading.unreadable, reading.fragment = None, True
                     reading.facts, reading.hits, reading.cannot_tell = cut.facts, cut.hits, cut.cannot_tell
@@ -117,11 +117,11 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
             if reading.record is not None and reading.decide is not None:
                 reading.facts, reading.hits = reading.decide(reading.record, profile, result.part.text)
                 reading.cannot_tell = (getattr(reading.record, "cannot_tell", "")
-                                       or fragments.CANNOT_TELL.get(reading.kind, ""))
-                if reading.kind == fragments.NVIDIA_SMI:  # the Windows table pasted as `nvidia-smi`: its TCC rows
-                    facts, hits = fragments.driver_model_hits(result.part.text)
+                                       or CANNOT_TELL.get(reading.kind, ""))
+                if reading.kind == NVIDIA_SMI:  # the Windows table pasted as `nvidia-smi`: its TCC rows
+                    facts, hits = driver_model_hits(result.part.text)
                     if facts:
-                        reading.cannot_tell = fragments.CANNOT_TELL["nvidia-smi.exe (the Windows table)"]
+                        reading.cannot_tell = CANNOT_TELL["nvidia-smi.exe (the Windows table)"]
                     reading.facts, reading.hits = reading.facts + facts, reading.hits + hits
             for hit in reading.hits:
                 finding = from_check(hit, result.part.index, values, "; ".join(reading.facts), profile)

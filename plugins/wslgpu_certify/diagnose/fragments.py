@@ -26,8 +26,8 @@ from .decide import CheckHit
 _SMI_BANNER = re.compile(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)?|N/A)\s+CUDA Version:\s*(\d+\.\d+|N/A|ERR!)")
 # The Windows nvidia-smi's table names its driver-model column TCC/WDDM (the Linux one: Persistence-M), and each
 # GPU row carries WDDM, TCC or MCDM after the name (nvidia-smi__windows-exe-tcc-wddm-column-526.47.txt).
-_WINDOWS_HEADER = re.compile(r"^\|\s*GPU\s+Name\s+TCC/WDDM\s*\|", re.M)
-_WINDOWS_ROW = re.compile(r"^\|\s+(\d+)\s+(\S.*?)\s+(WDDM|TCC|MCDM)\s+\|", re.M)
+_WINDOWS_HEADER = re.compile(r"^\s*\|\s*GPU\s+Name\s+TCC/WDDM\s*\|", re.M)  # indented when quoted in a ticket
+_WINDOWS_ROW = re.compile(r"^\s*\|\s+(\d+)\s+(\S.*?)\s+(WDDM|TCC|MCDM)\s+\|", re.M)
 # docker info's runtime lines, alone when piped through `grep -i runtime`
 # (docker-info__docker-ce-23.0.3-in-wsl2-runtimes-list-2023-format.txt: " Runtimes: io.containerd.runc.v2 runc").
 _RUNTIMES = re.compile(r"^\s*Runtimes:[ \t]*(\S[^\n]*?)\s*$", re.M)

@@ -69,7 +69,7 @@ def as_text(diagnosis: Diagnosis) -> str:
                            "it cannot tell anything this output would show")
             else:
                 shown = ("this fragment shows " if r.fragment else "") + "; ".join(r.facts)
-                told = f"; it cannot tell {r.cannot_tell}" if r.cannot_tell and (r.fragment or not r.hits) else ""
+                told = f"; it cannot tell {r.cannot_tell}" if r.cannot_tell else ""
                 out.append(f"{label}: {r.kind} (by its {r.by})" + (f": {shown}{told}" if r.facts else told))
     commands = {r.part.index: r.part.command for r in diagnosis.parts if r.part.command}
     if diagnosis.findings:
