@@ -261,3 +261,21 @@ def test_the_json_says_which_parts_are_fragments_and_what_they_cannot_tell():
     kind = document["parts"][0]["kinds"][0]
     assert kind["fragment"] is True and kind["unreadable"] is None and "cannot" not in kind["cannot_tell"][:0]
     assert kind["cannot_tell"].startswith("whether")
+
+
+# ------------------------------------------------------------------ the suite: damaged output fails, and says why
+def test_a_check_on_damaged_output_fails_and_still_names_the_cause_its_evidence_shows(certify, tmp_path):
+    """nvidia-smi killed mid-table (exit 137, `Killed`): the check cannot read a GPU row, so it never passes, and
+    the crash its evidence shows is named (the suite's rule holds; the fragment is not silent)."""
+    data = json.loads((SNAPSHOTS / "current-healthy.json").read_text())
+    record = data["hosts"]["wsl"]["/usr/lib/wsl/lib/nvidia-smi"]
+    lines = record["stdout"].splitlines()
+    banner = next(i for i, line in enumerate(lines) if "Driver Version" in line)
+    record.update(stdout="\n".join(lines[:banner + 3]) + "\n", stderr="Killed\n", exit_status=137)
+    path = tmp_path / "killed.json"
+    path.write_text(json.dumps(data))
+    run = certify("--snapshot", str(path), "--cert-profile", "current")
+    check = run.check("gpu.nvidia_smi.gpu")
+    assert check["outcome"] == "failed" and "could not read" in check["message"]
+    assert [k["id"] for k in check["known_causes"]] == ["family.crash.sigkill"]
+    assert not check["known_causes"][0]["advisory"]

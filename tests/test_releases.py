@@ -114,6 +114,11 @@ HOOK = ("docker: Error response from daemon: OCI runtime create failed: ... stde
     ({"toolkit": "1.12.1"}, "gpu", "the container did not start in 120 s", "release.toolkit-1.12.1-wsl-freeze"),
     ({"windows": "21354.1"}, "wsl", "ls: cannot access '/dev/dxg'", "release.windows-21354-no-gpu-compute"),
     ({"toolkit": "1.18.0"}, "docker", "unresolvable CDI devices nvidia.com/gpu=all", "release.toolkit-1.18-cdi-refresh-not-on-wsl"),
+    ({"wsl": "2.4.4.0"}, "windows", "Default Version: 1", "release.wsl-2.4.4-no-default-marker"),
+    ({"windows": "21286.1000"}, "gpu", "= 2413.997 single-precision GFLOP/s at 20 flops per interaction",
+     "release.windows-21286-cuda-slow"),
+    ({"libnvidia-container": "1.14.3"}, "docker", "libnvdxgdmal.so.1: cannot open shared object file",
+     "release.libnvidia-container-before-1.15-no-libnvdxgdmal"),
 ])
 def test_a_failure_on_a_bad_release_is_explained_by_it(versions, layer, text, expected):
     assert expected in [hit.id for hit in releases.explains(versions, layer, text)]
@@ -128,6 +133,9 @@ def test_a_failure_on_a_bad_release_is_explained_by_it(versions, layer, text, ex
     ({"toolkit": "1.12.0"}, "gpu", "hang"),
     ({"toolkit": "1.19.1"}, "docker", "unresolvable CDI devices nvidia.com/gpu=all"),
     ({"windows": "21359.1"}, "wsl", "ls: cannot access '/dev/dxg'"),
+    ({"wsl": "2.4.5.0"}, "windows", "Default Version: 1"),
+    ({"windows": "21286.1000"}, "gpu", "CUDA error: no CUDA-capable device is detected"),  # not its symptom
+    ({"libnvidia-container": "1.15.0"}, "docker", "libnvdxgdmal.so.1: cannot open shared object file"),
     ({}, "gpu", SEGFAULT),  # no version shown: no release is named
     ({"driver": "N/A"}, "gpu", SEGFAULT),
 ])
@@ -230,6 +238,18 @@ def test_diagnose_names_the_release_a_paste_shows(paste, expected):
     assert expected in ids, ids
     finding = next(f for f in found.findings if f.id == expected)
     assert finding.fix and finding.source.startswith("https://")
+
+
+def test_diagnose_explains_an_apparent_failure_by_the_release_that_misreports_it():
+    paste = ("PS C:\\> wsl --version\nWSL version: 2.4.4.0\nKernel version: 5.15.167.4-1\n"
+             "PS C:\\> wsl --status\nDefault Version: 1\n")
+    ids = _diagnosed(paste)
+    assert "release.wsl-2.4.4-no-default-marker" in ids
+    assert "release.wsl-2.4.4-no-default-marker" not in _diagnosed(paste.replace("2.4.4.0", "2.4.5.0"))
+
+
+def _diagnosed(paste: str) -> list[str]:
+    return [f.id for f in diagnose(paste, load_profile("current")).findings]
 
 
 def test_diagnose_notes_an_always_bad_release_on_a_healthy_paste():
