@@ -115,6 +115,10 @@ HOOK = ("docker: Error response from daemon: OCI runtime create failed: ... stde
     ({"windows": "21354.1"}, "wsl", "ls: cannot access '/dev/dxg'", "release.windows-21354-no-gpu-compute"),
     ({"toolkit": "1.18.0"}, "docker", "unresolvable CDI devices nvidia.com/gpu=all", "release.toolkit-1.18-cdi-refresh-not-on-wsl"),
     ({"wsl": "2.4.4.0"}, "windows", "Default Version: 1", "release.wsl-2.4.4-no-default-marker"),
+    ({"driver": "581.80"}, "gpu", "misc dxg: dxgk: dxgkio_make_resident: Ioctl failed: -12",
+     "release.driver-before-610.74-make-resident-tdr"),
+    ({"docker-desktop": "4.24.1"}, "docker", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock",
+     "release.docker-desktop-4.24.1-does-not-start"),
     ({"windows": "21286.1000"}, "gpu", "= 2413.997 single-precision GFLOP/s at 20 flops per interaction",
      "release.windows-21286-cuda-slow"),
     ({"libnvidia-container": "1.14.3"}, "docker", "libnvdxgdmal.so.1: cannot open shared object file",
@@ -134,6 +138,9 @@ def test_a_failure_on_a_bad_release_is_explained_by_it(versions, layer, text, ex
     ({"toolkit": "1.19.1"}, "docker", "unresolvable CDI devices nvidia.com/gpu=all"),
     ({"windows": "21359.1"}, "wsl", "ls: cannot access '/dev/dxg'"),
     ({"wsl": "2.4.5.0"}, "windows", "Default Version: 1"),
+    ({"driver": "610.74"}, "gpu", "misc dxg: dxgk: dxgkio_make_resident: Ioctl failed: -12"),
+    ({"driver": "581.80"}, "gpu", "misc dxg: dxgk: dxgkio_query_adapter_info: Ioctl failed: -22"),
+    ({"docker-desktop": "4.24.2"}, "docker", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock"),
     ({"windows": "21286.1000"}, "gpu", "CUDA error: no CUDA-capable device is detected"),  # not its symptom
     ({"libnvidia-container": "1.15.0"}, "docker", "libnvdxgdmal.so.1: cannot open shared object file"),
     ({}, "gpu", SEGFAULT),  # no version shown: no release is named
