@@ -20,7 +20,6 @@ from .findings import CheckFailed, Finding
 from .gate import Gate
 from .hosts.executors import NotRecorded
 from .known_causes import known_causes
-from .signatures.versions import versions_from_figures, versions_in
 from .placeholders import fill
 from .profile import not_applicable_under, profile_setting
 from .probes.windows import DISTRO_DEFAULT_USER
@@ -28,6 +27,7 @@ from .redact import redact
 from .reports.envelope import RunEnvelope
 from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
+from .signatures.versions import versions_from_figures, versions_in
 
 STATE = pytest.StashKey["Runs"]()
 MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (many_machines.py)
