@@ -90,7 +90,8 @@ def as_text(diagnosis: Diagnosis) -> str:
         out.append("")
         out.append(f"{len(diagnosis.notes)} note(s): a certification run under profile {diagnosis.profile} would "
                    "flag these, but none is a known problem on its own (a version older than the profile expects: "
-                   "the paste may predate it; or no `nvidia` runtime entry, which `--gpus all` does not need):")
+                   "the paste may predate it; no `nvidia` runtime entry, which `--gpus all` does not need; or a "
+                   "release known to be bad, on which nothing here failed):")
         for f in diagnosis.notes:
             out.extend(_finding_lines(f, commands))
     return "\n".join(out)
