@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from .decide import CheckHit
 
@@ -26,11 +27,11 @@ from .decide import CheckHit
 _SMI_BANNER = re.compile(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)?|N/A)\s+CUDA Version:\s*(\d+\.\d+|N/A|ERR!)")
 # The Windows nvidia-smi's table names its driver-model column TCC/WDDM (the Linux one: Persistence-M), and each
 # GPU row carries WDDM, TCC or MCDM after the name (nvidia-smi__windows-exe-tcc-wddm-column-526.47.txt).
-_WINDOWS_HEADER = re.compile(r"^\s*\|\s*GPU\s+Name\s+TCC/WDDM\s*\|", re.M)  # indented when quoted in a ticket
-_WINDOWS_ROW = re.compile(r"^\s*\|\s+(\d+)\s+(\S.*?)\s+(WDDM|TCC|MCDM)\s+\|", re.M)
+_WINDOWS_HEADER = re.compile(r"^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+TCC/WDDM[ \t]*\|", re.M)  # indented when quoted
+_WINDOWS_ROW = re.compile(r"^[ \t]*\|[ \t]+(\d{1,3})[ \t]+(\S[^\n|]{0,80}?)[ \t]+(WDDM|TCC|MCDM)[ \t]+\|", re.M)
 # docker info's runtime lines, alone when piped through `grep -i runtime`
 # (docker-info__docker-ce-23.0.3-in-wsl2-runtimes-list-2023-format.txt: " Runtimes: io.containerd.runc.v2 runc").
-_RUNTIMES = re.compile(r"^\s*Runtimes:[ \t]*(\S[^\n]*?)\s*$", re.M)
+_RUNTIMES = re.compile(r"^[ \t]*Runtimes:[ \t]*(\S[^\n]{0,500}?)[ \t]*$", re.M)
 _DEFAULT_RUNTIME = re.compile(r"^\s*Default Runtime:[ \t]*(\S+)", re.M)
 _RUNTIME_LINE = re.compile(r"^\s*(?:Runtimes|Default Runtime|Runtime):", re.I)  # what `grep -i runtime` keeps
 _SERVER_VERSION = re.compile(r"^\s*Server Version:[ \t]*(\S+)", re.M)
@@ -59,7 +60,7 @@ def windows_table_models(text: str) -> list[tuple[int, str, str]]:
     """(index, name, driver model) of each GPU row of a Windows nvidia-smi table; [] for any other table."""
     if not _WINDOWS_HEADER.search(text):
         return []
-    return [(int(m.group(1)), m.group(2).strip(), m.group(3)) for m in _WINDOWS_ROW.finditer(text)][:64]
+    return [(int(m.group(1)), m.group(2).strip(), m.group(3)) for m in islice(_WINDOWS_ROW.finditer(text), 64)]
 
 
 def driver_model_hits(text: str) -> tuple[list[str], list[CheckHit]]:
@@ -80,7 +81,7 @@ def _runtimes(text: str) -> Fragment | None:
     found = _RUNTIMES.search(text)
     if not found:
         return None
-    runtimes = found.group(1).split()
+    runtimes = [name[:60] for name in found.group(1).split()][:20]  # a paste's words, bounded
     default = _DEFAULT_RUNTIME.search(text)
     facts = [f"docker info's runtime lines: runtimes {', '.join(runtimes)}"
              + (f", default runtime {default.group(1)}" if default else "")]
