@@ -279,3 +279,18 @@ def test_a_check_on_damaged_output_fails_and_still_names_the_cause_its_evidence_
     assert check["outcome"] == "failed" and "could not read" in check["message"]
     assert [k["id"] for k in check["known_causes"]] == ["family.crash.sigkill"]
     assert not check["known_causes"][0]["advisory"]
+
+
+@pytest.mark.parametrize("paste", [
+    "$ docker info | grep -i runtime\n Runtimes: " + "x " * 300_000 + "\n",
+    "$ docker info | grep -i runtime\n Runtimes: " + " ".join(f"r{i}" for i in range(200)) + "\n",
+    "$ nvidia-smi\n| GPU  Name            TCC/WDDM | Bus-Id |\n" + "|   0  " + "a " * 300_000 + " TCC  |\n",
+    "$ nvidia-smi\n| GPU  Name            TCC/WDDM | Bus-Id |\n" + "|   1  Tesla T4   TCC  |\n" * 20_000,
+    "In [1]: torch.cuda.is_available()\nOut[1]: " + "F" * 500_000 + "\n",
+])
+def test_hostile_fragments_are_read_bounded(paste):
+    found = diagnose(paste, CURRENT)
+    text = as_text(found)
+    assert len(text) < 20_000
+    for finding in found.findings:
+        assert len(finding.cause) < 2_000 and len(finding.seen) < 2_000
