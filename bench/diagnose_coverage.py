@@ -96,14 +96,15 @@ def main() -> int:
 
     broken = [e for e in entries if e["verdict"] == "broken"]
     healthy = [e for e in entries if e["verdict"] == "healthy"]
-    diagnosed = agreed = by_signature = by_check = by_family = 0
+    diagnosed = agreed = by_signature = by_check = by_family = by_release = 0
     for entry in broken:
         findings = run(entry).findings
         layers = LAYERS_OF_CATEGORY.get(entry["category"], set())
         in_layer = [f for f in findings if f.layer in layers]
         shared = key_words(str(entry.get("fix", ""))) & fix_words(in_layer)
         diagnosed += bool(in_layer)
-        by_signature += any(f.signature_id and not f.signature_id.startswith("family.") for f in in_layer)
+        by_signature += any(f.signature_id and not f.signature_id.startswith(("family.", "release.")) for f in in_layer)
+        by_release += any((f.signature_id or "").startswith("release.") for f in in_layer)
         by_family += any((f.signature_id or "").startswith("family.") for f in in_layer)
         by_check += any(f.check_id for f in in_layer)
         agreed += bool(in_layer) and agrees(shared)
@@ -132,7 +133,8 @@ def main() -> int:
 
     print(f"broken transcripts diagnosed (a finding in the index's layer): {diagnosed}/{len(broken)} "
           f"({diagnosed / len(broken):.0%}); by a known-cause signature {by_signature}, "
-          f"by a check decided from the parsed output {by_check}, by a family decoder {by_family}")
+          f"by a check decided from the parsed output {by_check}, by a family decoder {by_family}, "
+          f"by a known-bad release {by_release}")
     print(f"  of those, a finding's fix agrees with the index's fix (heuristic, see --help): {agreed}/{diagnosed}")
     print(f"false findings on healthy: {len(false)}/{len(healthy)} (healthy with notes only: {noted})")
     print(f"time per paste: mean {1000 * sum(times) / len(times):.1f} ms, worst {1000 * max(times):.1f} ms; "

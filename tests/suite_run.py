@@ -18,7 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = REPO / "fixtures" / "snapshots"
-CORPUS = REPO.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))  # a worktree names it
 SNAPSHOT_FORMAT = "wslgpu-certify-snapshot/1"
 
 

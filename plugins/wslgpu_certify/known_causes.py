@@ -2,6 +2,8 @@
 
 A failed check leads with the cause the error text names (its fix before the check's own);
 a matching signature in the output of a check that passed is an advisory note, not a failure.
+Order of strength: catalog signatures (the exact error), then a known-bad release the machine shows
+(signatures/releases.py: the release and the way out), then a family decode (what a code means).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import replace
 
 from .findings import FixStep, KnownCause, Remediation
 from .redact import redact
-from .signatures import families, match
+from .signatures import families, match, releases
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
@@ -29,8 +31,14 @@ def _redacted(signature):
 
 
 def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
-                 engine: str | None = None) -> list[KnownCause]:
-    """The signatures the outputs show under a profile of this docker.engine, most specific first, each once."""
+                 engine: str | None = None, versions: dict[str, str] | None = None,
+                 layer: str | None = None) -> list[KnownCause]:
+    """The signatures the outputs show under a profile of this docker.engine, most specific first, each once.
+
+    `versions` ({component: version}, signatures/versions.py) are the releases the machine shows and `layer`
+    the check's: a failed check whose layer a known-bad release explains gets that release as a cause; a
+    passing one gets only the releases bad whatever the machine shows, as advisory notes.
+    """
     found: dict[str, KnownCause] = {}
     for command, text, exit_status in outputs:
         if '\\"' in text:  # an error quoted inside JSON (the container start record): read it as printed
@@ -40,11 +48,21 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
                                            _remediation(sig, sig.cause), advisory)
+    order = {"high": 0, "medium": 1, "low": 2}
+    ranked = sorted(found.values(), key=lambda c: order.get(c.confidence, 3))
+    if versions:
+        text = "\n".join(text for _, text, _ in outputs)
+        bad = releases.always_bad(versions) if advisory else releases.explains(versions, layer, text)
+        known = {cause.id for cause in ranked}
+        ranked += [KnownCause(hit.id, hit.signature.cause, hit.signature.confidence, hit.signature.source,
+                              hit.line, _remediation(hit.signature, hit.signature.cause), advisory)
+                   for hit in bad if hit.id not in known]
     if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+        families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
             for hit in families.decode(text, command=command, exit_code=exit_status):
                 sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
-                found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
-                                                    _remediation(sig, sig.cause), advisory))
-    order = {"high": 0, "medium": 1, "low": 2}
-    return sorted(found.values(), key=lambda c: order.get(c.confidence, 3))[:MAX_CAUSES]
+                families_found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source,
+                                                             redact(hit.line), _remediation(sig, sig.cause), advisory))
+        ranked += sorted(families_found.values(), key=lambda c: order.get(c.confidence, 3))
+    return ranked[:MAX_CAUSES]

@@ -28,6 +28,7 @@ from .redact import redact
 from .reports.envelope import RunEnvelope
 from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
+from .signatures.versions import versions_from_figures, versions_in
 
 STATE = pytest.StashKey["Runs"]()
 MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (many_machines.py)
@@ -186,6 +187,21 @@ def _names(machine) -> dict:
     return machine.names()
 
 
+def _versions(item: pytest.Item, finding: Finding, buffer, advisory: bool) -> dict[str, str]:
+    """The releases a check's known-bad-release match reads (signatures/versions.py). A passing check: only the
+    versions it published itself, so a release bad whatever the machine shows is noted once, where it was read.
+    A failed one: the versions the run's checks published so far (lower layers run first; under xdist a
+    worker sees its own), then those the check's own outputs show."""
+    found = versions_from_figures(finding.figures)
+    if advisory:
+        return found
+    for earlier in run_of(item).findings:
+        found = {**versions_from_figures(earlier.figures), **found}
+    for _, text, _ in buffer.outputs:
+        found = {**versions_in(text), **found}
+    return found
+
+
 def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, call) -> Finding:
     """What a check's setup or call report says, with the remediation filled for this machine."""
     machine = run_of(item).machine
@@ -215,6 +231,8 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     if report.when == "call" and buffer is not None:
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
-        finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
-                                             engine=profile_setting(machine.profile, "docker.engine"))
+        advisory = finding.outcome not in ("failed", "error")
+        finding.known_causes = known_causes(buffer.outputs, advisory=advisory,
+                                             engine=profile_setting(machine.profile, "docker.engine"),
+                                             versions=_versions(item, finding, buffer, advisory), layer=spec.layer)
     return finding

@@ -15,6 +15,8 @@ makes the verdict.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from ..parsers.dpkg import installed, linux_nvidia_driver_packages
@@ -105,7 +107,10 @@ def wsl_list(names, profile, text=""):
 
 
 def query_driver_model(gpus, profile, text=""):
-    return [", ".join(f"{g.name}: {g.driver_model or 'N/A'} driver {g.driver_version}" for g in gpus)], []
+    facts = [", ".join(f"{g.name}: {g.driver_model or 'N/A'} driver {g.driver_version}" for g in gpus)]
+    tcc = [f"GPU {g.index} ({g.name})" for g in gpus if g.driver_model == "TCC"]  # WSL is offered WDDM GPUs only
+    return facts, [CheckHit("windows.gpu.driver_model", f"{', '.join(tcc)} runs under the TCC driver model: WSL 2 "
+                            "is offered GPUs under WDDM only.")] if tcc else []
 
 
 def kernel(info, profile, text=""):
@@ -170,7 +175,12 @@ def wsl_lib(listing, profile, text=""):
     last = max(names)
     # ls sorts its listing: a wanted name sorting before the last one shown is truly absent; one after it
     # may only have been cut from the paste.
-    missing = [n for n in profile["wsl"].get("driver_libraries", []) if n not in names and n < last]
+    # Likewise `ls -l` starts with its "total N" line: without it the head may be cut (a paste starting mid-listing),
+    # and a name sorting before the first one shown is not known to be absent.
+    head = not re.search(r"^[-l][rwxsStT-]{9}", text, re.M) or re.search(r"^\s*total \d+", text, re.M)
+    first = min(names)
+    missing = [n for n in profile["wsl"].get("driver_libraries", []) if n not in names and n < last
+               and (head or n > first)]
     facts = [f"{len(names)} entries, libcuda {'present' if listing.has_libcuda or 'libcuda.so' in names else 'absent'}"]
     if missing:
         return facts, [CheckHit("wsl.driver.libraries", f"/usr/lib/wsl/lib lacks {', '.join(missing)}.")]

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 
 from ..parsers.errors import UnreadableOutput
 from ..profile import profile_setting
-from ..signatures import families, match
+from ..signatures import families, match, releases
+from ..signatures.versions import versions_in
+from .fragments import CANNOT_TELL, NVIDIA_SMI, driver_model_hits, partial
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
 from .split import Paste, Part, read_paste, split
@@ -25,6 +27,8 @@ class Reading:
     facts: list[str] = field(default_factory=list)
     hits: list = field(default_factory=list)
     decide: object = None  # the kind's decide function
+    cannot_tell: str = ""  # what this part alone cannot decide (fragments.py), said beside its facts
+    fragment: bool = False  # its parser refused it; fragments.partial read what it still shows
 
 
 @dataclass
@@ -69,6 +73,10 @@ def _read(part: Part) -> list[Reading]:
                 reading.record = kind.parse(part.text)
             except UnreadableOutput as exc:
                 reading.unreadable = exc.what
+                cut = partial(kind.name, part.text)
+                if cut is not None:  # a fragment: what it still shows, never a verdict on what it lacks
+                    reading.unreadable, reading.fragment = None, True
+                    reading.facts, reading.hits, reading.cannot_tell = cut.facts, cut.hits, cut.cannot_tell
             except Exception as exc:  # a parser's bug is this part's problem, never the run's
                 reading.unreadable = f"{kind.name}: {type(exc).__name__}"
         readings.append(reading)
@@ -106,9 +114,15 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
     seen_signatures: set[str] = set()
     for result in results:
         for reading in result.readings:
-            if reading.record is None or reading.decide is None:
-                continue
-            reading.facts, reading.hits = reading.decide(reading.record, profile, result.part.text)
+            if reading.record is not None and reading.decide is not None:
+                reading.facts, reading.hits = reading.decide(reading.record, profile, result.part.text)
+                reading.cannot_tell = (getattr(reading.record, "cannot_tell", "")
+                                       or CANNOT_TELL.get(reading.kind, ""))
+                if reading.kind == NVIDIA_SMI:  # the Windows table pasted as `nvidia-smi`: its TCC rows
+                    facts, hits = driver_model_hits(result.part.text)
+                    if facts:
+                        reading.cannot_tell = CANNOT_TELL["nvidia-smi.exe (the Windows table)"]
+                    reading.facts, reading.hits = reading.facts + facts, reading.hits + hits
             for hit in reading.hits:
                 finding = from_check(hit, result.part.index, values, "; ".join(reading.facts), profile)
                 if finding is not None:
@@ -128,7 +142,26 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values))
+    _known_bad_releases(paste.text, problems, notes, values)
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)))
+
+
+def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding], values: dict) -> None:
+    """The releases the paste shows that are known to be bad (signatures/releases.py): one explains a problem
+    found in a layer it covers (with its symptom words in the paste, when it names any); one bad whatever the
+    machine shows is a note when nothing failed there. A version alone never makes a problem."""
+    shown = versions_in(text)
+    if not shown:
+        return
+    named: set[str] = set()
+    for layer in dict.fromkeys(f.layer for f in problems):
+        for hit in releases.explains(shown, layer, text):
+            if hit.id not in named:
+                named.add(hit.id)
+                problems.append(replace(from_signature(hit, None, values), layer=layer))
+    for hit in releases.always_bad(shown):
+        if hit.id not in named:
+            notes.append(replace(from_signature(hit, None, values), note=True, confidence="profile"))
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -20,6 +20,7 @@ from .decide import (described, dpkg, dxg, kernel, ldconfig_cache, ldconfig_warn
     query_driver_model, windows_build, wsl_lib, wsl_list, wsl_list_verbose, wsl_status, wsl_version)
 from .decide_docker import (alternatives, container_cli_info, context_ls, context_show, daemon_json,
     docker_info, docker_journal, docker_version, systemctl_active, toolkit_version)
+from .fragments import fragment_decide, python_gpu_probe
 from .split import Part
 
 
@@ -61,13 +62,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("nvidia-smi -q", "gpu", _c(r"nvidia-smi (?:-a|-q|--query)(?: .*)?|nvidia-smi --query-gpu=.*"),
          _s(r"^=+\s*NVSMI LOG\s*=+$"), None),
     Kind(distro_probes.WSL_NVIDIA_SMI.command, "gpu", _c(r"(?:/usr/lib/wsl/lib/)?nvidia-smi"),
-         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed"), distro_probes.WSL_NVIDIA_SMI.parse, nvidia_smi),
+         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed|Driver Version:\s*\S+\s+CUDA Version:"),
+         distro_probes.WSL_NVIDIA_SMI.parse, nvidia_smi),
     Kind(distro_probes.KERNEL.command, "wsl", _c(r"cat /proc/version|uname -[ar]"),
          _s(r"Linux version \d+\.\d+\S*|^\s*Linux\s+\S+\s+\d+\.\d+\.\d+\S*\s+#"), distro_probes.KERNEL.parse, kernel),
     Kind(distro_probes.DOCKER_VERSION.command, "docker", _c(r"docker version"),
          _s(r"^Client:.*\n(?:.*\n){0,6}?\s+Version:\s+\d"), distro_probes.DOCKER_VERSION.parse, docker_version),
     Kind(distro_probes.DOCKER_INFO.command, "docker", _c(r"docker (?:system )?info"),
-         _s(r"^\s*Server Version:\s*\d|^\s*Storage Driver:\s*\S"), distro_probes.DOCKER_INFO.parse, docker_info),
+         _s(r"^\s*Server Version:\s*\d|^\s*Storage Driver:\s*\S|^\s*Runtimes:\s*\S"), distro_probes.DOCKER_INFO.parse,
+         docker_info),
     Kind(distro_probes.DAEMON_JSON.command, "docker", _c(r"cat /etc/docker/daemon\.json"),
          re.compile(r"\A\s*\{[\s\S]*\"(?:runtimes|default-runtime)\"\s*:"), distro_probes.DAEMON_JSON.parse, daemon_json),
     Kind(distro_probes.DPKG_NVIDIA.command, "wsl", _c(r"dpkg(?:-query)? (?:-l|--list|-W|--show)(?: .*)?"),
@@ -105,6 +108,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("TensorFlow's log", "jupyter", _c(r"(?!)"),  # no one command prints it: shape only
          _s(r"Created TensorFlow device \(|Successfully opened dynamic library lib"), apps.parse_tensorflow_log, described),
     Kind("docker run --gpus all", "docker", _c(r"docker run\b.*"), None, None),
+    # an IPython cell asking a framework for its GPUs (In [N]: prompts: split.py); its Out[N]: answers it
+    Kind("python GPU probe", "gpu", _c(r"(?:print\()?\s*(?:torch\.cuda\.(?:is_available|device_count)|tf\.config\."
+                                       r"(?:experimental\.)?list_physical_devices|tf\.test\.(?:is_gpu_available|"
+                                       r"gpu_device_name))\(.*\)\s*\)?"), None, python_gpu_probe, fragment_decide),
 )
 
 _SUDO = re.compile(r"^(?:sudo(?: -[A-Za-z]+)*(?: -u \S+)? )?(?:(?:env )?[A-Za-z_][A-Za-z0-9_]*=\S* )*")

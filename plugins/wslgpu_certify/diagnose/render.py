@@ -18,7 +18,8 @@ def _finding_lines(f: Finding, parts: dict) -> list[str]:
     where = f"part {f.part}" if f.part is not None else "the paste as a whole"
     if f.part is not None and parts.get(f.part):
         where += f" (`{parts[f.part][:50]}`)"
-    kind = "family decoder" if (f.signature_id or "").startswith("family.") else "signature"  # signatures/families/
+    kind = {"family": "family decoder", "release": "known-bad release"}.get(  # signatures/families/, releases.py
+        (f.signature_id or "").split(".")[0], "signature")
     source = f"{kind} {f.signature_id}, {f.confidence} confidence: {f.source}" if f.signature_id else f.source
     lines = [f"[{f.layer}] {f.cause}", f"    seen in {where}: {f.seen[:160]}" if f.seen and f.seen != f.cause
              else f"    seen in {where}"]
@@ -31,6 +32,21 @@ def _finding_lines(f: Finding, parts: dict) -> list[str]:
                          else f"      - {step.text}")
     lines.append(f"    source: {source}")
     return lines
+
+
+def _unrecognised(result) -> str:
+    """A part no command or shape names (a log cut mid-line, an error with no command above it): what it shows."""
+    first = f"first line {result.part.first_line!r}"
+    if result.findings:
+        return (f"no known command or output shape ({first}); it shows the known error(s) below; "
+                "it cannot tell which command printed them")
+    return f"could not recognise this part: {first}; it cannot tell what this part shows or whether it is healthy"
+
+
+def _all_read(diagnosis: Diagnosis) -> bool:
+    """Every part with output was recognised and read whole: only then may the paste be called clean."""
+    return all(not r.part.text.strip() or (r.readings and all(not x.unreadable and not x.fragment for x in r.readings))
+               for r in diagnosis.parts)
 
 
 def as_text(diagnosis: Diagnosis) -> str:
@@ -46,21 +62,27 @@ def as_text(diagnosis: Diagnosis) -> str:
         if not result.part.text.strip():
             out.append(f"{label}: no output below this command")
         elif not result.readings:
-            out.append(f"{label}: could not recognise this part: first line {result.part.first_line!r}")
+            out.append(f"{label}: {_unrecognised(result)}")
         for r in result.readings:
             if r.unreadable:
-                out.append(f"{label}: {r.kind} (by its {r.by}): could not read this part ({r.unreadable})")
+                out.append(f"{label}: {r.kind} (by its {r.by}): could not read this part ({r.unreadable}); "
+                           "it cannot tell anything this output would show")
             else:
-                out.append(f"{label}: {r.kind} (by its {r.by})" + (f": {'; '.join(r.facts)}" if r.facts else ""))
+                shown = ("this fragment shows " if r.fragment else "") + "; ".join(r.facts)
+                told = f"; it cannot tell {r.cannot_tell}" if r.cannot_tell else ""
+                out.append(f"{label}: {r.kind} (by its {r.by})" + (f": {shown}{told}" if r.facts else told))
     commands = {r.part.index: r.part.command for r in diagnosis.parts if r.part.command}
     if diagnosis.findings:
         out.append("")
         out.append(f"{len(diagnosis.findings)} finding(s), by layer:")
         for f in diagnosis.findings:
             out.extend(_finding_lines(f, commands))
-    elif diagnosis.recognised:
+    elif diagnosis.recognised and _all_read(diagnosis):
         out.append("")
         out.append("no known problem in this output")
+    elif diagnosis.recognised:
+        out.append("")
+        out.append("no known problem in what could be read; the parts above say what they cannot tell")
     else:
         out.append("")
         out.append("no known problem found, and nothing in this output was recognised")
@@ -68,7 +90,8 @@ def as_text(diagnosis: Diagnosis) -> str:
         out.append("")
         out.append(f"{len(diagnosis.notes)} note(s): a certification run under profile {diagnosis.profile} would "
                    "flag these, but none is a known problem on its own (a version older than the profile expects: "
-                   "the paste may predate it; or no `nvidia` runtime entry, which `--gpus all` does not need):")
+                   "the paste may predate it; no `nvidia` runtime entry, which `--gpus all` does not need; or a "
+                   "release known to be bad, on which nothing here failed):")
         for f in diagnosis.notes:
             out.extend(_finding_lines(f, commands))
     return "\n".join(out)
@@ -85,8 +108,8 @@ def as_json(diagnosis: Diagnosis) -> str:
             "first_line": result.part.first_line,
             "kind": first.kind if first else None,
             "recognised_by": first.by if first else None,
-            "kinds": [{"kind": r.kind, "recognised_by": r.by, "facts": r.facts, "unreadable": r.unreadable}
-                      for r in result.readings],
+            "kinds": [{"kind": r.kind, "recognised_by": r.by, "facts": r.facts, "unreadable": r.unreadable,
+                       "fragment": r.fragment, "cannot_tell": r.cannot_tell or None} for r in result.readings],
             "findings": [f.to_json() for f in result.findings],
         })
     document = {

@@ -77,8 +77,17 @@ def read_paste(raw: bytes | str) -> Paste:
     return Paste(redact(text), size, size > len(text))
 
 
+# IPython's and Jupyter's input prompt: "In [2]: torch.cuda.is_available()" (its answer follows as "Out[2]: False")
+_IPYTHON = re.compile(r"^\s*In \[\d{0,6}\]:\s+(?=\S)")
+_ENV_PREFIX = re.compile(r"^\s*\([\w.@-]{1,60}\)\s+(?=\S+@\S+:|PS |\S*\$)")
+
+
 def prompt_command(line: str) -> tuple[str, str | None] | None:
     """(command typed, user) when the line is a prompt followed by a command, else None."""
+    cell = _IPYTHON.match(line)
+    if cell:
+        return line[cell.end():].strip(), None
+    line = _ENV_PREFIX.sub("", line, count=1)  # "(base) user@host:~$ ": conda's or a venv's name before the prompt
     if not is_prompt(line):
         return None
     found = _PROMPT.match(line)
