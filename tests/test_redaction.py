@@ -186,6 +186,7 @@ KEPT = [
     "docker run --rm -p 8888:8888 -p 8787:8787 img\nlogin: ok -p 22",
     "docker login --password-stdin\nPATH=/usr/local/cuda/bin:/usr/bin\nLD_LIBRARY_PATH=/usr/lib/wsl/lib",
     "compat=1 sysctl kernel.compat=0\npassword: accepted\nmonkey patching",
+    "password: rejected\r\npassword: unset\r\npassword: default\r\n",  # the RStudio script's verdicts, CRLF too
     " Registry: https://index.docker.io/v1/\n Runtimes: io.containerd.runc.v2 nvidia runc",
     "unix:///var/run/docker.sock ssh://git@github.com:22 glibc-source 2.35-0ubuntu3.8 xorg-server",
     "KEY                 VALUE\nghp_short gl-pat AKIA123 xoxb-",

@@ -153,7 +153,7 @@ _RULES: tuple[_Rule, ...] = (
     # (not the verdicts the suite's own RStudio password script prints: "password: accepted", probes/containers.py)
     _rule("secret-name", ("token", "password", "passwd", "passphrase", "secret", "key", "_pat"),
           re.compile(r"(?im)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)"
-                     r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)$)[^\s\"',;&]+")),
+                     r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)(?:\s|$))[^\s\"',;&]+")),  # \r\n too
     # a password in a URL: daemon.json's "http-proxy": "http://user:pass@proxy:3128", registry mirrors,
     # HTTP(S)_PROXY
     _rule("url-password", ("://",),
