@@ -12,6 +12,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = REPO / "fixtures" / "snapshots"
 CORPUS = REPO.parent / "shared" / "corpus"
+# The suite's runs fail on any pytest API deprecated for removal (pytest 9 names it; older pytest: nothing to ask)
+STRICT = ("-W", "error::pytest.PytestRemovedIn10Warning") if hasattr(__import__("pytest"), "PytestRemovedIn10Warning") else ()
 
 
 @dataclass
@@ -38,7 +40,7 @@ def make_runner(tmp_path):
         reports = tmp_path / "reports"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *STRICT,
              "--reports-dir", str(reports), *args],
             cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
         )

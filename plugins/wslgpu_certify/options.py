@@ -10,6 +10,7 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
     import tomli as tomllib
+import ast
 import re
 from pathlib import Path
 
@@ -233,24 +234,53 @@ def only_lists(config: pytest.Config) -> bool:
                 or getattr(config.option, "show_fixtures_per_test", False) or getattr(config.option, "markers", False))
 
 
+# pytest-html's own default for render_collapsed (pytest_html/plugin.py, its addini): any other value was set by the user
+PYTEST_HTML_COLLAPSED_DEFAULT = "passed"
+COLLAPSED_ROWS = ["passed", "skipped", "xfailed"]  # a reader starts at what failed
+
+
+class CollapsedRows:
+    """pytest-html opens only failed rows, unless the user set render_collapsed (in an ini file or with -o).
+
+    Through public API only: the value is read with config.getini, and pytest-html hands its report data
+    to pytest_html_report_title as the session starts, before rendering; set_data is its setter.
+    """
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def pytest_html_report_title(self, report) -> None:
+        if self.config.getini("render_collapsed") == PYTEST_HTML_COLLAPSED_DEFAULT and hasattr(report, "set_data"):
+            report.set_data("renderCollapsed", list(COLLAPSED_ROWS))
+
+
 def collapse_rows_that_need_no_reading(config: pytest.Config) -> None:
-    """pytest-html opens only failed rows (its render_collapsed ini, unless the user set it): a reader starts
-    at what failed. There is no public setter, so the ini cache is primed before pytest-html reads it."""
-    if "render_collapsed" in config.inicfg:
-        return
-    try:
-        config._inicache["render_collapsed"] = "passed,skipped,xfailed"
-    except AttributeError:  # a pytest without the cache: pytest-html's default (passed rows collapsed)
-        pass
+    """Every report.html of this run (the user's --html, each machine's) opens with only its failed rows open."""
+    config.pluginmanager.register(CollapsedRows(config), "wslgpu-collapsed-rows")
 
 
 def selects_slow(markexpr: str | None) -> bool:
-    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow")."""
+    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow").
+
+    -m's grammar (and, or, not, parentheses, marker names) is a subset of Python's expressions: read with
+    the standard library's ast (never evaluated), every marker name but `slow` false. pytest's own
+    evaluator is private API."""
     if not markexpr:
         return False
     try:
-        from _pytest.mark.expression import Expression
-
-        return bool(Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"))
-    except Exception:  # a pytest whose private expression API differs: the plain reading
+        return _marked_slow(ast.parse(markexpr.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError):  # a name Python does not parse (`a-b`): the plain reading
         return "slow" in markexpr and "not slow" not in markexpr
+
+
+def _marked_slow(node) -> bool:
+    if isinstance(node, ast.BoolOp):
+        values = [_marked_slow(v) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _marked_slow(node.operand)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # slow(reason="x"): a marker's keywords
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id == "slow"
+    raise ValueError("not a marker expression")
