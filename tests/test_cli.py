@@ -70,7 +70,7 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     # the old spelling of --cert-profile (pytest-profiling owns --profile)
     (["--snapshot", str(HEALTHY), "--profile", "current"], "--profile is now --cert-profile"),
     (["--snapshot", str(HEALTHY), "--profile", "site.toml"], "use --cert-profile site.toml"),
-    (["--snapshot", str(HEALTHY), "--layer", "moon"], "invalid choice: 'moon'"),
+    (["--snapshot", str(HEALTHY), "--layer", "moon"], "--layer 'moon' is not a layer (the layers: windows, wsl"),
 ])
 def test_bad_options_end_in_one_line_usage_error(certify, args, message):
     run = certify(*args)

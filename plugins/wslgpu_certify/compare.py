@@ -20,7 +20,7 @@ from pathlib import Path
 from .findings import outcome
 from .fleet.documents import wrong_type
 from .fleet.untrusted import MAX_RESULTS_BYTES, Unusable, is_number, one_line, read_json
-from .terminal_text import for_terminal
+from .terminal_text import closed_pipe_ends_quietly, for_terminal
 
 EXIT_SAME, EXIT_REGRESSED, EXIT_UNUSABLE, EXIT_USAGE = 0, 1, 2, 4
 
@@ -80,6 +80,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
+    return closed_pipe_ends_quietly(lambda: _compare_main(argv))  # `wslgpu-compare A B | head -1`: its own exit code
+
+
+def _compare_main(argv: list[str] | None) -> int:
     parser = _Parser(prog="wslgpu-compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("old")
     parser.add_argument("new")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .catalog import bundled_checks_dir
+from .catalog import bundled_checks_dir, selection_error
 from .findings import LAYERS
 from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
@@ -64,7 +64,7 @@ def add_options(parser: pytest.Parser) -> None:
                          "shell finds Docker answering (check wsl.autostart.proof)")
     group.addoption("--probe-timeout", default=DEFAULTS["probe_timeout"], metavar="SECONDS",
                     help="a probe command running longer fails its check (default: 60)")
-    group.addoption("--layer", action="append", metavar="LAYER", choices=LAYERS,
+    group.addoption("--layer", action="append", metavar="LAYER",  # checked with the nearest: catalog.selection_error
                     help=f"certify only this layer, on purpose ({', '.join(LAYERS)}; repeatable): the verdict is "
                          f"that layer's, labelled as such")
     group.addoption("--check", action="append", metavar="ID",
@@ -106,6 +106,9 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
     env = opt.env
     if env not in ENVS:
         raise pytest.UsageError(f"--env={env!r} is not one of: {', '.join(ENVS)}")
+    unknown = selection_error(opt.layer, opt.check)  # before anything is read or any folder made
+    if unknown:
+        raise pytest.UsageError(unknown)
     if opt.snapshot and env == "auto":
         env = "replay"
     if env == "replay" and opt.record:

@@ -297,4 +297,4 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         return
     run = runs.only
     write_verdict(terminalreporter, run.summary(), run.machine, run.machine.snapshot_path,
-                  config.option.htmlpath or run.run_directory)
+                  getattr(config.option, "htmlpath", None) or run.run_directory)  # no htmlpath under -p no:html

@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wslgpu-certify diagnose: {parsed} ({USAGE})", file=sys.stderr)
         return 4
     path, as_json, profile_name = parsed
+    if path is None and getattr(sys.stdin, "isatty", lambda: False)():  # nothing piped in: say how, never wait silently
+        print(f"{USAGE}\n  FILE: a saved ticket or terminal output; `-` or a pipe: standard input "
+              f"(e.g. `wslgpu-certify diagnose < paste.txt`)", file=sys.stderr)
+        return 4
     try:
         from ..profile import ProfileError, load_profile
 
