@@ -111,8 +111,7 @@ def pytest_configure_node(node) -> None:
     if is_active(node.config):
         node.workerinput["wslgpu_run_dirs"] = {run.machine.machine_id: str(run.run_directory)
                                                for run in runs_of(node.config)}
-        # the profile each machine was judged under, decided once here (auto may read the machine)
-        node.workerinput["wslgpu_profiles"] = {run.machine.machine_id: run.machine.profile_choice.to_json()
+        node.workerinput["wslgpu_profiles"] = {run.machine.machine_id: run.machine.profile_choice.to_json()  # decided once
                                                for run in runs_of(node.config)}
 
 
