@@ -245,3 +245,14 @@ def test_diagnose_warns_in_one_line_when_asked_against_the_paste(capsys, tmp_pat
                              "current (Windows 11 build 26100")
     diagnose_main([str(file), "--cert-profile", "current"])
     assert "contradicts" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("hostile", ["5.15.1-" + "A" * 5000, "4.19.128\x1b]0;owned\x07-microsoft", "6.6<script>x</script>",
+                                     "Docker Desktop\r\nCERTIFIED", "Docker Desktop" + " x" * 3000])
+def test_a_fact_quoted_in_the_reason_is_bounded_and_one_line(hostile):
+    for facts in (MachineFacts("wsl", None, hostile), MachineFacts("wsl", 26100, None, hostile),
+                  MachineFacts("linux", None, hostile)):
+        reason = choose(facts).reason
+        assert len(reason) < 400 and "\n" not in reason and "\r" not in reason
+    recorded = from_snapshot(hostile, MachineFacts("wsl", 26100)).reason
+    assert len(recorded) < 500 and "\n" not in recorded

@@ -29,6 +29,7 @@ CURRENT_FIRST_BUILD = 19044  # Windows 10 21H2: CUDA on WSL's general availabili
 WINDOWS_11_FIRST_BUILD = 22000  # Windows 11 21H2; Windows 10 is 10.0.1xxxx-19045 (and the 2xxxx Insider builds)
 _GUIDE_KERNEL = re.compile(r"4\.19(?:\.|$)")  # WSL 2's 4.19 kernels: 4.19.121 brought /dev/dxg, the guide prints 4.19.128
 AUTO_CHOSEN = ("documented", "current", "current-desktop")  # the profiles auto chooses between
+FACT_CHARS = 80  # a kernel release or an engine's name quoted in a reason: enough for any real one
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,16 @@ def is_docker_desktop(docker_os: str | None) -> bool:
     return bool(docker_os) and docker_os.strip().lower().startswith("docker desktop")
 
 
+def _said(text: str) -> str:
+    """A fact as the reason quotes it: read from a machine, a snapshot or a paste, so bounded (the doors that print
+    it sanitize or escape it: reports/terminal.py, reports/html_report.py, diagnose)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= FACT_CHARS else text[:FACT_CHARS] + "..."
+
+
 def choose(facts: MachineFacts) -> ProfileChoice:
     """The bundled profile that fits a live machine (or a paste, or a snapshot without a recorded profile)."""
-    build, kernel = facts.windows_build, facts.kernel
+    build, kernel = facts.windows_build, _said(facts.kernel) if facts.kernel is not None else None
     if facts.env == "linux":
         return _auto("current", f"native Linux{f' (kernel {kernel})' if kernel else ''}: no native-Linux profile yet "
                                 f"-> current, with its Windows and WSL checks not applicable")
@@ -98,7 +106,7 @@ def choose(facts: MachineFacts) -> ProfileChoice:
         seen, when = "Windows build and kernel not read", "today's machines"
     if desktop:
         return _auto("current-desktop", f"{seen}, {when}, Docker Desktop's engine answering (docker info: Operating "
-                                        f"System {facts.docker_os.strip()}) -> current-desktop; --cert-profile current "
+                                        f"System {_said(facts.docker_os)}) -> current-desktop; --cert-profile current "
                                         f"for Docker Engine in the distro")
     return _auto("current", f"{seen}: {when} -> current; --cert-profile documented for the guide exactly")
 
@@ -111,7 +119,7 @@ def from_snapshot(recorded: object, facts: MachineFacts | None) -> ProfileChoice
     if facts is None:
         return None
     choice = choose(facts)
-    said = (f"the snapshot records profile {recorded!r}, which is not bundled (give its .toml with --cert-profile)"
+    said = (f"the snapshot records profile {_said(repr(recorded))}, which is not bundled (give its .toml with --cert-profile)"
             if recorded else "the snapshot records no profile")
     return _auto(choice.name, f"{said}; its {choice.reason}")
 
