@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 SNAPSHOTS = REPO / "fixtures" / "snapshots"
 CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))  # a worktree names it
 SNAPSHOT_FORMAT = "wslgpu-certify-snapshot/1"
+# The suite's runs fail on any pytest API deprecated for removal (pytest 9 names it; older pytest: nothing to ask)
+STRICT = ("-W", "error::pytest.PytestRemovedIn10Warning") if hasattr(__import__("pytest"), "PytestRemovedIn10Warning") else ()
 
 
 class Results:
@@ -49,7 +51,7 @@ class SuiteRun(Results):
 def _pytest(reports: Path, args, cwd: Path = REPO, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *STRICT,
          "--reports-dir", str(reports), *args],
         cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL,
     )

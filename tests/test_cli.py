@@ -17,6 +17,9 @@ def test_replay_of_healthy_snapshot_certifies(certify):
     results = run.results
     assert results["verdict"] == "CERTIFIED"
     assert results["machine"]["hostname"] == "gpu-workstation"
+    # no --cert-profile: auto, which takes the profile the snapshot recorded (the guide's)
+    assert results["profile"]["name"] == results["machine"]["profile"] == "documented"
+    assert results["profile"]["chosen_by"] == "auto" and "recorded under profile documented" in results["profile"]["reason"]
     assert len(results["checks"]) >= 40
     first = results["checks"][0]
     assert set(first) >= {"id", "layer", "title", "outcome", "message", "remediation", "evidence"}
@@ -67,7 +70,7 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     # the old spelling of --cert-profile (pytest-profiling owns --profile)
     (["--snapshot", str(HEALTHY), "--profile", "current"], "--profile is now --cert-profile"),
     (["--snapshot", str(HEALTHY), "--profile", "site.toml"], "use --cert-profile site.toml"),
-    (["--snapshot", str(HEALTHY), "--layer", "moon"], "invalid choice: 'moon'"),
+    (["--snapshot", str(HEALTHY), "--layer", "moon"], "--layer 'moon' is not a layer (the layers: windows, wsl"),
 ])
 def test_bad_options_end_in_one_line_usage_error(certify, args, message):
     run = certify(*args)
@@ -118,6 +121,9 @@ def test_native_linux_skips_windows_and_wsl_layers_as_not_a_wsl_machine(certify)
     assert windows and all(c["outcome"] == "not_applicable" and c["message"].startswith("not a WSL machine")
                            for c in windows)
     assert "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json" in run.output
+    # auto on native Linux: current (no native-Linux profile yet), said so in the verdict's first line
+    assert run.results["profile"]["name"] == "current" and run.results["profile"]["chosen_by"] == "auto"
+    assert "profile current: native Linux (kernel " in run.output and "no native-Linux profile yet" in run.output
 
 
 def test_fixes_name_the_distros_user_when_no_one_said_who(certify, tmp_path):

@@ -260,12 +260,13 @@ def test_exit_codes(capsys, monkeypatch, tmp_path):
     for bad in (["--nope"], ["a", "b"], ["--cert-profile"], ["--cert-profile", "no-such-profile"]):
         code, out, err = run_main(capsys, bad)
         assert code == 4 and out == "" and len(err.strip().splitlines()) == 1, bad
-    old = tmp_path / "old.txt"  # a 4.19 kernel: a note under `current`, nothing under the guide's `documented`
+    old = tmp_path / "old.txt"  # a 4.19 kernel: the guide's, so auto judges it under `documented` (nothing to say);
     old.write_text("Linux version 4.19.128-microsoft-standard (oe-user@oe-host) (gcc version 8.2.0 (GCC)) #1 SMP\n")
-    code, out, _ = run_main(capsys, [str(old)])
+    code, out, _ = run_main(capsys, [str(old)])  # under `current`, asked for, a note and the one-line contradiction
+    assert code == 0 and "note(s)" not in out and "profile documented: kernel 4.19.128-microsoft-standard" in out
+    code, out, _ = run_main(capsys, [str(old), "--cert-profile", "current"])
     assert code == 0 and "1 note(s)" in out and "wsl.kernel.version" in out
-    code, out, _ = run_main(capsys, [str(old), "--cert-profile", "documented"])
-    assert code == 0 and "note(s)" not in out and "profile documented" in out
+    assert "profile current: --cert-profile current contradicts this machine, which reads as documented" in out
     code, _, err = run_main(capsys, [str(tmp_path / "absent.txt")])
     assert code == 2 and len(err.strip().splitlines()) == 1
 

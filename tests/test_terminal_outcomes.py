@@ -31,6 +31,8 @@ def test_a_broken_machine_quietly_each_failure_once_with_its_first_step(certify)
     assert len(failed) == 2 and run.returncode == 1, run.output[-2000:]
     # -q: the verdict, then one line per failure (and the warning) with its first fix step and its shell
     verdict = run.output[run.output.index("wslgpu-certify: NOT CERTIFIED"):].splitlines()
+    assert verdict[1] == "profile current: --cert-profile current, as asked", verdict  # which profile, and why
+    del verdict[1]
     for line, finding in zip(verdict[1:], failed):
         assert line == f"FAIL {finding.id}: fix: {finding.first_step.text}   [run in the distro (bash)]", verdict
     assert verdict[3].startswith("WARN wsl.driver.libcuda_unversioned: fix: "), verdict

@@ -9,10 +9,10 @@ with a gap is never CERTIFIED.
 
 from __future__ import annotations
 
-from _pytest.outcomes import Skipped  # what pytest.skip raises; public as pytest.skip.Exception
+import pytest
 
 
-class NotApplicable(Skipped):
+class NotApplicable(pytest.skip.Exception):  # what pytest.skip raises (public API; _pytest.outcomes.Skipped)
     """pytest shows it as a skip; the suite records the outcome `not_applicable`."""
 
 

@@ -8,6 +8,7 @@ braces (`{user}`, `{distro}`, a check's own parameters) are filled per machine.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import itertools
 import sys
@@ -187,3 +188,26 @@ def fill_remediation(rem: Remediation, values: dict) -> Remediation:
         where=rem.where,
         links=rem.links,
     )
+
+
+def selection_error(layers: list[str] | None, wanted: list[str] | None) -> str | None:
+    """One line for the first --layer or --check value that selects no check, naming the nearest ones
+    (difflib); None when every value selects something. --check loads the catalog (imports the checks)."""
+    for layer in layers or ():
+        if layer not in LAYERS:
+            return _not_found(f"--layer {layer!r} is not a layer", layer, list(LAYERS), f"the layers: {', '.join(LAYERS)}")
+    if not wanted:
+        return None
+    ids = sorted(load_checks())
+    for value in wanted:
+        stem = value.rstrip(".")
+        if not any(i == value or i.startswith(stem + ".") for i in ids):
+            prefixes = {".".join(i.split(".")[:n]) for i in ids for n in range(1, i.count(".") + 1)}
+            return _not_found(f"--check {value!r} selects no check", value, ids + sorted(prefixes),
+                              "wslgpu-certify --list-checks lists them")
+    return None
+
+
+def _not_found(what: str, value: str, candidates: list[str], listing: str) -> str:
+    near = difflib.get_close_matches(value, candidates, n=3, cutoff=0.5)
+    return f"{what}: did you mean {', '.join(near)}? ({listing})" if near else f"{what} ({listing})"

@@ -10,18 +10,20 @@ try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
     import tomli as tomllib
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-from .catalog import bundled_checks_dir
+from .catalog import bundled_checks_dir, selection_error
 from .findings import LAYERS
 from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
 from .parsers.docker_context import is_docker_desktop_distro
 from .parsers.errors import UnreadableOutput
 from .probes.windows import WSL_LIST_VERBOSE
+from .probes.profile_facts import resolve_profile
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
@@ -29,7 +31,7 @@ from .snapshot import SnapshotError, load_snapshot
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).
-DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "documented", "distro": None,
+DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "auto", "distro": None,
             "wsl_user": None, "reports_dir": "reports", "pull": False, "prove_autostart": False,
             "probe_timeout": "60", "layer": None, "check": None, "machine_id": None, "run_id": None}
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a --machine-id / --run-id: also a folder name part
@@ -50,7 +52,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--record", metavar="PATH", help="record every command read into this snapshot file")
     # Not --profile: pytest-profiling owns that name (a flag), and two plugins cannot both register it.
     group.addoption("--cert-profile", default=DEFAULTS["cert_profile"], metavar="NAME|PATH",
-                    help="expected values: documented (the guide), current, standin, or a .toml path")
+                    help="expected values: auto (the default: the snapshot's recorded profile, else the one that "
+                         "fits the machine), documented (the guide), current, current-desktop, standin, or a .toml path")
     group.addoption("--distro", metavar="NAME", help="WSL distro (default: $WSL_DISTRO_NAME; under --env=windows the default one in `wsl -l -v`; else Ubuntu)")
     group.addoption("--wsl-user", metavar="NAME", help="the distro user the guide's steps were done for")
     group.addoption("--reports-dir", default=DEFAULTS["reports_dir"], metavar="DIR", help="where run folders go (default: reports/)")
@@ -61,7 +64,7 @@ def add_options(parser: pytest.Parser) -> None:
                          "shell finds Docker answering (check wsl.autostart.proof)")
     group.addoption("--probe-timeout", default=DEFAULTS["probe_timeout"], metavar="SECONDS",
                     help="a probe command running longer fails its check (default: 60)")
-    group.addoption("--layer", action="append", metavar="LAYER", choices=LAYERS,
+    group.addoption("--layer", action="append", metavar="LAYER",  # checked with the nearest: catalog.selection_error
                     help=f"certify only this layer, on purpose ({', '.join(LAYERS)}; repeatable): the verdict is "
                          f"that layer's, labelled as such")
     group.addoption("--check", action="append", metavar="ID",
@@ -74,7 +77,7 @@ def refuse_old_profile_option(args: list[str]) -> None:
     for i, arg in enumerate(args):
         value = arg.partition("=")[2] if arg.startswith("--profile=") else (
             args[i + 1] if arg == "--profile" and i + 1 < len(args) else None)
-        if value is not None and (value in bundled_profiles() or value.endswith(".toml")):
+        if value is not None and (value in (*bundled_profiles(), "auto") or value.endswith(".toml")):
             raise pytest.UsageError(f"--profile is now --cert-profile (pytest-profiling owns --profile): "
                                     f"use --cert-profile {value}")
 
@@ -103,6 +106,9 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
     env = opt.env
     if env not in ENVS:
         raise pytest.UsageError(f"--env={env!r} is not one of: {', '.join(ENVS)}")
+    unknown = selection_error(opt.layer, opt.check)  # before anything is read or any folder made
+    if unknown:
+        raise pytest.UsageError(unknown)
     if opt.snapshot and env == "auto":
         env = "replay"
     if env == "replay" and opt.record:
@@ -122,16 +128,18 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
             raise ValueError
     except ValueError:
         raise pytest.UsageError(f"--probe-timeout must be a positive number of seconds, not {opt.probe_timeout!r}") from None
+    decided = getattr(config, "workerinput", {}).get("wslgpu_profiles", {})  # an xdist worker: the controller's
     try:
-        profile = load_profile(opt.cert_profile)
+        if opt.cert_profile != "auto":
+            load_profile(opt.cert_profile)  # a bad profile is said before anything is read
         if env == "replay":
-            return _replayed_machines(snapshot_paths(opt.snapshot), profile, timeout, opt)
+            return _replayed_machines(snapshot_paths(opt.snapshot), timeout, opt, decided)
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
     mismatch = env_mismatch(env)
     if mismatch:
         raise pytest.UsageError(mismatch)
-    machine = live_machine(env, profile, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
+    machine = live_machine(env, {}, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
     if machine.env == "windows" and not opt.distro:
         # From Windows there is no $WSL_DISTRO_NAME: the distro is the one `wsl -l -v` marks default (`*`).
         machine.distro = default_distro(machine) or machine.distro
@@ -141,6 +149,7 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
         raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
                                 f"--env={machine.env}: run it from Windows with --env=windows")
     machine.machine_id = opt.machine_id or safe_name(machine.hostname)
+    resolve_profile(machine, opt.cert_profile, decided.get(machine.machine_id))
     return [machine]
 
 
@@ -165,7 +174,7 @@ def snapshot_paths(values: list[str]) -> list[Path]:
     return paths
 
 
-def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) -> list[Machine]:
+def _replayed_machines(paths: list[Path], timeout: float, opt, decided: dict) -> list[Machine]:
     """One machine per snapshot, each named by its recorded hostname; two of one name are refused, never merged."""
     if opt.machine_id and len(paths) > 1:
         raise pytest.UsageError(f"--machine-id names one machine; these {len(paths)} snapshots are named by the "
@@ -173,7 +182,7 @@ def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) ->
     machines: dict[str, tuple[Path, Machine]] = {}
     for path in paths:
         snapshot = load_snapshot(path)
-        machine = replay_machine(snapshot, profile, timeout, opt.distro, opt.wsl_user)
+        machine = replay_machine(snapshot, {}, timeout, opt.distro, opt.wsl_user)
         if not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows":
             machine.distro = default_distro(machine) or machine.distro
         machine.machine_id = opt.machine_id or safe_name(machine.hostname)
@@ -181,6 +190,7 @@ def _replayed_machines(paths: list[Path], profile: dict, timeout: float, opt) ->
         if machine.machine_id in machines:
             raise pytest.UsageError(f"snapshots {machines[machine.machine_id][0]} and {path} both record machine "
                                     f"{machine.machine_id!r}: give each machine one snapshot")
+        resolve_profile(machine, opt.cert_profile, decided.get(machine.machine_id))  # each snapshot its own
         machines[machine.machine_id] = (path, machine)
     return [machine for _, machine in machines.values()]
 
@@ -227,24 +237,53 @@ def only_lists(config: pytest.Config) -> bool:
                 or getattr(config.option, "show_fixtures_per_test", False) or getattr(config.option, "markers", False))
 
 
+# pytest-html's own default for render_collapsed (pytest_html/plugin.py, its addini): any other value was set by the user
+PYTEST_HTML_COLLAPSED_DEFAULT = "passed"
+COLLAPSED_ROWS = ["passed", "skipped", "xfailed"]  # a reader starts at what failed
+
+
+class CollapsedRows:
+    """pytest-html opens only failed rows, unless the user set render_collapsed (in an ini file or with -o).
+
+    Through public API only: the value is read with config.getini, and pytest-html hands its report data
+    to pytest_html_report_title as the session starts, before rendering; set_data is its setter.
+    """
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    def pytest_html_report_title(self, report) -> None:
+        if self.config.getini("render_collapsed") == PYTEST_HTML_COLLAPSED_DEFAULT and hasattr(report, "set_data"):
+            report.set_data("renderCollapsed", list(COLLAPSED_ROWS))
+
+
 def collapse_rows_that_need_no_reading(config: pytest.Config) -> None:
-    """pytest-html opens only failed rows (its render_collapsed ini, unless the user set it): a reader starts
-    at what failed. There is no public setter, so the ini cache is primed before pytest-html reads it."""
-    if "render_collapsed" in config.inicfg:
-        return
-    try:
-        config._inicache["render_collapsed"] = "passed,skipped,xfailed"
-    except AttributeError:  # a pytest without the cache: pytest-html's default (passed rows collapsed)
-        pass
+    """Every report.html of this run (the user's --html, each machine's) opens with only its failed rows open."""
+    config.pluginmanager.register(CollapsedRows(config), "wslgpu-collapsed-rows")
 
 
 def selects_slow(markexpr: str | None) -> bool:
-    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow")."""
+    """Whether -m selects a check marked slow (-m slow, -m "slow or ..."; not -m "not slow").
+
+    -m's grammar (and, or, not, parentheses, marker names) is a subset of Python's expressions: read with
+    the standard library's ast (never evaluated), every marker name but `slow` false. pytest's own
+    evaluator is private API."""
     if not markexpr:
         return False
     try:
-        from _pytest.mark.expression import Expression
-
-        return bool(Expression.compile(markexpr).evaluate(lambda name, **kwargs: name == "slow"))
-    except Exception:  # a pytest whose private expression API differs: the plain reading
+        return _marked_slow(ast.parse(markexpr.strip(), mode="eval").body)
+    except (SyntaxError, ValueError, RecursionError):  # a name Python does not parse (`a-b`): the plain reading
         return "slow" in markexpr and "not slow" not in markexpr
+
+
+def _marked_slow(node) -> bool:
+    if isinstance(node, ast.BoolOp):
+        values = [_marked_slow(v) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return not _marked_slow(node.operand)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):  # slow(reason="x"): a marker's keywords
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id == "slow"
+    raise ValueError("not a marker expression")

@@ -102,16 +102,12 @@ def _new_run_folder(config: pytest.Config, machine_id: str, run_id: str | None) 
                                 f"{exc.strerror or exc}") from None
 
 
-
-
-
-
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node) -> None:
     if is_active(node.config):
         node.workerinput["wslgpu_run_dirs"] = {run.machine.machine_id: str(run.run_directory)
+                                               for run in runs_of(node.config)}
+        node.workerinput["wslgpu_profiles"] = {run.machine.machine_id: run.machine.profile_choice.to_json()  # decided once
                                                for run in runs_of(node.config)}
 
 
@@ -285,7 +281,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             folder.rmdir()
         elif not runs.fleet:  # several machines: no one of them is "the latest"
             runs.guarded(config, session, folder.parent / "latest", lambda: refresh_latest(folder))
-
 
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:

@@ -35,8 +35,12 @@ def _locate(name_or_path: str, relative_to: Path | None) -> Path:
         path = relative_to / path
     if path.suffix == ".toml" and path.is_file():
         return path
+    if path.suffix == ".toml" or "/" in name_or_path or "\\" in name_or_path:  # meant as a file: say it is not there
+        what = "is not a file" if path.exists() else "not found"
+        raise ProfileError(f"profile file {name_or_path!r} {what}"
+                           + (f" (looked in {relative_to})" if relative_to is not None else ""))
     raise ProfileError(
-        f"unknown profile {name_or_path!r}: use one of {', '.join(bundled_profiles())} or a path to a .toml file"
+        f"unknown profile {name_or_path!r}: use auto, one of {', '.join(bundled_profiles())} or a path to a .toml file"
     )
 
 

@@ -26,7 +26,10 @@ same text.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from typing import Callable
 
 # C0 but \t and \n, DEL and C1, the bidi controls and marks, the line/paragraph separators, lone surrogates
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
@@ -49,3 +52,54 @@ def for_terminal(text, one_line: bool = False) -> str:
 def json_for_terminal(document: str) -> str:
     """A JSON text (from json.dumps) with the characters it left raw escaped as \\uXXXX: the same data."""
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+class _ClosedPipeGuard:
+    """sys.stdout, until the reader closes the pipe; then os.devnull, so the command goes on to its own end."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _closed(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._closed()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._closed()
+            self._stream.flush()  # what was buffered goes to os.devnull now
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def closed_pipe_ends_quietly(command: Callable[[], int]) -> int:
+    """Run a command (`wslgpu-certify`, `wslgpu-compare`, `wslgpu-fleet`) whose reader may close the pipe early
+    (`... | head -1`): no "Broken pipe" traceback, and the exit status the command returns, as if read to the end.
+
+    Python's docs, "Note on SIGPIPE" (https://docs.python.org/3/library/signal.html#note-on-sigpipe): once the
+    pipe is closed, point stdout at os.devnull, so later writes and the flush at exit go nowhere.
+    """
+    original = sys.stdout
+    if original is None or not hasattr(original, "fileno"):
+        return command()
+    sys.stdout = _ClosedPipeGuard(original)
+    try:
+        code = command()
+        sys.stdout.flush()
+        return code
+    finally:
+        if isinstance(sys.stdout, _ClosedPipeGuard):
+            sys.stdout = original

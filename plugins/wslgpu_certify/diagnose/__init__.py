@@ -15,10 +15,12 @@ from __future__ import annotations
 import sys
 
 USAGE = "usage: wslgpu-certify diagnose [FILE|-] [--json] [--cert-profile NAME]"
+# --cert-profile auto (the default): documented for a paste showing the guide's 2020 build or 4.19 kernel,
+# current-desktop for Docker Desktop's `docker info`, else current (profile_choice.py, the run's own rule).
 
 
 def _arguments(argv: list[str]):
-    path, as_json, profile = None, False, "current"
+    path, as_json, profile = None, False, "auto"
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -57,11 +59,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wslgpu-certify diagnose: {parsed} ({USAGE})", file=sys.stderr)
         return 4
     path, as_json, profile_name = parsed
+    if path is None and getattr(sys.stdin, "isatty", lambda: False)():  # nothing piped in: say how, never wait silently
+        print(f"{USAGE}\n  FILE: a saved ticket or terminal output; `-` or a pipe: standard input "
+              f"(e.g. `wslgpu-certify diagnose < paste.txt`)", file=sys.stderr)
+        return 4
     try:
         from ..profile import ProfileError, load_profile
 
         try:
-            profile = load_profile(profile_name)
+            profile = None if profile_name == "auto" else load_profile(profile_name)  # auto: what the paste shows
         except ProfileError as exc:
             print(f"wslgpu-certify diagnose: {exc}", file=sys.stderr)
             return 4

@@ -8,7 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..parsers.errors import UnreadableOutput
-from ..profile import profile_setting
+from ..parsers.distro import KernelInfo
+from ..parsers.docker import DockerInfo
+from ..parsers.windows import WindowsBuild, WslStatus, WslVersionInfo
+from ..profile import load_profile, profile_setting
+from ..profile_choice import MachineFacts, ProfileChoice, choose, explicit
 from ..signatures import families, match, releases
 from ..signatures.versions import versions_in
 from .fragments import CANNOT_TELL, NVIDIA_SMI, driver_model_hits, partial
@@ -49,6 +53,7 @@ class Diagnosis:
     parts: list[PartResult]
     findings: list[Finding]  # problems, ordered
     notes: list[Finding]  # older than the profile expects
+    choice: ProfileChoice | None = None  # which profile and why (auto: what the paste shows)
 
     @property
     def recognised(self) -> bool:
@@ -103,10 +108,37 @@ def _known_values(results: list[PartResult]) -> dict:
     return known
 
 
-def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
+def paste_facts(results: list[PartResult]) -> MachineFacts:
+    """The facts --cert-profile auto reads, as the paste shows them (the first of each kind wins)."""
+    found: dict[str, object] = {}
+    for result in results:
+        for reading in result.readings:
+            record = reading.record
+            if isinstance(record, WindowsBuild):
+                found.setdefault("windows_build", record.build)
+            elif isinstance(record, KernelInfo) and record.flavour == "wsl2":
+                found.setdefault("kernel", record.release)
+            elif isinstance(record, DockerInfo) and record.operating_system:
+                found.setdefault("docker_os", record.operating_system)
+            elif isinstance(record, (WslStatus, WslVersionInfo)) and record.kernel_version:
+                found.setdefault("kernel", record.kernel_version)
+            if isinstance(record, WslVersionInfo) and record.windows_version:  # "Windows version: 10.0.26100.2454"
+                build = record.windows_version.split(".")
+                if len(build) >= 3 and build[2].isdigit():
+                    found.setdefault("windows_build", int(build[2]))
+    return MachineFacts("paste", **found)
+
+
+def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
+    """`profile`: the one asked for (--cert-profile); None: auto, the one that fits what the paste shows."""
     paste = read_paste(raw)
     parts = split(paste.text, is_command=is_known_command)
     results = [PartResult(part, _read(part)) for part in parts]
+    fits = choose(paste_facts(results))
+    if profile is None:
+        choice, profile = fits, load_profile(fits.name)
+    else:
+        choice = explicit(profile.get("name", "?"), fits)
     values = placeholder_values(profile, _known_values(results))
     engine = profile_setting(profile, "docker.engine")  # signatures written for the other engine do not apply
     problems: list[Finding] = []
@@ -143,7 +175,8 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values))
     _known_bad_releases(paste.text, problems, notes, values)
-    return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)))
+    return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)),
+                     choice)
 
 
 def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding], values: dict) -> None:

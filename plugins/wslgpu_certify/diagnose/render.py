@@ -52,6 +52,8 @@ def _all_read(diagnosis: Diagnosis) -> bool:
 def as_text(diagnosis: Diagnosis) -> str:
     paste = diagnosis.paste
     out = [f"wslgpu-certify diagnose: {len(diagnosis.parts)} part(s), profile {diagnosis.profile}"]
+    if diagnosis.choice is not None:  # which profile and why, in one line (and its warning, when asked against the paste)
+        out.append(f"profile {diagnosis.choice.name}: {diagnosis.choice.warning or diagnosis.choice.reason}")
     if paste.truncated:
         out.append(f"note: only the first {len(paste.text):,} of {paste.size:,} characters were read")
     if not paste.text.strip():
@@ -114,6 +116,7 @@ def as_json(diagnosis: Diagnosis) -> str:
         })
     document = {
         "profile": diagnosis.profile,
+        "profile_choice": diagnosis.choice.to_json() if diagnosis.choice is not None else None,
         "characters": paste.size,
         "read": len(paste.text),
         "truncated": paste.truncated,

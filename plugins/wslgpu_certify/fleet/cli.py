@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
-from ..terminal_text import for_terminal
+from ..terminal_text import closed_pipe_ends_quietly, for_terminal
 from .ci_status import read_status_file
 from .discover import discover
 from .expected import ExpectedError, read_expected
@@ -170,6 +170,10 @@ def _say(line: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return closed_pipe_ends_quietly(lambda: _main(argv))  # `wslgpu-fleet collect ... | head -1`: its own exit code
+
+
+def _main(argv: list[str] | None) -> int:
     opts = parser().parse_args(argv)
     try:
         return collect(opts)

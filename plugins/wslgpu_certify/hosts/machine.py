@@ -115,6 +115,7 @@ class Machine:
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
     on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)
+    profile_choice: object = None  # a profile_choice.ProfileChoice: which profile and why (probes/profile_facts.py)
 
     @property
     def is_wsl(self) -> bool:

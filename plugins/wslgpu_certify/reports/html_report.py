@@ -72,7 +72,8 @@ class HtmlReport:
             self.report.title = f"{machine.hostname}: {run.verdict} (env {env}, profile {machine.profile.get('name')})"
             self._environment(run)
         prefix.append(f'<h2 id="wslgpu-verdict" style="color:{VERDICT_COLOURS[run.verdict]}">{run.verdict}</h2>'
-                      f'<p id="wslgpu-headline">{html.escape(run.headline)}</p><p>{html.escape(run.tally_text())}</p>')
+                      f'<p id="wslgpu-headline">{html.escape(run.headline)}</p><p>{html.escape(run.tally_text())}</p>'
+                      + _profile_lines(machine.profile_choice))
         prefix.append(stack_picture(run))
 
     def _environment(self, run: RunSummary) -> None:
@@ -133,3 +134,13 @@ def extras_for(finding: Finding, run_directory: Path | None) -> list:
     if png and run_directory is not None and (run_directory / png).is_file():
         items.append(extras.png(base64.b64encode((run_directory / png).read_bytes()).decode(), name=png))
     return items
+
+
+def _profile_lines(choice) -> str:
+    """Which profile the run was judged under and why (profile_choice.py); its warning when it contradicts the machine."""
+    if choice is None:
+        return ""
+    lines = f'<p id="wslgpu-profile">profile {html.escape(choice.name)}: {html.escape(choice.reason)}</p>'
+    if choice.warning:
+        lines += f'<p id="wslgpu-profile-warning">warning: {html.escape(choice.warning)}</p>'
+    return lines

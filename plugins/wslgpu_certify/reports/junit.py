@@ -18,12 +18,17 @@ def junit_properties(finding: Finding) -> list[tuple[str, str]]:
 def add_junit_verdict(config, summary, xml=None) -> None:
     """The run's verdict as <properties> of the testsuite (before junitxml writes the file); `xml`: one
     machine's junit.xml in a run of several (machine_reports.py), else pytest's own."""
-    from _pytest.junitxml import xml_key
-
-    xml = xml if xml is not None else config.stash.get(xml_key, None)
+    xml = xml if xml is not None else junit_writer(config)
     if xml is None:
         return
     xml.add_global_property("wslgpu_verdict", summary.verdict)
     xml.add_global_property("wslgpu_headline", summary.headline)
     xml.add_global_property("wslgpu_applicable_checks", str(summary.applicable))
     xml.add_global_property("wslgpu_not_run", str(len(summary.not_run) + len(summary.gaps)))
+
+
+def junit_writer(config):
+    """The junit.xml writer pytest registered for --junitxml, found through the public plugin manager (its
+    stash key is private API); None without --junitxml."""
+    return next((plugin for plugin in config.pluginmanager.get_plugins()
+                 if callable(getattr(plugin, "add_global_property", None)) and hasattr(plugin, "logfile")), None)

@@ -30,7 +30,7 @@ def machine_meta(machine, snapshot: str | None) -> dict:
     }
 
 
-def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelope) -> dict:
+def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelope, profile: dict | None = None) -> dict:
     """The document, written atomically: a reader (a fleet collector, a killed run's folder) sees the
     previous version or this one, never half of it."""
     document = {
@@ -39,6 +39,7 @@ def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelo
         "finished_at": run.finished_at,
         "run": run.to_json(),
         "machine": machine,
+        "profile": profile,  # which profile and why: {name, reason, chosen_by, warning} (profile_choice.py)
         "facts": facts(summary.figures()),
         "complete": summary.complete and run.complete,
         "verdict": summary.verdict,
@@ -57,7 +58,9 @@ def write_run_results(run, summary: RunSummary) -> Path:
     """One machine's results.json (`run`: its session.RunState); an OSError (a full disk, a folder made
     read-only under us) goes to the caller, which says it in one line."""
     path = run.run_directory / "results.json"
-    write_results(path, summary, machine_meta(run.machine, run.machine.snapshot_path), run.envelope)
+    choice = run.machine.profile_choice
+    write_results(path, summary, machine_meta(run.machine, run.machine.snapshot_path), run.envelope,
+                  choice.to_json() if choice is not None else None)
     return path
 
 

@@ -188,6 +188,11 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
     tr = _Lines(tr)
     tr.section(f"wslgpu-certify: {summary.headline}", sep="=", bold=True,
                green=summary.certified, red=summary.verdict == "NOT CERTIFIED", yellow=summary.verdict == "PARTIAL")
+    choice = machine.profile_choice  # which profile and why (profile_choice.py), first: it frames every line below
+    if choice is not None:
+        tr.line(f"profile {choice.name}: {choice.reason}")
+        if choice.warning:
+            tr.line(f"warning: {choice.warning}", yellow=True)
     source = f"snapshot {snapshot}" if machine.replay else f"env {machine.env}"
     if quiet:
         _findings(tr, summary, quiet, indent="")
