@@ -61,7 +61,8 @@ def threads_of(sources) -> set[str]:
 
 @contextmanager
 def without_threads(threads: set[str]):
-    """diagnose() with the signatures and release rows learned from `threads` left out (restored after)."""
+    """diagnose() with the signatures and release rows learned from `threads` left out (restored after);
+    yields the (signatures, release rows) kept."""
     catalog = tuple(s for s in load_catalog() if not threads_of(s.sources) & threads)
     table = tuple(r for r in releases.load_releases() if not threads_of((r.source, *r.also)) & threads)
     original_match, original_rows = diagnosis.match, releases.load_releases
@@ -71,7 +72,7 @@ def without_threads(threads: set[str]):
 
     diagnosis.match, releases.load_releases = match, lambda *args: table
     try:
-        yield
+        yield catalog, table
     finally:
         diagnosis.match, releases.load_releases = original_match, original_rows
 
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="figures only, no line per transcript")
     opts = parser.parse_args(argv)
     folders = [Path(c) for c in opts.corpus] if opts.corpus else [SHARED_CORPUS, REAL]
-    corpora = [(folder.name if folder != REAL else "tests/real", folder) for folder in folders
+    corpora = [(folder.name if folder.resolve() != REAL else "tests/real", folder) for folder in folders
                if (folder / "index.yaml").is_file()]
     if not corpora:
         print(f"no corpus index in {', '.join(map(str, folders))}", file=sys.stderr)
