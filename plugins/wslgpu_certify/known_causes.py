@@ -15,9 +15,10 @@ from .signatures import families, match
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
 
-def _remediation(signature, why: str) -> Remediation:
+def remediation_of(signature, why: str, lineage: list[str] = ()) -> Remediation:
+    """A signature's fix for this machine (profile.fix_lineage: its `profiles` entry, else `fix`)."""
     steps = tuple(FixStep(step.run, step.shell or "bash", key=i == 0) if step.run else FixStep(step.say, None)
-                  for i, step in enumerate(signature.fix))
+                  for i, step in enumerate(signature.fix_for(list(lineage))))
     if steps and not any(step.key for step in steps):  # words only: the first instruction is the fix
         steps = (FixStep(steps[0].text, steps[0].shell, key=True), *steps[1:])
     return Remediation(why=why, steps=steps, where=signature.where)
@@ -29,7 +30,7 @@ def _redacted(signature):
 
 
 def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
-                 engine: str | None = None) -> list[KnownCause]:
+                 engine: str | None = None, lineage: list[str] = ()) -> list[KnownCause]:
     """The signatures the outputs show under a profile of this docker.engine, most specific first, each once."""
     found: dict[str, KnownCause] = {}
     for command, text, exit_status in outputs:
@@ -39,12 +40,12 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             sig = hit.signature
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
-                                           _remediation(sig, sig.cause), advisory)
+                                           remediation_of(sig, sig.cause, lineage), advisory)
     if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
         for command, text, exit_status in outputs:
             for hit in families.decode(text, command=command, exit_code=exit_status):
                 sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
                 found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
-                                                    _remediation(sig, sig.cause), advisory))
+                                                    remediation_of(sig, sig.cause, lineage), advisory))
     order = {"high": 0, "medium": 1, "low": 2}
     return sorted(found.values(), key=lambda c: order.get(c.confidence, 3))[:MAX_CAUSES]

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from .applicability import NotApplicable
-from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_for
+from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, remediation_for, spec_for
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
 from .hosts.executors import NotRecorded
 from .known_causes import known_causes
-from .profile import not_applicable_under, profile_setting
+from .profile import fix_lineage, not_applicable_under, profile_setting
 from .probes.arguments import USER, BadArgument
 from .probes.probe import command_for
 from .probes.windows import DISTRO_DEFAULT_USER
@@ -205,7 +205,8 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.outcome = "failed" if isinstance(exc, CheckFailed) and report.when == "call" else "error"
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
         variant = getattr(exc, "variant", None)
-        rem = getattr(exc, "remediation", None) or spec.variants.get(variant, spec.remediation)
+        rem = getattr(exc, "remediation", None) or remediation_for(spec, variant,
+                                                                   fix_lineage(machine.profile, machine.env))
         finding.remediation = fill_remediation(rem, {**_names(machine), **spec.params, **getattr(exc, "values", {})})
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
@@ -216,5 +217,6 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
         finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
-                                             engine=profile_setting(machine.profile, "docker.engine"))
+                                             engine=profile_setting(machine.profile, "docker.engine"),
+                                             lineage=fix_lineage(machine.profile, machine.env))
     return finding

@@ -118,16 +118,16 @@ def diagnose(raw: bytes | str, profile: dict) -> Diagnosis:
         for found in hits or families.decode(result.part.text, command=result.part.command):  # a family: the fallback
             if found.id not in seen_signatures:
                 seen_signatures.add(found.id)
-                finding = from_signature(found, result.part.index, values)
+                finding = from_signature(found, result.part.index, values, profile)
                 problems.append(finding)
                 result.findings.append(finding)
         for found in families.notes(result.part.text):  # wsl.exe warnings: what they are, never the failure
-            notes.append(replace(from_signature(found, result.part.index, values), note=True, confidence="profile"))
+            notes.append(replace(from_signature(found, result.part.index, values, profile), note=True, confidence="profile"))
     if len(results) > 1:  # an error cut in two by a prompt line, or spread over parts
         for found in match(paste.text, engine=engine):
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
-                problems.append(from_signature(found, None, values))
+                problems.append(from_signature(found, None, values, profile))
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)))
 
 

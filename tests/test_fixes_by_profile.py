@@ -1,0 +1,154 @@
+"""Every check has a fix for every profile it applies under, and no fix names another profile's recipe.
+
+Walks the check catalog (checks/*.toml, each variant) and the known-causes catalog x the bundled profiles
+(and native Linux, --env=linux): each fix is chosen the way a run chooses it (catalog.remediation_for,
+known_causes.fix_for) and must name nothing the machine does not have. WHAT_IT_LACKS is that small table,
+with its sources; the negative cases feed a recipe of another profile through the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from wslgpu_certify.catalog import load_checks, remediation_for
+from wslgpu_certify.findings import Remediation
+from wslgpu_certify.known_causes import remediation_of
+from wslgpu_certify.profile import fix_lineage, load_profile, not_applicable_under, profile_setting
+from wslgpu_certify.signatures import load_catalog
+
+REPO = Path(__file__).resolve().parents[1]
+REGISTRY = load_checks(REPO / "checks")
+SIGNATURES = load_catalog()
+
+_INSTALLS = r"\binstall\b[^|;&]*"
+# What each machine does NOT have: a step naming one of these cannot be done there.
+WHAT_IT_LACKS = {
+    # the guide (shared/reference/setup-guide.md): build 20201 (no systemd in WSL before Store WSL 0.67.6),
+    # toolkit 1.3 (nvidia-ctk came with 1.12/1.14)
+    "documented": {
+        "systemctl": r"\bsystemctl\b", "journalctl": r"\bjournalctl\b", "nvidia-ctk": r"\bnvidia-ctk\b",
+        "systemd in /etc/wsl.conf (words too)": r"systemd\s*=\s*true|\benabl\w* systemd|turn systemd on",
+    },
+    # NVIDIA's current install guide (docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/
+    # install-guide.html, "With apt"): a keyring file and nvidia-container-toolkit.list; apt-key is gone from
+    # Ubuntu 22.04+, nvidia-docker2 and its repositories are retired
+    "current": {
+        "apt-key": r"\bapt-key\b", "nvidia-docker2 (install)": _INSTALLS + r"\bnvidia-docker2\b",
+        "nvidia-docker.list": r"tee\s+\S*nvidia-docker\.list", "the nvidia-docker repository": r"nvidia\.github\.io/nvidia-docker/",
+        "libnvidia-container-experimental.list": r"tee\s+\S*libnvidia-container-experimental\.list",
+    },
+    # Docker Desktop (docs.docker.com/desktop/features/gpu/): the engine and its NVIDIA runtime live in Docker's
+    # docker-desktop distro; nothing in this distro starts a dockerd or installs a toolkit
+    "current-desktop": {
+        "dockerd in the distro": r"\bsudo dockerd\b|\bservice docker (?:re)?start\b|\bsystemctl (?:re)?start docker\b",
+        "a toolkit in the distro": r"\bnvidia-ctk\b|" + _INSTALLS + r"\bnvidia-container-toolkit\b",
+        "the distro's daemon.json": r"/etc/docker/daemon\.json",
+    },
+    # native Linux: no Windows side
+    "linux": {"wsl.exe": r"\bwsl(?:\.exe)?\s+-", "a Windows program": r"\b\w+\.exe\b|ms-windows-store:|ms-settings:",
+              "WSL's driver directory": r"/usr/lib/wsl\b"},
+}
+WINDOWS_SHELLS = ("cmd", "powershell")
+# The remaining gaps, one per line ("check <case id>" / "cause <case id>"): expected failures, strict.
+GAPS = {line.strip() for line in (Path(__file__).with_name("fixes_by_profile_gaps.txt")).read_text().splitlines()
+        if line.strip() and not line.startswith("#")}
+
+
+def _param(kind: str, *values, id: str):
+    marks = [pytest.mark.xfail(strict=True, reason="a known gap (fixes_by_profile_gaps.txt)")] \
+        if f"{kind} {id}" in GAPS else []
+    return pytest.param(*values, id=id, marks=marks)
+
+
+MACHINES = [("documented", "wsl"), ("current", "wsl"), ("current-desktop", "wsl"),
+            ("documented", "linux"), ("current", "linux")]
+
+
+def _lacks(profile: dict, env: str) -> dict:
+    names = [*profile["lineage"][:1], *(["current"] if profile["name"] == "current-desktop" else [])]
+    table = {k: v for name in names for k, v in WHAT_IT_LACKS.get(name, {}).items()}
+    return {**table, **(WHAT_IT_LACKS["linux"] if env == "linux" else {})}
+
+
+def what_is_wrong(rem: Remediation, profile: dict, env: str) -> list[str]:
+    """The steps that name something this machine does not have, or a shell it has not."""
+    wrong = []
+    for step in rem.steps:
+        if env == "linux" and step.shell in WINDOWS_SHELLS:
+            wrong.append(f"a {step.shell} step on native Linux: {step.text}")
+        # a command names what it uses; words may say what is missing ("toolkit 1.3 has no nvidia-ctk")
+        wrong += [f"names {what} ({step.text})" for what, pattern in _lacks(profile, env).items()
+                  if (step.is_command or what.endswith("(words too)")) and re.search(pattern, step.text)]
+    return wrong
+
+
+def _check_cases():
+    for name, env in MACHINES:
+        profile = load_profile(name)
+        for spec in sorted(REGISTRY.values(), key=lambda s: s.id):
+            if (env == "linux" and spec.wsl_only) or not_applicable_under(profile, spec.applies_when):
+                continue
+            for variant in ["", *sorted(spec.variants)]:
+                yield _param("check", spec, variant, profile, env, id=f"{name}-{env}-{spec.id}-{variant or 'base'}")
+
+
+@pytest.mark.parametrize("spec, variant, profile, env", list(_check_cases()))
+def test_a_check_fix_fits_the_machine(spec, variant, profile, env):
+    rem = remediation_for(spec, variant, fix_lineage(profile, env))
+    assert rem.steps, f"{spec.id} [{variant}] has no fix under {profile['name']} ({env})"
+    wrong = what_is_wrong(rem, profile, env)
+    assert not wrong, "; ".join(wrong)
+
+
+def _signature_cases():
+    for name, env in MACHINES:
+        profile = load_profile(name)
+        engine = profile_setting(profile, "docker.engine")
+        for sig in SIGNATURES:
+            if sig.engine and sig.engine != engine:
+                continue
+            if env == "linux" and sig.layer == "windows":
+                continue
+            yield _param("cause", sig, profile, env, id=f"{name}-{env}-{sig.id}")
+
+
+@pytest.mark.parametrize("sig, profile, env", list(_signature_cases()))
+def test_a_known_cause_fix_fits_the_machine(sig, profile, env):
+    rem = remediation_of(sig, sig.cause, fix_lineage(profile, env))
+    assert rem.steps
+    wrong = what_is_wrong(rem, profile, env)
+    assert not wrong, "; ".join(wrong)
+
+
+# ---- the rule fails on another profile's recipe (several of each)
+
+_2020 = ["curl -s -L https://nvidia.github.io/nvidia-docker/gpgkey | sudo apt-key add -",
+         "curl -s -L https://nvidia.github.io/nvidia-docker/ubuntu20.04/nvidia-docker.list | sudo tee /etc/apt/sources.list.d/nvidia-docker.list",
+         "sudo apt update && sudo apt install -y nvidia-docker2 nvidia-container-toolkit"]
+_TODAY = ["sudo nvidia-ctk runtime configure --runtime=docker", "sudo systemctl restart docker",
+          "printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf", "sudo journalctl -u docker -n 50"]
+_DISTRO_ENGINE = ["sudo dockerd > /dev/null 2>&1 &", "sudo service docker restart",
+                  "sudo apt-get install -y nvidia-container-toolkit", "sudo tee /etc/docker/daemon.json"]
+_WINDOWS = ["wsl.exe --shutdown", "wsl --set-version Ubuntu 2", "nvidia-smi.exe -dm 0", "ls -l /usr/lib/wsl/lib"]
+
+
+@pytest.mark.parametrize("name, env, steps", [("current", "wsl", _2020), ("documented", "wsl", _TODAY),
+                                              ("current-desktop", "wsl", _DISTRO_ENGINE + _2020),
+                                              ("current", "linux", _WINDOWS)])
+def test_another_machines_recipe_is_caught(name, env, steps):
+    from wslgpu_certify.findings import FixStep
+    profile = load_profile(name)
+    for text in steps:
+        assert what_is_wrong(Remediation("why", (FixStep(text, "bash"),)), profile, env), text
+
+
+@pytest.mark.parametrize("name, env, steps", [("documented", "wsl", _2020), ("current", "wsl", _TODAY),
+                                              ("documented", "wsl", _WINDOWS)])
+def test_the_machines_own_recipe_passes(name, env, steps):
+    from wslgpu_certify.findings import FixStep
+    profile = load_profile(name)
+    for text in steps:
+        assert what_is_wrong(Remediation("why", (FixStep(text, "bash"),)), profile, env) == [], text
