@@ -178,7 +178,7 @@ MUTATIONS = {
         out("nvidia-docker2\t2.0.3-1\tii \nnvidia-container-toolkit\t1.0.5-1\tii \nlibnvidia-container1\t1.0.7-1\tii \nlibnvidia-container-tools\t1.0.7-1\tii \n")},
         "does not satisfy", "apt install -y nvidia-docker2"),
     "docker.runtime.configured": ("wsl", {"cat /etc/docker/daemon.json": out('{"log-driver": "json-file"}\n')},
-                                  "registers no `nvidia` runtime", "nvidia-ctk runtime configure"),
+                                  "registers no `nvidia` runtime", "sudo tee /etc/docker/daemon.json"),  # documented: no nvidia-ctk
     "docker.image.{role}.present": ("wsl", {
         f"docker image inspect --format '{{{{.Id}}}}' {image}": out("", f"Error: No such image: {image}\n", rc=1)
         for image in ("nvcr.io/nvidia/k8s/cuda-sample:nbody", "tensorflow/tensorflow:latest-gpu-py3-jupyter",

@@ -9,6 +9,7 @@ owns the reports (a lone pytest, or the xdist controller) `Runs` routes every Fi
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,7 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     finding = Finding(id=spec.id, layer=spec.layer, title=spec.title, outcome=report.outcome,
                       duration=round(report.duration, 3))
     exc = call.excinfo.value if call.excinfo else None
+    values = {**_names(machine), **spec.params, **getattr(exc, "values", {})}  # every fix's placeholders, causes' too
     if report.skipped:
         if isinstance(exc, pytest.skip.Exception):
             finding.message = redact(str(exc.msg))
@@ -207,7 +209,7 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         variant = getattr(exc, "variant", None)
         rem = getattr(exc, "remediation", None) or remediation_for(spec, variant,
                                                                    fix_lineage(machine.profile, machine.env))
-        finding.remediation = fill_remediation(rem, {**_names(machine), **spec.params, **getattr(exc, "values", {})})
+        finding.remediation = fill_remediation(rem, values)
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
     if len(finding.message) > MESSAGE_CHARS:
@@ -216,7 +218,9 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     if report.when == "call" and buffer is not None:
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
-        finding.known_causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
-                                             engine=profile_setting(machine.profile, "docker.engine"),
-                                             lineage=fix_lineage(machine.profile, machine.env))
+        causes = known_causes(buffer.outputs, advisory=finding.outcome not in ("failed", "error"),
+                              engine=profile_setting(machine.profile, "docker.engine"),
+                              lineage=fix_lineage(machine.profile, machine.env))
+        finding.known_causes = [replace(cause, remediation=fill_remediation(cause.remediation, values))
+                                for cause in causes]
     return finding
