@@ -17,10 +17,13 @@ MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
 def remediation_of(signature, why: str, lineage: list[str] = ()) -> Remediation:
     """A signature's fix for this machine (profile.fix_lineage: its `profiles` entry, else `fix`)."""
-    steps = tuple(FixStep(step.run, step.shell or "bash", key=i == 0) if step.run else FixStep(step.say, None)
-                  for i, step in enumerate(signature.fix_for(list(lineage))))
-    if steps and not any(step.key for step in steps):  # words only: the first instruction is the fix
-        steps = (FixStep(steps[0].text, steps[0].shell, key=True), *steps[1:])
+    steps = tuple(FixStep(step.run, step.shell or "bash") if step.run else FixStep(step.say, None)
+                  for step in signature.fix_for(list(lineage)))
+    # the step that fixes: the first command that changes something (a listing is a look, shown as one), else
+    # the first command, else the first instruction
+    key = next((i for i, s in enumerate(steps) if s.is_command and not s.is_look), None)
+    key = next((i for i, s in enumerate(steps) if s.is_command), 0) if key is None else key
+    steps = tuple(FixStep(s.text, s.shell, key=i == key) for i, s in enumerate(steps))
     return Remediation(why=why, steps=steps, where=signature.where)
 
 

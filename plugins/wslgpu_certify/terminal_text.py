@@ -49,3 +49,8 @@ def for_terminal(text, one_line: bool = False) -> str:
 def json_for_terminal(document: str) -> str:
     """A JSON text (from json.dumps) with the characters it left raw escaped as \\uXXXX: the same data."""
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, the cut shown: `...` ends a shortened line, so nobody reads it as whole."""
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."

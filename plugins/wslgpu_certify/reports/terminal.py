@@ -6,7 +6,7 @@ here, is shown with its control characters visible (terminal_text.py), before py
 
 from __future__ import annotations
 
-from ..terminal_text import for_terminal
+from ..terminal_text import clip, for_terminal
 from .summary import RunSummary
 
 
@@ -56,11 +56,11 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
         if state.state != "not_selected" or summary.scope:
             tr.line(f"  {layer:<8} {state.words}", red=state.state == "failed", green=state.state == "passed")
     for f in summary.failures:
-        tr.line(f"  FAIL {f.id}: {f.message[:160]}", red=True)
+        tr.line(f"  FAIL {f.id}: {clip(f.message, 160)}", red=True)
         if f.leading_cause is not None:
-            tr.line(f"       known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
-        if f.first_fix:
-            tr.line(f"       fix: {f.first_fix}")
+            tr.line(f"       known cause ({f.leading_cause.id}): {clip(f.leading_cause.cause, 160)}")
+        if f.first_step:  # Finding decides the step; a command is never cut
+            tr.line(f"       {f.first_step_line}")
     if summary.not_run:
         shown = ", ".join(p.id for p in summary.not_run[:8])
         more = f" and {len(summary.not_run) - 8} more" if len(summary.not_run) > 8 else ""
