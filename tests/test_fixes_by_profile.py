@@ -95,11 +95,36 @@ def _check_cases():
                 yield _param("check", spec, variant, profile, env, id=f"{name}-{env}-{spec.id}-{variant or 'base'}")
 
 
+# Directories every Debian/Ubuntu has (base-files, apt, the keyring packages); a step writing elsewhere makes its own.
+BASE_DIRS = {"/etc", "~", "/etc/apt/sources.list.d", "/usr/share/keyrings", "/dev"}
+_WRITES_TO = re.compile(r"(?:\btee(?:\s+-a)?|\s-o|>>?)\s+([~/][^\s'\"|;&)]*)")
+_KEYRING = re.compile(r"\bapt-key add\b|\bgpg --dearmor\b")
+_LIST = re.compile(r"sources\.list\.d/\S+\.list")
+
+
+def what_does_not_stand_alone(rem: Remediation) -> list[str]:
+    """A step writing a file in a directory nothing made; a repository list before its key, or shown first alone."""
+    wrong = []
+    for step in (s for s in rem.steps if s.shell == "bash"):  # a Dockerfile's RUN writes in its image (R's /etc/R)
+        for path in _WRITES_TO.findall(step.text):
+            folder = path.rsplit("/", 1)[0] or "/"
+            if folder not in BASE_DIRS and not re.search(r"mkdir -p [^;&|]*" + re.escape(folder) + r"(?:\s|$)", step.text):
+                wrong.append(f"writes {path} but makes no {folder}: {step.text}")
+    commands = [s for s in rem.steps if s.is_command]
+    keys = [i for i, s in enumerate(commands) if _KEYRING.search(s.text)]
+    lists = [i for i, s in enumerate(commands) if _LIST.search(s.text) and "rm -f" not in s.text]
+    if lists and keys and min(lists) < min(keys):
+        wrong.append("a repository list comes before its key")
+    if keys and rem.key_step is not None and _LIST.search(rem.key_step.text) and "rm -f" not in rem.key_step.text:
+        wrong.append(f"the step shown alone is a list without its key: {rem.key_step.text}")
+    return wrong
+
+
 @pytest.mark.parametrize("spec, variant, profile, env", list(_check_cases()))
 def test_a_check_fix_fits_the_machine(spec, variant, profile, env):
     rem = remediation_for(spec, variant, fix_lineage(profile, env))
     assert rem.steps, f"{spec.id} [{variant}] has no fix under {profile['name']} ({env})"
-    wrong = what_is_wrong(rem, profile, env)
+    wrong = what_is_wrong(rem, profile, env) + what_does_not_stand_alone(rem)
     assert not wrong, "; ".join(wrong)
 
 
@@ -119,7 +144,7 @@ def _signature_cases():
 def test_a_known_cause_fix_fits_the_machine(sig, profile, env):
     rem = remediation_of(sig, sig.cause, fix_lineage(profile, env))
     assert rem.steps
-    wrong = what_is_wrong(rem, profile, env)
+    wrong = what_is_wrong(rem, profile, env) + what_does_not_stand_alone(rem)
     assert not wrong, "; ".join(wrong)
 
 
@@ -152,3 +177,22 @@ def test_the_machines_own_recipe_passes(name, env, steps):
     profile = load_profile(name)
     for text in steps:
         assert what_is_wrong(Remediation("why", (FixStep(text, "bash"),)), profile, env) == [], text
+
+
+def _steps(*texts: str, key: int = 0) -> Remediation:
+    from wslgpu_certify.findings import FixStep
+    return Remediation("why", tuple(FixStep(t, "bash", key=i == key) for i, t in enumerate(texts)))
+
+
+def test_a_step_that_does_not_stand_alone_is_caught():
+    key = "curl -s -L https://x/gpgkey | sudo apt-key add -"
+    listed = "curl -s -L https://x/a.list | sudo tee /etc/apt/sources.list.d/a.list"
+    for rem in [_steps("echo /usr/lib/wsl/lib | sudo tee /etc/ld.so.conf.d/ld.wsl.conf"),
+                _steps("echo /usr/lib/wsl/lib2 | sudo tee -a /usr/lib/wsl/lib2/x.conf"),
+                _steps("printf '{}' > ~/.config/app/conf.json"),
+                _steps(listed, key), _steps(key, listed, key=1)]:
+        assert what_does_not_stand_alone(rem), rem
+    for rem in [_steps("sudo mkdir -p /etc/ld.so.conf.d && echo /usr/lib/wsl/lib | sudo tee /etc/ld.so.conf.d/ld.wsl.conf"),
+                _steps(key, listed), _steps("printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf"),
+                _steps("sudo rm -f /etc/apt/sources.list.d/a.list", key)]:
+        assert what_does_not_stand_alone(rem) == [], rem
