@@ -204,7 +204,7 @@ MUTATIONS = {
         "start tensorflow": not_started("tensorflow", "No such image: tensorflow/tensorflow:latest-gpu-py3-jupyter")},
         "did not start: No such image", "docker pull"),
     "jupyter.container.gpu": ("docker", {"start tensorflow": start("tensorflow", gpu=False, gpu_error=GPU_REFUSED)},
-                              "refused the GPU request", "nvidia-ctk runtime configure --runtime=docker"),
+                              "refused the GPU request", "sudo apt-get install -y nvidia-docker2"),  # documented: the guide's toolkit
     "jupyter.tensorflow.device_log": ("container:tensorflow", {cf.TF_DEVICE_LOG.command: out("", BLAS_GEMM_FAILED, rc=1)},
                                       "Blas GEMM launch failed", "TF_CPP_MIN_LOG_LEVEL=0"),
     "jupyter.server.token": ("docker", {"logs tensorflow": out(
