@@ -4,6 +4,7 @@
     wslgpu-certify --version
     wslgpu-certify --list-checks [--layer LAYER]
     wslgpu-certify diagnose [FILE|-] [--json]          # known causes in output pasted into a ticket
+    wslgpu-certify fix RESULTS.json|SNAPSHOT [--out DIR]  # fix-distro.sh + fix-windows.ps1 to review (never run)
     python -m wslgpu_certify ...                     # the same
 
 Every option other than ours is passed to pytest unchanged; select checks with --layer,
@@ -35,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         from .diagnose import main as diagnose
 
         return diagnose(argv[1:])
+    if argv[:1] == ["fix"]:
+        from .fix_script import main as fix_script
+
+        return fix_script(argv[1:])
     if "--version" in argv:
         print(f"wslgpu-certify {__version__}")
         return 0
