@@ -52,24 +52,15 @@ WHAT_IT_LACKS = {
               "WSL's driver directory": r"/usr/lib/wsl\b"},
 }
 WINDOWS_SHELLS = ("cmd", "powershell")
-# The remaining gaps, one per line ("check <case id>" / "cause <case id>"): expected failures, strict.
-GAPS = {line.strip() for line in (Path(__file__).with_name("fixes_by_profile_gaps.txt")).read_text().splitlines()
-        if line.strip() and not line.startswith("#")}
-
-
-def _param(kind: str, *values, id: str):
-    marks = [pytest.mark.xfail(strict=True, reason="a known gap (fixes_by_profile_gaps.txt)")] \
-        if f"{kind} {id}" in GAPS else []
-    return pytest.param(*values, id=id, marks=marks)
-
-
+WSL_WITHOUT_SYSTEMD = {"systemctl", "journalctl", "systemd in /etc/wsl.conf (words too)"}  # build 20201's WSL only
 MACHINES = [("documented", "wsl"), ("current", "wsl"), ("current-desktop", "wsl"),
             ("documented", "linux"), ("current", "linux")]
 
 
 def _lacks(profile: dict, env: str) -> dict:
     names = [*profile["lineage"][:1], *(["current"] if profile["name"] == "current-desktop" else [])]
-    table = {k: v for name in names for k, v in WHAT_IT_LACKS.get(name, {}).items()}
+    table = {k: v for name in names for k, v in WHAT_IT_LACKS.get(name, {}).items()
+             if not (env == "linux" and k in WSL_WITHOUT_SYSTEMD)}  # a native Linux host boots systemd
     return {**table, **(WHAT_IT_LACKS["linux"] if env == "linux" else {})}
 
 
@@ -92,7 +83,7 @@ def _check_cases():
             if (env == "linux" and spec.wsl_only) or not_applicable_under(profile, spec.applies_when):
                 continue
             for variant in ["", *sorted(spec.variants)]:
-                yield _param("check", spec, variant, profile, env, id=f"{name}-{env}-{spec.id}-{variant or 'base'}")
+                yield pytest.param(spec, variant, profile, env, id=f"{name}-{env}-{spec.id}-{variant or 'base'}")
 
 
 # Directories every Debian/Ubuntu has (base-files, apt, the keyring packages); a step writing elsewhere makes its own.
@@ -135,9 +126,9 @@ def _signature_cases():
         for sig in SIGNATURES:
             if sig.engine and sig.engine != engine:
                 continue
-            if env == "linux" and sig.layer == "windows":
+            if env == "linux" and (sig.layer == "windows" or sig.wsl_only):  # known_causes() skips them there
                 continue
-            yield _param("cause", sig, profile, env, id=f"{name}-{env}-{sig.id}")
+            yield pytest.param(sig, profile, env, id=f"{name}-{env}-{sig.id}")
 
 
 @pytest.mark.parametrize("sig, profile, env", list(_signature_cases()))
@@ -196,3 +187,18 @@ def test_a_step_that_does_not_stand_alone_is_caught():
                 _steps(key, listed), _steps("printf '[boot]\\nsystemd=true\\n' | sudo tee -a /etc/wsl.conf"),
                 _steps("sudo rm -f /etc/apt/sources.list.d/a.list", key)]:
         assert what_does_not_stand_alone(rem) == [], rem
+
+
+def test_a_wsl_failure_is_no_known_cause_on_native_linux_and_linux_gets_its_own_fix():
+    from wslgpu_certify.known_causes import known_causes
+
+    wsl1 = [("wsl.exe -l -v", "  NAME      STATE           VERSION\n* Ubuntu    Running         1\n", 0)]
+    mismatch = [("nvidia-smi", "Failed to initialize NVML: Driver/library version mismatch\n", 18)]
+    on_wsl = fix_lineage(load_profile("current"), "wsl")
+    on_linux = fix_lineage(load_profile("current"), "linux")
+    assert [c.id for c in known_causes(wsl1, advisory=False, lineage=on_wsl)] == ["wsl.list-shows-version-1"]
+    assert "wsl.list-shows-version-1" not in [c.id for c in known_causes(wsl1, advisory=False, lineage=on_linux)]
+    wsl_fix = known_causes(mismatch, advisory=False, lineage=on_wsl)[0].remediation
+    linux_fix = known_causes(mismatch, advisory=False, lineage=on_linux)[0].remediation
+    assert "wsl --shutdown" in wsl_fix.commands and "sudo reboot" == linux_fix.summary
+    assert what_is_wrong(wsl_fix, load_profile("current"), "linux") and not what_is_wrong(linux_fix, load_profile("current"), "linux")

@@ -41,6 +41,8 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             text = text.replace('\\"', '"').replace("\\n", "\n")
         for hit in match(text, command=command, exit_code=exit_status, engine=engine):
             sig = hit.signature
+            if sig.wsl_only and "linux" in lineage:  # WSL's own failure, read on a native Linux machine: not it
+                continue
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
                                            remediation_of(sig, sig.cause, lineage), advisory)

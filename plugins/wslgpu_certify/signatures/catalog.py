@@ -38,7 +38,7 @@ ENGINES = ("distro", "desktop")  # a signature's `engine`: the profiles' docker.
 EVIDENCE_LIMIT = 300  # characters of the matched line a Match keeps
 
 _KEYS = {"id", "layer", "commands", "patterns", "not_patterns", "exit_codes", "cause",
-         "where", "fix", "source", "also", "confidence", "engine", "profiles"}
+         "where", "fix", "source", "also", "confidence", "engine", "profiles", "wsl_only"}
 _REQUIRED = ("id", "layer", "commands", "patterns", "cause", "where", "fix", "source", "confidence")
 
 
@@ -69,6 +69,7 @@ class Signature:
     compiled: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     compiled_not: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     anchors: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
+    wsl_only: bool = False  # WSL's own failure (dxg, WSL 1, the Windows driver's projection): never on native Linux
     profiles: tuple = ()  # ((profile name, fix steps), ...): `profiles.documented = [...]`, the fix for that machine
 
     def fix_for(self, lineage: list[str]) -> tuple[Step, ...]:
@@ -138,6 +139,8 @@ def _signature(entry: dict, where: str) -> Signature:
     for url in (entry["source"], *entry.get("also", [])):
         if not re.fullmatch(r"https://\S+", url):
             raise bad("source" if url == entry["source"] else "also", f"{url!r} is not an https URL")
+    if not isinstance(entry.get("wsl_only", False), bool):
+        raise bad("wsl_only", "must be true or false")
     if "engine" in entry and entry["engine"] not in ENGINES:
         raise bad("engine", f"{entry['engine']!r} is not one of {', '.join(ENGINES)}")
     codes = entry.get("exit_codes", [])
@@ -160,6 +163,7 @@ def _signature(entry: dict, where: str) -> Signature:
         not_patterns=tuple(entry.get("not_patterns", [])), exit_codes=tuple(codes),
         also=tuple(entry.get("also", [])), engine=entry.get("engine", ""), compiled=compiled, compiled_not=compiled_not,
         anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]), profiles=profiles,
+        wsl_only=entry.get("wsl_only", False),
     )
 
 
