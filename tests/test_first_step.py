@@ -77,3 +77,13 @@ def test_every_output_shows_the_same_first_step(tmp_path):
             assert json.dumps(cell)[1:-1] in page, (folder.name, cid)
             compared += 1
     assert compared >= 40
+
+
+def test_a_cut_line_says_so():
+    from wslgpu_certify.terminal_text import clip
+
+    for text in ["x" * 200, "Docker Desktop is not running " * 10, "é" * 161]:
+        cut = clip(text, 160)
+        assert len(cut) <= 160 and cut.endswith("...") and text.startswith(cut[:-3])
+    for text in ["short", "y" * 160, ""]:
+        assert clip(text, 160) == text
