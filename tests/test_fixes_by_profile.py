@@ -202,3 +202,24 @@ def test_a_wsl_failure_is_no_known_cause_on_native_linux_and_linux_gets_its_own_
     linux_fix = known_causes(mismatch, advisory=False, lineage=on_linux)[0].remediation
     assert "wsl --shutdown" in wsl_fix.commands and "sudo reboot" == linux_fix.summary
     assert what_is_wrong(wsl_fix, load_profile("current"), "linux") and not what_is_wrong(linux_fix, load_profile("current"), "linux")
+
+
+@pytest.mark.parametrize("name", ["documented", "current", "current-desktop"])
+def test_diagnose_prescribes_only_the_profiles_recipe(name):
+    """Every bundled snapshot's outputs, pasted as a ticket would hold them (`$ command` then its output), under each
+    profile: no fix diagnose gives (checks, known causes, family decoders) names what that machine lacks."""
+    import json
+
+    from wslgpu_certify.diagnose.diagnosis import diagnose
+    from wslgpu_certify.findings import FixStep
+
+    profile, seen, wrong = load_profile(name), 0, []
+    for snapshot in sorted((REPO / "fixtures" / "snapshots").glob("*.json")):
+        for role, commands in json.loads(snapshot.read_text()).get("hosts", {}).items():
+            paste = "".join(f"$ {command}\n{record.get('stdout') or ''}{record.get('stderr') or ''}\n"
+                            for command, record in commands.items() if isinstance(record, dict))
+            for finding in diagnose(paste, profile).findings if paste.strip() else []:
+                seen += 1
+                rem = Remediation(finding.why, tuple(FixStep(s.text, s.shell) for s in finding.fix))
+                wrong += [f"{snapshot.name} {role} {finding.id}: {w}" for w in what_is_wrong(rem, profile, "wsl")]
+    assert seen >= 40 and wrong == []
