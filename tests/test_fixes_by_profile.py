@@ -223,3 +223,15 @@ def test_diagnose_prescribes_only_the_profiles_recipe(name):
                 rem = Remediation(finding.why, tuple(FixStep(s.text, s.shell) for s in finding.fix))
                 wrong += [f"{snapshot.name} {role} {finding.id}: {w}" for w in what_is_wrong(rem, profile, "wsl")]
     assert seen >= 40 and wrong == []
+
+
+def test_every_profile_a_fix_names_exists():
+    """A typo (`profiles.curent`, `under = ["wls"]`) would never apply: every name is a bundled profile, linux or wsl."""
+    from wslgpu_certify.profile import bundled_profiles
+
+    names = set(bundled_profiles()) | {"linux", "wsl"}
+    used = {name for spec in REGISTRY.values() for _, name in spec.by_profile}
+    used |= {name for spec in REGISTRY.values() for under in spec.variant_under.values() for name in under}
+    used |= {name for sig in SIGNATURES for name, _ in sig.profiles}
+    assert used and used <= names, used - names
+    assert {"documented", "current", "current-desktop", "linux"} <= used
