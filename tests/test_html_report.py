@@ -24,7 +24,8 @@ def test_broken_machine_report_shows_verdict_stack_root_cause_and_fix(certify):
     assert dict(layers)["gpu"] == "blocked" and "blocked by docker.runtime.registered, which failed" in text
     assert "failed: first failure docker.runtime.registered" in text
     unescaped = html.unescape(text)
-    assert "sudo nvidia-ctk runtime configure --runtime=docker" in unescaped  # fix block and Fix column
+    # fix block and Fix column: under documented the guide's daemon.json (toolkit 1.3 has no nvidia-ctk)
+    assert "sudo tee /etc/docker/daemon.json" in unescaped and "nvidia-ctk runtime configure" not in unescaped
     assert "Why it matters: daemon.json is read only when dockerd starts" in unescaped.replace("<b>", "").replace("</b>", "")
     assert blob["environment"]["NVIDIA driver"] == "460.20"
     assert "NONE" not in blob["environment"].get("GPU", "")  # a container's refused GPU request is no GPU name
