@@ -52,7 +52,8 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
     assert run.returncode == 1
     assert "NOT CERTIFIED" in run.output
     assert "FAIL windows.build: Windows build 20231 is known to break GPU compute in WSL" in run.output
-    assert "fix: start ms-settings:recovery" in run.output  # the key step; "Roll back to build 20201" is its instruction
+    # the key step, with the shell it runs in; "Roll back to build 20201" is its instruction
+    assert "fix on Windows (cmd): start ms-settings:recovery" in run.output
 
 
 @pytest.mark.parametrize("args, message", [

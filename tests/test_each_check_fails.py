@@ -181,7 +181,7 @@ MUTATIONS = {
         out("nvidia-docker2\t2.0.3-1\tii \nnvidia-container-toolkit\t1.0.5-1\tii \nlibnvidia-container1\t1.0.7-1\tii \nlibnvidia-container-tools\t1.0.7-1\tii \n")},
         "does not satisfy", "apt install -y nvidia-docker2"),
     "docker.runtime.configured": ("wsl", {"cat /etc/docker/daemon.json": out('{"log-driver": "json-file"}\n')},
-                                  "registers no `nvidia` runtime", "nvidia-ctk runtime configure"),
+                                  "registers no `nvidia` runtime", "sudo tee /etc/docker/daemon.json"),  # documented: no nvidia-ctk
     "docker.image.{role}.present": ("wsl", {
         f"docker image inspect --format '{{{{.Id}}}}' {image}": out("", f"Error: No such image: {image}\n", rc=1)
         for image in ("nvcr.io/nvidia/k8s/cuda-sample:nbody", "tensorflow/tensorflow:latest-gpu-py3-jupyter",
@@ -207,7 +207,7 @@ MUTATIONS = {
         "start tensorflow": not_started("tensorflow", "No such image: tensorflow/tensorflow:latest-gpu-py3-jupyter")},
         "did not start: No such image", "docker pull"),
     "jupyter.container.gpu": ("docker", {"start tensorflow": start("tensorflow", gpu=False, gpu_error=GPU_REFUSED)},
-                              "refused the GPU request", "nvidia-ctk runtime configure --runtime=docker"),
+                              "refused the GPU request", "sudo apt-get install -y nvidia-docker2"),  # documented: the guide's toolkit
     "jupyter.tensorflow.device_log": ("container:tensorflow", {cf.TF_DEVICE_LOG.command: out("", BLAS_GEMM_FAILED, rc=1)},
                                       "Blas GEMM launch failed", "TF_CPP_MIN_LOG_LEVEL=0"),
     "jupyter.server.token": ("docker", {"logs tensorflow": out(

@@ -52,6 +52,9 @@ def _remediations():
         yield pytest.param(spec.id, fill_remediation(spec.remediation, _values(spec)), id=spec.id)
         for name, rem in sorted(spec.variants.items()):
             yield pytest.param(f"{spec.id}[{name}]", fill_remediation(rem, _values(spec)), id=f"{spec.id}.{name}")
+        for (variant, profile), rem in sorted(spec.by_profile.items()):  # the fix written for a profile's machine
+            name = f"{variant or 'base'}@{profile}"
+            yield pytest.param(f"{spec.id}[{name}]", fill_remediation(rem, _values(spec)), id=f"{spec.id}.{name}")
 
 
 # ---- the rules, as helpers that return what is wrong (an empty list: nothing)

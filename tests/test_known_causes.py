@@ -19,7 +19,8 @@ def test_a_failure_leads_with_the_known_cause_and_its_fix(certify):
     assert 'could not select device driver "" with capabilities: [[gpu]]' in cause["line"]
     # the terminal's one-line fix is the cause's, the check's own remediation still follows in full
     assert "known cause (toolkit.no-gpu-driver-selected)" in run.output
-    assert f"fix: {cause['remediation']['summary']}" in run.output
+    assert check["first_step"]["run"] == cause["remediation"]["summary"]
+    assert f"fix {check['first_step']['where']}: {cause['remediation']['summary']}" in run.output
     assert check["remediation"]["steps"]
     # JUnit: the signature id and its source as properties of the testcase
     tree = ET.parse(run.reports / "latest" / "junit.xml")
@@ -37,7 +38,8 @@ def test_a_failure_without_known_error_text_keeps_its_own_fix(certify):
     run = certify("--snapshot", str(SNAPSHOTS / "broken-not-in-docker-group.json"))
     check = run.check("wsl.user.docker_group")
     assert check["outcome"] == "failed" and check["known_causes"] == []
-    assert "fix: " + check["remediation"]["summary"] in run.output
+    assert check["first_step"]["run"] == check["remediation"]["summary"]
+    assert f"fix {check['first_step']['where']}: {check['remediation']['summary']}" in run.output
 
 
 def test_a_known_cause_in_a_passing_check_is_a_note_not_a_failure(certify):

@@ -11,6 +11,7 @@ from suite_run import SNAPSHOTS
 from wslgpu_certify.findings import Finding
 from wslgpu_certify.reports.suite_outcomes import counts_text, plural, suite_counts
 from wslgpu_certify.reports.summary import LayerState, PlannedCheck, RunSummary
+from wslgpu_certify.terminal_text import clip
 
 PYTEST_COUNTS = re.compile(r"\d+ (skipped|xfailed|xpassed|deselected)\b")
 
@@ -34,8 +35,8 @@ def test_a_broken_machine_quietly_each_failure_once_with_its_first_step(certify)
     assert verdict[1] == "profile current: --cert-profile current, as asked", verdict  # which profile, and why
     del verdict[1]
     for line, finding in zip(verdict[1:], failed):
-        assert line == f"FAIL {finding.id}: fix: {finding.first_step.text}   [run in the distro (bash)]", verdict
-    assert verdict[3].startswith("WARN wsl.driver.libcuda_unversioned: fix: "), verdict
+        assert line == f"FAIL {finding.id}: fix in the distro (bash): {finding.first_step.text}", verdict
+    assert verdict[3].startswith("WARN wsl.driver.libcuda_unversioned: fix in the distro (bash): "), verdict
     # each failure told once: no FAILURES section, no short summary line for it, its message nowhere else
     assert "= FAILURES =" not in run.output and "short test summary" not in run.output
     for finding in failed:
@@ -51,8 +52,8 @@ def test_a_certified_machine_names_its_warning_and_counts_like_the_verdict(certi
     assert run.returncode == 0 and "wslgpu-certify: CERTIFIED" in run.output, run.output[-2000:]
     warning = Finding.from_json(run.check("wsl.driver.libcuda_unversioned"))
     assert warning.outcome == "warning"
-    assert f"  WARN {warning.id} (advisory, does not block certification): {warning.message[:160]}" in run.output
-    assert f"       fix: {warning.first_step.text}   [run in the distro (bash)]" in run.output
+    assert f"  WARN {warning.id} (advisory, does not block certification): {clip(warning.message, 160)}" in run.output
+    assert f"       fix in the distro (bash): {warning.first_step.text}" in run.output
     tally = _counts(run.results)
     assert tally == "64 passed, 1 warning, 11 not applicable"
     assert f"modern-workstation (snapshot {SNAPSHOTS / 'current-healthy.json'}, profile current): {tally}" in run.output

@@ -41,6 +41,9 @@ class CheckSpec:
     applies_when: dict = field(default_factory=dict)  # profile settings it needs: {"docker.engine" = ["distro"]}
     params: dict = field(default_factory=dict)
     func: Callable | None = None
+    # a fix per profile (or `linux`): {(variant or "", profile name): Remediation}; see remediation_for
+    by_profile: dict = field(default_factory=dict)
+    variant_under: dict = field(default_factory=dict)  # {variant: profiles it is written for}; others: the base fix
 
 
 REGISTRY: dict[str, CheckSpec] = {}
@@ -85,6 +88,32 @@ def _remediation(template: str, entry: dict) -> Remediation:
     )
 
 
+def _by_profile(template: str, entry: dict) -> dict:
+    """`[id.profiles.current]` and `[id.variants.x.profiles.current]`: the fix written for that profile's machine.
+
+    A profile table overrides why/where/fix/links of the entry (or variant) it sits in; what it leaves out is
+    the entry's. `linux` names native Linux (--env=linux), whatever the profile.
+    """
+    found = {}
+    for variant, body in [("", entry), *entry.get("variants", {}).items()]:
+        base = entry if variant == "" else {**entry, **body}
+        for profile, override in body.get("profiles", {}).items():
+            found[(variant, profile)] = _remediation(template, {**base, **override})
+    return found
+
+
+def remediation_for(spec: CheckSpec, variant: str | None, lineage: list[str]) -> Remediation:
+    """The one place a check's fix is chosen: its variant (when written for this profile), for the most specific
+    name of the lineage (profile.fix_lineage: `linux`, then the profile and those it extends) that has one."""
+    chosen = variant if variant in spec.variants else ""
+    if chosen and chosen in spec.variant_under and not set(spec.variant_under[chosen]) & set(lineage):
+        chosen = ""  # a variant written for other profiles (a systemd fix under `documented`): the base fix
+    for name in lineage:
+        if (chosen, name) in spec.by_profile:
+            return spec.by_profile[(chosen, name)]
+    return spec.variants[chosen] if chosen else spec.remediation
+
+
 def _applies_when(template: str, raw) -> dict:
     """`applies_when = { "docker.engine" = ["distro"], "toolkit.nvidia_ctk" = true }`: checked once, here."""
     if not isinstance(raw, dict) or not all(v is True or (isinstance(v, list) and v) for v in raw.values()):
@@ -105,6 +134,8 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         requires=tuple(fill(r, params) for r in entry.get("requires", ())),
         remediation=_remediation(template, entry),
         variants={name: _remediation(template, {**entry, **v}) for name, v in entry.get("variants", {}).items()},
+        by_profile=_by_profile(template, entry),
+        variant_under={name: tuple(v["under"]) for name, v in entry.get("variants", {}).items() if "under" in v},
         advisory=entry.get("advisory", False),
         opt_in=entry.get("opt_in"),
         applies_when=_applies_when(template, entry.get("applies_when", {})),

@@ -38,6 +38,9 @@ def render() -> str:
             flags = (" (advisory)" if s.advisory else "") + (f" (opt-in: `{s.opt_in}`)" if s.opt_in else "")
             fix = "<br>".join(f"`{_cell(step.text)}`" if step.is_command else _cell(step.text)
                               for step in s.remediation.steps)
+            # the fix written for another profile's machine (catalog.remediation_for): its step that fixes
+            fix += "".join(f"<br>*under {name}:* `{_cell(rem.summary)}`" for (variant, name), rem
+                           in sorted(s.by_profile.items()) if variant == "")
             lines.append(f"| `{s.id}` | {_cell(s.title)}{flags} | {', '.join(f'`{r}`' for r in s.requires)} "
                          f"| {_cell(s.remediation.why)} | {fix} |")
         lines.append("")

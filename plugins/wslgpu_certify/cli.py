@@ -15,6 +15,7 @@ USAGE = """\
 usage: wslgpu-certify [OPTIONS]              certify this machine (WSL 2 + NVIDIA + Docker GPU set-up)
        wslgpu-certify --snapshot FILE|DIR    certify a recorded machine (or each one in DIR) offline
        wslgpu-certify diagnose [FILE|-]      known problems in output pasted into a ticket (--json)
+       wslgpu-certify fix RESULTS|SNAPSHOT   fix-distro.sh + fix-windows.ps1 to review (never run; --out DIR)
        wslgpu-certify --list-checks [--layer LAYER]
 
 main options:
@@ -63,6 +64,10 @@ def _run(argv: list[str]) -> int:
         from .diagnose import main as diagnose
 
         return diagnose(argv[1:])
+    if argv[:1] == ["fix"]:
+        from .fix_script import main as fix_script
+
+        return fix_script(argv[1:])
     if "--help-pytest" in argv:  # pytest's own help, with our options among its plugins'
         argv = [a for a in argv if a != "--help-pytest"] + ["--help"]
     elif "-h" in argv or "--help" in argv:

@@ -11,6 +11,9 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass, field
 
+from .fix_steps import FIX_STYLE, SHELLS, FixStep  # noqa: F401 (SHELLS: re-exported for the catalog)
+
+OTHERWISE = "If that does not help"  # what comes after a known cause's fix: the check's own, second
 LAYERS = ("windows", "wsl", "docker", "gpu", "jupyter", "rstudio", "rpy2")
 
 
@@ -68,42 +71,6 @@ class CheckFailed(AssertionError):
         super().__init__(message)
 
 
-SHELLS = {"bash": "in the distro (bash)", "cmd": "on Windows (cmd)", "powershell": "on Windows (PowerShell)",
-          "r": "in R", "dockerfile": "in the image's Dockerfile"}
-# A fix command's own colours and size: pytest-html greys its table text (#999 on white, 2.8:1), too faint to
-# copy a command from; dark on light grey is 15:1 (WCAG's minimum is 4.5:1; tests/test_report_in_browser.py).
-FIX_STYLE = "color:#212121;background:#f5f5f5;font-size:13px;padding:4px 8px;margin:2px 0;white-space:pre-wrap"
-
-
-@dataclass(frozen=True)
-class FixStep:
-    """One step of a fix: a command to paste into the shell it names, or an instruction in words."""
-
-    text: str
-    shell: str | None = None  # None: words (a download page, a setting); else a key of SHELLS
-    key: bool = False  # the step that actually fixes: the one-line summary the terminal and JUnit show
-
-    @property
-    def is_command(self) -> bool:
-        return self.shell is not None
-
-    def as_text(self) -> str:
-        return f"    {self.text}" + (f"   [{self.shell}]" if self.shell and self.shell != "bash" else "") \
-            if self.is_command else f"    - {self.text}"
-
-    def to_json(self) -> dict:
-        return {"run": self.text, "shell": self.shell, "key": self.key} if self.is_command else \
-            {"say": self.text, "key": self.key}
-
-    @classmethod
-    def from_json(cls, data: dict | str) -> "FixStep":
-        if isinstance(data, str):
-            return cls(data, "bash")
-        if "run" in data:
-            return cls(data["run"], data.get("shell") or "bash", bool(data.get("key")))
-        return cls(data["say"], None, bool(data.get("key")))
-
-
 @dataclass(frozen=True)
 class Remediation:
     why: str
@@ -118,14 +85,13 @@ class Remediation:
 
     @property
     def key_step(self) -> FixStep | None:
-        """The one step to do first: the step marked `key`, else the first command, else the first step."""
-        chosen = next((s for s in self.steps if s.key), None) or next((s for s in self.steps if s.is_command), None)
-        return chosen or (self.steps[0] if self.steps else None)
+        """The step that fixes: the one marked `key`, else the first command, else the first step."""
+        return next((s for s in self.steps if s.key), None) or next((s for s in self.steps if s.is_command), None) \
+            or (self.steps[0] if self.steps else None)
 
     @property
     def summary(self) -> str:
-        """The one-line fix: the key step's text."""
-        return (self.key_step or FixStep("")).text
+        return self.key_step.text if self.key_step else ""
 
     def as_text(self) -> str:
         lines = [f"Why it matters: {self.why}"]
@@ -240,31 +206,37 @@ class Finding:
 
     @property
     def first_step(self) -> FixStep | None:
-        """The first fix step to take (its shell with it): the leading known cause's, else the check's own."""
-        if self.leading_cause is not None:
-            return self.leading_cause.remediation.key_step
-        return self.remediation.key_step if self.remediation else None
+        """THE first step of the one ordered fix, decided here and only here; every output reads it: the leading
+        known cause's step (the evidence showed that cause), else the check's own. The other fix follows only
+        as "if that does not help" (as_text, to_html), never as a first step of its own."""
+        lead = self.leading_cause
+        return lead.remediation.key_step if lead is not None else \
+            self.remediation.key_step if self.remediation is not None else None
 
     @property
     def first_fix(self) -> str:
-        """The one-line fix the terminal, JUnit and the report's Fix column show: the step that fixes."""
-        if self.leading_cause is not None:
-            return self.leading_cause.remediation.summary
-        return self.remediation.summary if self.remediation else ""
+        return self.first_step.text if self.first_step else ""
+
+    @property
+    def first_step_line(self) -> str:
+        """The first step as one line naming what it is and where it runs: `fix on Windows (cmd): wsl.exe ...`."""
+        step = self.first_step
+        return f"{step.label} {step.where}: {step.text}" if step else ""
 
     def as_text(self) -> str:
         """The failure as pytest shows it (and JUnit carries it): the message, the known cause, why, the fix."""
         parts = [f"{self.id}: {self.message}"]
         parts += [cause.as_text() for cause in self.known_causes]
         if self.remediation is not None:
-            parts.append(("The check's own fix:\n" if self.leading_cause else "") + self.remediation.as_text())
+            parts.append((f"{OTHERWISE}, the check's own fix:\n" if self.leading_cause else "") + self.remediation.as_text())
         return "\n\n".join(parts)
 
     def to_html(self) -> str:
         parts = [f'<div class="wslgpu-remediation"><p><b>{html.escape(self.id)}</b>: {html.escape(self.message)}</p>']
         parts += [cause.to_html() for cause in self.known_causes]
         if self.remediation is not None:
-            parts.append(self.remediation.to_html())
+            parts.append((f"<p><b>{OTHERWISE}, the check's own fix:</b></p>" if self.leading_cause else "")
+                         + self.remediation.to_html())
         parts += [ev.to_html() for ev in self.evidence]
         return "".join(parts) + "</div>"
 
@@ -272,6 +244,7 @@ class Finding:
         data = asdict(self)
         data["remediation"] = self.remediation.to_json() if self.remediation is not None else None
         data["known_causes"] = [cause.to_json() for cause in self.known_causes]
+        data["first_step"] = self.first_step.to_json() if self.first_step else None  # as every output shows it
         return data
 
     @classmethod

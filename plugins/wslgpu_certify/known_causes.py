@@ -17,11 +17,15 @@ from .signatures import families, match, releases
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
 
-def _remediation(signature, why: str) -> Remediation:
-    steps = tuple(FixStep(step.run, step.shell or "bash", key=i == 0) if step.run else FixStep(step.say, None)
-                  for i, step in enumerate(signature.fix))
-    if steps and not any(step.key for step in steps):  # words only: the first instruction is the fix
-        steps = (FixStep(steps[0].text, steps[0].shell, key=True), *steps[1:])
+def remediation_of(signature, why: str, lineage: list[str] = ()) -> Remediation:
+    """A signature's fix for this machine (profile.fix_lineage: its `profiles` entry, else `fix`)."""
+    steps = tuple(FixStep(step.run, step.shell or "bash") if step.run else FixStep(step.say, None)
+                  for step in signature.fix_for(list(lineage)))
+    # the step that fixes: the first command that changes something (a listing is a look, shown as one), else
+    # the first command, else the first instruction
+    key = next((i for i, s in enumerate(steps) if s.is_command and not s.is_look), None)
+    key = next((i for i, s in enumerate(steps) if s.is_command), 0) if key is None else key
+    steps = tuple(FixStep(s.text, s.shell, key=i == key) for i, s in enumerate(steps))
     return Remediation(why=why, steps=steps, where=signature.where)
 
 
@@ -32,12 +36,13 @@ def _redacted(signature):
 
 def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
                  engine: str | None = None, versions: dict[str, str] | None = None,
-                 layer: str | None = None) -> list[KnownCause]:
+                 layer: str | None = None, lineage: list[str] = ()) -> list[KnownCause]:
     """The signatures the outputs show under a profile of this docker.engine, most specific first, each once.
 
     `versions` ({component: version}, signatures/versions.py) are the releases the machine shows and `layer`
     the check's: a failed check whose layer a known-bad release explains gets that release as a cause; a
-    passing one gets only the releases bad whatever the machine shows, as advisory notes.
+    passing one gets only the releases bad whatever the machine shows, as advisory notes. `lineage`
+    (profile.fix_lineage) picks each cause's fix for this machine.
     """
     found: dict[str, KnownCause] = {}
     for command, text, exit_status in outputs:
@@ -45,9 +50,11 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             text = text.replace('\\"', '"').replace("\\n", "\n")
         for hit in match(text, command=command, exit_code=exit_status, engine=engine):
             sig = hit.signature
+            if sig.wsl_only and "linux" in lineage:  # WSL's own failure, read on a native Linux machine: not it
+                continue
             if sig.id not in found:
                 found[sig.id] = KnownCause(sig.id, sig.cause, sig.confidence, sig.source, redact(hit.line),
-                                           _remediation(sig, sig.cause), advisory)
+                                           remediation_of(sig, sig.cause, lineage), advisory)
     order = {"high": 0, "medium": 1, "low": 2}
     ranked = sorted(found.values(), key=lambda c: order.get(c.confidence, 3))
     if versions:
@@ -55,7 +62,7 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
         bad = releases.always_bad(versions) if advisory else releases.explains(versions, layer, text)
         known = {cause.id for cause in ranked}
         ranked += [KnownCause(hit.id, hit.signature.cause, hit.signature.confidence, hit.signature.source,
-                              hit.line, _remediation(hit.signature, hit.signature.cause), advisory)
+                              hit.line, remediation_of(hit.signature, hit.signature.cause, lineage), advisory)
                    for hit in bad if hit.id not in known]
     if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
         families_found: dict[str, KnownCause] = {}
@@ -63,6 +70,7 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
             for hit in families.decode(text, command=command, exit_code=exit_status):
                 sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
                 families_found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source,
-                                                             redact(hit.line), _remediation(sig, sig.cause), advisory))
+                                                             redact(hit.line), remediation_of(sig, sig.cause, lineage),
+                                                             advisory))
         ranked += sorted(families_found.values(), key=lambda c: order.get(c.confidence, 3))
     return ranked[:MAX_CAUSES]

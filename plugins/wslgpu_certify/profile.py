@@ -63,10 +63,19 @@ def load_profile(name_or_path: str, _relative_to: Path | None = None, _depth: in
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
     base_name = data.pop("extends", None)
-    if base_name:
-        data = _merge(load_profile(base_name, path.parent, _depth + 1), data)
+    own_name = data.get("name", path.stem)
+    base = load_profile(base_name, path.parent, _depth + 1) if base_name else {}
+    data = _merge(base, data)
     data.setdefault("name", path.stem)
+    # this profile, then the ones it extends: a fix written for `current` holds for current-desktop too
+    data["lineage"] = [own_name, *(name for name in base.get("lineage", []) if name != own_name)]
     return data
+
+
+def fix_lineage(profile: dict, env: str | None = None) -> list[str]:
+    """The names a fix is looked up by, most specific first: `linux` on native Linux (`wsl` elsewhere: a variant
+    written `under = ["wsl"]` only), then the profile's lineage."""
+    return (["linux"] if env == "linux" else ["wsl"]) + list(profile.get("lineage") or [profile.get("name", "")])
 
 
 _LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
@@ -115,9 +124,11 @@ def not_applicable_under(profile: dict, applies_when: dict) -> str | None:
     """
     for dotted, wanted in applies_when.items():
         value = profile_setting(profile, dotted)
-        held = bool(value) if wanted is True else value in wanted
+        # a list setting (wsl.autostart = ["bashrc", "systemd"]) holds when it has one of the wanted values
+        held = bool(value) if wanted is True else \
+            any(v in wanted for v in value) if isinstance(value, list) else value in wanted
         if not held:
-            return SETTING_WORDS.get((dotted, value)) or (
+            return SETTING_WORDS.get((dotted, value if isinstance(value, str) else None)) or (
                 f"the profile sets {dotted} = {value!r}; this check applies where it is "
                 + ("set" if wanted is True else " or ".join(repr(w) for w in wanted)))
     return None

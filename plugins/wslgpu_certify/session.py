@@ -9,18 +9,19 @@ owns the reports (a lone pytest, or the xdist controller) `Runs` routes every Fi
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from .applicability import NotApplicable
-from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, spec_for
+from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, remediation_for, spec_for
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
 from .hosts.executors import NotRecorded
 from .known_causes import known_causes
-from .profile import not_applicable_under, profile_setting
+from .profile import fix_lineage, not_applicable_under, profile_setting
 from .probes.arguments import USER, BadArgument
 from .probes.probe import command_for
 from .probes.windows import DISTRO_DEFAULT_USER
@@ -208,6 +209,7 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     finding = Finding(id=spec.id, layer=spec.layer, title=spec.title, outcome=report.outcome,
                       duration=round(report.duration, 3))
     exc = call.excinfo.value if call.excinfo else None
+    values = {**_names(machine), **spec.params, **getattr(exc, "values", {})}  # every fix's placeholders, causes' too
     if report.skipped:
         if isinstance(exc, pytest.skip.Exception):
             finding.message = redact(str(exc.msg))
@@ -221,8 +223,9 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.outcome = "failed" if isinstance(exc, CheckFailed) and report.when == "call" else "error"
         finding.message = redact(str(exc) if isinstance(exc, CheckFailed) else f"{type(exc).__name__}: {exc}")
         variant = getattr(exc, "variant", None)
-        rem = getattr(exc, "remediation", None) or spec.variants.get(variant, spec.remediation)
-        finding.remediation = fill_remediation(rem, {**_names(machine), **spec.params, **getattr(exc, "values", {})})
+        rem = getattr(exc, "remediation", None) or remediation_for(spec, variant,
+                                                                   fix_lineage(machine.profile, machine.env))
+        finding.remediation = fill_remediation(rem, values)
         if spec.advisory and finding.outcome == "failed":
             finding.outcome = "warning"
     if len(finding.message) > MESSAGE_CHARS:
@@ -232,7 +235,9 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
         finding.evidence = list(buffer.evidence)
         finding.figures = dict(buffer.figures)
         advisory = finding.outcome not in ("failed", "error")
-        finding.known_causes = known_causes(buffer.outputs, advisory=advisory,
-                                             engine=profile_setting(machine.profile, "docker.engine"),
-                                             versions=_versions(item, finding, buffer, advisory), layer=spec.layer)
+        causes = known_causes(buffer.outputs, advisory=advisory, engine=profile_setting(machine.profile, "docker.engine"),
+                              versions=_versions(item, finding, buffer, advisory), layer=spec.layer,
+                              lineage=fix_lineage(machine.profile, machine.env))
+        finding.known_causes = [replace(cause, remediation=fill_remediation(cause.remediation, values))
+                                for cause in causes]
     return finding

@@ -103,3 +103,8 @@ def closed_pipe_ends_quietly(command: Callable[[], int]) -> int:
     finally:
         if isinstance(sys.stdout, _ClosedPipeGuard):
             sys.stdout = original
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters, the cut shown: `...` ends a shortened line, so nobody reads it as whole."""
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."

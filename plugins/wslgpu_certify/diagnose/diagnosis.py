@@ -164,22 +164,22 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
         for found in hits or families.decode(result.part.text, command=result.part.command):  # a family: the fallback
             if found.id not in seen_signatures:
                 seen_signatures.add(found.id)
-                finding = from_signature(found, result.part.index, values)
+                finding = from_signature(found, result.part.index, values, profile)
                 problems.append(finding)
                 result.findings.append(finding)
         for found in families.notes(result.part.text):  # wsl.exe warnings: what they are, never the failure
-            notes.append(replace(from_signature(found, result.part.index, values), note=True, confidence="profile"))
+            notes.append(replace(from_signature(found, result.part.index, values, profile), note=True, confidence="profile"))
     if len(results) > 1:  # an error cut in two by a prompt line, or spread over parts
         for found in match(paste.text, engine=engine):
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
-                problems.append(from_signature(found, None, values))
-    _known_bad_releases(paste.text, problems, notes, values)
+                problems.append(from_signature(found, None, values, profile))
+    _known_bad_releases(paste.text, problems, notes, values, profile)
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)),
                      choice)
 
 
-def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding], values: dict) -> None:
+def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding], values: dict, profile: dict) -> None:
     """The releases the paste shows that are known to be bad (signatures/releases.py): one explains a problem
     found in a layer it covers (with its symptom words in the paste, when it names any); one bad whatever the
     machine shows is a note when nothing failed there. A version alone never makes a problem."""
@@ -191,10 +191,10 @@ def _known_bad_releases(text: str, problems: list[Finding], notes: list[Finding]
         for hit in releases.explains(shown, layer, text):
             if hit.id not in named:
                 named.add(hit.id)
-                problems.append(replace(from_signature(hit, None, values), layer=layer))
+                problems.append(replace(from_signature(hit, None, values, profile), layer=layer))
     for hit in releases.always_bad(shown):
         if hit.id not in named:
-            notes.append(replace(from_signature(hit, None, values), note=True, confidence="profile"))
+            notes.append(replace(from_signature(hit, None, values, profile), note=True, confidence="profile"))
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..findings import LAYERS
 from ..placeholders import StandIn, fill, fill_command
-from ..profile import not_applicable_under
+from ..profile import fix_lineage, not_applicable_under
 from .decide import CheckHit
 
 DEFAULTS = {"distro": "Ubuntu", "user": StandIn("<your user>")}
@@ -66,12 +66,12 @@ def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "",
                profile: dict | None = None) -> Finding | None:
     """The finding a decided check gives; None when the catalog has no such check or the profile rules it out
     (Docker Desktop answering is no finding under a Desktop profile)."""
-    from ..catalog import REGISTRY, fill_remediation, load_checks  # imports pytest and the checks: only when needed
+    from ..catalog import REGISTRY, fill_remediation, load_checks, remediation_for  # imports pytest and the checks: only when needed
 
     spec = (REGISTRY if hit.check_id in REGISTRY else load_checks()).get(hit.check_id)
     if spec is None or (profile is not None and not_applicable_under(profile, spec.applies_when)):
         return None
-    rem = spec.variants.get(hit.variant or "", spec.remediation)
+    rem = remediation_for(spec, hit.variant, fix_lineage(profile) if profile is not None else ["wsl", "documented"])
     rem = fill_remediation(rem, {**values, **({"distro": hit.distro} if hit.distro else {})})
     return Finding(spec.layer, hit.seen, tuple(FixLine(s.text, s.shell) for s in rem.steps),
                    f"check {spec.id} (docs/checks.md)" + "".join(f"; {link}" for link in rem.links),
@@ -79,11 +79,11 @@ def from_check(hit: CheckHit, part: int | None, values: dict, seen: str = "",
                    where=rem.where, part=part, note=hit.note)
 
 
-def from_signature(found, part: int | None, values: dict) -> Finding:
+def from_signature(found, part: int | None, values: dict, profile: dict | None = None) -> Finding:
     sig = found.signature
     fix = tuple(FixLine(fill_command(step.run, values, step.shell or "bash"), step.shell or "bash") if step.run
                 else FixLine(fill(step.say, values))
-                for step in sig.fix)
+                for step in sig.fix_for(fix_lineage(profile) if profile is not None else ["wsl", "documented"]))
     return Finding(sig.layer, sig.cause, fix, sig.source, sig.confidence, signature_id=sig.id,
                    seen=found.line, where=sig.where, part=part)
 

@@ -5,23 +5,24 @@ from __future__ import annotations
 import json
 
 from ..findings import SHELLS
+from ..terminal_text import clip
 from .diagnosis import Diagnosis
 from .explain import Finding
 
 
 def _part_label(result) -> str:
     part = result.part
-    return f"part {part.index}" + (f" `{part.command[:70]}`" if part.command else "")
+    return f"part {part.index}" + (f" `{clip(part.command, 70)}`" if part.command else "")
 
 
 def _finding_lines(f: Finding, parts: dict) -> list[str]:
     where = f"part {f.part}" if f.part is not None else "the paste as a whole"
     if f.part is not None and parts.get(f.part):
-        where += f" (`{parts[f.part][:50]}`)"
+        where += f" (`{clip(parts[f.part], 50)}`)"
     kind = {"family": "family decoder", "release": "known-bad release"}.get(  # signatures/families/, releases.py
         (f.signature_id or "").split(".")[0], "signature")
     source = f"{kind} {f.signature_id}, {f.confidence} confidence: {f.source}" if f.signature_id else f.source
-    lines = [f"[{f.layer}] {f.cause}", f"    seen in {where}: {f.seen[:160]}" if f.seen and f.seen != f.cause
+    lines = [f"[{f.layer}] {f.cause}", f"    seen in {where}: {clip(f.seen, 160)}" if f.seen and f.seen != f.cause
              else f"    seen in {where}"]
     if f.why:
         lines.append(f"    why it matters: {f.why}")

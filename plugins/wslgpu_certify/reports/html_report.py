@@ -116,8 +116,10 @@ class HtmlReport:
         finding = Finding.from_json(data) if data else None
         cells.insert(1, f'<td class="col-check">{html.escape(finding.id if finding else "")}</td>')
         cells.insert(2, f'<td class="col-layer">{html.escape(finding.layer if finding else "")}</td>')
-        fix = html.escape(finding.first_fix if finding else "")
-        cells.insert(3, f'<td><code style="color:#212121">{fix}</code></td>')  # pytest-html's cells are #999
+        step = finding.first_step if finding else None  # Finding decides it; the terminal and JUnit show the same
+        where = html.escape(f"{step.label} {step.where}: ") if step else ""
+        fix = html.escape(step.text if step else "")
+        cells.insert(3, f'<td>{where}<code style="color:#212121">{fix}</code></td>')  # pytest-html's cells are #999
 
 
 def extras_for(finding: Finding, run_directory: Path | None) -> list:

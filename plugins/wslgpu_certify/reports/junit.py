@@ -10,6 +10,8 @@ def junit_properties(finding: Finding) -> list[tuple[str, str]]:
     properties = [("check_id", finding.id), ("layer", finding.layer), ("title", finding.title)]
     if finding.remediation is not None:
         properties.append(("fix", finding.first_fix))
+        if finding.first_step is not None:  # what the step is (a fix or a look) and where it runs
+            properties += [("fix_kind", finding.first_step.label), ("fix_where", finding.first_step.where)]
     if finding.leading_cause is not None:
         properties += [("known_cause", finding.leading_cause.id), ("known_cause_source", finding.leading_cause.source)]
     return properties

@@ -120,7 +120,8 @@ def _first_step(finding: Finding, number: int) -> str:
     if not step.is_command:
         return f'<p class="step"><span class="shell">First step:</span> {escape(step.text)}</p>'
     shell = SHELLS.get(step.shell, step.shell)
-    return (f'<div class="shell">First step, run {escape(shell)}:</div><div class="step">'
+    first = "First, look (this only shows; the fix follows from what it shows)" if step.is_look else "First step"
+    return (f'<div class="shell">{first}, run {escape(shell)}:</div><div class="step">'
             f'<pre class="fix" id="fix-{number}">{escape(step.text)}</pre>'
             f'<button class="copy" type="button" data-for="fix-{number}">Copy</button></div>')
 
@@ -148,7 +149,8 @@ def _warnings(findings: list[Finding]) -> str:
         return ""
     items = "".join(f'<li data-check="{escape(f.id)}"><span class="badge b-warning">warning</span> '
                     f"<code>{escape(f.id)}</code>: {escape(f.message or f.title)}"
-                    + (f'<br><span class="shell">First step{_shell_words(f)}:</span> <code>{escape(f.first_fix)}</code>'
+                    + (f'<br><span class="shell">{"First, look" if f.first_step.is_look else "First step"}'
+                       f'{_shell_words(f)}:</span> <code>{escape(f.first_fix)}</code>'
                        if f.first_fix else "")
                     + "</li>" for f in warned)
     return (f'<h2>{plural(len(warned), "warning")} (advisory: never blocks certification)</h2>'

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from ..findings import SHELLS
-from ..terminal_text import for_terminal
+from ..terminal_text import clip, for_terminal
 from .suite_outcomes import COUNT_ORDER, SHOWN, shown_name
 from .summary import RunSummary
 
@@ -153,11 +152,9 @@ def make_printable(report) -> None:
 
 
 def _step(finding) -> str:
-    """`fix: sudo service docker start   [run in the distro (bash)]`: the first step, and where to run it."""
-    step = finding.first_step
-    if step is None or not step.text:
-        return ""
-    return f"fix: {step.text}   [run {SHELLS.get(step.shell, step.shell)}]" if step.is_command else f"fix: {step.text}"
+    """`fix in the distro (bash): sudo service docker start`: the first step (Finding.first_step decides it), what it
+    is (a fix, or a look) and where it runs; a command is never cut."""
+    return finding.first_step_line if finding.first_step is not None and finding.first_step.text else ""
 
 
 def _findings(tr, summary: RunSummary, quiet: bool, indent: str = "  ") -> None:
@@ -165,18 +162,18 @@ def _findings(tr, summary: RunSummary, quiet: bool, indent: str = "  ") -> None:
     pad = indent + "     "
     for f in summary.failures:
         if quiet:
-            tr.line(f"{indent}FAIL {f.id}: {_step(f) or f.message[:160]}", red=True)
+            tr.line(f"{indent}FAIL {f.id}: {_step(f) or clip(f.message, 160)}", red=True)
             continue
-        tr.line(f"{indent}FAIL {f.id}: {f.message[:160]}", red=True)
+        tr.line(f"{indent}FAIL {f.id}: {clip(f.message, 160)}", red=True)
         if f.leading_cause is not None:
-            tr.line(f"{pad}known cause ({f.leading_cause.id}): {f.leading_cause.cause[:160]}")
+            tr.line(f"{pad}known cause ({f.leading_cause.id}): {clip(f.leading_cause.cause, 160)}")
         if _step(f):
             tr.line(f"{pad}{_step(f)}")
     for f in summary.warnings:
         if quiet:
-            tr.line(f"{indent}WARN {f.id}: {_step(f) or f.message[:160]}", yellow=True)
+            tr.line(f"{indent}WARN {f.id}: {_step(f) or clip(f.message, 160)}", yellow=True)
             continue
-        tr.line(f"{indent}WARN {f.id} (advisory, does not block certification): {f.message[:160]}", yellow=True)
+        tr.line(f"{indent}WARN {f.id} (advisory, does not block certification): {clip(f.message, 160)}", yellow=True)
         if _step(f):
             tr.line(f"{pad}{_step(f)}")
 

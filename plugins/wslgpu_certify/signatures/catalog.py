@@ -14,10 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-try:  # only to find each pattern's required literal text (a speed-up); see _anchor()
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_parse as _sre_parse
+from .anchors import anchor as _anchor  # each pattern's required literal text (a speed-up)
 
 CATALOG = Path(__file__).with_name("known_causes.toml")
 
@@ -41,7 +38,7 @@ ENGINES = ("distro", "desktop")  # a signature's `engine`: the profiles' docker.
 EVIDENCE_LIMIT = 300  # characters of the matched line a Match keeps
 
 _KEYS = {"id", "layer", "commands", "patterns", "not_patterns", "exit_codes", "cause",
-         "where", "fix", "source", "also", "confidence", "engine"}
+         "where", "fix", "source", "also", "confidence", "engine", "profiles", "wsl_only"}
 _REQUIRED = ("id", "layer", "commands", "patterns", "cause", "where", "fix", "source", "confidence")
 
 
@@ -72,7 +69,12 @@ class Signature:
     compiled: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     compiled_not: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     anchors: tuple[tuple[str, ...], ...] = field(default=(), repr=False, compare=False)
+    wsl_only: bool = False  # WSL's own failure (dxg, WSL 1, the Windows driver's projection): never on native Linux
+    profiles: tuple = ()  # ((profile name, fix steps), ...): `profiles.documented = [...]`, the fix for that machine
 
+    def fix_for(self, lineage: list[str]) -> tuple[Step, ...]:
+        """The fix for the most specific name of profile.fix_lineage() that has one; else `fix`."""
+        return next((dict(self.profiles)[name] for name in lineage if name in dict(self.profiles)), self.fix)
     @property
     def sources(self) -> tuple[str, ...]:
         return (self.source, *self.also)
@@ -137,6 +139,8 @@ def _signature(entry: dict, where: str) -> Signature:
     for url in (entry["source"], *entry.get("also", [])):
         if not re.fullmatch(r"https://\S+", url):
             raise bad("source" if url == entry["source"] else "also", f"{url!r} is not an https URL")
+    if not isinstance(entry.get("wsl_only", False), bool):
+        raise bad("wsl_only", "must be true or false")
     if "engine" in entry and entry["engine"] not in ENGINES:
         raise bad("engine", f"{entry['engine']!r} is not one of {', '.join(ENGINES)}")
     codes = entry.get("exit_codes", [])
@@ -147,13 +151,19 @@ def _signature(entry: dict, where: str) -> Signature:
     if not isinstance(entry["fix"], list) or not entry["fix"]:
         raise bad("fix", "must be a non-empty list of steps")
     steps = tuple(_step(step, n, bad) for n, step in enumerate(entry["fix"], 1))
+    raw_profiles = entry.get("profiles", {})  # {profile or "linux": [steps]}: that machine's fix (profile.fix_lineage)
+    if not isinstance(raw_profiles, dict) or not all(isinstance(f, list) and f for f in raw_profiles.values()):
+        raise bad("profiles", "maps a profile name to a non-empty list of steps")
+    profiles = tuple((name, tuple(_step(step, n, bad) for n, step in enumerate(fix, 1)))
+                     for name, fix in raw_profiles.items())
     return Signature(
         id=entry["id"], layer=entry["layer"], commands=tuple(entry["commands"]),
         patterns=tuple(entry["patterns"]), cause=entry["cause"].strip(), where=entry["where"].strip(),
         fix=steps, source=entry["source"], confidence=entry["confidence"],
         not_patterns=tuple(entry.get("not_patterns", [])), exit_codes=tuple(codes),
         also=tuple(entry.get("also", [])), engine=entry.get("engine", ""), compiled=compiled, compiled_not=compiled_not,
-        anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]),
+        anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]), profiles=profiles,
+        wsl_only=entry.get("wsl_only", False),
     )
 
 
@@ -198,58 +208,6 @@ def _compile(pattern: str, bad) -> re.Pattern:
         return re.compile(_lower_pattern(pattern), re.MULTILINE)
     except re.error as exc:
         raise bad(f"{pattern!r} does not compile: {exc}") from None
-
-
-def _anchor(pattern: str) -> tuple[str, ...]:
-    """Literal words every match of `pattern` contains: at least one of the returned ones.
-
-    `word in text` is a fast scan, so a pattern whose words are absent costs almost
-    nothing. Only the regex engine's own parse is read; any doubt gives () (always search).
-    """
-    try:
-        needs = _requirements(_sre_parse.parse(pattern))
-    except Exception:  # an unexpected parse shape only costs speed, never a match
-        return ()
-    needs = [need for need in needs if min(map(len, need)) >= 3]
-    return max(needs, key=lambda need: min(map(len, need))) if needs else ()
-
-
-def _requirements(items) -> list[tuple[str, ...]]:
-    """Each entry: alternatives of which a match must contain one."""
-    needs, current = [], []
-
-    def flush():
-        if current:
-            needs.append(("".join(current),))
-            current.clear()
-
-    for op, arg in items:
-        name = str(op)
-        if name == "LITERAL":
-            current.append(chr(arg))
-            continue
-        flush()
-        if name == "SUBPATTERN":
-            needs.extend(_requirements(arg[-1]))
-        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
-            needs.extend(_requirements(arg[2]))
-        elif name == "ATOMIC_GROUP":
-            needs.extend(_requirements(arg))
-        elif name == "ASSERT" and arg[0] == 1:  # a positive lookahead's text is in the input too
-            needs.extend(_requirements(arg[1]))
-        elif name == "BRANCH":
-            best = []
-            for branch in arg[1]:
-                options = [need for need in _requirements(branch) if len(need) == 1]
-                if not options:
-                    best = []
-                    break
-                best.append(max(options, key=lambda need: len(need[0]))[0])
-            if best:
-                needs.append(tuple(best))
-        # IN, ANY, AT, ASSERT_NOT, ...: nothing certainly required
-    flush()
-    return needs
 
 
 @lru_cache(maxsize=4096)

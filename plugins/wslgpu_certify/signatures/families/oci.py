@@ -13,6 +13,7 @@ Source: https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..catalog import Step
 from ..matcher import Match
@@ -32,6 +33,18 @@ _CHAIN = re.compile(r"^[^\n]{0,4000}?(?:OCI runtime create failed|error running 
 _CONFIGURE = (Step(run="sudo apt-get install -y nvidia-container-toolkit", shell="bash"),
               Step(run="sudo nvidia-ctk runtime configure --runtime=docker", shell="bash"),
               Step(run="sudo service docker restart", shell="bash"))
+# the same under the guide (build 20201, toolkit 1.3: no nvidia-ctk): nvidia-docker2 writes the runtime, dockerd restarted
+# as the guide starts it (profile.fix_lineage picks it; Signature.fix_for)
+_GUIDE_CONFIGURE = (Step(run="sudo apt-get update && sudo apt-get install -y nvidia-docker2", shell="bash"),
+                    Step(run="sudo pkill -x dockerd; while pgrep -x dockerd > /dev/null; do sleep 1; done; "
+                             "sudo dockerd > /dev/null 2>&1 &", shell="bash"))
+# under Docker Desktop its engine holds the NVIDIA runtime: nothing to install in the distro
+_DESKTOP_GPU = (Step(say="Docker Desktop hands --gpus to the NVIDIA runtime it ships: use its WSL 2 based engine "
+                         "(Settings > General), update it and the NVIDIA Windows driver, then restart WSL"),
+                Step(run="winget upgrade -e --id Docker.DockerDesktop", shell="powershell"),
+                Step(run="wsl --shutdown", shell="powershell"))
+PROFILE_FIXES = {_CONFIGURE: (("documented", _GUIDE_CONFIGURE), ("current", _CONFIGURE),
+                              ("current-desktop", _DESKTOP_GPU))}
 # innermost words -> (code, layer, cause, fix, source)
 REASONS = (
     (re.compile(r"no adapters were found", re.I), "no-adapters", "gpu",
@@ -96,9 +109,9 @@ def decode(text: str) -> list[Match]:
         reason = innermost(chain.group(0))
         for pattern, code, layer, cause, fix, source in REASONS:
             if pattern.search(reason) or pattern.search(chain.group(0)):
-                out.setdefault(code, hit("oci", code, layer, f"docker run failed setting up the container: {reason}. {cause}",
-                                         "the distro", fix, source, "low" if code == "program-not-in-image" else "medium",
-                                         text, chain))
+                found = hit("oci", code, layer, f"docker run failed setting up the container: {reason}. {cause}",
+                            "the distro", fix, source, "low" if code == "program-not-in-image" else "medium", text, chain)
+                out.setdefault(code, replace(found, signature=replace(found.signature, profiles=PROFILE_FIXES.get(fix, ()))))
                 break
         else:
             inner = decode_cuda(reason) or decode_libraries(reason)[0]
