@@ -37,10 +37,10 @@ def decode(text: str) -> list[Match]:
     handles = list(_HANDLE.finditer(text))
     if handles:
         said = [(m.group(3).strip().rstrip(".") or "no reason given") for m in handles[:8]]
-        codes = [NVML_TEXTS.get(reason.split(".")[0].strip().lower(), "") for reason in said]
+        named = [NVML_TEXTS.get(reason.split(".")[0].strip().lower(), "") for reason in said]
         gpus = ", ".join(f"GPU {m.group(1) or '?'} ({m.group(2) or 'bus id not shown'}): {reason}"
                          for m, reason in zip(handles, said))
-        known = next((code for code in codes if code in _OWN_CAUSE), "")
+        known = next((code for code in named if code in _OWN_CAUSE), "")
         tail = " nvidia-smi then found no devices." if _NONE.search(text) else ""
         head = f"nvidia-smi could not open {len(handles)} GPU(s): {gpus}.{tail}"
         if known and known not in causes("cuda_causes"):  # its own meaning, no WSL cause invented
