@@ -75,9 +75,9 @@ _WORDS = re.compile(
     r"|(?:zsh: |\[\d{1,4}\][ +-]{0,3}[ \t]+\d{1,9}[ \t]+)(?P<zsh>" + _SAID + r")(?: \(core dumped\))?[ \t]+"
     r"(?P<zsh_cmd>\S[^\n]{0,200})"  # zsh: a foreground command, or a job with its pid
     r"|[^\n]{0,120}?\b(?P<core>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
-    r" \(core dumped\)"  # a line ending in the description and (core dumped)
+    r" \(core dumped\))"  # a line ending in the description and (core dumped)
     r"|Fatal Python error: (?P<python>Segmentation fault|Aborted|Bus error|Floating point exception|Illegal instruction)"
-    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>)", re.M | re.I)
+    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>", re.M | re.I)
 
 
 def signal_of(status: int) -> int | None:
