@@ -63,7 +63,8 @@ KINDS: tuple[Kind, ...] = (
          query_log, fragment_decide),
     Kind("nvidia-smi --query-gpu", "gpu", _c(r"nvidia-smi --query-gpu=.*"), None, None),
     Kind(distro_probes.WSL_NVIDIA_SMI.command, "gpu", _c(r"(?:/usr/lib/wsl/lib/)?nvidia-smi"),
-         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed|Driver Version:\s*\S+\s+CUDA Version:"),
+         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed|Driver Version:\s*\S+\s+CUDA Version:"
+            r"|^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+(?:TCC/WDDM|Driver-Model)[ \t]*\|"),  # the Windows table cut above its banner
          distro_probes.WSL_NVIDIA_SMI.parse, nvidia_smi),
     Kind(distro_probes.KERNEL.command, "wsl", _c(r"cat /proc/version|uname -[ar]"),
          _s(r"Linux version \d+\.\d+\S*|^\s*Linux\s+\S+\s+\d+\.\d+\.\d+\S*\s+#"), distro_probes.KERNEL.parse, kernel),

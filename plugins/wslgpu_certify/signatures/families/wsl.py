@@ -113,7 +113,7 @@ def decode(text: str) -> list[Match]:
         row = decode_value(0x80070000 | int(short.group(1), 16))
         found.setdefault(row["name"], _finding(row, text, short, " (printed as a bare Win32 code)"))
     for path in _PATH.finditer(text):
-        parts = path.group(1).split("/")
+        parts = path.group(1).rstrip(".").split("/")  # a sentence's full stop is no part of the code
         last = parts[-1]
         row = by_name.get(last)
         if row is None and re.fullmatch(r"0[xX][0-9a-fA-F]{8}", last):
