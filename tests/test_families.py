@@ -745,3 +745,20 @@ def test_no_devices_found_alone():
 ])
 def test_nvml_near_misses_decode_nothing(text):
     assert [hit for hit in families.decode(text) if hit.id.startswith("family.nvml.")] == [], text
+
+
+@pytest.mark.parametrize("text, ident", [
+    ("2025-01-01 W tensorflow/core/common_runtime/gpu/gpu_device.cc:2343] Cannot dlopen some GPU libraries. Please "
+     "make sure the missing libraries mentioned above are installed properly if you would like to use GPU.",
+     "family.library.tensorflow-gpu-libraries"),  # TF 2.14+: no library named above it
+    ("W dso_loader.cc:64] Could not load dynamic library 'libcudnn.so.9'; dlerror: libcudnn.so.9: cannot open shared "
+     "object file\nW gpu_device.cc:1850] Cannot dlopen some GPU libraries.", "family.library.libcudnn-so-9"),  # named
+])
+def test_tensorflows_gpu_library_summary(text, ident):
+    hit = one(text)
+    assert hit.id == ident and hit.signature.layer == "gpu" and "[and-cuda]" in fix_text(hit)
+
+
+def test_tensorflow_loading_its_libraries_is_no_finding():
+    assert families.decode("I dso_loader.cc:53] Successfully opened dynamic library libcudart.so.12\n"
+                           "I gpu_device.cc:1928] Created device /job:localhost/replica:0/task:0/device:GPU:0") == []

@@ -20,6 +20,11 @@ from .tables import hit, lines_with, steps, table
 # "File %s is too small, not checked."), printed as `ldconfig: ...` or `/sbin/ldconfig.real: ...`.
 _EMPTY = re.compile(r"File (/[^\s'\"]{0,200}/)(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4}) is (?:empty|too small), "
                     r"not checked")
+# TensorFlow's summary when its GPU libraries did not load (tensorflow/core/common_runtime/gpu/gpu_device.cc:
+# "Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned above are installed properly
+# ..."); since TF 2.14 often with no library named above it: the CUDA/cuDNN libraries TF was built for.
+_TF_GPU_LIBRARIES = re.compile(r"Cannot dlopen some GPU libraries")
+TF_SOURCE = "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/gpu/gpu_device.cc"
 LDCONFIG = "https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/readlib.c"
 MOUNTS = "https://github.com/NVIDIA/libnvidia-container/blob/main/src/nvc_mount.c"
 PLACEHOLDER_FIX = (
@@ -82,7 +87,7 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
     from_rpy2 = "rpy2" in text.lower()  # R loaded from Python: the rpy2 layer
-    text = lines_with(text, (".so",))
+    text = lines_with(text, (".so", "cannot dlopen"))
     for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
         findings.setdefault(match.signature.id, match)
     for found in _LOAD.finditer(text):
@@ -99,4 +104,11 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
             match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
+    summary = _TF_GPU_LIBRARIES.search(text)
+    if summary and not findings:  # TensorFlow names no library: the CUDA toolkit's and cuDNN's, as it was built for
+        row = provider_of("libcudart.so")
+        cause = ("TensorFlow could not load its GPU libraries (it names none here): the CUDA and cuDNN libraries it "
+                 f"was built for come from {row['provider']} and cuDNN. {row['cause']}")
+        findings["tensorflow-gpu-libraries"] = hit("library", "tensorflow-gpu-libraries", "gpu", cause, "the distro",
+                                                   row["steps"], f"{TF_SOURCE} ; {row['source']}", "medium", text, summary)
     return list(findings.values()), list(notes.values())
