@@ -566,7 +566,7 @@ def test_the_suite_masks_secrets_a_family_cause_quotes():
 WSL_LABELS = ["Error code:", "Foutcode:", "Fehlercode:", "Code d'erreur :", "Código de error:", "Código de erro:",
               "Kód chyby:", "Fejlkode:", "Virhekoodi:", "Hibakód:", "Codice errore:", "エラー コード:", "오류 코드:",
               "Feilkode:", "Kod błędu:", "Код ошибки:", "Felkod:", "Hata kodu:", "错误代码:", "錯誤碼:"]
-LOCALISED = [  # (message line in some language, path, code name the row decodes to)
+LOCALISED = [  # (the language-independent path, the code name its row decodes to)
     ("Wsl/Service/CreateInstance/CreateVm/HCS/HCS_E_HYPERV_NOT_INSTALLED", "HCS_E_HYPERV_NOT_INSTALLED"),
     ("Wsl/InstallDistro/WSL_E_DEFAULT_DISTRO_NOT_FOUND", "WSL_E_DEFAULT_DISTRO_NOT_FOUND"),
     ("Wsl/Service/RegisterDistro/ERROR_ALREADY_EXISTS", "ERROR_ALREADY_EXISTS"),
@@ -762,3 +762,22 @@ def test_tensorflows_gpu_library_summary(text, ident):
 def test_tensorflow_loading_its_libraries_is_no_finding():
     assert families.decode("I dso_loader.cc:53] Successfully opened dynamic library libcudart.so.12\n"
                            "I gpu_device.cc:1928] Created device /job:localhost/replica:0/task:0/device:GPU:0") == []
+
+
+def test_the_context_and_nvidia_smi_tables_name_real_codes_and_build_their_fixes():
+    _, by_name = wsl.codes()
+    within = tables.causes_within("wsl_causes")
+    assert within and all(name in by_name for row in within for name in row["names"])
+    assert all(row["contexts"] and row["steps"] for row in within)
+    assert set(cuda.nvml_messages()) == {"device-handle", "no-devices-found"}
+    assert all(cuda.nvml_messages()[key]["steps"] for key in cuda.nvml_messages())
+
+
+def test_the_suite_masks_a_secret_in_the_command_a_crash_line_names():
+    from wslgpu_certify.known_causes import known_causes
+
+    text = "zsh: killed  curl -u bob:hunter2 https://proxy.example/model.bin -o m.bin"
+    causes = known_causes([("python fetch.py", text, 137)], advisory=False)
+    assert "family.crash.sigkill" in [c.id for c in causes]
+    assert all("hunter2" not in c.cause + c.line for c in causes)
+    assert "<REDACTED>" in next(c.cause for c in causes if c.id == "family.crash.sigkill")
