@@ -559,3 +559,225 @@ def test_the_suite_masks_secrets_a_family_cause_quotes():
     assert [c.id for c in causes] == ["family.oci.program-not-in-image"]
     assert "hunter2" not in causes[0].cause + causes[0].line and "<REDACTED>" in causes[0].cause
     assert known_causes([("docker run --gpus all img", text, 125)], advisory=True) == []  # a pass: no family note
+
+
+# --- WSL's `Error code:` label in the user's language: the Wsl/... path is decoded whatever label precedes it -----
+# The labels are WSL's MessageErrorCode in localization/strings/<lang>/Resources.resw (microsoft/WSL, 2026).
+WSL_LABELS = ["Error code:", "Foutcode:", "Fehlercode:", "Code d'erreur :", "Código de error:", "Código de erro:",
+              "Kód chyby:", "Fejlkode:", "Virhekoodi:", "Hibakód:", "Codice errore:", "エラー コード:", "오류 코드:",
+              "Feilkode:", "Kod błędu:", "Код ошибки:", "Felkod:", "Hata kodu:", "错误代码:", "錯誤碼:"]
+LOCALISED = [  # (the language-independent path, the code name its row decodes to)
+    ("Wsl/Service/CreateInstance/CreateVm/HCS/HCS_E_HYPERV_NOT_INSTALLED", "HCS_E_HYPERV_NOT_INSTALLED"),
+    ("Wsl/InstallDistro/WSL_E_DEFAULT_DISTRO_NOT_FOUND", "WSL_E_DEFAULT_DISTRO_NOT_FOUND"),
+    ("Wsl/Service/RegisterDistro/ERROR_ALREADY_EXISTS", "ERROR_ALREADY_EXISTS"),
+    ("Wsl/Service/0x80370114", "HCS_E_SERVICE_NOT_AVAILABLE"),
+]
+
+
+@pytest.mark.parametrize("label", WSL_LABELS)
+@pytest.mark.parametrize("path, name", LOCALISED, ids=[n for _, n in LOCALISED])
+def test_a_wsl_path_decodes_under_any_localised_label(label, path, name):
+    hit = one(f"Der Vorgang ist fehlgeschlagen.\n{label} {path}\n")
+    assert hit.id == "family.wsl." + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"), hit.id
+
+
+@pytest.mark.parametrize("text", [
+    "Foutcode: Wsl/Service/CreateInstance/CreateVm/HCS/ERROR_PATH_NOT_FOUND",
+    "Fehlercode: Wsl/Service/CreateInstance/CreateVm/HCS/ERROR_FILE_NOT_FOUND",
+    "WSL installation appears to be corrupted (Error code: Wsl/Service/CreateVm/ERROR_FILE_NOT_FOUND).",
+    "Kód chyby: Wsl/Service/CreateInstance/CreateVm/HCS/ERROR_FILE_NOT_FOUND.",  # a full stop after the code
+])
+def test_a_file_missing_where_the_vm_is_created_is_the_wsl_install(text):
+    hit = one(text)
+    assert "kernel" in hit.signature.cause and "wsl.exe --update" in fix_text(hit), hit.signature.cause
+
+
+def test_a_file_missing_elsewhere_keeps_the_distribution_cause():
+    hit = one("Código de error: Wsl/Service/RegisterDistro/ERROR_FILE_NOT_FOUND")
+    assert "distribution" in hit.signature.cause and "wsl.exe --update" not in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    "see https://github.com/microsoft/Wsl/ERROR_FILE_NOT_FOUND for details",  # inside a URL
+    r"C:\Users\me\Wsl/HCS_E_HYPERV_NOT_INSTALLED",  # inside a file path
+    "Foutcode: Wsl/Service/CreateInstance",  # where, but no code
+    "MyWsl/Service/ERROR_FILE_NOT_FOUND",  # another word ending in Wsl
+])
+def test_localised_near_misses_decode_nothing(text):
+    assert wsl.decode(text) == [], text
+
+
+# --- a shell's crash line: the signal, with the command it names -------------------------------------------------
+@pytest.mark.parametrize("text, name, command", [
+    ("[1]    2231 segmentation fault  python -c 'import torch'", "SIGSEGV", "python -c 'import torch'"),  # zsh job
+    ("[3]  + 77 abort      ./deviceQuery", "SIGABRT", "./deviceQuery"),
+    ("zsh: illegal hardware instruction  python3 -c 'import tensorflow'", "SIGILL", "python3 -c 'import tensorflow'"),
+    ("zsh: killed     python train.py --epochs 50", "SIGKILL", "python train.py --epochs 50"),
+    ("zsh: bus error (core dumped)  ./bandwidthTest", "SIGBUS", "./bandwidthTest"),
+    ("./train.sh: line 12:  4242 Killed                  python fit.py", "SIGKILL", "python fit.py"),
+    ("bash: line 1:   918 Segmentation fault      (core dumped) /usr/lib/wsl/lib/nvidia-smi", "SIGSEGV",
+     "/usr/lib/wsl/lib/nvidia-smi"),
+    ("Illegal instruction (core dumped)", "SIGILL", ""),
+    ("Bus error", "SIGBUS", ""),
+    ("Aborted", "SIGABRT", ""),
+    ("Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f (most recent call first):", "SIGSEGV", ""),
+])
+def test_a_shell_crash_line_is_the_signal_with_its_command(text, name, command):
+    hit = one(f"$ run\n{text}\n")
+    assert hit.id == f"family.crash.{name.lower()}", hit.id
+    assert (f"`{command}` crashed" if command else "The program crashed") in hit.signature.cause
+
+
+@pytest.mark.parametrize("text", [
+    "the job was Killed by the scheduler yesterday",  # the word inside a sentence
+    "grep -c 'Segmentation fault' build.log",
+    "Segmentation faults are handled by the signal handler",
+    "zsh: command not found: nvidia-smi",
+    "[1]  + 494 done       nvidia-smi",  # zsh: a job that finished
+    "[2]  - 1201 terminated  sleep 100",  # SIGTERM: asked to stop, not a crash line this family reads
+])
+def test_crash_near_misses_decode_nothing(text):
+    assert [hit for hit in families.decode(text) if hit.id.startswith("family.crash.")] == [], text
+
+
+SEGFAULTS = ["[1]    494 segmentation fault  nvidia-smi", "zsh: segmentation fault  nvidia-smi",
+             "Segmentation fault", "bash: line 1:  77 Segmentation fault      (core dumped) nvidia-smi",
+             "nvidia-smi exited with status=139", "Fatal Python error: Segmentation fault"]
+
+
+@pytest.mark.parametrize("text", SEGFAULTS)
+def test_the_crashing_driver_release_accepts_every_spelling_of_the_crash(text):
+    from wslgpu_certify.signatures import releases
+
+    assert "release.driver-nvidia-smi-segfault" in [hit.id for hit in releases.explains({"driver": "552.44"}, "gpu", text)]
+    assert releases.explains({"driver": "537.13"}, "gpu", text) == []  # the good branch
+
+
+@pytest.mark.parametrize("text", ["zsh: killed  nvidia-smi", "Aborted (core dumped)", "a segmentation of the fault"])
+def test_the_crashing_driver_release_wants_a_segfault(text):
+    from wslgpu_certify.signatures import releases
+
+    assert releases.explains({"driver": "552.44"}, "gpu", text) == []
+
+
+# --- every spelling of a failed dlopen --------------------------------------------------------------------------
+@pytest.mark.parametrize("text, soname", [
+    ("RuntimeError: Failed to dlopen libcuda.so.1", "libcuda.so.1"),
+    ("E0101 12:00:00 loader.cc:42] Failed to dlopen libnvidia-ml.so.1", "libnvidia-ml.so.1"),
+    ("Could not dlopen /usr/lib/wsl/lib/libdxcore.so", "libdxcore.so"),
+    ("warning: unable to dlopen libcuda.so: errno 2", "libcuda.so"),
+    ('dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL) failed: file not found', "libcuda.so.1"),
+    ('dlopen failed: library "libcuda.so" not found', "libcuda.so"),
+    ("OSError: libcuda.so.1: cannot open shared object file: No such file or directory", "libcuda.so.1"),
+])
+def test_every_dlopen_spelling_names_the_driver_library(text, soname):
+    hit = one(text)
+    assert hit.id == "family.library." + re.sub(r"[^a-z0-9]+", "-", soname), hit.id
+    assert "Windows NVIDIA driver" in hit.signature.cause and "LD_LIBRARY_PATH" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    "dlopen libcuda.so.1: ok", "loaded libcuda.so.1 with dlopen", "man 3 dlopen",
+    "I0101 dso_loader.cc:53] Successfully opened dynamic library libcudart.so.12",
+    "dlopen(libcuda.so.1) = 0x55d0a1 (success)",
+])
+def test_dlopen_near_misses_decode_nothing(text):
+    assert families.decode(text) == [], text
+
+
+# --- an empty driver library (ldconfig: `File X is empty, not checked`) -----------------------------------------
+@pytest.mark.parametrize("text, where", [
+    ("ldconfig: File /usr/lib/wsl/lib/libcuda.so is empty, not checked.", "/usr/lib/wsl/lib, where WSL mounts"),
+    ("/sbin/ldconfig.real: File /usr/lib64/libnvidia-ml.so.1 is empty, not checked.\n"
+     "/sbin/ldconfig.real: /usr/lib64/libnvidia-ml.so.1 is not a symbolic link\n", "/usr/lib64/, where the NVIDIA"),
+    ("ldconfig: File /usr/lib/aarch64-linux-gnu/libdxcore.so is too small, not checked.", "aarch64-linux-gnu/, where"),
+])
+def test_an_empty_driver_library_is_a_placeholder_with_its_fix(text, where):
+    hit = one(text)
+    assert hit.id == "family.library.empty-driver-library" and hit.signature.layer == "wsl"
+    assert where in hit.signature.cause and "docker commit" in fix_text(hit) and "-size 0" in fix_text(hit)
+
+
+def test_several_empty_driver_libraries_are_one_finding():
+    text = "".join(f"ldconfig: File /usr/lib/x86_64-linux-gnu/{name} is empty, not checked.\n"
+                   for name in ("libcuda.so.1", "libnvidia-ml.so.1", "libnvcuvid.so.1"))
+    found = families.decode(text)
+    assert [hit.id for hit in found] == ["family.library.empty-driver-library"]
+    assert "libnvcuvid.so.1" in found[0].signature.cause
+
+
+@pytest.mark.parametrize("text", [
+    "/sbin/ldconfig.real: /usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link",  # healthy WSL machines print it
+    "ldconfig: File /usr/lib/x86_64-linux-gnu/libfoo.so.2 is empty, not checked.",  # not a driver library
+    "File /tmp/notes.txt is empty, not checked.",
+])
+def test_ldconfig_near_misses_decode_nothing(text):
+    assert families.decode(text) == [], text
+
+
+# --- nvidia-smi's NVML device-handle errors and `No devices were found` -----------------------------------------
+@pytest.mark.parametrize("text", [
+    "Unable to determine the device handle for GPU0: 0000:3B:00.0: Unknown Error\nNo devices were found",
+    "Unable to determine the device handle for GPU1: 00000000:AF:00.0: Not Supported",
+    "Unable to determine the device handle for GPU0000:65:00.0: GPU access blocked by the operating system",
+])
+def test_a_gpu_nvml_cannot_open_is_one_wsl_does_not_get(text):
+    hit = one(text)
+    assert hit.signature.layer == "gpu" and "TCC" in hit.signature.cause and "-dm 0" in fix_text(hit), hit.id
+
+
+def test_a_device_handle_error_with_its_own_cause_keeps_it():
+    hit = one("Unable to determine the device handle for GPU 0000:01:00.0: Insufficient Permissions")
+    assert hit.id == "family.nvml.nvml-error-no-permission" and "/dev/dxg" in hit.signature.cause
+    lost = one("Unable to determine the device handle for GPU0000:02:00.0: GPU is lost.  Reboot the system")
+    assert lost.id == "family.nvml.nvml-error-gpu-is-lost" and "TCC" not in lost.signature.cause
+
+
+def test_no_devices_found_alone():
+    hit = one("$ nvidia-smi\nNo devices were found\n")
+    assert hit.id == "family.nvml.no-devices-found" and "--gpus all" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    "grep 'No devices were found' smi.log", "lsusb: No devices were found.",
+    "If nvidia-smi says No devices were found, check the driver",
+    "Unable to determine the device handle? See the FAQ",
+])
+def test_nvml_near_misses_decode_nothing(text):
+    assert [hit for hit in families.decode(text) if hit.id.startswith("family.nvml.")] == [], text
+
+
+@pytest.mark.parametrize("text, ident", [
+    ("2025-01-01 W tensorflow/core/common_runtime/gpu/gpu_device.cc:2343] Cannot dlopen some GPU libraries. Please "
+     "make sure the missing libraries mentioned above are installed properly if you would like to use GPU.",
+     "family.library.tensorflow-gpu-libraries"),  # TF 2.14+: no library named above it
+    ("W dso_loader.cc:64] Could not load dynamic library 'libcudnn.so.9'; dlerror: libcudnn.so.9: cannot open shared "
+     "object file\nW gpu_device.cc:1850] Cannot dlopen some GPU libraries.", "family.library.libcudnn-so-9"),  # named
+])
+def test_tensorflows_gpu_library_summary(text, ident):
+    hit = one(text)
+    assert hit.id == ident and hit.signature.layer == "gpu" and "[and-cuda]" in fix_text(hit)
+
+
+def test_tensorflow_loading_its_libraries_is_no_finding():
+    assert families.decode("I dso_loader.cc:53] Successfully opened dynamic library libcudart.so.12\n"
+                           "I gpu_device.cc:1928] Created device /job:localhost/replica:0/task:0/device:GPU:0") == []
+
+
+def test_the_context_and_nvidia_smi_tables_name_real_codes_and_build_their_fixes():
+    _, by_name = wsl.codes()
+    within = tables.causes_within("wsl_causes")
+    assert within and all(name in by_name for row in within for name in row["names"])
+    assert all(row["contexts"] and row["steps"] for row in within)
+    assert set(cuda.nvml_messages()) == {"device-handle", "no-devices-found"}
+    assert all(cuda.nvml_messages()[key]["steps"] for key in cuda.nvml_messages())
+
+
+def test_the_suite_masks_a_secret_in_the_command_a_crash_line_names():
+    from wslgpu_certify.known_causes import known_causes
+
+    text = "zsh: killed  curl -u bob:hunter2 https://proxy.example/model.bin -o m.bin"
+    causes = known_causes([("python fetch.py", text, 137)], advisory=False)
+    assert "family.crash.sigkill" in [c.id for c in causes]
+    assert all("hunter2" not in c.cause + c.line for c in causes)
+    assert "<REDACTED>" in next(c.cause for c in causes if c.id == "family.crash.sigkill")

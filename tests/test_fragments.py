@@ -294,3 +294,86 @@ def test_hostile_fragments_are_read_bounded(paste):
     assert len(text) < 20_000
     for finding in found.findings:
         assert len(finding.cause) < 2_000 and len(finding.seen) < 2_000
+
+
+# The 555+ Windows table names the column Driver-Model; a pasted table is often cut mid-row or above its banner.
+DRIVER_MODEL_TABLE = """+-----------------------------------------------------------------------------------------+
+| NVIDIA-SMI 573.42                 Driver Version: 573.42         CUDA Version: 12.8     |
+|-----------------------------------------+------------------------+----------------------+
+| GPU  Name                  Driver-Model | Bus-Id          Disp.A | Volatile Uncorr. ECC |
+| Fan  Temp   Perf          Pwr:Usage/Cap |           Memory-Usage | GPU-Util  Compute M. |
+|                                         |                        |               MIG M. |
+|=========================================+========================+======================|
+|   0  NVIDIA RTX 5000 Ada Gene...  {m0}  |   00000000:17:00.0  On |                  Off |
+| 30%   41C    P8             19W /  250W |     812MiB /  32760MiB |      3%      Default |
+|                                         |                        |                  N/A |
++-----------------------------------------+------------------------+----------------------+
+|   1  NVIDIA H100 PCIe             {m1}  |   00000000:CA:00.0 Off |                    0 |
+| N/A   33C    P0             48W /  310W |       1MiB /  81559MiB |      0%      Default |
++-----------------------------------------+------------------------+----------------------+
+"""
+
+
+def _cuts(table: str) -> list[str]:
+    """The whole table, cut before its closing border, cut mid-row after the model column, cut above the banner."""
+    lines = table.splitlines()
+    row1 = next(i for i, line in enumerate(lines) if line.startswith("|   1"))
+    return ["\n".join(lines), "\n".join(lines[:-1]), "\n".join(lines[:row1]) + "\n" + lines[row1][:42],
+            "\n".join(lines[3:row1 + 1])]
+
+
+@pytest.mark.parametrize("prompt", ["PS C:\\Users\\me> ", "$ ", ""])
+@pytest.mark.parametrize("cut", range(4))
+@pytest.mark.parametrize("models, tcc", [(("WDDM", "WDDM"), False), (("WDDM", " TCC"), True), ((" TCC", "MCDM"), True)])
+def test_a_tcc_row_of_a_driver_model_table_is_a_finding_cut_or_whole(prompt, cut, models, tcc):
+    table = _cuts(DRIVER_MODEL_TABLE.format(m0=models[0], m1=models[1]))[cut]
+    found = diagnose(_paste(prompt, "nvidia-smi", table), CURRENT)
+    assert ("windows.gpu.driver_model" in [f.id for f in found.findings]) == tcc, as_text(found)
+    assert "the Windows nvidia-smi (its TCC/WDDM column)" in as_text(found)
+
+
+def test_a_linux_table_cut_mid_row_is_no_driver_model():
+    table = DRIVER_MODEL_TABLE.replace("Driver-Model", "Persistence-M").format(m0="  On", m1=" Off")
+    for cut in _cuts(table):
+        found = diagnose(_paste("$ ", "nvidia-smi", cut), CURRENT)
+        assert "windows.gpu.driver_model" not in [f.id for f in found.findings]
+        assert "TCC/WDDM column" not in as_text(found)
+
+
+QUERY_LOG = """==============NVSMI LOG==============
+
+Timestamp                                 : Tue Mar  4 10:12:55 2025
+Driver Version                            : 572.60
+CUDA Version                              : 12.8
+
+Attached GPUs                             : 2
+GPU 00000000:01:00.0
+    Product Name                          : NVIDIA RTX A2000 12GB
+    Display Mode                          : Enabled
+    Driver Model
+        Current                           : {m0}
+        Pending                           : {m0}
+GPU 00000000:5E:00.0
+    Product Name                          : NVIDIA A40
+    Driver Model
+        Current                           : {m1}
+        Pending                           : WDDM
+"""
+
+
+@pytest.mark.parametrize("prompt", ["PS C:\\> ", "$ "])
+@pytest.mark.parametrize("models, tcc", [(("WDDM", "WDDM"), ""), (("WDDM", "TCC"), "GPU 1 (NVIDIA A40)"),
+                                         (("TCC", "WDDM"), "GPU 0 (NVIDIA RTX A2000 12GB)")])
+def test_nvidia_smi_q_driver_model_blocks(prompt, models, tcc):
+    found = diagnose(_paste(prompt, "nvidia-smi -q", QUERY_LOG.format(m0=models[0], m1=models[1])), CURRENT)
+    hits = [f for f in found.findings if f.id == "windows.gpu.driver_model"]
+    assert bool(hits) == bool(tcc) and (not tcc or tcc in as_text(found)), as_text(found)
+    assert "nvidia-smi -q: driver 572.60, cuda 12.8" in as_text(found)
+
+
+def test_the_mixed_tcc_wddm_nvml_error_is_named_pasted_alone():
+    paste = ("Unable to determine the device handle for GPU0: 0000:3B:00.0: Unknown Error\n"
+             "Unable to determine the device handle for GPU1: 0000:86:00.0: Unknown Error\nNo devices were found\n")
+    for prompt in PROMPTS:
+        found = diagnose(_paste(prompt, "nvidia-smi", paste), CURRENT)
+        assert "family.nvml.device-handle" in [f.id for f in found.findings], as_text(found)

@@ -7,7 +7,9 @@ the fragment shows and, plainly, what it cannot decide. One place for each fragm
 
     partial(kind, text)           a part whose parser refused it: (facts, check hits, what it cannot tell),
                                   or None when nothing in it can be read
-    windows_table_models(text)    the Windows nvidia-smi table's TCC/WDDM column: (index, name, model) rows
+    windows_table_models(text)    the Windows nvidia-smi table's TCC/WDDM or Driver-Model column (whole or cut), or
+                                  nvidia-smi -q's Driver Model blocks: (index, name, model) rows
+    query_log(text)               nvidia-smi -q / -a: versions and driver models
     python_gpu_probe(text)        an IPython cell's answer to torch.cuda.is_available() / tf's device list
     CANNOT_TELL                   what a whole output of a kind cannot tell alone (shown beside its facts)
 
@@ -25,10 +27,18 @@ from .decide import CheckHit
 # nvidia-smi's banner, possibly cut at its start ("A-SMI 555.52.01   Driver Version: 555.99   CUDA Version: 12.5")
 # (nvidia-smi__healthy-wsl-555.52-rtx4070.txt): the versions survive the cut of the table below it.
 _SMI_BANNER = re.compile(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)?|N/A)\s+CUDA Version:\s*(\d+\.\d+|N/A|ERR!)")
-# The Windows nvidia-smi's table names its driver-model column TCC/WDDM (the Linux one: Persistence-M), and each
-# GPU row carries WDDM, TCC or MCDM after the name (nvidia-smi__windows-exe-tcc-wddm-column-526.47.txt).
-_WINDOWS_HEADER = re.compile(r"^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+TCC/WDDM[ \t]*\|", re.M)  # indented when quoted
-_WINDOWS_ROW = re.compile(r"^[ \t]*\|[ \t]+(\d{1,3})[ \t]+(\S[^\n|]{0,80}?)[ \t]+(WDDM|TCC|MCDM)[ \t]+\|", re.M)
+# The Windows nvidia-smi's table names its driver-model column TCC/WDDM (drivers up to the 55x branch) or
+# Driver-Model (555 and later), where the Linux one says Persistence-M; each GPU row carries WDDM, TCC or MCDM after
+# the name (nvidia-smi__windows-exe-tcc-wddm-column-526.47.txt; nvidia-smi's documentation, -dm/--driver-model:
+# https://docs.nvidia.com/deploy/nvidia-smi/index.html). A pasted table is often cut: a row counts up to its model
+# column (the rest of the row, and the closing border, may be missing).
+_WINDOWS_HEADER = re.compile(r"^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+(?:TCC/WDDM|Driver-Model)[ \t]*\|", re.M)  # indented when quoted
+_WINDOWS_ROW = re.compile(r"^[ \t]*\|[ \t]+(\d{1,3})[ \t]+(\S[^\n|]{0,80}?)[ \t]+(WDDM|TCC|MCDM)[ \t]*(?:\||$)", re.M)
+# nvidia-smi -q (Windows, or WSL's): "    Driver Model\n        Current    : WDDM\n        Pending    : TCC"
+# (nvidia-smi__wsl-nvidia-smi-a-driver-model-wddm-510.06.txt), under each GPU's "GPU 00000000:01:00.0" heading.
+_QUERY_MODEL = re.compile(r"^[ \t]*Driver Model[ \t]*\n[ \t]*Current[ \t]*:[ \t]*(WDDM|TCC|MCDM)\b", re.M)
+_QUERY_GPU = re.compile(r"^GPU ([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])[ \t]*$", re.M)
+_QUERY_NAME = re.compile(r"^[ \t]*Product Name[ \t]*:[ \t]*([^\n]{1,80})$", re.M)
 # docker info's runtime lines, alone when piped through `grep -i runtime`
 # (docker-info__docker-ce-23.0.3-in-wsl2-runtimes-list-2023-format.txt: " Runtimes: io.containerd.runc.v2 runc").
 _RUNTIMES = re.compile(r"^[ \t]*Runtimes:[ \t]*(\S[^\n]{0,500}?)[ \t]*$", re.M)
@@ -57,10 +67,18 @@ class Fragment:
 
 
 def windows_table_models(text: str) -> list[tuple[int, str, str]]:
-    """(index, name, driver model) of each GPU row of a Windows nvidia-smi table; [] for any other table."""
-    if not _WINDOWS_HEADER.search(text):
-        return []
-    return [(int(m.group(1)), m.group(2).strip(), m.group(3)) for m in islice(_WINDOWS_ROW.finditer(text), 64)]
+    """(index, name, driver model) of each GPU of a Windows nvidia-smi table (cut or whole) or of `nvidia-smi -q`'s
+    Driver Model blocks; [] for any other output."""
+    if _WINDOWS_HEADER.search(text):
+        return [(int(m.group(1)), m.group(2).strip(), m.group(3)) for m in islice(_WINDOWS_ROW.finditer(text), 64)]
+    rows = []
+    for index, model in enumerate(islice(_QUERY_MODEL.finditer(text), 64)):
+        before = text[:model.start()]
+        heading = list(_QUERY_GPU.finditer(before))
+        name = list(_QUERY_NAME.finditer(before, heading[-1].end() if heading else 0))
+        label = name[-1].group(1).strip() if name else (heading[-1].group(1) if heading else "?")
+        rows.append((index, label, model.group(1)))
+    return rows
 
 
 def driver_model_hits(text: str) -> tuple[list[str], list[CheckHit]]:
@@ -68,7 +86,9 @@ def driver_model_hits(text: str) -> tuple[list[str], list[CheckHit]]:
     rows = windows_table_models(text)
     if not rows:
         return [], []
-    facts = ["the Windows nvidia-smi (its TCC/WDDM column): "
+    said = ("the Windows nvidia-smi (its TCC/WDDM column)" if _WINDOWS_HEADER.search(text)
+            else "nvidia-smi -q's Driver Model")
+    facts = [f"{said}: "
              + ", ".join(f"GPU {index} {name} {model}" for index, name, model in rows)]
     tcc = [f"GPU {index} ({name})" for index, name, model in rows if model == "TCC"]
     if not tcc:
@@ -113,9 +133,11 @@ def _docker_info(text: str) -> Fragment | None:
 
 def _nvidia_smi(text: str) -> Fragment | None:
     banner = _SMI_BANNER.search(text)
-    if not banner:
+    facts, hits = driver_model_hits(text)  # a table cut above its banner still shows its driver-model column
+    if not banner and not facts:
         return None
-    facts, hits = driver_model_hits(text)
+    if not banner:  # only the Windows table's rows: what it cannot tell is the Windows table's
+        return Fragment(facts, hits, CANNOT_TELL["nvidia-smi.exe (the Windows table)"])
     facts.insert(0, f"the nvidia-smi banner: driver {banner.group(1)}, CUDA {banner.group(2)}")
     return Fragment(facts, hits, "whether nvidia-smi sees a GPU: the table ends before a complete GPU row")
 
@@ -132,6 +154,19 @@ def partial(kind: str, text: str) -> Fragment | None:
 def fragment_decide(record: Fragment, profile: dict, text: str = ""):
     """A fragment reader's record decides itself (recognise.KINDS' decide for the kinds fragments.py reads)."""
     return list(record.facts), list(record.hits)
+
+
+_QUERY_VERSION = re.compile(r"^(Driver|CUDA) Version[ \t]*:[ \t]*(\S{1,20})", re.M)
+
+
+def query_log(text: str) -> Fragment:
+    """`nvidia-smi -q` / `-a` (whole or cut): its driver and CUDA versions and each GPU's driver model (TCC: a finding)."""
+    facts, hits = driver_model_hits(text)
+    versions = ", ".join(f"{m.group(1).lower()} {m.group(2)}" for m in islice(_QUERY_VERSION.finditer(text), 2))
+    if versions:
+        facts.insert(0, f"nvidia-smi -q: {versions}")
+    return Fragment(facts, hits, "whether CUDA programs reach the GPU, or anything this project does not read in -q's "
+                                 "report (it reads the versions and each GPU's driver model)")
 
 
 def python_gpu_probe(text: str) -> Fragment:

@@ -20,7 +20,7 @@ from .decide import (described, dpkg, dxg, kernel, ldconfig_cache, ldconfig_warn
     query_driver_model, windows_build, wsl_lib, wsl_list, wsl_list_verbose, wsl_status, wsl_version)
 from .decide_docker import (alternatives, container_cli_info, context_ls, context_show, daemon_json,
     docker_info, docker_journal, docker_version, systemctl_active, toolkit_version)
-from .fragments import fragment_decide, python_gpu_probe
+from .fragments import fragment_decide, python_gpu_probe, query_log
 from .split import Part
 
 
@@ -59,10 +59,12 @@ KINDS: tuple[Kind, ...] = (
     Kind("nvidia-smi.exe --query-gpu=name,driver_model.current", "windows",
          _c(r"nvidia-smi --query-gpu=\S*driver_model\S*(?: --format=\S+)?"), None,
          windows_gpu.parse_query_gpu_driver_model, query_driver_model),
-    Kind("nvidia-smi -q", "gpu", _c(r"nvidia-smi (?:-a|-q|--query)(?: .*)?|nvidia-smi --query-gpu=.*"),
-         _s(r"^=+\s*NVSMI LOG\s*=+$"), None),
+    Kind("nvidia-smi -q", "gpu", _c(r"nvidia-smi (?:-a|-q|--query)(?: .*)?"), _s(r"^=+\s*NVSMI LOG\s*=+$"),
+         query_log, fragment_decide),
+    Kind("nvidia-smi --query-gpu", "gpu", _c(r"nvidia-smi --query-gpu=.*"), None, None),
     Kind(distro_probes.WSL_NVIDIA_SMI.command, "gpu", _c(r"(?:/usr/lib/wsl/lib/)?nvidia-smi"),
-         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed|Driver Version:\s*\S+\s+CUDA Version:"),
+         _s(r"NVIDIA-SMI\s+\S+\s+Driver Version:|NVIDIA-SMI has failed|Driver Version:\s*\S+\s+CUDA Version:"
+            r"|^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+(?:TCC/WDDM|Driver-Model)[ \t]*\|"),  # the Windows table cut above its banner
          distro_probes.WSL_NVIDIA_SMI.parse, nvidia_smi),
     Kind(distro_probes.KERNEL.command, "wsl", _c(r"cat /proc/version|uname -[ar]"),
          _s(r"Linux version \d+\.\d+\S*|^\s*Linux\s+\S+\s+\d+\.\d+\.\d+\S*\s+#"), distro_probes.KERNEL.parse, kernel),

@@ -64,8 +64,21 @@ class Release:
         return parsed is not None and self.versions.contains(parsed, prereleases=True)
 
     def shows_symptom(self, text: str) -> bool:
+        """One of the row's symptom words is in `text`; a symptom `signal:SIGSEGV` is the crash family's: any way a
+        shell, docker or Python says the program died of that signal (`Segmentation fault (core dumped)`, zsh's
+        `[1]  494 segmentation fault  nvidia-smi`, `exit status 139`, `Exited (139)`, returncode -11)."""
+        if not self.symptoms:
+            return True
         lowered = text.lower()
-        return not self.symptoms or any(word in lowered for word in self.symptoms)
+        words = [word for word in self.symptoms if not word.startswith("signal:")]
+        signals = {word.removeprefix("signal:").upper() for word in self.symptoms if word.startswith("signal:")}
+        return any(word in lowered for word in words) or bool(signals and signals & _crash_signals(text))
+
+
+def _crash_signals(text: str) -> set[str]:
+    from .families import crash  # the crash family reads every spelling of a signal death (families/crash.py)
+
+    return {match.signature.id.rpartition(".")[2].upper() for match in crash.decode(text)}
 
 
 def _version(text: str | None) -> Version | None:

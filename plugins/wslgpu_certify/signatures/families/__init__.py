@@ -4,7 +4,8 @@ A catalog signature (known_causes.toml) names the words one thread printed; a fa
 code an error carries and knows every member of its family, seen or not:
 
     wsl.py        WSL's `Error code: Wsl/.../<code>`, bare HRESULTs (WSL_E_*, HCS_E_*, Win32 0x8007XXXX), wsl.exe warnings
-    cuda.py       CUresult, cudaError_t, nvmlReturn_t: by name, by number beside the call, by the text printed
+    cuda.py       CUresult, cudaError_t, nvmlReturn_t: by name, by number beside the call, by the text printed;
+                  nvidia-smi's `Unable to determine the device handle ...`, `No devices were found`
     crash.py      an exit status that is a signal (134, 137, 139, ..., or -11 from Python): a crash
     libraries.py  a shared library that could not be loaded: who provides it here
     bindings.py   Python modules, R packages, reticulate's bound Python, rpy2's R_HOME
@@ -30,7 +31,7 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
         return []
     found = oci.decode(original)
     chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
-    for decoded in (cuda.decode(original), libraries.decode(original)[0], bindings.decode(original),
+    for decoded in (cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):

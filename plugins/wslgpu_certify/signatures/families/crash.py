@@ -56,10 +56,28 @@ HARMLESS = {2, 13}  # Ctrl+C, and `... | head` closing the pipe: no crash
 _STATUS = re.compile(
     r"(?:exit(?:ed)? (?:status|code)|exited with (?:exit )?code|Exited \(|non-zero exit status|status=|returncode[=:]? ?)"
     r"\s*(-?\d{1,3})\b", re.I)
-_WORDS = re.compile(r"^[^\n]{0,120}?\b(Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
-                    r" \(core dumped\)|^Killed$|<Signals\.(SIG[A-Z]{2,6}): (\d{1,2})>", re.M)
-_BY_WORDS = {"segmentation fault": 11, "aborted": 6, "illegal instruction": 4, "bus error": 7,
-             "floating point exception": 8, "killed": 9}
+# How each shell says a job died of a signal (the words are the shells' own signal descriptions):
+#   bash (strsignal, glibc's sys_siglist): `Segmentation fault (core dumped)`, `Killed`, `Aborted`, `Bus error`,
+#     alone on the line when interactive, or `./run.sh: line 3:  1234 Segmentation fault      (core dumped) cmd`
+#     (`<where>: line N: <pid> <description> [(core dumped)] <command>`) from a script;
+#   zsh (Src/signames2.awk's descriptions): `zsh: segmentation fault (core dumped)  cmd` in the foreground, and a
+#     job's `[1]    494 segmentation fault  nvidia-smi`; it says `illegal hardware instruction`, `abort`,
+#     `killed`, `bus error`, `floating point exception`;
+#   Python's faulthandler: `Fatal Python error: Segmentation fault`.
+_DESCRIPTIONS = {"segmentation fault": 11, "aborted": 6, "abort": 6, "illegal instruction": 4,
+                 "illegal hardware instruction": 4, "bus error": 7, "floating point exception": 8, "killed": 9}
+_SAID = "|".join(sorted((re.escape(d) for d in _DESCRIPTIONS), key=len, reverse=True))
+_WORDS = re.compile(
+    r"^[ \t]*(?:(?P<bare>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception|Killed)"
+    r"(?: \(core dumped\))?[ \t]*$"  # bash, interactive: the description alone
+    r"|[^\n]{0,120}?: line \d{1,6}:[ \t]+\d{1,9}[ \t]+(?P<script>" + _SAID + r")\b[ \t]*(?:\(core dumped\))?"
+    r"[ \t]*(?P<script_cmd>[^\n]{0,200})"  # bash, from a script: where, pid, description, command
+    r"|(?:zsh: |\[\d{1,4}\][ +-]{0,3}[ \t]+\d{1,9}[ \t]+)(?P<zsh>" + _SAID + r")(?: \(core dumped\))?[ \t]+"
+    r"(?P<zsh_cmd>\S[^\n]{0,200})"  # zsh: a foreground command, or a job with its pid
+    r"|[^\n]{0,120}?\b(?P<core>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
+    r" \(core dumped\))"  # a line ending in the description and (core dumped)
+    r"|Fatal Python error: (?P<python>Segmentation fault|Aborted|Bus error|Floating point exception|Illegal instruction)"
+    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>", re.M | re.I)
 
 
 def signal_of(status: int) -> int | None:
@@ -73,11 +91,12 @@ def _layer(command: str | None) -> str:
     return "rstudio" if re.search(r"\b(?:rscript|r|rstudio)\b", words) else "wsl" if words.startswith("wsl") else "gpu"
 
 
-def _finding(number: int, text: str, found: re.Match, command: str | None) -> Match | None:
+def _finding(number: int, text: str, found: re.Match, command: str | None, crashed: str = "") -> Match | None:
     if number in HARMLESS:
         return None
     name, means, usual, fix, source = SIGNALS[number]
-    cause = f"The program crashed: {name} (signal {number}, exit status {128 + number}): {means}."
+    program = f"`{crashed}`" if crashed else "The program"
+    cause = f"{program} crashed: {name} (signal {number}, exit status {128 + number}): {means}."
     if usual:
         cause += f" Usual causes here: {usual}."
     return hit("crash", name, _layer(command), cause, "the distro", fix, source, "medium" if usual else "low", text, found)
@@ -85,7 +104,8 @@ def _finding(number: int, text: str, found: re.Match, command: str | None) -> Ma
 
 def decode(text: str, command: str | None = None, exit_code: int | None = None) -> list[Match]:
     found: dict[int, Match] = {}
-    whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode"))
+    whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode", "fault",
+                                          "abort", "illegal", "bus error", "floating point"))
     for status in _STATUS.finditer(text):
         number = signal_of(int(status.group(1)))
         if number is not None and number not in found:
@@ -93,9 +113,14 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
             if finding:
                 found[number] = finding
     for words in _WORDS.finditer(text):
-        number = int(words.group(3)) if words.group(3) else _BY_WORDS[(words.group(1) or "killed").lower()]
+        if words.group("signum"):
+            number = int(words.group("signum"))
+        else:
+            said = next(g for g in (words.group(k) for k in ("bare", "core", "script", "zsh", "python")) if g)
+            number = _DESCRIPTIONS[said.lower()]
+        crashed = (words.group("zsh_cmd") or words.group("script_cmd") or "").strip()[:80]
         if number in SIGNALS and number not in found:
-            finding = _finding(number, text, words, command)
+            finding = _finding(number, text, words, command or crashed or None, crashed)
             if finding:
                 found[number] = finding
     number = signal_of(exit_code) if exit_code is not None else None

@@ -1,6 +1,14 @@
 """The CUDA family: every CUresult (driver API), cudaError_t (runtime) and nvmlReturn_t (NVML, nvidia-smi)
 code, by name, by number next to the call that returned it, and by the text the library prints for it.
 
+nvidia-smi's own device messages are decoded here too (nvidia_smi_devices):
+
+    Unable to determine the device handle for GPU0: 0000:C1:00.0: Unknown Error      (newer nvidia-smi)
+    Unable to determine the device handle for GPU0000:01:00.0: GPU is lost          (older: the bus id only)
+    No devices were found
+
+the text after the bus id is nvmlErrorString()'s (NVML_TEXTS below); what they mean on WSL is data/nvml_messages.toml.
+
 The tables (data/CUresult.toml, cudaError_t.toml, nvmlReturn_t.toml) are generated from NVIDIA's headers
 (bench/family_tables.py); data/cuda_causes.toml says what a code means on WSL 2 and its fix. A code
 with no WSL-specific cause is decoded with its header meaning and no invented fix.
@@ -12,7 +20,7 @@ import re
 from functools import lru_cache
 
 from ..matcher import Match
-from .tables import causes, hit, lines_with, table
+from .tables import causes, hit, lines_with, steps, table
 
 TABLES = ("CUresult", "cudaError_t", "nvmlReturn_t")
 # nvmlErrorString()'s text for each code, as nvidia-smi prints it after "Failed to initialize NVML: "
@@ -126,3 +134,46 @@ def decode(text: str) -> list[Match]:
         else:
             found.setdefault(row["name"], _finding(row, text, number, f" returned by {call}"))
     return list(found.values())
+
+
+_HANDLE = re.compile(r"Unable to determine the device handle for GPU ?(?:(\d{1,3}): ?)?"
+                     r"([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])?:? ?([^\n]{0,80})")
+_NONE = re.compile(r"^[ \t]*No devices were found[ \t]*$", re.M)
+# the codes whose plain cause (cuda_causes.toml) is more specific than "a GPU WSL is not offered"
+_OWN_CAUSE = {"NVML_ERROR_GPU_IS_LOST", "NVML_ERROR_NO_PERMISSION", "NVML_ERROR_LIB_RM_VERSION_MISMATCH",
+              "NVML_ERROR_DRIVER_NOT_LOADED", "NVML_ERROR_LIBRARY_NOT_FOUND", "NVML_ERROR_INSUFFICIENT_POWER"}
+
+
+@lru_cache(maxsize=1)
+def nvml_messages() -> dict[str, dict]:
+    data = table("nvml_messages")
+    return {row["key"]: {**row, "steps": steps(row["fix"], f"nvml_messages:{row['key']}")} for row in data["message"]}
+
+
+def nvidia_smi_devices(text: str) -> list[Match]:
+    """nvidia-smi's `Unable to determine the device handle for GPU...: <text>` and `No devices were found`, with
+    their WSL causes (data/nvml_messages.toml: a GPU in TCC mode, mixed TCC/WDDM GPUs); a handle error whose
+    NVML code has its own cause on WSL (GPU is lost, insufficient permissions) keeps that cause."""
+    text = lines_with(text, ("device handle", "no devices were found"))
+    handles = list(_HANDLE.finditer(text))
+    if handles:
+        said = [(m.group(3).strip().rstrip(".") or "no reason given") for m in handles[:8]]
+        named = [NVML_TEXTS.get(reason.split(".")[0].strip().lower(), "") for reason in said]
+        gpus = ", ".join(f"GPU {m.group(1) or '?'} ({m.group(2) or 'bus id not shown'}): {reason}"
+                         for m, reason in zip(handles, said))
+        known = next((code for code in named if code in _OWN_CAUSE), "")
+        tail = " nvidia-smi then found no devices." if _NONE.search(text) else ""
+        head = f"nvidia-smi could not open {len(handles)} GPU(s): {gpus}.{tail}"
+        if known and known not in causes("cuda_causes"):  # its own meaning, no WSL cause invented
+            meaning = codes()[0][known]
+            return [hit("nvml", known, "gpu", f"{head} {known}: {meaning['meaning']}.", "the distro", (),
+                        meaning["source"], "low", text, handles[0])]
+        row = causes("cuda_causes")[known] if known else nvml_messages()["device-handle"]
+        return [hit("nvml", known or "device-handle", row["layer"], f"{head} {row['cause']}", row["where"], row["steps"],
+                    row["source"], "medium", text, handles[0])]
+    none = _NONE.search(text)
+    if none:
+        row = nvml_messages()["no-devices-found"]
+        return [hit("nvml", "no-devices-found", row["layer"], row["cause"], row["where"], row["steps"], row["source"],
+                    "medium", text, none)]
+    return []

@@ -2,7 +2,10 @@
 
 Formats: glibc's `X: cannot open shared object file`, TensorFlow's `Could not load dynamic library 'X'`,
 cffi/ctypes' `cannot load library 'X'`, nvidia-container-cli's `load library failed: X`, `dlopen(X) failed`,
-cuDNN's `Unable to load any of {X, ...}`. The providers are data/libraries.toml.
+cuDNN's `Unable to load any of {X, ...}`, and every way a loader says dlopen failed: `Failed to dlopen X`
+(cuda-python's `RuntimeError: Failed to dlopen libcuda.so.1`), `Could not dlopen X`, `Unable to dlopen X`,
+`dlopen(X) failed`, `dlopen(X, RTLD_NOW): ...`, `dlopen failed: library "X" not found`, `X: dlopen error`.
+The providers are data/libraries.toml.
 """
 
 from __future__ import annotations
@@ -13,13 +16,35 @@ from functools import lru_cache
 from ..matcher import Match
 from .tables import hit, lines_with, steps, table
 
+# glibc's ldconfig on a library file with no content (elf/readlib.c: "File %s is empty, not checked." and
+# "File %s is too small, not checked."), printed as `ldconfig: ...` or `/sbin/ldconfig.real: ...`.
+_EMPTY = re.compile(r"File (/[^\s'\"]{0,200}/)(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4}) is (?:empty|too small), "
+                    r"not checked")
+# TensorFlow's summary when its GPU libraries did not load (tensorflow/core/common_runtime/gpu/gpu_device.cc:
+# "Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned above are installed properly
+# ..."); since TF 2.14 often with no library named above it: the CUDA/cuDNN libraries TF was built for.
+_TF_GPU_LIBRARIES = re.compile(r"Cannot dlopen some GPU libraries")
+TF_SOURCE = "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/gpu/gpu_device.cc"
+LDCONFIG = "https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/readlib.c"
+MOUNTS = "https://github.com/NVIDIA/libnvidia-container/blob/main/src/nvc_mount.c"
+PLACEHOLDER_FIX = (
+    {"run": "find /usr/lib /usr/lib64 -name 'lib*.so*' -size 0", "shell": "bash"},
+    {"say": "In a container image: rebuild it from a Dockerfile instead of docker commit (a committed container keeps "
+            "the toolkit's empty mount points), or delete the empty files the line above lists in the image (RUN rm -f "
+            "...), then run it with --gpus all so the NVIDIA Container Toolkit mounts the real driver libraries."},
+    {"say": "In the WSL distro itself (/usr/lib/wsl/lib, WSL's mount of the Windows driver's files): reinstall the "
+            "NVIDIA Windows driver, then wsl --shutdown."},
+)
+
 _SONAME = r"(?:[^\s'\"{},:()]{0,200}/)?(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4})"
 _LOAD = re.compile(
     r"(?:" + _SONAME + r": cannot open shared object file"
     r"|Could not load dynamic library '" + _SONAME + r"'"
     r"|cannot load library '?" + _SONAME +
     r"|load library failed: " + _SONAME +
-    r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?failed"
+    r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?(?:failed|error|not found|cannot|could not)"
+    r"|(?:failed|unable|could not|couldn't|cannot|can't) (?:to )?dlopen\W{0,3}" + _SONAME +
+    r"|dlopen failed:? (?:library )?\W{0,2}" + _SONAME +
     r"|Unable to load any of \{" + _SONAME + r")", re.I)
 
 
@@ -33,12 +58,38 @@ def provider_of(soname: str) -> dict | None:
     return next((row for pattern, row in providers() if pattern.search(soname)), None)
 
 
+def placeholders(text: str) -> list[Match]:
+    """A driver library that is an empty file (ldconfig: `File X is empty, not checked`): a placeholder, not the driver.
+
+    `X is not a symbolic link` alone is no finding: ldconfig says it of /usr/lib/wsl/lib on healthy machines."""
+    empties = [(empty, *empty.groups()) for empty in _EMPTY.finditer(text)]
+    drivers = [(empty, folder, soname) for empty, folder, soname in empties
+               if (row := provider_of(soname.lower())) and row["provider"].startswith("the Windows NVIDIA driver")]
+    if not drivers:
+        return []
+    first, folder, _ = drivers[0]
+    files = ", ".join(dict.fromkeys(folder + soname for _, folder, soname in drivers[:8]))
+    where = ("/usr/lib/wsl/lib, where WSL mounts the Windows driver's libraries" if folder.startswith("/usr/lib/wsl/")
+             else f"{folder}, where the NVIDIA Container Toolkit mounts the Windows driver's libraries into a container")
+    cause = (f"Driver libraries are empty files (ldconfig skips them): {files}, in {where}: placeholders, not the "
+             "driver. The toolkit bind-mounts each driver library over an empty file it creates in the container; "
+             "`docker commit` of such a container (or an image built with those mounts) keeps the empty files, and "
+             "wherever the real library is not mounted over them (another host, no --gpus all, a toolkit that mounts "
+             "elsewhere) the loader finds an empty libcuda and CUDA cannot load. In the distro itself an empty file "
+             "in /usr/lib/wsl/lib means the Windows driver's WSL files were not installed.")
+    fix = steps(list(PLACEHOLDER_FIX), "libraries:placeholder")
+    return [hit("library", "empty-driver-library", "wsl", cause, "the distro or the container", fix,
+                f"{LDCONFIG} ; {MOUNTS}", "medium", text, first)]
+
+
 def decode(text: str) -> tuple[list[Match], list[Match]]:
     """(findings, notes): a library whose row says `note` (TensorRT for TensorFlow) is only a note."""
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
     from_rpy2 = "rpy2" in text.lower()  # R loaded from Python: the rpy2 layer
-    text = lines_with(text, (".so",))
+    text = lines_with(text, (".so", "cannot dlopen"))
+    for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
+        findings.setdefault(match.signature.id, match)
     for found in _LOAD.finditer(text):
         soname = next(group for group in found.groups() if group)
         row = provider_of(soname.lower())
@@ -53,4 +104,11 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
             match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
+    summary = _TF_GPU_LIBRARIES.search(text)
+    if summary and not findings:  # TensorFlow names no library: the CUDA toolkit's and cuDNN's, as it was built for
+        row = provider_of("libcudart.so")
+        cause = ("TensorFlow could not load its GPU libraries (it names none here): the CUDA and cuDNN libraries it "
+                 f"was built for come from {row['provider']} and cuDNN. {row['cause']}")
+        findings["tensorflow-gpu-libraries"] = hit("library", "tensorflow-gpu-libraries", "gpu", cause, "the distro",
+                                                   row["steps"], f"{TF_SOURCE} ; {row['source']}", "medium", text, summary)
     return list(findings.values()), list(notes.values())

@@ -53,6 +53,14 @@ def causes(name: str) -> dict[str, dict]:
     return found
 
 
+@lru_cache(maxsize=None)
+def causes_within(name: str) -> tuple[dict, ...]:
+    """data/<name>.toml's [[within]] rows: a cause that holds for its `names` only where the error's context path
+    holds one of its `contexts`; with `steps` checked and built."""
+    return tuple({**row, "steps": steps(row["fix"], f"{name}:within:{row['names'][0]}")}
+                 for row in table(name).get("within", ()))
+
+
 def line_at(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     end = text.find("\n", offset)

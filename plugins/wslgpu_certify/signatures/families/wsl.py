@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from ..matcher import Match
-from .tables import causes, hit, lines_with, table
+from .tables import causes, causes_within, hit, lines_with, table
 
 WINERROR = "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes"
 # winerror.h's facility numbers for the facilities a WSL/Windows paste shows
@@ -25,7 +25,12 @@ FACILITIES = {0: "FACILITY_NULL", 1: "FACILITY_RPC", 4: "FACILITY_ITF (interface
               49: "FACILITY_FVE (BitLocker)", 53: "FACILITY_HYPERVISOR",
               55: "FACILITY_VMCOMPUTE (the Host Compute Service that runs the WSL 2 VM)"}
 
-_PATH = re.compile(r"Error code:\s*(Wsl(?:/[A-Za-z0-9_.-]{1,60}){1,12})")
+# The label before the path is printed in the user's language (WSL's MessageErrorCode, "{}\nError code: {}", in
+# localization/strings/<lang>/Resources.resw: "Foutcode:", "Fehlercode:", "Code d'erreur :", "Código de error:",
+# "Kód chyby:", "エラー コード:", "错误代码:", ...); the `Wsl/<component>/.../<code>` path is not translated. So the
+# path is read whatever label precedes it, but only as its own word: not inside a URL or file path
+# (github.com/microsoft/Wsl/..., C:\\Wsl/...), and only when it ends in a code (below).
+_PATH = re.compile(r"(?<![\w/\\.-])(Wsl(?:/[A-Za-z0-9_.-]{1,60}){1,12})")
 _HEX = re.compile(r"(?<![0-9A-Za-z])0[xX]([89a-fA-F][0-9a-fA-F]{7})(?![0-9A-Za-z])")
 _SIGNED = re.compile(r"(?:error|code|hresult|hr)\W{0,4}(-2[01]\d{8})(?!\d)", re.I)
 _CODE_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")  # how winerror.h spells a code: ERROR_X, WSL_E_X, E_X
@@ -66,8 +71,14 @@ def decode_value(value: int) -> dict:
     return {"name": f"0x{value:08X}", "value": value, "meaning": meaning, "source": WINERROR, "unknown": True}
 
 
-def _finding(row: dict, text: str, found: re.Match, context: str = "") -> Match:
-    cause_row = causes("wsl_causes").get(row["name"])
+def _cause_row(name: str, where: tuple[str, ...]) -> dict | None:
+    """The code's cause here: a [[within]] row whose context the path shows, else its plain [[cause]] row."""
+    return next((row for row in causes_within("wsl_causes") if name in row["names"] and set(row["contexts"]) & set(where)),
+                causes("wsl_causes").get(name))
+
+
+def _finding(row: dict, text: str, found: re.Match, context: str = "", where: tuple[str, ...] = ()) -> Match:
+    cause_row = _cause_row(row["name"], where)
     value = f"0x{row['value']:08X}"
     head = row["name"] if row.get("unknown") else f"{row['name']} ({value}" + (
         f", Win32 error {row['win32']} wrapped as an HRESULT)" if "win32" in row else ")")
@@ -102,7 +113,7 @@ def decode(text: str) -> list[Match]:
         row = decode_value(0x80070000 | int(short.group(1), 16))
         found.setdefault(row["name"], _finding(row, text, short, " (printed as a bare Win32 code)"))
     for path in _PATH.finditer(text):
-        parts = path.group(1).split("/")
+        parts = path.group(1).rstrip(".").split("/")  # a sentence's full stop is no part of the code
         last = parts[-1]
         row = by_name.get(last)
         if row is None and re.fullmatch(r"0[xX][0-9a-fA-F]{8}", last):
@@ -112,7 +123,8 @@ def decode(text: str) -> list[Match]:
         if row is None:
             row = {"name": last, "value": 0, "meaning": "a code name this project's tables do not list",
                    "source": WINERROR, "unknown": True}
-        found.setdefault(row["name"], _finding(row, text, path, f" in {'/'.join(parts[1:-1]) or 'Wsl'}"))
+        found.setdefault(row["name"], _finding(row, text, path, f" in {'/'.join(parts[1:-1]) or 'Wsl'}",
+                                               tuple(parts[1:-1])))
     for number in _HEX.finditer(text):
         value = int(number.group(1), 16)
         line = text[text.rfind("\n", 0, number.start()) + 1:text.find("\n", number.end()) % (len(text) + 1)]
