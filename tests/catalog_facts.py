@@ -20,12 +20,6 @@ DECIDED_IN_CODE: dict[str, dict] = {
     "windows.gpu.driver_model": {"windows.driver_model": True},
     "wsl.driver.libcuda_unversioned": {"wsl.libcuda_unversioned": True},
     "gpu.cuda.smoke": {"gpu.cuda_smoke": True},
-    "docker.toolkit.ctk": {"toolkit.nvidia_ctk": True},
-    "docker.toolkit.sees_gpu": {"toolkit.nvidia_ctk": True},
-    "docker.toolkit.mode": {"toolkit.nvidia_ctk": True},
-    "docker.toolkit.cdi": {"toolkit.nvidia_ctk": True},  # then toolkit.cdi, or the machine's runtime mode "cdi"
-    "wsl.systemd.boot": {"wsl.autostart": "systemd"},
-    "wsl.systemd.docker": {"wsl.autostart": "systemd"},
 }
 
 

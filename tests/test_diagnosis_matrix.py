@@ -40,7 +40,7 @@ MATRIX = {
     # The engine refuses the containers' GPU request as it refuses nbody's (`could not select device driver`):
     # the suite starts them without it, so the checks that need the GPU are skipped and the others still run.
     "toolkit-missing": ({"docker.apt.repositories": "nvidia-docker.list",
-                         "jupyter.container.gpu": "apt-get install -y nvidia-container-toolkit"},
+                         "jupyter.container.gpu": "apt-get install -y nvidia-docker2"},  # documented: the guide's recipe
                         {"docker.package.nvidia-docker2", "docker.package.nvidia-container-toolkit",
                          "docker.runtime.configured", "docker.runtime.registered", "gpu.nbody.runs",
                          "jupyter.tensorflow.gpu", "rstudio.container.gpu", "rstudio.r.tensorflow_gpu",
