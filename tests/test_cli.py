@@ -58,7 +58,8 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
 
 @pytest.mark.parametrize("args, message", [
     (["--env=moon"], "--env='moon' is not one of: auto, wsl, windows, linux, replay"),
-    (["--env=replay"], "--env=replay needs --snapshot PATH"),
+    (["--env=replay"], "--env=replay needs --snapshot PATH (try --snapshot documented-healthy, a bundled example)"),
+    (["--snapshot", "documented-helthy"], "no such file, nor a bundled example snapshot (did you mean documented-healthy"),
     (["--snapshot", "/nonexistent/machine.json"], "snapshot not found: /nonexistent/machine.json"),
     (["--snapshot", str(HEALTHY), "--record", "/tmp/x.json", "--env=replay"], "--record cannot be combined with --env=replay"),
     (["--snapshot", str(HEALTHY), "--cert-profile", "nonsense"], "unknown profile 'nonsense'"),

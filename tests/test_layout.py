@@ -144,5 +144,5 @@ def test_pyproject_packages_every_subpackage():
         import tomli as tomllib
 
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"wslgpu_certify.checks"}
+    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"wslgpu_certify.checks", "wslgpu_certify.snapshots"}
     assert found == listed, f"pyproject.toml [tool.setuptools] packages: add {found - listed}, drop {listed - found}"
