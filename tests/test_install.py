@@ -164,6 +164,11 @@ def test_every_printed_hint_runs_from_the_installed_copy(installed, tmp_path):
     suite = sorted(c for c in commands if re.match(r"(python\S* -m )?(pytest|wslgpu-certify)\b", c))
     assert suite and not [c for c in suite if not c.startswith("wslgpu-certify ")], suite
     for command in suite:
-        run = _run(_hint_argv(bin_dir, command) + ["--collect-only", "-q"], work)
-        assert run.returncode == 0 and re.search(r"\b7\d tests collected", run.stdout), (command, run.stdout[-2000:])
+        run = _run(_hint_argv(bin_dir, command.replace("{distro}", "Ubuntu")) + ["--collect-only", "-q"], work)
+        said = run.stdout + run.stderr
+        if "--env=windows" in command:  # for Windows: taken, and refused on this Linux machine in one line
+            assert run.returncode == 4 and "cannot be started here (this machine is linux)" in said, (command, said)
+            continue
+        collected = re.search(r"(\d+) tests collected", run.stdout)
+        assert run.returncode == 0 and collected and int(collected[1]) >= 62, (command, said[-2000:])
     assert not any(work.iterdir())  # nothing written where it ran
