@@ -42,8 +42,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--env", default=DEFAULTS["env"], metavar="ENV",
                     help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
     group.addoption("--snapshot", action="append", metavar="PATH",
-                    help="replay this recorded snapshot (implies --env=replay); repeatable, or a folder of "
-                         "snapshots: each one is a machine, certified into its own run folder")
+                    help="replay this recorded snapshot (implies --env=replay), or a bundled example by name "
+                         "(documented-healthy; --list-snapshots); repeatable, or a folder of snapshots: each one "
+                         "is a machine, certified into its own run folder")
     group.addoption("--machine-id", metavar="ID",
                     help="the machine's name in results.json and its run folder (default: the hostname; "
                          "for a replay, the snapshot's recorded hostname)")
