@@ -9,7 +9,7 @@ some fall under the profile's tolerance), then measures
   * the same with `-n WORKERS` (pytest-xdist, whole machines per worker);
   * COMPARE of the machines run one at a time (one process each), whose verdict, headline and
     per-check outcomes must equal the ones of both one-process runs.
-Prints one line per figure; the README quotes them. Exit 1 when a verdict differs or the floor
+Prints one line per figure; docs/ci.md quotes them. Exit 1 when a verdict differs or the floor
 (0.5 CPU-s per machine in one process) is missed.
 """
 

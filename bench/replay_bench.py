@@ -3,7 +3,7 @@ plugin overhead per check, and commands executed per host vs distinct commands.
 
     python bench/replay_bench.py [SNAPSHOT] [--runs N]
 
-Prints one line per figure; the README quotes them.
+Prints one line per figure; docs/figures.md quotes them.
 """
 
 from __future__ import annotations

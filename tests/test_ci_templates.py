@@ -1,4 +1,4 @@
-"""The shipped pipeline files: they parse, run only commands the README documents, and hold the
+"""The shipped pipeline files: they parse, run only commands the docs (README, docs/) document, and hold the
 hardening of issue 20 (class 11), by their own reading and by the field's linters.
 
 Hardening, read from the files (each checker is also shown failing on a family of bad snippets):
@@ -29,7 +29,8 @@ import yaml
 
 from suite_run import REPO
 
-README = (REPO / "README.md").read_text()
+# what the project documents: the README and the pages under docs/
+DOCUMENTED = "\n".join(p.read_text() for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))])
 TEMPLATES = REPO / "ci-templates"
 NIGHTLY = sorted(TEMPLATES.glob("*-nightly.yml"))  # per machine; the fleet files: test_fleet_templates.py
 GITHUB = sorted(TEMPLATES.glob("github-actions-*.yml"))
@@ -65,7 +66,7 @@ def test_template_parses_and_uses_documented_commands(path):
     for command in used:
         for documented in ("python -m pip install -e \".[dev]\"", "pytest --env=wsl"):
             if command.startswith(documented.split()[0]) and documented.split()[1] in command:
-                assert documented in README
+                assert documented in DOCUMENTED
     assert re.search(r"wslgpu-compare", (REPO / "docs" / "ci.md").read_text())
 
 

@@ -58,7 +58,8 @@ def test_failed_check_exits_1_and_prints_its_fix(certify):
 
 @pytest.mark.parametrize("args, message", [
     (["--env=moon"], "--env='moon' is not one of: auto, wsl, windows, linux, replay"),
-    (["--env=replay"], "--env=replay needs --snapshot PATH"),
+    (["--env=replay"], "--env=replay needs --snapshot PATH (try --snapshot documented-healthy, a bundled example)"),
+    (["--snapshot", "documented-helthy"], "no such file, nor a bundled example snapshot (did you mean documented-healthy"),
     (["--snapshot", "/nonexistent/machine.json"], "snapshot not found: /nonexistent/machine.json"),
     (["--snapshot", str(HEALTHY), "--record", "/tmp/x.json", "--env=replay"], "--record cannot be combined with --env=replay"),
     (["--snapshot", str(HEALTHY), "--cert-profile", "nonsense"], "unknown profile 'nonsense'"),
@@ -121,7 +122,8 @@ def test_native_linux_skips_windows_and_wsl_layers_as_not_a_wsl_machine(certify)
     windows = [c for c in outcomes if c["layer"] == "windows"]
     assert windows and all(c["outcome"] == "not_applicable" and c["message"].startswith("not a WSL machine")
                            for c in windows)
-    assert "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json" in run.output
+    assert "To see a full run: wslgpu-certify --snapshot documented-healthy\n" in run.output  # runs anywhere
+    assert "pytest --" not in run.output and "fixtures/snapshots" not in run.output
     # auto on native Linux: current (no native-Linux profile yet), said so in the verdict's first line
     assert run.results["profile"]["name"] == "current" and run.results["profile"]["chosen_by"] == "auto"
     assert "profile current: native Linux (kernel " in run.output and "no native-Linux profile yet" in run.output

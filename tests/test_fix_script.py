@@ -109,8 +109,9 @@ def test_names_stay_inside_their_comment(hostname):
         for line in distro.splitlines()[1:])
 
 
-def test_a_snapshot_is_replayed_and_nothing_is_run(tmp_path, capsys):
-    assert main([str(SNAPSHOTS / "broken-wsl1.json"), "--out", str(tmp_path)]) == 0
+@pytest.mark.parametrize("given", [str(SNAPSHOTS / "broken-wsl1.json"), "broken-wsl1"], ids=["path", "bundled name"])
+def test_a_snapshot_is_replayed_and_nothing_is_run(tmp_path, capsys, given):
+    assert main([given, "--out", str(tmp_path)]) == 0
     windows = (tmp_path / "fix-windows.ps1").read_text()
     assert "--set-version Ubuntu 2" in windows and "{distro}" not in windows
     assert "nothing was run" in capsys.readouterr().out
@@ -124,3 +125,12 @@ def test_bad_input_is_one_line(tmp_path, capsys, content):
     err = capsys.readouterr().err
     assert err.startswith("wslgpu-certify fix: ") and err.count("\n") == 1
     assert not (tmp_path / "out" / "fix-distro.sh").exists()
+
+
+@pytest.mark.parametrize("name, words", [("broken-wsl", "did you mean broken-wsl1"), ("moon", "no such file"),
+                                         ("documented-healthy.json", "not a readable JSON file")])
+def test_a_name_that_is_no_bundled_snapshot_is_one_line(tmp_path, capsys, monkeypatch, name, words):
+    monkeypatch.chdir(tmp_path)
+    assert main([name, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("wslgpu-certify fix: ") and err.count("\n") == 1 and words in err, err

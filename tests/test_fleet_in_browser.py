@@ -28,7 +28,7 @@ from wslgpu_certify.fleet.cli import main
 N = 2000
 RUN = "9001"
 NOW = "2026-11-30T06:00:00+00:00"
-MAX_MB, MAX_LOAD_S = 3.0, 5.0  # ceilings; the measured figures are printed (README quotes them)
+MAX_MB, MAX_LOAD_S = 3.0, 5.0  # ceilings; the measured figures are printed (docs/fleet.md quotes them)
 
 
 

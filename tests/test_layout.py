@@ -128,13 +128,13 @@ def test_modules_stay_small(name):
     assert lines <= MAX_LINES, f"{name} has {lines} lines: split it along what it does"
 
 
-def test_readme_layout_names_every_module():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    layout = readme[readme.index("## Layout"):]
-    layout = layout[: layout.index("\n## ", 1)]
+def test_the_architecture_page_names_every_module():
+    page = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = page[page.index("## Every module"):]
+    table = table[: table.index("\n## ", 1)]
     missing = [str(p.relative_to(PACKAGE)) for p in MODULES.values()
-               if p.name != "__init__.py" and f"`{p.relative_to(PACKAGE)}`" not in layout]
-    assert missing == [], f"README's Layout table does not name {missing}"
+               if p.name != "__init__.py" and f"`{p.relative_to(PACKAGE)}`" not in table]
+    assert missing == [], f"docs/architecture.md's \"Every module\" table does not name {missing}"
 
 
 def test_pyproject_packages_every_subpackage():
@@ -144,5 +144,5 @@ def test_pyproject_packages_every_subpackage():
         import tomli as tomllib
 
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"wslgpu_certify.checks"}
+    found = {module_name(p) for p in PACKAGE.rglob("__init__.py")} | {"wslgpu_certify.checks", "wslgpu_certify.snapshots"}
     assert found == listed, f"pyproject.toml [tool.setuptools] packages: add {found - listed}, drop {listed - found}"

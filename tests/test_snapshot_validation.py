@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from suite_run import SNAPSHOTS
-from wslgpu_certify.snapshot import load_snapshot
+from wslgpu_certify.snapshot import BUNDLED_SNAPSHOTS, bundled_snapshot_names, load_snapshot, snapshot_path
 from wslgpu_certify.snapshot_file import FORMAT, MAX_SNAPSHOT_BYTES, SnapshotError
 
 HEALTHY = SNAPSHOTS / "documented-healthy.json"
@@ -172,6 +172,41 @@ def test_a_long_chain_of_extends_is_cut(tmp_path):
 def test_every_bundled_snapshot_still_loads():
     for path in sorted(SNAPSHOTS.glob("*.json")):
         assert load_snapshot(path).hosts, path
+
+
+def test_every_bundled_snapshot_is_reachable_by_its_bare_name():
+    names = bundled_snapshot_names()
+    assert names == sorted(p.stem for p in SNAPSHOTS.glob("*.json")) and "documented-healthy" in names
+    for name in names:
+        assert snapshot_path(name) == BUNDLED_SNAPSHOTS / f"{name}.json"
+        assert load_snapshot(snapshot_path(name)).hosts, name
+
+
+def test_a_file_a_path_or_a_json_name_is_taken_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "documented-healthy").write_text("{}")  # a file of that name here wins over the bundled one
+    for value in ("documented-healthy", "./current-healthy", "sub/documented-healthy", "current-healthy.json",
+                  str(tmp_path / "x"), "/nonexistent/documented-healthy"):
+        assert snapshot_path(value) == Path(value), value
+
+
+@pytest.mark.parametrize("name, words", [
+    ("documented-helthy", "did you mean documented-healthy"),
+    ("current-healty", "did you mean current-healthy"),
+    ("moon", "did you mean current-desktop-healthy, current-healthy, documented-healthy"),
+    ("..", None),  # an existing folder: a folder of snapshots, as before
+    ("broken-wsl1\\..\\..\\etc", "nor a bundled example snapshot"),  # never a path built from a name
+    ("profiles", "nor a bundled example snapshot"),
+])
+def test_an_unknown_bare_name_is_one_line_with_the_nearest(name, words, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    if words is None:
+        assert snapshot_path(name) == Path(name)
+        return
+    with pytest.raises(SnapshotError) as raised:
+        snapshot_path(name)
+    message = str(raised.value)
+    assert words in message and "\n" not in message and "wslgpu-certify --list-snapshots" in message
 
 
 # ---- through the CLI: exit 4, one line, no results.json left running ----------------------------------

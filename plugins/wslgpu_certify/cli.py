@@ -13,7 +13,8 @@ from .terminal_text import closed_pipe_ends_quietly
 
 USAGE = """\
 usage: wslgpu-certify [OPTIONS]              certify this machine (WSL 2 + NVIDIA + Docker GPU set-up)
-       wslgpu-certify --snapshot FILE|DIR    certify a recorded machine (or each one in DIR) offline
+       wslgpu-certify --snapshot FILE|DIR|NAME   certify a recorded machine (or each in DIR) offline;
+                                         NAME: a bundled example (documented-healthy, --list-snapshots)
        wslgpu-certify diagnose [FILE|-]      known problems in output pasted into a ticket (--json)
        wslgpu-certify fix RESULTS|SNAPSHOT   fix-distro.sh + fix-windows.ps1 to review (never run; --out DIR)
        wslgpu-certify --list-checks [--layer LAYER]
@@ -78,6 +79,11 @@ def _run(argv: list[str]) -> int:
         return 0
     if "--list-checks" in argv:
         return list_checks(argv)
+    if "--list-snapshots" in argv:  # the bundled example machines, each replayable by name
+        from .snapshot import bundled_snapshot_names
+
+        print("\n".join(bundled_snapshot_names()))
+        return 0
     import pytest
 
     from .catalog import bundled_checks_dir

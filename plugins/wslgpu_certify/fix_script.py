@@ -2,6 +2,7 @@
 
     wslgpu-certify fix results.json [--out DIR]              # a run's results.json (a run folder works too)
     wslgpu-certify fix SNAPSHOT.json [--out DIR] [--cert-profile P]   # replayed here first
+    wslgpu-certify fix broken-wsl1 [--out DIR]               # a bundled example snapshot, by name
 
 writes DIR/fix-distro.sh (bash, `set -euo pipefail`) and DIR/fix-windows.ps1, and runs neither. The steps
 come in root-cause order (the layers bottom up, in the run's order within a layer: a check's requirements run
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from .findings import LAYERS, Finding, FixStep
 from .placeholders import PLACEHOLDER
+from .snapshot import SnapshotError, snapshot_path
 from .terminal_text import for_terminal
 
 WINDOWS_SHELLS = ("cmd", "powershell")
@@ -202,15 +204,15 @@ def main(argv: list[str]) -> int:
         else:
             args.append(arg)
     if len(args) != 1:
-        print("usage: wslgpu-certify fix RESULTS.json|RUN_FOLDER|SNAPSHOT.json [--out DIR] [--cert-profile P]",
+        print("usage: wslgpu-certify fix RESULTS.json|RUN_FOLDER|SNAPSHOT.json|NAME [--out DIR] [--cert-profile P]",
               file=sys.stderr)
         return 2
     try:
-        distro, windows = build(_results_of(Path(args[0]), profile))
+        distro, windows = build(_results_of(snapshot_path(args[0]), profile))  # a bare name: a bundled example
         out.mkdir(parents=True, exist_ok=True)
         (out / "fix-distro.sh").write_text(distro, encoding="utf-8")
         (out / "fix-windows.ps1").write_text(windows, encoding="utf-8")
-    except (FixScriptError, OSError) as exc:
+    except (FixScriptError, SnapshotError, OSError) as exc:
         print(f"wslgpu-certify fix: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {out / 'fix-distro.sh'} and {out / 'fix-windows.ps1'}: review them; nothing was run")

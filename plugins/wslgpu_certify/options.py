@@ -27,7 +27,7 @@ from .probes.profile_facts import resolve_profile
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
-from .snapshot import SnapshotError, load_snapshot
+from .snapshot import SnapshotError, load_snapshot, snapshot_path
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).
@@ -42,8 +42,9 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--env", default=DEFAULTS["env"], metavar="ENV",
                     help=f"where the suite runs: {', '.join(ENVS)} (default: auto)")
     group.addoption("--snapshot", action="append", metavar="PATH",
-                    help="replay this recorded snapshot (implies --env=replay); repeatable, or a folder of "
-                         "snapshots: each one is a machine, certified into its own run folder")
+                    help="replay this recorded snapshot (implies --env=replay), or a bundled example by name "
+                         "(documented-healthy; --list-snapshots); repeatable, or a folder of snapshots: each one "
+                         "is a machine, certified into its own run folder")
     group.addoption("--machine-id", metavar="ID",
                     help="the machine's name in results.json and its run folder (default: the hostname; "
                          "for a replay, the snapshot's recorded hostname)")
@@ -114,7 +115,7 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
     if env == "replay" and opt.record:
         raise pytest.UsageError("--record cannot be combined with --env=replay: a replay reads nothing new")
     if env == "replay" and not opt.snapshot:
-        raise pytest.UsageError("--env=replay needs --snapshot PATH (try fixtures/snapshots/documented-healthy.json)")
+        raise pytest.UsageError("--env=replay needs --snapshot PATH (try --snapshot documented-healthy, a bundled example)")
     if opt.snapshot and env != "replay":
         raise pytest.UsageError(f"--snapshot is only used with --env=replay, not --env={env}")
     for name in ("machine_id", "run_id"):
@@ -163,7 +164,7 @@ def snapshot_paths(values: list[str]) -> list[Path]:
     """Each --snapshot value: a snapshot file, or a folder whose *.json files are snapshots (sorted by name)."""
     paths: list[Path] = []
     for value in values:
-        path = Path(value)
+        path = snapshot_path(value)  # a bare name: a bundled example (`--snapshot documented-healthy`)
         if path.is_dir():
             found = sorted(path.glob("*.json"))
             if not found:

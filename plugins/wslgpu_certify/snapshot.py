@@ -8,6 +8,7 @@ and checked as untrusted input by snapshot_file.py: bounded, every field typed, 
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 from dataclasses import dataclass, field
@@ -18,10 +19,38 @@ from .redact import redact
 from .snapshot_file import (FORMAT, MAX_EXTENDS, SnapshotError, check_hosts, check_metadata, extended_path,
                             read_json)
 
-__all__ = ["FORMAT", "Snapshot", "SnapshotError", "load_snapshot"]
+__all__ = ["FORMAT", "Snapshot", "SnapshotError", "bundled_snapshot_names", "load_snapshot", "snapshot_path"]
 
-# The snapshots in the source tree (fixtures/snapshots/): one may be extended by name from anywhere.
-BUNDLED_SNAPSHOTS = Path(__file__).resolve().parents[2] / "fixtures" / "snapshots"
+
+
+def bundled_snapshots_dir() -> Path:
+    """The example snapshots (fixtures/snapshots/): packaged beside this module in a wheel, the checkout's otherwise.
+
+    One may be extended by name from anywhere, and replayed by name (`--snapshot documented-healthy`)."""
+    packaged = Path(__file__).with_name("snapshots")
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "fixtures" / "snapshots"
+
+
+BUNDLED_SNAPSHOTS = bundled_snapshots_dir()
+
+
+def bundled_snapshot_names() -> list[str]:
+    return sorted(p.stem for p in BUNDLED_SNAPSHOTS.glob("*.json"))
+
+
+def snapshot_path(value: str) -> Path:
+    """A --snapshot value as a path: a file or folder as given, or a bare name (no `/`, no `.json`, not a file
+    here) as a bundled example snapshot, so the hints the tool prints work from an installed copy too."""
+    path = Path(value)
+    if path.exists() or "/" in value or os.sep in value or value.endswith(".json"):
+        return path
+    bundled = BUNDLED_SNAPSHOTS / f"{value}.json"
+    if value in bundled_snapshot_names():
+        return bundled
+    names = bundled_snapshot_names()
+    near = difflib.get_close_matches(value, names, n=3) or [n for n in names if n.endswith("healthy")]
+    raise SnapshotError(f"snapshot {value[:80]!r}: no such file, nor a bundled example snapshot "
+                        f"(did you mean {', '.join(near)}? all {len(names)}: wslgpu-certify --list-snapshots)")
 
 
 @dataclass

@@ -163,4 +163,4 @@ def extended_path(path: Path, extends, bundled: Path) -> Path:
     except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop
         raise SnapshotError(f"snapshot {path}: \"extends\" cannot be followed: {exc}") from None
     raise SnapshotError(f"snapshot {path}: \"extends\" {extends[:80]!r} leaves the snapshot's folder: name a "
-                        f"snapshot beside it, or a bundled one (fixtures/snapshots/) by name")
+                        f"snapshot beside it, or a bundled one by name (wslgpu-certify --list-snapshots)")

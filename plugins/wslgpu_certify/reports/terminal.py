@@ -207,7 +207,7 @@ def write_verdict(tr, summary: RunSummary, machine, snapshot: str | None, report
     tr.line(f"report: {report_path}" + (" (every fix step, the evidence)" if summary.failures or summary.warnings else ""))
     if not machine.replay and not machine.is_wsl:
         tr.line("Windows/WSL layers do not apply (not a WSL machine). To see a full run: "
-                "pytest --env=replay --snapshot fixtures/snapshots/documented-healthy.json")
+                "wslgpu-certify --snapshot documented-healthy")
 
 
 def write_fleet_verdicts(tr, runs: list) -> None:
