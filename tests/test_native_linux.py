@@ -1,7 +1,8 @@
 """Native Linux (--env=linux), honest: facts from the machine, no WSL advice, and a missing NVIDIA driver said once.
 
 fixtures/snapshots/linux-no-driver.json is a Debian 12 box without an NVIDIA GPU recorded with
-`--env=linux --record`; the rows below change one recorded answer each. The live test records this
+`--env=linux --record`; the rows below change one recorded answer each. linux-healthy.json is a native
+Linux workstation written by hand (current-healthy.json's outputs, its own kernel, NVIDIA's Linux driver). The live test records this
 machine the same way and replays the recording: the same outcome and message for every check.
 """
 
@@ -20,6 +21,7 @@ from wslgpu_certify.probes import distro
 from wslgpu_certify.reports.report_page import _distro
 
 NO_DRIVER = SNAPSHOTS / "linux-no-driver.json"
+HEALTHY = SNAPSHOTS / "linux-healthy.json"
 DRIVER_PROBE = distro.NATIVE_DRIVER.command
 SMOKE_PROBE = distro.CUDA_SMOKE.command
 WSL_TEXT = re.compile(r"/usr/lib/wsl|wsl\.exe|Microsoft Store|ms-windows-store", re.I)
@@ -68,6 +70,8 @@ def runs(tmp_path_factory):
     rows = {name: (mutated(NO_DRIVER, {"wsl": answers} if answers else {}), ()) for name, (answers, *_) in ROWS.items()}
     rows["driver-works"] = (mutated(NO_DRIVER, {"wsl": HEALTHY_DRIVER}), ())
     rows["wsl"] = (SNAPSHOTS / "current-healthy.json", ())
+    rows["healthy"] = (HEALTHY, ())
+    rows["healthy-driver-gone"] = (mutated(HEALTHY, {"wsl": {DRIVER_PROBE: driver()}}), ())
     return replay_rows(tmp_path_factory.mktemp("native-linux"), rows)
 
 
@@ -115,6 +119,26 @@ def test_a_working_driver_passes_and_the_next_gap_is_the_image(runs):
     assert checks["gpu.driver.present"]["outcome"] == "passed"
     assert checks["gpu.cuda.smoke"]["outcome"] == "passed", checks["gpu.cuda.smoke"]
     assert checks["gpu.nbody.runs"]["blocked_by"] == "docker.image.nbody.present"
+
+
+def test_a_healthy_native_linux_workstation_is_certified_without_wsl(runs):
+    run = runs["healthy"]
+    checks = {c["id"]: c for c in run.results["checks"]}
+    assert run.results["verdict"] == "CERTIFIED" and run.results["machine"]["distro"] is None
+    assert checks["gpu.driver.present"]["outcome"] == "passed"
+    assert run.results["facts"]["distribution"] == "ubuntu22.04"
+    assert {c["layer"] for c in run.results["checks"] if c["outcome"] == "passed"} >= {"gpu", "jupyter", "rstudio"}
+
+
+def test_the_driver_gone_from_a_healthy_machine_blocks_every_gpu_check_behind_it(runs):
+    """With every image present, the driver is still the one root cause: the GPU request of the containers too."""
+    run = runs["healthy-driver-gone"]
+    checks = {c["id"]: c for c in run.results["checks"]}
+    failed = [i for i, c in checks.items() if c["outcome"] in ("failed", "error")]
+    assert failed == ["gpu.driver.present"] and run.results["verdict"] == "NOT CERTIFIED"
+    assert {i for i in NEEDS_GPU if checks[i]["blocked_by"] == "gpu.driver.present"} == NEEDS_GPU
+    assert checks["jupyter.tensorflow.gpu"]["blocked_by"] == "gpu.driver.present"
+    assert checks["jupyter.container.started"]["outcome"] == "passed"  # what needs no GPU still runs
 
 
 def test_the_driver_check_is_not_applicable_on_wsl(runs):
