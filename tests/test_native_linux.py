@@ -72,6 +72,7 @@ def runs(tmp_path_factory):
     rows["wsl"] = (SNAPSHOTS / "current-healthy.json", ())
     rows["healthy"] = (HEALTHY, ())
     rows["healthy-driver-gone"] = (mutated(HEALTHY, {"wsl": {DRIVER_PROBE: driver()}}), ())
+    rows["standin"] = (NO_DRIVER, ("--cert-profile", "standin"))
     return replay_rows(tmp_path_factory.mktemp("native-linux"), rows)
 
 
@@ -139,6 +140,15 @@ def test_the_driver_gone_from_a_healthy_machine_blocks_every_gpu_check_behind_it
     assert {i for i in NEEDS_GPU if checks[i]["blocked_by"] == "gpu.driver.present"} == NEEDS_GPU
     assert checks["jupyter.tensorflow.gpu"]["blocked_by"] == "gpu.driver.present"
     assert checks["jupyter.container.started"]["outcome"] == "passed"  # what needs no GPU still runs
+
+
+def test_a_profile_that_expects_no_driver_rules_the_check_out(runs):
+    """The CPU stand-in (profiles/standin.toml: gpu.linux_driver = false): not applicable, so the containers' GPU
+    request meets the engine's own refusal (test_containers_live.py), and the next gap is the image."""
+    checks = {c["id"]: c for c in runs["standin"].results["checks"]}
+    assert checks["gpu.driver.present"]["outcome"] == "not_applicable"
+    assert "gpu.linux_driver" in checks["gpu.driver.present"]["message"]
+    assert checks["gpu.nbody.runs"]["blocked_by"] == "docker.image.nbody.present"
 
 
 def test_the_driver_check_is_not_applicable_on_wsl(runs):
