@@ -11,6 +11,22 @@ def _nbody(wsl_host, profile):
     return read(wsl_host, distro.NBODY, image=profile["images"]["nbody"])
 
 
+@check("gpu.driver.present")
+def test_native_driver(wsl_host):
+    """Native Linux only (catalog `env`): NVIDIA's Linux driver is installed and lists a GPU. On WSL the Windows
+    driver's checks (windows.nvidia.driver, wsl.gpu.dxg) stand in for it."""
+    driver = read(wsl_host, distro.NATIVE_DRIVER)
+    if driver.sees_gpu:
+        return
+    if not driver.any_trace:
+        raise CheckFailed("no NVIDIA driver or GPU on this machine: no /dev/nvidia* device, no "
+                          "/proc/driver/nvidia/version, no libcuda.so.1 in the loader cache, no nvidia-smi")
+    said = (f"nvidia-smi -L exited {driver.smi_exit}" + (f": {driver.smi_error}" if driver.smi_error else "")
+            if driver.smi_installed else "nvidia-smi is not installed")
+    raise CheckFailed(f"NVIDIA's Linux driver lists no GPU: {said} (present: {', '.join(driver.present) or 'none'}; "
+                      f"missing: {', '.join(driver.missing) or 'none'})", variant="not_working")
+
+
 @check("gpu.nbody.runs")
 def test_nbody_runs(wsl_host, profile):
     outcome = _nbody(wsl_host, profile)

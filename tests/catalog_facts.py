@@ -35,12 +35,14 @@ def _ruled_out_in_code(profile: dict, check_id: str) -> bool:
     return False
 
 
-def never_applicable(profile_name: str) -> set[str]:
-    """The checks no machine runs under this profile without an opt-in: the opt-in ones, those whose
-    `applies_when` the profile does not hold, and those of DECIDED_IN_CODE whose setting it does not hold."""
+def never_applicable(profile_name: str, env: str = "wsl") -> set[str]:
+    """The checks no machine of ENV runs under this profile without an opt-in: the opt-in ones, those whose
+    catalog `env` leaves ENV out (gpu.driver.present: native Linux only), those whose `applies_when` the profile
+    does not hold, and those of DECIDED_IN_CODE whose setting it does not hold."""
     profile = load_profile(profile_name)
     return {spec.id for spec in catalog().values()
-            if spec.opt_in or not_applicable_under(profile, spec.applies_when) or _ruled_out_in_code(profile, spec.id)}
+            if spec.opt_in or (spec.envs and env not in spec.envs) or not_applicable_under(profile, spec.applies_when)
+            or _ruled_out_in_code(profile, spec.id)}
 
 
 def applies_only_where(setting: str, value) -> set[str]:

@@ -80,7 +80,7 @@ def _check_cases():
     for name, env in MACHINES:
         profile = load_profile(name)
         for spec in sorted(REGISTRY.values(), key=lambda s: s.id):
-            if (env == "linux" and spec.wsl_only) or not_applicable_under(profile, spec.applies_when):
+            if (env == "linux" and spec.wsl_only) or (spec.envs and env not in spec.envs) or not_applicable_under(profile, spec.applies_when):
                 continue
             for variant in ["", *sorted(spec.variants)]:
                 yield pytest.param(spec, variant, profile, env, id=f"{name}-{env}-{spec.id}-{variant or 'base'}")

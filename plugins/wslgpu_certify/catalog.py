@@ -37,6 +37,7 @@ class CheckSpec:
     variants: dict[str, Remediation]
     advisory: bool
     wsl_only: bool
+    envs: tuple[str, ...]  # `env = ["linux"]`: the machine kinds (hosts/machine.ENVS) it applies on; () every one
     opt_in: str | None  # the option that asks for it ("-m slow", "--prove-autostart"); not asked: not applicable
     applies_when: dict = field(default_factory=dict)  # profile settings it needs: {"docker.engine" = ["distro"]}
     params: dict = field(default_factory=dict)
@@ -122,6 +123,14 @@ def _applies_when(template: str, raw) -> dict:
     return raw
 
 
+def _envs(template: str, raw) -> tuple[str, ...]:
+    """`env = ["linux"]`: a check that only makes sense on those machines (gpu.driver.present: NVIDIA's Linux
+    driver, which WSL never has); elsewhere it is not applicable, as a WSL-only check is on native Linux."""
+    if not isinstance(raw, (list, tuple)) or not all(e in ("wsl", "windows", "linux") for e in raw):
+        raise CatalogError(f"check {template}: env lists machine kinds (wsl, windows, linux), not {raw!r}")
+    return tuple(raw)
+
+
 def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec:
     layer = template.split(".", 1)[0]
     if layer not in LAYERS:
@@ -140,6 +149,7 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         opt_in=entry.get("opt_in"),
         applies_when=_applies_when(template, entry.get("applies_when", {})),
         wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
+        envs=_envs(template, entry.get("env", ())),
         params=params,
         func=func,
     )

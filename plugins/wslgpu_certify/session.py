@@ -57,7 +57,7 @@ class RunState:
     def not_applicable(self, spec: CheckSpec) -> str | None:
         """Why a check does not apply: the machine, then the profile (what the check can never be here), then
         an opt-in not asked for (what it could be, when asked)."""
-        reason = self.machine.not_applicable(spec.wsl_only) or not_applicable_under(self.machine.profile,
+        reason = self.machine.not_applicable(spec.wsl_only, spec.envs) or not_applicable_under(self.machine.profile,
                                                                                     spec.applies_when)
         if reason is None and spec.opt_in and spec.opt_in not in self.asked:
             reason = f"opt-in: {spec.title[0].lower() + spec.title[1:]}; run it with {spec.opt_in}"

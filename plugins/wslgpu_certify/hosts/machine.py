@@ -35,6 +35,8 @@ from .runner import CommandRunner
 ENVS = ("auto", "wsl", "windows", "linux", "replay")
 WSL_ENVS = ("wsl", "windows")
 NOT_WSL_REASON = "not a WSL machine"
+NOT_LINUX_REASON = ("a native-Linux check (--env=linux): under WSL the Windows driver projects the GPU, and "
+                    "the windows and wsl layers check it")
 
 
 def detect_env() -> str:
@@ -81,6 +83,7 @@ class HostRole:
     timeout: tuple[str, str, float] | None = None
 
 
+_DRIVES_CONTAINERS = ("wsl", "linux")  # containers/fixtures.py: no container manager from Windows
 DEFAULT_EXEC_TIMEOUT = 300.0  # seconds for one command inside a container (TF import, notebooks, training)
 
 ROLES = {
@@ -90,8 +93,11 @@ ROLES = {
     "wsl": HostRole(
         live=lambda m: distro_via_wsl_exe(m.distro, m.user) if m.env == "windows" else local_shell(),
         replay_present=lambda m: True),
-    "docker": HostRole(),  # `start <role>` / `logs <role>`: containers/executors.py
-    "container": HostRole(timeout=("containers", "exec_timeout", DEFAULT_EXEC_TIMEOUT)),  # container:<role>
+    # A live run from the distro (or native Linux) drives containers even when none started (their images missing):
+    # its replay has these roles too, so a check there is blocked or not applicable as it was live, not "not recorded".
+    "docker": HostRole(replay_present=lambda m: m.env in _DRIVES_CONTAINERS),  # `start <role>` / `logs <role>`
+    "container": HostRole(timeout=("containers", "exec_timeout", DEFAULT_EXEC_TIMEOUT),  # container:<role>
+                          replay_present=lambda m: m.env in _DRIVES_CONTAINERS),
 }
 
 
@@ -106,7 +112,7 @@ class Machine:
     replay: bool
     profile: dict
     timeout: float
-    distro: str
+    distro: str | None  # the WSL distro's name (`wsl -d NAME`); None on native Linux, where there is none
     user: str | None
     hostname: str
     machine_id: str = ""  # its name in results.json and its run folder (--machine-id; default the hostname)
@@ -121,15 +127,18 @@ class Machine:
     def is_wsl(self) -> bool:
         return self.env in WSL_ENVS
 
-    def not_applicable(self, wsl_only: bool) -> str | None:
-        """Why a check does not apply to this machine, or None."""
+    def not_applicable(self, wsl_only: bool, envs: tuple[str, ...] = ()) -> str | None:
+        """Why a check does not apply to this machine, or None (`envs`: the catalog's `env`, where it applies)."""
         if wsl_only and not self.is_wsl:
             return f"{NOT_WSL_REASON} (env {self.env}): this check needs --env=wsl or --env=windows"
+        if envs and self.env not in envs:
+            return (NOT_LINUX_REASON if envs == ("linux",) else
+                    f"a check for env {' or '.join(envs)} only; this machine is env {self.env}")
         return None
 
     def names(self) -> dict:
         """Values for `{placeholders}` in remediation text."""
-        return {"user": self.user or StandIn("<USER_NAME>"), "distro": self.distro, "profile": self.profile.get("name", ""),
+        return {"user": self.user or StandIn("<USER_NAME>"), "distro": self.distro or StandIn("<DISTRO>"), "profile": self.profile.get("name", ""),
                 "reticulate_python": self.profile.get("rstudio", {}).get("reticulate_python", StandIn("<PYTHON>")),
                 **{f"{role}_image": image for role, image in self.profile.get("images", {}).items()}}
 
@@ -172,7 +181,7 @@ def live_machine(env: str, profile: dict, timeout: float, distro: str | None, us
     env = detect_env() if env == "auto" else env
     machine = Machine(
         env=env, replay=False, profile=profile, timeout=timeout,
-        distro=distro or os.environ.get("WSL_DISTRO_NAME") or "Ubuntu",
+        distro=None if env == "linux" else distro or os.environ.get("WSL_DISTRO_NAME") or "Ubuntu",
         user=user or (None if env == "windows" else getpass.getuser()),
         hostname=socket.gethostname(),
     )
@@ -195,7 +204,7 @@ def replay_machine(snapshot: Snapshot, profile: dict, timeout: float, distro: st
     meta = snapshot.metadata
     return Machine(
         env=meta.get("env", "wsl"), replay=True, profile=profile, timeout=timeout,
-        distro=distro or meta.get("distro") or "Ubuntu",
+        distro=None if meta.get("env", "wsl") == "linux" else distro or meta.get("distro") or "Ubuntu",
         user=user or meta.get("user"),
         hostname=meta.get("hostname") or "replayed-machine",
         snapshot=snapshot,

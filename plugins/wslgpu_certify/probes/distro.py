@@ -7,8 +7,8 @@ answer it.
 
 from __future__ import annotations
 
-from ..parsers import (cuda, distro, docker, docker_context, dpkg, gpu, iptables, loader, runs, shell, systemd,
-                       toolkit, toolkit_config)
+from ..parsers import (cuda, distro, docker, docker_context, dpkg, gpu, iptables, loader, runs, shell,
+                       systemd, toolkit, toolkit_config)
 from . import arguments
 from .probe import Probe
 
@@ -76,3 +76,14 @@ DOCKER_JOURNAL = Probe("sudo -n journalctl -u docker -n 50 --no-pager", systemd.
                        ok_exit=None, text="both", label="dockerd's last words (journal)")
 IPTABLES_ALTERNATIVE = Probe("update-alternatives --query iptables", iptables.parse_update_alternatives,
                              ok_exit=(0, 2), text="both")
+
+# ---- native Linux (--env=linux): NVIDIA's Linux driver, read as parsers/gpu.py (parse_native_driver) documents. Markers, not
+# `ls` errors or "command not found" (which probes/programs.py reads as a program that could not start).
+NATIVE_DRIVER = Probe(
+    "for p in /dev/nvidiactl /dev/nvidia0 /proc/driver/nvidia/version; do "
+    "if [ -e \"$p\" ]; then echo \"present $p\"; else echo \"missing $p\"; fi; done; "
+    "if /sbin/ldconfig -p 2>/dev/null | grep -q 'libcuda\\.so\\.1 '; then echo 'present libcuda.so.1'; "
+    "else echo 'missing libcuda.so.1'; fi; "
+    "if command -v nvidia-smi > /dev/null; then nvidia-smi -L 2>&1; echo \"nvidia-smi exit $?\"; "
+    "else echo 'nvidia-smi missing'; fi",
+    gpu.parse_native_driver, label="NVIDIA driver (device nodes, libcuda, nvidia-smi -L)")

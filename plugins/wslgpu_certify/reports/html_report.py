@@ -81,7 +81,7 @@ class HtmlReport:
         here = dict(self.report.data.get("environment", {}) if hasattr(self.report, "data") else {})
         machine = self.state.machine
         figures = run.figures()
-        environment = {"Machine": machine.hostname, "Distro": machine.distro}
+        environment = {"Machine": machine.hostname, **({"Distro": machine.distro} if machine.distro else {})}
         if machine.replay:
             recorded = machine.snapshot.metadata
             environment["Recorded"] = " ".join(str(recorded.get(k, "")) for k in ("recorded_at", "env")).strip() or "?"
