@@ -28,6 +28,9 @@ from suite_run import REPO, SNAPSHOTS
 
 OLDEST = Path(os.path.expanduser("~/.pyenv/versions")).glob("3.10.*/bin/python")
 
+# One worker builds the wheel once: two workers building from the checkout at once share its build/ folder.
+pytestmark = pytest.mark.xdist_group("install")
+
 
 def _python() -> str:
     return str(next(iter(sorted(OLDEST)), None) or sys.executable)
