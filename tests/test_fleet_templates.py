@@ -146,7 +146,7 @@ def _night(tmp_path, machines, missing: bool):
     artifact(f"certification-{escape.name}", {**reports(escape), "../../escaped.txt": b"x", f"{tmp_path}/abs-escape.txt": b"x",
                                               "latest/../../../up.txt": b"x"})
     artifact(f"certification-{big.name}", reports(big), size=2**30)  # over MAX_ZIP_BYTES as listed
-    artifact(f"certification-{bomb.name}", {**reports(bomb), "padding.bin": b"\0" * 300_000})  # over the unpacked cap below
+    artifact(f"certification-{bomb.name}", {**reports(bomb), "padding.bin": b"\0" * 2_000_000})  # over the unpacked cap below
     artifact(f"certification-{broken_download.name}", reports(broken_download), served=False)
     artifact(f"certification-{expired.name}", reports(expired), expired=True)
     artifact("certification-not-in-the-fleet", reports(sim.make_fleet(1, seed=3, prefix="stranger")[0]))
@@ -177,7 +177,7 @@ def _github_night(tmp_path, fake_tools, missing=False):
     work = tmp_path / "work"
     work.mkdir()
     env = {**fake_tools, **download["env"], "FLEET": fleet, "RUN_ID": RUN, "GITHUB_REPOSITORY": "o/r", "FAKE_NIGHT": str(night),
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "MAX_UNPACKED_BYTES": "200000"}  # the bomb's cap, lowered
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), "MAX_UNPACKED_BYTES": "1000000"}  # the bomb's cap, lowered (an honest artifact is about 0.2 MB)
     return machines, job, work, env
 
 
