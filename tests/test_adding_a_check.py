@@ -4,7 +4,8 @@ passes and fails as the page promises, and leave every other check's outcome as 
 Each `<!-- howto: append FILE -->` block is appended to FILE in a copy of the tracked files; each
 `<!-- howto: create FILE -->` block is written as FILE (the page's snapshots). Then ONE replay of the copy's own code
 (`PYTHONPATH=<copy>/plugins`: the plugin finds the copy's checks/ through catalog.bundled_checks_dir()) runs the
-page's two snapshots and two untouched healthy ones (`--snapshot FOLDER`).
+page's two snapshots and two untouched healthy ones (`--snapshot FOLDER`); then the page's `<!-- howto: run -->`
+commands (the catalog doc, and the tests that hold docs, rooms and fix steps) run in the copy.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import ast
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -28,8 +30,15 @@ CHECK_ID = "wsl.interop.binfmt"
 BLOCK = re.compile(r"<!-- howto: (append|create) (\S+) -->\n```[a-z]*\n(.*?)```\n", re.S)
 
 
+RUN = re.compile(r"<!-- howto: run -->\n```\n(.*?)```\n", re.S)
+
+
 def page_blocks() -> list[tuple[str, str, str]]:
     return BLOCK.findall(PAGE.read_text(encoding="utf-8"))
+
+
+def page_commands() -> list[str]:
+    return [line for block in RUN.findall(PAGE.read_text(encoding="utf-8")) for line in block.splitlines() if line]
 
 
 def test_the_page_marks_a_parser_a_probe_a_check_its_entry_and_two_snapshots():
@@ -94,7 +103,20 @@ def followed(tmp_path_factory):
     docs = [json.loads(p.read_text(encoding="utf-8")) for p in reports.glob("*/results.json")]
     machines = {doc["run"]["machine_id"]: doc for doc in docs}
     assert set(machines) == {"interop-on", "interop-off", "healthy", "current"}, proc.stdout[-4000:] + proc.stderr[-4000:]
-    return copy, machines
+    return copy, machines, env
+
+
+def test_the_pages_commands_pass_in_the_copy(followed):
+    """Step 7 as written: the catalog doc regenerated, then the tests that hold docs, rooms and fix steps."""
+    copy, _, env = followed
+    commands = page_commands()
+    assert commands[0].startswith("python -m wslgpu_certify.catalog_doc") and len(commands) == 2
+    for command in commands:
+        assert command.startswith("python -m ")
+        proc = subprocess.run(shlex.quote(sys.executable) + command[len("python"):], shell=True, cwd=copy, env=env,
+                              capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 0, (command, proc.stdout[-4000:], proc.stderr[-2000:])
+    assert CHECK_ID in (copy / "docs" / "checks.md").read_text(encoding="utf-8")
 
 
 def outcomes(doc: dict) -> dict[str, str]:
@@ -102,17 +124,17 @@ def outcomes(doc: dict) -> dict[str, str]:
 
 
 def test_the_copy_runs_its_own_code(followed):
-    copy, machines = followed
+    copy, machines, _ = followed
     assert CHECK_ID in outcomes(machines["interop-on"])  # only the copy's checks/ holds it
 
 
 def test_the_new_check_passes_on_the_pages_healthy_answer(followed):
-    _, machines = followed
+    _, machines, _ = followed
     assert outcomes(machines["interop-on"])[CHECK_ID] == "passed"
 
 
 def test_the_new_check_fails_with_the_pages_message_and_fix(followed):
-    _, machines = followed
+    _, machines, _ = followed
     found = next(c for c in machines["interop-off"]["checks"] if c["id"] == CHECK_ID)
     assert found["outcome"] == "failed"
     text = json.dumps(found)
@@ -120,7 +142,7 @@ def test_the_new_check_fails_with_the_pages_message_and_fix(followed):
 
 
 def test_no_other_check_changes_and_none_of_its_layer_errs(followed):
-    _, machines = followed
+    _, machines, _ = followed
     healthy = outcomes(machines["healthy"])
     assert healthy[CHECK_ID] == "skipped"  # not recorded in the bundled snapshot: a gap, as the page says
     for name in ("interop-on", "interop-off"):
