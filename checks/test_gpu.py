@@ -118,10 +118,9 @@ _SMOKE_VARIANTS = {100: "no_device", 34: "stub", 803: "linux_driver", 999: "unkn
 
 
 @check("gpu.cuda.smoke")
-def test_cuda_in_the_distro(wsl_host, profile):
-    """cuInit and the devices through the driver API in the distro itself, outside any container."""
-    if not profile["gpu"].get("cuda_smoke", False):
-        not_applicable("the profile does not run the CUDA smoke test in the distro (set gpu.cuda_smoke)")
+def test_cuda_in_the_distro(wsl_host):
+    """cuInit and the devices through the driver API in the distro itself, outside any container (where a
+    profile asks for it: gpu.cuda_smoke, the catalog's applies_when)."""
     smoke = read(wsl_host, distro.CUDA_SMOKE)
     if not smoke.loaded:
         raise CheckFailed(f"python3 could not load libcuda.so.1: {smoke.load_error}", variant="dlopen")

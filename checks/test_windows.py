@@ -2,7 +2,7 @@
 
 import pytest
 
-from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
 from wslgpu_certify.parsers.docker_context import docker_desktop_engine, is_docker_desktop_distro
 from wslgpu_certify.probes import windows
 
@@ -129,18 +129,13 @@ def test_nvidia_driver(windows_host, profile):
 
 @check("windows.distro.template")
 def test_distro_template(windows_host, profile):
-    path = profile["windows"].get("export_path")
-    if not path:
-        not_applicable("no export path configured (set windows.export_path in a profile)")
+    path = profile["windows"]["export_path"]  # applies_when: only where a profile sets it
     if not read(windows_host, windows.EXPORT_FILE, path=path):
         raise CheckFailed(f"no exported distro template at {path}")
 
 
 def _imported_distros(profile) -> list[str]:
-    wanted = profile["windows"].get("imported_distros", [])
-    if not wanted:
-        not_applicable("no imported distros configured (set windows.imported_distros in a profile)")
-    return wanted
+    return profile["windows"]["imported_distros"]  # applies_when: only where a profile lists some
 
 
 @check("windows.distro.imported")
@@ -186,9 +181,7 @@ def test_wsl_from_the_store(windows_host, profile):
 
 @check("windows.gpu.driver_model")
 def test_gpus_under_wddm(windows_host, profile):
-    wanted = profile["windows"].get("driver_model", "")  # "" : the profile does not ask
-    if not wanted:
-        not_applicable("the profile does not check the GPUs' driver model (set windows.driver_model)")
+    wanted = profile["windows"]["driver_model"]  # applies_when: only where a profile asks for one
     gpus = read(windows_host, windows.WINDOWS_GPU_DRIVER_MODEL)
     publish("gpu_driver_models", ", ".join(f"{g.index}: {g.name} {g.driver_model or 'N/A'}" for g in gpus))
     others = [g for g in gpus if g.driver_model != wanted]

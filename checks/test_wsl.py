@@ -47,10 +47,8 @@ def test_loader_finds_libcuda(wsl_host):
 
 
 @check("wsl.driver.libcuda_unversioned")
-def test_loader_finds_unversioned_libcuda(wsl_host, profile):
+def test_loader_finds_unversioned_libcuda(wsl_host):
     """Programs that dlopen("libcuda.so") (cuda-python, triton, cudarc) find only what the loader cache names so."""
-    if not profile["wsl"].get("libcuda_unversioned", False):
-        not_applicable("the profile does not ask for an unversioned libcuda.so (set wsl.libcuda_unversioned)")
     libraries = read(wsl_host, distro.LOADER_CACHE)
     if "libcuda.so" in libraries:
         publish("libcuda.so", libraries["libcuda.so"])

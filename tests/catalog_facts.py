@@ -13,14 +13,7 @@ from wslgpu_certify.profile import load_profile, not_applicable_under, profile_s
 # read anything): the `applies_when` each would have in the catalog. The catalog is their place (issue 24,
 # catalog-driven applicability): an entry leaves this table once its catalog entry says it
 # (tests/test_catalog_facts.py fails while both say it). A string value: a name the setting's list must hold.
-DECIDED_IN_CODE: dict[str, dict] = {
-    "windows.distro.template": {"windows.export_path": True},
-    "windows.distro.imported": {"windows.imported_distros": True},
-    "windows.distro.imported_user": {"windows.imported_distros": True},
-    "windows.gpu.driver_model": {"windows.driver_model": True},
-    "wsl.driver.libcuda_unversioned": {"wsl.libcuda_unversioned": True},
-    "gpu.cuda.smoke": {"gpu.cuda_smoke": True},
-}
+DECIDED_IN_CODE: dict[str, dict] = {}  # empty: every profile-ruled check says so in its catalog entry
 
 
 def catalog() -> dict[str, CheckSpec]:

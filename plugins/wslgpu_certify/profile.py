@@ -104,6 +104,14 @@ SETTING_WORDS = {
                                   "its daemon and NVIDIA runtime live in Docker's own docker-desktop distro, not in this one",
     ("docker.engine", "distro"): "Docker here is Docker Engine inside the distro (profile docker.engine = \"distro\"), "
                                  "not Docker Desktop",
+    # settings a site profile turns on (unset: None; an empty string, list or false reads as unset too)
+    ("windows.export_path", None): "no export path configured (set windows.export_path in a profile)",
+    ("windows.export_path", ""): "no export path configured (set windows.export_path in a profile)",
+    ("windows.imported_distros", None): "no imported distros configured (set windows.imported_distros in a profile)",
+    ("windows.driver_model", None): "the profile does not check the GPUs' driver model (set windows.driver_model)",
+    ("windows.driver_model", ""): "the profile does not check the GPUs' driver model (set windows.driver_model)",
+    ("wsl.libcuda_unversioned", None): "the profile does not ask for an unversioned libcuda.so (set wsl.libcuda_unversioned)",
+    ("gpu.cuda_smoke", None): "the profile does not run the CUDA smoke test in the distro (set gpu.cuda_smoke)",
 }
 
 
