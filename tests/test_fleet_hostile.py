@@ -295,10 +295,10 @@ def test_an_output_is_never_written_through_a_link_in_out(tmp_path, output):
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
-    from wslgpu_certify.fleet import fleet_json
+    from wslgpu_certify import atomic_file
 
     sim.write_fleet(tmp_path / "R", MACHINES, RUN)
-    monkeypatch.setattr(fleet_json.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    monkeypatch.setattr(atomic_file.os, "replace", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     code = main(["collect", str(tmp_path / "R"), "--out", str(tmp_path / "fleet")])
     assert code == 2 and os.listdir(tmp_path / "fleet") == []
 

@@ -175,6 +175,7 @@ def test_the_exit_status_is_the_processes_also_when_not_certified(tmp_path):
 
 
 def test_results_are_replaced_atomically(tmp_path, monkeypatch):
+    from wslgpu_certify import atomic_file
     from wslgpu_certify.reports import results_json
 
     target = tmp_path / "results.json"
@@ -183,7 +184,7 @@ def test_results_are_replaced_atomically(tmp_path, monkeypatch):
 
     def fail(*args):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(results_json.os, "replace", fail)
+    monkeypatch.setattr(atomic_file.os, "replace", fail)
     with pytest.raises(OSError):
         results_json.write_atomically(target, '{"new": true}\n')
     assert json.loads(target.read_text()) == {"old": True}  # the reader sees the old document, whole

@@ -18,11 +18,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import __version__
+from ..atomic_file import write_atomically
 from ..terminal_text import closed_pipe_ends_quietly, for_terminal
 from .ci_status import read_status_file
 from .discover import discover
 from .expected import ExpectedError, read_expected
-from .fleet_json import fleet_document, read_previous, write_atomically, write_fleet_json
+from .fleet_json import fleet_document, read_previous, write_fleet_json
 from .html_page import fleet_html
 from .judge import Options, judge_all
 from .junit_xml import fleet_junit

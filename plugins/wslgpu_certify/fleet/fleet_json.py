@@ -2,20 +2,18 @@
 
 Written atomically (a temporary file renamed over it), so an aggregation job killed at its
 deadline leaves last night's or tonight's, never half of one. Every output of the collect is
-written the same way (write_atomically): the temporary file is made by tempfile.mkstemp in the
-output folder (an unpredictable name, created exclusively, never through a link), and os.replace
-puts it in place, which replaces whatever entry has the output's name, a symbolic link included,
-rather than writing through it. The temporary file is removed on any error.
+written the same way (atomic_file.write_atomically, shared with the suite's results.json): a
+temporary file from mkstemp in the output folder, renamed over the output, which replaces a
+symbolic link there rather than writing through it.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic_file import write_atomically
 from .untrusted import MAX_PREVIOUS_BYTES, Unusable, read_json
 from .verdicts import VERDICTS
 
@@ -27,30 +25,6 @@ def fleet_document(verdicts, summary: dict) -> dict:
     for v in verdicts:
         counts[v.verdict] += 1
     return {"format": FORMAT, **summary, "counts": counts, "machines": [v.to_json() for v in verdicts]}
-
-
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Put `content` at `path` whole, never through a link already there (the module's doc); OSError as is."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = content if isinstance(content, bytes) else content.encode("utf-8", "replace")  # "replace": never half a file
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with open(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600, widened to what open() would have made
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def strict(value):

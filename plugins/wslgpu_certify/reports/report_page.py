@@ -19,11 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from ..atomic_file import write_atomically
 from ..findings import SHELLS, Finding
-from .page_style import SCRIPT, STYLE
+from .page_style import LAYER_COLOURS, SCRIPT, STYLE, VERDICT_TEXT
 from .suite_outcomes import COUNT_ORDER, SHOWN, counts_text, plural, shown_outcome, suite_counts, why_words
-from .page_style import LAYER_COLOURS, VERDICT_TEXT
-from .results_json import write_atomically
 from .summary import NOT_RUN_REASON, LayerState
 
 LOG_NAME = "log.html"  # pytest-html's page: the detailed log beside report.html, where pytest-html is installed

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from .. import __version__
+from ..atomic_file import write_atomically
 from .envelope import RunEnvelope, facts
 from .summary import RunSummary
 
@@ -62,18 +61,3 @@ def write_run_results(run, summary: RunSummary) -> Path:
     write_results(path, summary, machine_meta(run.machine, run.machine.snapshot_path), run.envelope,
                   choice.to_json() if choice is not None else None)
     return path
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """A temporary file beside `path`, then os.replace: atomic on POSIX and Windows within one folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        if hasattr(os, "fchmod"):  # mkstemp makes it private; a results.json is read by the fleet's collector
-            os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
