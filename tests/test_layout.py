@@ -100,6 +100,9 @@ FORBIDDEN = {  # room -> rooms it must not import
     "hosts": ("containers", "probes", "reports"),
     "parsers": ("hosts", "probes", "containers", "reports"),
     "probes": ("containers", "reports"),
+    # a judge reads parsers' records and the profile, nothing higher: the check and diagnose both call it
+    "judges": ("hosts", "probes", "containers", "reports", "diagnose", "signatures", "fleet", "catalog", "evidence",
+               "findings", "applicability", "judged", "session", "plugin"),
 }
 
 
