@@ -41,9 +41,13 @@ class Verdict:
 
     @property
     def sentence(self) -> str:
-        """The message as diagnose says it: one sentence."""
-        text = self.message.strip()
-        return (text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")) if text else ""
+        """The message as diagnose says it: one sentence on one line, a plain first word capitalised (never a
+        command's or a package's name: `nvidia-smi`, `libnvidia-container1`)."""
+        text = " ".join(self.message.split())
+        first = text.split(" ", 1)[0]
+        if first.isalpha() and first.islower():
+            text = text[:1].upper() + text[1:]
+        return text + ("" if not text or text.endswith((".", "!", "?")) else ".")
 
 
 def passed(check_id: str, facts: tuple = ()) -> Verdict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..parsers.docker_context import docker_desktop_engine, is_docker_desktop_distro
-from . import Verdict, failed, held_to, passed
+from . import PASSED, Verdict, failed, held_to, passed
 
 
 def build(record, profile) -> Verdict:
@@ -36,7 +36,7 @@ def distro_version(entry) -> Verdict:
     if entry.version != 2:
         return failed("windows.distro.version", f"distro {entry.name} runs as WSL {entry.version}, not WSL 2",
                       distro=entry.name)
-    return passed("windows.distro.version")
+    return Verdict("windows.distro.version", PASSED, distro=entry.name)
 
 
 def desktop_running(distros) -> Verdict:
