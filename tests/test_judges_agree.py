@@ -19,7 +19,6 @@ import yaml
 
 from suite_run import CORPUS, REPO, SNAPSHOTS, mutated, replay_rows
 from wslgpu_certify.diagnose.diagnosis import diagnose
-from wslgpu_certify.diagnose.recognise import KINDS
 from wslgpu_certify.judges import FAILED, NOT_APPLICABLE
 from wslgpu_certify.probes import distro, windows
 from wslgpu_certify.profile import load_profile
