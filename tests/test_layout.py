@@ -100,9 +100,6 @@ FORBIDDEN = {  # room -> rooms it must not import
     "hosts": ("containers", "probes", "reports"),
     "parsers": ("hosts", "probes", "containers", "reports"),
     "probes": ("containers", "reports"),
-    # a judge reads parsers' records and the profile, nothing higher: the check and diagnose both call it
-    "judges": ("hosts", "probes", "containers", "reports", "diagnose", "signatures", "fleet", "catalog", "evidence",
-               "findings", "applicability", "judged", "session", "plugin"),
 }
 
 
@@ -111,6 +108,16 @@ def test_rooms_import_only_what_comes_before_them(name):
     mine = name.split(".")[1]
     bad = {imp for imp in internal_imports(name) if imp.split(".")[1:2] and imp.split(".")[1] in FORBIDDEN[mine]}
     assert bad == set(), f"{name} ({mine}/) imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("name", [n for n in MODULES if n == "wslgpu_certify.judges" or n.startswith("wslgpu_certify.judges.")])
+def test_judges_sit_after_parsers_and_the_profile(name):
+    """judges/ (one comparison per check, called by the check and by diagnose) reads parsers' records and the
+    profile, nothing higher: checks/ and diagnose/ come after it."""
+    allowed = ("wslgpu_certify.judges", "wslgpu_certify.parsers", "wslgpu_certify.profile")
+    higher = {imp for imp in internal_imports(name) if not imp.startswith(allowed)}
+    assert higher == set(), f"{name} imports {sorted(higher)}"
+    assert not {imp for imp in imports_of(name) if imp.split(".")[0] in ("pytest", "_pytest", "testinfra", "docker")}
 
 
 @pytest.mark.parametrize("name", [n for n in MODULES if n == "wslgpu_certify.fleet" or n.startswith("wslgpu_certify.fleet.")])
