@@ -80,6 +80,10 @@ def made() -> dict[str, str]:
             "/usr/lib/wsl/lib/libcuda", "/usr/lib/x86_64-linux-gnu/libcuda"),
         "made/daemon-json-no-nvidia": '$ cat /etc/docker/daemon.json\n{\n    "log-driver": "json-file"\n}\n',
         "made/dxg-missing": "$ ls -la /dev/dxg\nls: cannot access '/dev/dxg': No such file or directory\n",
+        "made/driver-model-tcc": "> " + windows.WINDOWS_GPU_DRIVER_MODEL.command + "\n0, NVIDIA GeForce RTX 3070, WDDM, "
+        "555.99\n1, NVIDIA RTX A6000, TCC, 555.99\n",
+        "made/docker-version-desktop": "$ docker version\n" + wsl[distro.DOCKER_VERSION.command]["stdout"].replace(
+            "Server: Docker Engine - Community", "Server: Docker Desktop 4.39.0 (184744)"),
     }
 
 
@@ -162,7 +166,9 @@ def test_the_made_pastes_fail_what_they_change(agreement):
     assert failing == {"made/nbody-rtx2070-1000-gflops": {"gpu.nbody.performance"}, "made/nbody-healthy": set(),
                        "made/wsl-list-verbose-wsl1": {"windows.distro.version"},
                        "made/ldconfig-shadowed": {"wsl.driver.loader"},
-                       "made/daemon-json-no-nvidia": {"docker.runtime.configured"}, "made/dxg-missing": {"wsl.gpu.dxg"}}
+                       "made/daemon-json-no-nvidia": {"docker.runtime.configured"}, "made/dxg-missing": {"wsl.gpu.dxg"},
+                       "made/driver-model-tcc": {"windows.gpu.driver_model"},
+                       "made/docker-version-desktop": {"docker.engine.community"}}
 
 
 @pytest.mark.parametrize("name", sorted(ALL))
@@ -177,8 +183,9 @@ def test_the_same_checks_fail_both_ways(agreement, name):
 
 
 def test_the_comparison_covers_many_checks_and_both_outcomes(agreement):
-    """The rule bites: checks are compared on many transcripts, and some of them fail there."""
-    compared = {c: replayed[c] for judged, replayed in agreement.values() for c in set(judged) & set(replayed)}
-    assert len(compared) >= 12, sorted(compared)
+    """The rule bites: many checks are compared, and fail somewhere (with the corpus: 27 checks, 21 of them failing)."""
+    compared = {c for judged, replayed in agreement.values() for c in set(judged) & set(replayed)}
     failing = {c for judged, replayed in agreement.values() for c in set(judged) & set(replayed) if judged[c]}
-    assert len(failing) >= 6, sorted(failing)
+    corpus = any(name.startswith("corpus/") for name in agreement)
+    assert len(compared) >= (25 if corpus else 12), sorted(compared)
+    assert len(failing) >= (18 if corpus else 8), sorted(failing)
