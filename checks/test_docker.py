@@ -2,7 +2,8 @@
 
 import pytest
 
-from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, settle, version_satisfies
+from wslgpu_certify.judges import docker as judge
 from wslgpu_certify.parsers.docker import docker_desktop_version
 from wslgpu_certify.parsers.dpkg import installed
 from wslgpu_certify.probes import distro
@@ -13,22 +14,12 @@ IMAGE_ROLES = ["nbody", "tensorflow", "rstudio"]
 
 @check("docker.engine.community")
 def test_engine_is_docker_ce(wsl_host, profile):
-    version = read(wsl_host, distro.DOCKER_VERSION)
-    product = version.server_product or "Docker Engine"
-    publish("docker", f"{product} {version.server_version}")
-    if "desktop" in product.lower():
-        raise CheckFailed(f"the daemon is {product}, not Docker CE inside the distro", variant="desktop")
-    if product not in profile["docker"]["engine_products"]:
-        raise CheckFailed(f"the daemon is {product}, expected one of {', '.join(profile['docker']['engine_products'])}")
+    settle(judge.engine_community(read(wsl_host, distro.DOCKER_VERSION), profile))
 
 
 @check("docker.engine.in_distro")
 def test_daemon_runs_in_distro(wsl_host):
-    info = read(wsl_host, distro.DOCKER_INFO)
-    if info.daemon_error:
-        raise CheckFailed(f"docker info: {info.daemon_error}")
-    if "docker desktop" in (info.operating_system or "").lower():
-        raise CheckFailed(f"docker talks to {info.operating_system}, not a daemon in this distro", variant="desktop")
+    settle(judge.in_distro(read(wsl_host, distro.DOCKER_INFO)))
 
 
 # ---- Docker Desktop's WSL 2 engine (profile docker.engine = "desktop"): the daemon lives in Docker's own distro
@@ -72,39 +63,21 @@ def test_nvidia_apt_repositories(wsl_host, profile):
 
 @check("docker.package.{package}", package=NVIDIA_PACKAGES)
 def test_nvidia_package(wsl_host, profile, package):
-    wanted = profile["docker"]["packages"].get(package, "")
     found = installed(read(wsl_host, distro.NVIDIA_PACKAGES)).get(package)
-    if found is None:
-        if wanted == "optional":
-            not_applicable(f"{package} is not installed and the profile does not require it")
-        raise CheckFailed(f"{package} is not installed")
-    publish(package, found.version)
-    if wanted not in ("", "optional") and not version_satisfies(found.version or "", wanted):
-        # Today's toolkit comes without nvidia-docker2 (retired at 1.14): upgrade the package alone.
-        raise CheckFailed(f"{package} {found.version} does not satisfy {wanted}",
-                          variant="upgrade" if profile["toolkit"]["nvidia_ctk"] else None)
+    settle(judge.package(package, None if found is None else found.version or "", profile))
 
 
 @check("docker.runtime.configured")
 def test_runtime_in_daemon_json(wsl_host, profile):
     config = read(wsl_host, distro.DAEMON_JSON)
     # Under systemd dockerd is restarted with systemctl, not by killing a hand-started one.
-    variant = "systemd" if "systemd" in profile["wsl"]["autostart"] and read(wsl_host, distro.SYSTEMD_DOCKER) else None
-    if "nvidia" not in config.runtimes:
-        raise CheckFailed("/etc/docker/daemon.json registers no `nvidia` runtime", variant=variant)
-    path = config.runtimes["nvidia"] or ""
-    # `nvidia-ctk runtime configure` writes "path": "nvidia-container-runtime" (toolkit#378); another binary
-    # there (a removed nvidia-docker2's path, a typo) makes every `--runtime nvidia` container fail to start.
-    if profile["toolkit"]["nvidia_ctk"] and path.rsplit("/", 1)[-1] != "nvidia-container-runtime":
-        raise CheckFailed(f"daemon.json's nvidia runtime runs {path or 'nothing'}, not nvidia-container-runtime",
-                          variant=variant)
+    systemd = "systemd" in profile["wsl"]["autostart"] and bool(read(wsl_host, distro.SYSTEMD_DOCKER))
+    settle(judge.runtime_configured(config, profile, systemd))
 
 
 @check("docker.runtime.registered")
 def test_runtime_known_to_daemon(wsl_host):
-    info = read(wsl_host, distro.DOCKER_INFO)
-    if "nvidia" not in info.runtimes:
-        raise CheckFailed(f"`docker info` lists runtimes {', '.join(info.runtimes) or 'none'}, without nvidia")
+    settle(judge.runtime_registered(read(wsl_host, distro.DOCKER_INFO)))
 
 
 @check("docker.image.{role}.present", role=IMAGE_ROLES)
@@ -123,44 +96,22 @@ def test_image_present(wsl_host, profile, role, request):
 
 # ---- the toolkit's own view (today's machines: the profile's [toolkit] nvidia_ctk) -----------------
 
-def _toolkit_view_held(profile) -> str:
-    wanted = profile["toolkit"]["nvidia_ctk"]
-    if not wanted:
-        not_applicable("the profile holds the guide's toolkit, which predates nvidia-ctk (set toolkit.nvidia_ctk)")
-    return wanted
+def _toolkit_view_held(profile) -> None:
+    if not profile["toolkit"]["nvidia_ctk"]:
+        not_applicable(judge.TOOLKIT_NOT_HELD)
 
 
 @check("docker.toolkit.ctk")
 def test_nvidia_ctk_version(wsl_host, profile):
-    wanted = _toolkit_view_held(profile)
-    ctk = read(wsl_host, distro.NVIDIA_CTK_VERSION)
-    publish("nvidia_ctk", ctk.version)
-    if ctk.tool != "nvidia-ctk":
-        raise CheckFailed(f"`nvidia-ctk --version` answered as {ctk.tool}")
-    if not version_satisfies(ctk.version, wanted):
-        raise CheckFailed(f"nvidia-ctk {ctk.version} does not satisfy {wanted}")
+    _toolkit_view_held(profile)
+    settle(judge.toolkit_ctk(read(wsl_host, distro.NVIDIA_CTK_VERSION), profile))
 
 
 @check("docker.toolkit.sees_gpu")
 def test_toolkit_sees_the_wsl_gpu(wsl_host, profile):
     """What libnvidia-container itself finds: the dxcore route, the GPUs, the libraries it would mount."""
     _toolkit_view_held(profile)
-    info = read(wsl_host, distro.CONTAINER_CLI_INFO)
-    if info.wsl is False:
-        raise CheckFailed("nvidia-container-cli: dxcore initialization failed, so the toolkit takes this for a "
-                          f"non-WSL machine{': ' + info.error if info.error else ''}", variant="no_dxcore")
-    if info.error:
-        variant = "nvml_missing" if info.missing_library == "libnvidia-ml.so.1" else None
-        raise CheckFailed(f"nvidia-container-cli: {info.error}", variant=variant)
-    if info.linux_driver_libraries:
-        first = info.linux_driver_libraries[0]
-        raise CheckFailed(f"the toolkit selects a Linux NVIDIA driver's libraries beside the WSL ones: "
-                          f"{', '.join(info.linux_driver_libraries[:3])}", variant="linux_libraries", library=first)
-    if not info.devices:
-        missing = "; ".join(f"{lib} not in {folder}" for lib, folder in info.missing_components)
-        raise CheckFailed("nvidia-container-cli lists no GPU" + (f" ({missing})" if missing else ""), variant="no_devices")
-    publish("toolkit_driver", info.nvrm_version)
-    publish("toolkit_gpus", ", ".join(d.model for d in info.devices))
+    settle(judge.toolkit_sees_gpu(read(wsl_host, distro.CONTAINER_CLI_INFO), profile))
 
 
 @check("docker.toolkit.mode")

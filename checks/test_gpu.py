@@ -1,9 +1,7 @@
 """GPU layer: the guide's nbody benchmark on the GPU, its figure against the profile, nvidia-smi in WSL (§3.4)."""
 
-import re
-
-from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
-from wslgpu_certify.parsers.runs import DockerRunFailure
+from wslgpu_certify import CheckFailed, check, publish, read, settle
+from wslgpu_certify.judges import gpu as judge
 from wslgpu_certify.probes import distro, windows
 
 
@@ -29,79 +27,27 @@ def test_native_driver(wsl_host):
 
 @check("gpu.nbody.runs")
 def test_nbody_runs(wsl_host, profile):
-    outcome = _nbody(wsl_host, profile)
-    if isinstance(outcome, DockerRunFailure):
-        raise CheckFailed(f"`docker run --gpus all` nbody failed ({outcome.kind}): {outcome.detail}",
-                          variant=outcome.kind)
+    settle(judge.nbody_runs(_nbody(wsl_host, profile)))
 
 
 @check("gpu.nbody.device")
 def test_nbody_device(wsl_host, profile):
-    result = _nbody(wsl_host, profile)
-    publish("gpu", f"{result.gpu_name} (compute capability {result.compute_capability})")
-    minimum = profile["gpu"]["min_compute_capability"]
-    if not version_satisfies(result.compute_capability, f">={minimum}"):
-        raise CheckFailed(f"{result.gpu_name} has compute capability {result.compute_capability}; "
-                          f"the CUDA images need {minimum} or higher")
-
-
-# Suffixes that mark a laptop part: its figure is its own, never the desktop GPU's of the same number.
-_LAPTOP = re.compile(r"\s+(?:with Max-Q Design|Laptop GPU|Max-Q)$", re.I)
-
-
-def _gpu_key(name: str) -> str:
-    """A GPU name as baselines are matched: drivers since about 2021 prefix "NVIDIA " (the guide's 460 did not)."""
-    return re.sub(r"\s+", " ", name.strip()).removeprefix("NVIDIA ").casefold()
-
-
-def nbody_baseline(name: str, baselines: dict) -> tuple[str | None, float | None]:
-    """The profile's (name, GFLOP/s) for this GPU: the same name, with or without "NVIDIA ", any case."""
-    by_key = {_gpu_key(known): (known, figure) for known, figure in baselines.items()}
-    return by_key.get(_gpu_key(name), (None, None))
+    settle(judge.nbody_device(_nbody(wsl_host, profile), profile))
 
 
 @check("gpu.nbody.performance")
 def test_nbody_performance(wsl_host, profile):
-    result = _nbody(wsl_host, profile)
-    baselines = profile["gpu"]["nbody_baseline_gflops"]
-    tolerance = profile["gpu"]["tolerance"]
-    known, baseline = nbody_baseline(result.gpu_name, baselines)
-    publish("nbody_gflops", result.gflops)
-    if baseline is None:
-        desktop, _ = nbody_baseline(_LAPTOP.sub("", result.gpu_name), baselines)
-        aside = (f"; the figure for {desktop} is a desktop part's and is not compared with this laptop GPU"
-                 if desktop and _LAPTOP.search(result.gpu_name) else "")
-        not_applicable(f"{result.gflops:.1f} GFLOP/s measured; the profile has no baseline for {result.gpu_name}"
-                       f"{aside} (add it under [gpu.nbody_baseline_gflops])")
-    publish("nbody_baseline_gflops", baseline)
-    publish("nbody_tolerance", tolerance)
-    floor = baseline * (1 - tolerance)
-    if result.gflops < floor:
-        shortfall = 100 * (1 - result.gflops / baseline)
-        raise CheckFailed(f"{result.gflops:.1f} GFLOP/s is {shortfall:.0f} % under the {baseline:.1f} GFLOP/s "
-                          f"baseline for {known} (tolerance {tolerance:.0%})")
+    settle(judge.nbody_performance(_nbody(wsl_host, profile), profile))
 
 
 @check("gpu.nvidia_smi.gpu")
 def test_nvidia_smi_sees_gpu(wsl_host, profile):
     smi = read(wsl_host, distro.WSL_NVIDIA_SMI)
-    if smi.error or not smi.gpu_names:
-        raise CheckFailed(f"nvidia-smi in WSL sees no GPU: {smi.error or 'no GPU rows'}")
+    settle(judge.nvidia_smi_gpu(smi))  # no GPU at all: nbody is not read
     result = _nbody(wsl_host, profile)
     # The GPU's name is nbody's "CUDA device: [...]" line when printed: current samples put the
     # architecture ("Ampere") in their "GPU Device 0:" line.
-    ran_on = result.cuda_device or result.gpu_name
-    if not any(_same_gpu(name, ran_on) for name in smi.gpu_names):
-        raise CheckFailed(f"nvidia-smi sees {', '.join(smi.gpu_names)}, nbody ran on {ran_on}")
-
-
-def _same_gpu(smi_name: str, nbody_name: str) -> bool:
-    """nvidia-smi's table cuts a long name to its column ("NVIDIA GeForce RTX 4070 ..."); older drivers
-    and samples drop the "NVIDIA " prefix on one side only ("GeForce RTX 2070")."""
-    smi_name, nbody_name = smi_name.strip(), nbody_name.strip()
-    if smi_name.endswith("..."):
-        return nbody_name.startswith(smi_name[:-3].rstrip()) or ("NVIDIA " + nbody_name).startswith(smi_name[:-3].rstrip())
-    return smi_name in nbody_name or nbody_name in smi_name
+    settle(judge.nvidia_smi_gpu(smi, result.cuda_device or result.gpu_name))
 
 
 @check("gpu.nvidia_smi.driver")

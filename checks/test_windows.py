@@ -2,8 +2,8 @@
 
 import pytest
 
-from wslgpu_certify import CheckFailed, check, publish, read, version_satisfies
-from wslgpu_certify.parsers.docker_context import docker_desktop_engine, is_docker_desktop_distro
+from wslgpu_certify import CheckFailed, check, publish, read, settle, version_satisfies
+from wslgpu_certify.judges import windows as judge
 from wslgpu_certify.probes import windows
 
 
@@ -23,10 +23,7 @@ def _distro_entry(windows_host, machine):
 def test_build(windows_host, profile):
     build = read(windows_host, windows.WINDOWS_VER)
     publish("windows_build", f"{build.build}.{build.revision}" if build.revision is not None else build.build)
-    if build.build in profile["windows"]["known_bad_builds"]:
-        raise CheckFailed(f"Windows build {build.build} is known to break GPU compute in WSL", variant="known_bad")
-    if not version_satisfies(str(build.build), profile["windows"]["build"]):
-        raise CheckFailed(f"Windows build {build.build} does not satisfy {profile['windows']['build']}")
+    settle(judge.build(build, profile))
 
 
 @check("windows.feature.{feature}", feature=["Microsoft-Windows-Subsystem-Linux", "VirtualMachinePlatform"])
@@ -46,10 +43,7 @@ def test_optional_feature(windows_host, feature):
 
 @check("windows.wsl.default_version")
 def test_default_version(windows_host, profile):
-    status = read(windows_host, windows.WSL_STATUS)
-    wanted = profile["windows"]["default_wsl_version"]
-    if status.default_version != wanted:
-        raise CheckFailed(f"default WSL version is {status.default_version}, not {wanted}")
+    settle(judge.default_version(read(windows_host, windows.WSL_STATUS), profile))
 
 
 @check("windows.distro.installed")
@@ -67,23 +61,13 @@ def test_default_distro_is_not_dockers(windows_host, machine):
         pytest.skip("neither `wsl -l -v` (no `*`) nor `wsl --status` names the default distro "
                     "(WSL 2.4.4 prints neither; `wsl --update` fixes that)")
     publish("default_distro", default)
-    if is_docker_desktop_distro(default):
-        raise CheckFailed(f"the default distro is {default}, Docker Desktop's own, not {machine.distro}: "
-                          "`wsl` and the tools that open the default distro land in Docker's engine VM")
+    settle(judge.default_distro(default, machine.distro))
 
 
 @check("windows.desktop.running")
 def test_docker_desktop_engine_running(windows_host):
     """Docker Desktop's WSL 2 engine is its docker-desktop distro: registered, WSL 2, running."""
-    distros = read(windows_host, windows.WSL_LIST_VERBOSE)
-    engine = docker_desktop_engine(distros)
-    if engine is None:
-        listed = ", ".join(d.name for d in distros) or "nothing"
-        raise CheckFailed(f"`wsl -l -v` lists no docker-desktop distro ({listed}): Docker Desktop is not installed, "
-                          "or runs the Hyper-V backend, which has no GPU support", variant="absent")
-    publish("docker_desktop_distro", f"{engine.state}, WSL {engine.version}")
-    if engine.state.lower() != "running":
-        raise CheckFailed(f"docker-desktop is {engine.state}: Docker Desktop's engine is not running", variant="stopped")
+    settle(judge.desktop_running(read(windows_host, windows.WSL_LIST_VERBOSE)))
 
 
 @check("windows.desktop.daemon_json")
@@ -104,27 +88,19 @@ def test_docker_desktop_engine_json(windows_host):
 
 @check("windows.distro.version")
 def test_distro_version(windows_host, machine):
-    entry = _distro_entry(windows_host, machine)
-    if entry.version != 2:
-        raise CheckFailed(f"distro {entry.name} runs as WSL {entry.version}, not WSL 2")
+    settle(judge.distro_version(_distro_entry(windows_host, machine)))
 
 
 @check("windows.wsl.kernel")
 def test_wsl_kernel_updated(windows_host, machine, profile):
     kernel = read(windows_host, windows.DISTRO_KERNEL_FROM_WINDOWS, distro=machine.distro)
     publish("kernel", kernel.release)
-    if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
-        raise CheckFailed(f"WSL kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
+    settle(judge.wsl_kernel(kernel.release, kernel.numeric, profile))
 
 
 @check("windows.nvidia.driver")
 def test_nvidia_driver(windows_host, profile):
-    smi = read(windows_host, windows.WINDOWS_NVIDIA_SMI)
-    if smi.error or not smi.driver_version:
-        raise CheckFailed(f"nvidia-smi.exe cannot read the driver: {smi.error or 'no driver version'}")
-    publish("driver", smi.driver_version)
-    if not version_satisfies(smi.driver_version, profile["windows"]["nvidia_driver"]):
-        raise CheckFailed(f"NVIDIA driver {smi.driver_version} does not satisfy {profile['windows']['nvidia_driver']}")
+    settle(judge.nvidia_driver(read(windows_host, windows.WINDOWS_NVIDIA_SMI), profile))
 
 
 @check("windows.distro.template")
@@ -182,12 +158,4 @@ def test_wsl_from_the_store(windows_host, profile):
 @check("windows.gpu.driver_model")
 def test_gpus_under_wddm(windows_host, profile):
     wanted = profile["windows"]["driver_model"]  # applies_when: only where a profile asks for one
-    gpus = read(windows_host, windows.WINDOWS_GPU_DRIVER_MODEL)
-    publish("gpu_driver_models", ", ".join(f"{g.index}: {g.name} {g.driver_model or 'N/A'}" for g in gpus))
-    others = [g for g in gpus if g.driver_model != wanted]
-    if others:
-        # One GPU outside WDDM is enough: WSL then finds no GPU at all (microsoft/WSL#13027).
-        listed = ", ".join(f"GPU {g.index} ({g.name}) is {g.driver_model or 'without a driver model (N/A)'}"
-                           for g in others)
-        raise CheckFailed(f"{listed}, not {wanted}: WSL 2 hands only {wanted} GPUs to the distro, and one GPU "
-                          f"outside it can leave NVML in WSL without any GPU", gpu=str(others[0].index))
+    settle(judge.driver_model(read(windows_host, windows.WINDOWS_GPU_DRIVER_MODEL), wanted))

@@ -1,49 +1,35 @@
 """WSL distro layer: kernel, GPU device, driver libraries, user set-up and dockerd autostart (guide §3.2-3.5)."""
 
-from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, version_satisfies
-from wslgpu_certify.parsers.dpkg import linux_nvidia_driver_packages
+from wslgpu_certify import CheckFailed, check, not_applicable, publish, read, settle
+from wslgpu_certify.judges import docker as docker_judge
+from wslgpu_certify.judges import wsl as judge
 from wslgpu_certify.probes import distro, windows
 
 
 @check("wsl.version2")
 def test_runs_under_wsl2(wsl_host):
     kernel = read(wsl_host, distro.KERNEL)
-    if kernel.flavour != "wsl2":
-        what = "WSL 1" if kernel.flavour == "wsl1" else "a native Linux kernel"
-        raise CheckFailed(f"kernel {kernel.release} is {what}, not WSL 2", variant=kernel.flavour)
+    settle(judge.version2(kernel.release, kernel.flavour))
 
 
 @check("wsl.kernel.version")
 def test_kernel_version(wsl_host, profile):
-    kernel = read(wsl_host, distro.KERNEL)
-    publish("kernel", kernel.release)
-    if not version_satisfies(kernel.numeric, profile["wsl"]["kernel"]):
-        raise CheckFailed(f"kernel {kernel.release} does not satisfy {profile['wsl']['kernel']}")
+    settle(judge.kernel_version(read(wsl_host, distro.KERNEL), profile))
 
 
 @check("wsl.gpu.dxg")
 def test_dxg_device(wsl_host):
-    if not read(wsl_host, distro.DXG_DEVICE):
-        raise CheckFailed("/dev/dxg is missing: the distro has no GPU paravirtualisation device")
+    settle(judge.dxg(read(wsl_host, distro.DXG_DEVICE)))
 
 
 @check("wsl.driver.libraries")
 def test_driver_libraries(wsl_host, profile):
-    present = set(read(wsl_host, distro.WSL_DRIVER_DIR))
-    missing = [name for name in profile["wsl"]["driver_libraries"] if name not in present]
-    if missing:
-        raise CheckFailed(f"/usr/lib/wsl/lib lacks {', '.join(missing)}")
+    settle(judge.driver_libraries(set(read(wsl_host, distro.WSL_DRIVER_DIR)), profile))
 
 
 @check("wsl.driver.loader")
 def test_loader_finds_libcuda(wsl_host):
-    libraries = read(wsl_host, distro.LOADER_CACHE)
-    paths = [path for name, path in libraries.items() if name.startswith("libcuda.so")]
-    if not paths:
-        raise CheckFailed("the dynamic loader does not know libcuda.so")
-    if not any(path.startswith("/usr/lib/wsl/") for path in paths):
-        raise CheckFailed(f"the loader resolves libcuda.so to {paths[0]}, not the WSL driver under /usr/lib/wsl/lib",
-                          variant="shadowed")
+    settle(judge.loader(read(wsl_host, distro.LOADER_CACHE)))
 
 
 @check("wsl.driver.libcuda_unversioned")
@@ -69,9 +55,7 @@ def test_loader_finds_unversioned_libcuda(wsl_host):
 
 @check("wsl.driver.no_linux_driver")
 def test_no_linux_driver_inside(wsl_host):
-    drivers = linux_nvidia_driver_packages(read(wsl_host, distro.DPKG_NVIDIA))
-    if drivers:
-        raise CheckFailed(f"a Linux NVIDIA driver is installed inside WSL: {', '.join(sorted(drivers))}")
+    settle(judge.no_linux_driver(read(wsl_host, distro.DPKG_NVIDIA)))
 
 
 @check("wsl.os.release")
@@ -205,14 +189,7 @@ def test_dockerd_running(wsl_host, profile):
 
 @check("wsl.docker.reachable")
 def test_docker_reachable_without_sudo(wsl_host, profile):
-    version = read(wsl_host, distro.DOCKER_VERSION)
-    # Under Docker Desktop an unreachable daemon is Desktop stopped or its WSL integration off.
-    unreachable = "desktop" if profile["docker"]["engine"] == "desktop" else None
-    if version.daemon_error:
-        variant = "permission" if "permission denied" in version.daemon_error.lower() else unreachable
-        raise CheckFailed(f"docker cannot reach the daemon: {version.daemon_error}", variant=variant)
-    if not version.server_version:
-        raise CheckFailed("`docker version` shows no server: the CLI reaches no daemon", variant=unreachable)
+    settle(docker_judge.reachable(read(wsl_host, distro.DOCKER_VERSION), profile))
 
 
 @check("wsl.autostart.proof")

@@ -110,6 +110,16 @@ def test_rooms_import_only_what_comes_before_them(name):
     assert bad == set(), f"{name} ({mine}/) imports {sorted(bad)}"
 
 
+@pytest.mark.parametrize("name", [n for n in MODULES if n == "wslgpu_certify.judges" or n.startswith("wslgpu_certify.judges.")])
+def test_judges_sit_after_parsers_and_the_profile(name):
+    """judges/ (one comparison per check, called by the check and by diagnose) reads parsers' records and the
+    profile, nothing higher: checks/ and diagnose/ come after it."""
+    allowed = ("wslgpu_certify.judges", "wslgpu_certify.parsers", "wslgpu_certify.profile")
+    higher = {imp for imp in internal_imports(name) if not imp.startswith(allowed)}
+    assert higher == set(), f"{name} imports {sorted(higher)}"
+    assert not {imp for imp in imports_of(name) if imp.split(".")[0] in ("pytest", "_pytest", "testinfra", "docker")}
+
+
 @pytest.mark.parametrize("name", [n for n in MODULES if n == "wslgpu_certify.fleet" or n.startswith("wslgpu_certify.fleet.")])
 def test_the_fleet_room_does_not_import_pytest(name):
     # wslgpu-fleet runs in an aggregation job that has no machine to certify: it stays a small, fast reader

@@ -3,7 +3,7 @@
 The names a check author needs, importable from here (loaded on first use, so that a tool
 that only reads results, such as wslgpu-compare, does not import pytest and testinfra):
 
-    from wslgpu_certify import CheckFailed, check, not_applicable, prefetch, publish, read, run, version_satisfies
+    from wslgpu_certify import CheckFailed, check, not_applicable, prefetch, publish, read, run, settle, version_satisfies
 
     @check("wsl.thing")                 # its title, requires and fix live in checks/wsl.toml
     def test_thing(wsl_host, profile):
@@ -12,6 +12,7 @@ that only reads results, such as wslgpu-compare, does not import pytest and test
         if value != profile["wsl"]["thing"]:
             raise CheckFailed(f"thing is {value}")
 
+A check whose comparison `diagnose` also makes calls its judge (judges/) and `settle`s the verdict.
 docs/adding-a-check.md walks through it end to end.
 """
 
@@ -27,6 +28,7 @@ _API = {
     "run": "probes.probe",
     "publish": "evidence",
     "version_satisfies": "profile",
+    "settle": "judged",
 }
 __all__ = ["__version__", *_API]
 

@@ -2,7 +2,7 @@
 
     split.py      a paste -> its parts, at the prompt lines that typed each command
     recognise.py  which probed command each part came from (KINDS: command, shape, parser, decider)
-    decide.py     what a parsed output decides alone: facts, and the checks it fails under the profile
+    decide.py     which judge, on which record: facts, and the verdicts of the checks' own judges (judges/)
     explain.py    a finding: cause, fix and source, from the check catalog or the known-causes catalog
     diagnosis.py  the whole paste: parts, readings, signatures, findings in layer order
     render.py     text, or one JSON document

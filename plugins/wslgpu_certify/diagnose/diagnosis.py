@@ -16,6 +16,8 @@ from ..profile_choice import MachineFacts, ProfileChoice, choose, explicit
 from ..signatures import families, match, releases
 from ..signatures.versions import versions_in
 from .fragments import CANNOT_TELL, NVIDIA_SMI, driver_model_hits, partial
+from ..judges import Verdict
+from .decide import hits_of
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
 from .split import Paste, Part, read_paste, split
@@ -31,6 +33,7 @@ class Reading:
     facts: list[str] = field(default_factory=list)
     hits: list = field(default_factory=list)
     decide: object = None  # the kind's decide function
+    verdicts: list = field(default_factory=list)  # every judge's verdict on the record (judges/), passed ones too
     cannot_tell: str = ""  # what this part alone cannot decide (fragments.py), said beside its facts
     fragment: bool = False  # its parser refused it; fragments.partial read what it still shows
 
@@ -147,7 +150,9 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
     for result in results:
         for reading in result.readings:
             if reading.record is not None and reading.decide is not None:
-                reading.facts, reading.hits = reading.decide(reading.record, profile, result.part.text)
+                reading.facts, said = reading.decide(reading.record, profile, result.part.text)
+                reading.verdicts = [v for v in said if isinstance(v, Verdict)]
+                reading.hits = hits_of(said)
                 reading.cannot_tell = (getattr(reading.record, "cannot_tell", "")
                                        or CANNOT_TELL.get(reading.kind, ""))
                 if reading.kind == NVIDIA_SMI:  # the Windows table pasted as `nvidia-smi`: its TCC rows

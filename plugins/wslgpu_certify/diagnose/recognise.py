@@ -31,7 +31,7 @@ class Kind:
     commands: re.Pattern  # full match on a normalised command (see segments)
     shape: re.Pattern | None  # searched in the output when no command line names the kind
     parse: Callable[[str], Any] | None  # None: recognised, nothing to read from it alone
-    decide: Callable | None = None  # decide.py's function for the parsed record: (facts, check hits)
+    decide: Callable | None = None  # decide.py's function for the parsed record: (facts, the judges' verdicts)
 
 
 def _c(pattern: str) -> re.Pattern:
