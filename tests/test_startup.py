@@ -5,8 +5,9 @@ here (a timing assertion fails on a shared 2-vCPU CI machine): `python bench/sta
 wall-time ratio (median of interleaved runs).
 
 - The command loads the pytest plugins its run needs and no other installed one (tool_plugins.py):
-  ours always, pytest-html (and the pytest-metadata it reads) when log.html is written, xdist only with
-  one of its options, never pytest-testinfra's plugin (the host fixtures use the testinfra library);
+  ours always, pytest-html (and the pytest-metadata it reads) when log.html is written (a live run, or a
+  replay given --html), xdist only with one of its options, never pytest-testinfra's plugin (the host
+  fixtures use the testinfra library);
   a stand-in user plugin, installed with a pytest11 entry point, is not loaded by the command and is
   by plain `pytest` beside ours (its entry point, or `-p wslgpu_certify` with autoload off).
 - A replay starts no container, so it never imports the Docker SDK (nor requests/urllib3,
@@ -102,13 +103,25 @@ def loaded_by(argv: list[str], addopts: str = "") -> set[str]:
     return set(args[1::2]) - {OURS}
 
 
-@pytest.mark.parametrize("argv", [[], ["--snapshot", "documented-healthy"], ["-q", "-x", "--check", "gpu."],
-                                  ["-k", "nvidia", "--layer", "gpu"], ["-p", "no:randomly"]])
-def test_a_run_loads_ours_and_pytest_html_and_no_xdist(argv):
+@pytest.mark.parametrize("argv", [[], ["--env", "wsl"], ["-q", "-x", "--check", "gpu."], ["-k", "nvidia", "--layer", "gpu"],
+                                  ["-p", "no:randomly"], ["--record", "box.json"]])
+def test_a_live_run_loads_ours_and_pytest_html_and_no_xdist(argv):
     assert loaded_by(argv) == HTML
 
 
-@pytest.mark.parametrize("argv", [["-p", "no:html"], ["-pno:html"], ["--snapshot", "x", "-p", "no:html", "-q"]])
+@pytest.mark.parametrize("argv", [["--snapshot", "documented-healthy"], ["--snapshot=x.json", "-q"],
+                                  ["--snapshot", "a", "--snapshot", "b", "--check", "gpu."]])
+def test_a_replay_writes_no_detailed_log_so_loads_no_pytest_html(argv):
+    assert loaded_by(argv) == set()
+
+
+@pytest.mark.parametrize("argv", [["--snapshot", "x", "--html", "log.html"], ["--snapshot=x", "--html=r/l.html"],
+                                  ["--snapshot", "x", "--self-contained-html"]])
+def test_a_replay_given_html_loads_pytest_html(argv):
+    assert loaded_by(argv) == HTML
+
+
+@pytest.mark.parametrize("argv", [["-p", "no:html"], ["-pno:html"], ["--env", "wsl", "-p", "no:html", "-q"]])
 def test_no_html_leaves_pytest_html_and_metadata_unloaded(argv):
     assert loaded_by(argv) == set()
 
@@ -131,6 +144,7 @@ def test_a_pytest_html_option_loads_it_even_when_only_listing(argv):
                                   ["-q", "-x", "-n", "auto", "--layer", "gpu"]])
 def test_an_xdist_option_loads_xdist(argv):
     assert loaded_by(argv) == HTML | XDIST
+    assert loaded_by(["--snapshot", "x", *argv]) == XDIST
 
 
 @pytest.mark.parametrize("argv", [["--no-header"], ["--durations=5"], ["--deselect", "x"], ["-v", "--strict-markers"],
@@ -140,7 +154,8 @@ def test_options_that_are_not_xdists_load_no_xdist(argv):
 
 
 @pytest.mark.parametrize("addopts, expected", [("-n 2", HTML | XDIST), ("--dist=load -p no:html", XDIST),
-                                               ("-q", HTML), ("--co", set())])
+                                               ("-q", HTML), ("--co", set()), ("--snapshot x", set()),
+                                               ("--html x.html --snapshot x", HTML)])
 def test_pytest_addopts_counts_like_the_command_line(addopts, expected):
     assert loaded_by([], addopts) == expected
 
@@ -201,11 +216,12 @@ def _probed(folder) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def tool_runs(user_site, tmp_path_factory):
-    """Three runs of the command in one process: a replay, the same under xdist without log.html, a listing."""
+    """Four runs of the command in one process: a replay, the same under xdist, a listing, a replay given --html."""
     reports = tmp_path_factory.mktemp("tool-plugins")
     snapshot = str(SNAPSHOTS / "documented-healthy.json")
-    cases = [["--snapshot", snapshot, "-q"], ["--snapshot", snapshot, "-q", "-n", "2", "-p", "no:html"],
-             ["--snapshot", snapshot, "--collect-only", "-q"]]
+    cases = [["--snapshot", snapshot, "-q"], ["--snapshot", snapshot, "-q", "-n", "2"],
+             ["--snapshot", snapshot, "--collect-only", "-q"],
+             ["--snapshot", snapshot, "-q", "--html", str(reports / "mine" / "log.html")]]
     proc = subprocess.run([sys.executable, "-c", THROUGH_THE_TOOL, str(reports), json.dumps(cases)], cwd=REPO,
                           capture_output=True, text=True, timeout=300, env=_env(user_site))
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -214,31 +230,39 @@ def tool_runs(user_site, tmp_path_factory):
 
 
 def test_the_command_loads_what_a_replay_needs_and_no_other_installed_plugin(tool_runs):
-    result, (replay, _, _), reports = tool_runs
+    result, (replay, *_), reports = tool_runs
     assert result["rc"][0] == 0 and [p["worker"] for p in replay] == ["controller"]
     names = set(replay[0]["names"])
-    assert {"wslgpu_certify.plugin", "wslgpu_certify.fixtures"} | HTML <= names, names
-    # installed here, and not loaded: the user's plugin, xdist (no -n), pytest-testinfra's plugin
+    assert {"wslgpu_certify.plugin", "wslgpu_certify.fixtures"} <= names, names
+    # installed here, and not loaded: the user's plugin, pytest-html (a replay), xdist (no -n), testinfra's plugin
     assert not {"userplug", "pytest11.testinfra", "hypothesispytest", "benchmark", "profiling"} & names, names
-    assert not names & XDIST, names
-    assert (next((reports / "run-0").glob("*/log.html")).is_file()  # pytest-html wrote the detailed log
-            and next((reports / "run-0").glob("*/results.json")).is_file())
+    assert not names & (XDIST | HTML), names
+    (folder,) = (reports / "run-0").glob("2*")
+    assert {p.name for p in folder.iterdir()} >= {"results.json", "report.html", "junit.xml"}
+    assert not (folder / "log.html").exists() and 'href="log.html"' not in (folder / "report.html").read_text()
     assert result["autoload_after"] is None  # the caller's environment as it was
 
 
+def test_a_replay_given_html_loads_pytest_html_and_keeps_its_log(tool_runs):
+    result, (*_, given_html), reports = tool_runs
+    assert result["rc"][3] == 0 and HTML <= set(given_html[0]["names"]), given_html
+    (folder,) = (reports / "run-3").glob("2*")
+    assert (reports / "mine" / "log.html").is_file() and (folder / "log.html").is_file()  # where asked, and a copy
+    assert 'href="log.html"' in (folder / "report.html").read_text()
+
+
 def test_under_xdist_each_worker_loads_ours_and_not_the_users(tool_runs):
-    result, (_, xdist, _), reports = tool_runs
+    result, (_, xdist, *_), reports = tool_runs
     assert result["rc"][1] == 0
     assert [p["worker"] for p in xdist] == ["controller", "gw0", "gw1"], xdist
     for process in xdist:
         names = set(process["names"])
         assert {"wslgpu_certify.plugin", "xdist"} <= names and not {"userplug", "html", "metadata"} & names, process
-    assert not list((reports / "run-1").glob("*/log.html"))
     assert json.loads(next((reports / "run-1").glob("*/results.json")).read_text())["verdict"] == "CERTIFIED"
 
 
 def test_a_listing_loads_no_pytest_html(tool_runs):
-    result, (_, _, listing), _ = tool_runs
+    result, (_, _, listing, _), _ = tool_runs
     assert result["rc"][2] == 0 and not HTML & set(listing[0]["names"]), listing
 
 

@@ -6,8 +6,10 @@ data-science Python, more than the suite itself costs). The command turns that o
 and names what the run needs:
   * this suite's plugin, always;
   * pytest-html (`html`, `html_fixtures`) and pytest-metadata (which pytest-html reads its table from)
-    when the run writes log.html: not under `-p no:html`, nor when pytest only lists (--collect-only...),
-    and whenever one of their options is given (--html, --css, --metadata...);
+    when the run writes log.html, the detailed log: a live run (what ran on the machine cannot be run again),
+    and any run given one of their options (--html, --css, --metadata...); not a replay otherwise (its
+    report.html is the page; the same snapshot replays with --html FILE whenever the log is wanted), not
+    under `-p no:html`, nor when pytest only lists (--collect-only...);
   * pytest-xdist only with one of its options (-n, --dist, ...);
   * never pytest-testinfra's plugin: the host fixtures use the `testinfra` library (hosts/testinfra_backend.py),
     not its `host` fixture or options.
@@ -36,6 +38,7 @@ XDIST_OPTIONS = ("--numprocesses", "--maxprocesses", "--max-worker-restart", "--
 XDIST_SHORT = ("-n", "-d", "-f")  # -n 2, -n2, -nauto
 # pytest asked only to list: nothing is certified, no log.html written (options.only_lists)
 LISTING = ("--collect-only", "--co", "--fixtures", "--funcargs", "--fixtures-per-test", "--markers")
+REPLAY = ("--snapshot",)  # a recorded machine (options.py): its detailed log only when asked for
 
 
 def _gives(args: list[str], long_options: tuple[str, ...], short: tuple[str, ...] = ()) -> bool:
@@ -53,11 +56,21 @@ def plugin_args(argv: list[str], addopts: str = "") -> list[str]:
     args = [*shlex.split(addopts), *argv]
     names = [OURS]
     help_asked = "--help" in args or "-h" in args  # every option the run could be given
-    if not _blocked(args, "html") and (help_asked or _gives(args, HTML_OPTIONS) or not _gives(args, LISTING)):
+    writes_log = not _gives(args, LISTING) and not _gives(args, REPLAY)
+    if not _blocked(args, "html") and (help_asked or _gives(args, HTML_OPTIONS) or writes_log):
         names += HTML
     if help_asked or _gives(args, XDIST_OPTIONS, XDIST_SHORT):
         names += XDIST
     return [arg for name in names for arg in ("-p", name)]
+
+
+def run_pytest(args: list[str]) -> int:
+    """pytest.main(ARGS) with the plugins ARGS need and no other (the command's own run, and `fix`'s replay)."""
+    import pytest
+
+    with autoload_off():
+        return int(pytest.main(["-p", "no:cacheprovider", *plugin_args(args, os.environ.get("PYTEST_ADDOPTS", "")),
+                                *args]))
 
 
 @contextmanager
