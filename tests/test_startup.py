@@ -99,8 +99,8 @@ def loaded_by(argv: list[str], addopts: str = "") -> set[str]:
     from wslgpu_certify.tool_plugins import OURS, plugin_args
 
     args = plugin_args(argv, addopts)
-    assert args[:2] == ["-p", OURS] and args[::2] == ["-p"] * (len(args) // 2), args
-    return set(args[1::2]) - {OURS}
+    assert args[::2] == ["-p"] * (len(args) // 2) and OURS not in args, args  # ours: through PYTEST_PLUGINS
+    return set(args[1::2])
 
 
 @pytest.mark.parametrize("argv", [[], ["--env", "wsl"], ["-q", "-x", "--check", "gpu."], ["-k", "nvidia", "--layer", "gpu"],
@@ -188,7 +188,8 @@ for n, argv in enumerate(cases):
     os.environ["PLUGIN_PROBE_DIR"] = os.path.join(reports, f"probe-{n}")
     os.makedirs(os.environ["PLUGIN_PROBE_DIR"])
     rcs.append(main([*argv, "--reports-dir", os.path.join(reports, f"run-{n}")]))
-print(json.dumps({"rc": rcs, "autoload_after": os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")}))
+print(json.dumps({"rc": rcs, "autoload_after": os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"),
+                  "plugins_after": os.environ.get("PYTEST_PLUGINS")}))
 """
 
 
@@ -240,7 +241,7 @@ def test_the_command_loads_what_a_replay_needs_and_no_other_installed_plugin(too
     (folder,) = (reports / "run-0").glob("2*")
     assert {p.name for p in folder.iterdir()} >= {"results.json", "report.html", "junit.xml"}
     assert not (folder / "log.html").exists() and 'href="log.html"' not in (folder / "report.html").read_text()
-    assert result["autoload_after"] is None  # the caller's environment as it was
+    assert result["autoload_after"] is None and result["plugins_after"] == "plugin_probe"  # the caller's, as it was
 
 
 def test_a_replay_given_html_loads_pytest_html_and_keeps_its_log(tool_runs):

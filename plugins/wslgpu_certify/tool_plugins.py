@@ -3,7 +3,8 @@
 pytest loads every installed `pytest11` entry point at start-up (hypothesis, pytest-benchmark, ...: in a
 data-science Python, more than the suite itself costs). The command turns that off for its own run
 (PYTEST_DISABLE_PLUGIN_AUTOLOAD, also inherited by xdist's workers, which get the same `-p` arguments)
-and names what the run needs:
+and names what the run needs (ours through PYTEST_PLUGINS, which imports a module by name: `-p NAME` also
+looks NAME up among every installed distribution's entry points, a scan per name):
   * this suite's plugin, always;
   * pytest-html (`html`, `html_fixtures`) and pytest-metadata (which pytest-html reads its table from)
     when the run writes log.html, the detailed log: a live run (what ran on the machine cannot be run again),
@@ -52,9 +53,9 @@ def _blocked(args: list[str], name: str) -> bool:
 
 
 def plugin_args(argv: list[str], addopts: str = "") -> list[str]:
-    """The `-p NAME` arguments the command adds before the user's ARGV (and $PYTEST_ADDOPTS)."""
+    """The `-p NAME` arguments the command adds before the user's ARGV (and $PYTEST_ADDOPTS); ours is OURS."""
     args = [*shlex.split(addopts), *argv]
-    names = [OURS]
+    names = []
     help_asked = "--help" in args or "-h" in args  # every option the run could be given
     writes_log = not _gives(args, LISTING) and not _gives(args, REPLAY)
     if not _blocked(args, "html") and (help_asked or _gives(args, HTML_OPTIONS) or writes_log):
@@ -68,20 +69,24 @@ def run_pytest(args: list[str]) -> int:
     """pytest.main(ARGS) with the plugins ARGS need and no other (the command's own run, and `fix`'s replay)."""
     import pytest
 
-    with autoload_off():
+    with autoload_off(), _environ("PYTEST_PLUGINS", ",".join(filter(None, [OURS, os.environ.get("PYTEST_PLUGINS")]))):
         return int(pytest.main(["-p", "no:cacheprovider", *plugin_args(args, os.environ.get("PYTEST_ADDOPTS", "")),
                                 *args]))
 
 
-@contextmanager
-def autoload_off() -> Iterator[None]:
+def autoload_off():
     """PYTEST_DISABLE_PLUGIN_AUTOLOAD for the command's own pytest run (and the workers it starts), then as before."""
-    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return _environ("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+
+@contextmanager
+def _environ(name: str, value: str) -> Iterator[None]:
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+            del os.environ[name]
         else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
+            os.environ[name] = before
