@@ -1,13 +1,18 @@
 """One replay of the healthy machine by the tool, against a one-test run of pytest alone in a clean venv.
 
     python bench/startup_bench.py [--snapshot NAME|PATH] [--runs N] [--max-ratio R] [--clean-venv DIR]
+                                  [--fresh-install DIR] [--autoload]
 
 Both commands run N times (default 9), interleaved (so a busy machine slows both alike), each a fresh process:
   * pytest alone: `pytest -q test_one.py` (one passing test) with the `pytest` of a clean venv that holds
     pytest only (the same version as ours; made in a temporary folder with `python -m venv` + pip, or
     --clean-venv DIR to reuse one);
   * replay: `wslgpu-certify --snapshot documented-healthy --reports-dir TMP` with the `wslgpu-certify` beside
-    this Python (the environment as installed: the tool loads the pytest plugins it needs itself, cli.py).
+    this Python (the environment as installed: the tool loads the pytest plugins it needs itself, cli.py), or
+    with --fresh-install DIR the one of a venv holding only this checkout, installed (`pip install .`) with its
+    dependencies: what a user's `pipx install` gets, without this environment's other packages and .pth files;
+  * with --autoload, also the same replay as the command ran it before it named its plugins (issue #24): plain
+    `python -m pytest CHECKS -p no:cacheprovider --snapshot ...`, every installed pytest plugin autoloaded.
 Bytecode is cached for both (a temporary PYTHONPYCACHEPREFIX, one warm-up run each; some CI images set
 PYTHONDONTWRITEBYTECODE, which would recompile every source on every run).
 Prints the median wall time of each, their ratio (issue #24's target: <= 2x), and the CPU time
@@ -50,8 +55,19 @@ def timed(argv: list[str], env: dict, cwd: Path) -> tuple[float, float, int]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), rc
 
 
-def measure(snapshot: str, runs: int, venv: Path) -> dict:
-    tool = shutil.which("wslgpu-certify", path=str(Path(sys.executable).parent)) or "wslgpu-certify"
+def fresh_install(folder: Path) -> Path:
+    """A venv with this checkout installed (not editable) and its dependencies; its `wslgpu-certify` script."""
+    script = folder / "bin" / "wslgpu-certify"
+    if not script.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        str(Path(__file__).resolve().parents[1])], check=True, stdout=subprocess.DEVNULL)
+    return script
+
+
+def measure(snapshot: str, runs: int, venv: Path, autoload: bool = False, installed: Path | None = None) -> dict:
+    tool = (str(fresh_install(installed)) if installed is not None else
+            shutil.which("wslgpu-certify", path=str(Path(sys.executable).parent)) or "wslgpu-certify")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "one").mkdir()
@@ -62,6 +78,11 @@ def measure(snapshot: str, runs: int, venv: Path) -> dict:
             "pytest alone": ([str(clean_venv(venv)), "-q", "test_one.py"], tmp / "one"),
             "replay": ([tool, "--snapshot", snapshot, "--reports-dir", str(tmp / "reports")], tmp),
         }
+        if autoload:
+            from wslgpu_certify.catalog import bundled_checks_dir
+
+            commands["autoloaded"] = ([sys.executable, "-m", "pytest", str(bundled_checks_dir()), "-p", "no:cacheprovider",
+                                       "--snapshot", snapshot, "--reports-dir", str(tmp / "reports")], tmp)
         for argv, cwd in commands.values():  # warm-up: bytecode written once
             _, _, rc = timed(argv, env, cwd)
             if rc != 0:
@@ -73,6 +94,9 @@ def measure(snapshot: str, runs: int, venv: Path) -> dict:
     figures = {name: {"wall": statistics.median(s[0] for s in values), "cpu": statistics.median(s[1] for s in values)}
                for name, values in samples.items()}
     figures["ratio"] = {kind: figures["replay"][kind] / figures["pytest alone"][kind] for kind in ("wall", "cpu")}
+    if autoload:
+        figures["autoloaded ratio"] = {kind: figures["autoloaded"][kind] / figures["pytest alone"][kind]
+                                       for kind in ("wall", "cpu")}
     return figures
 
 
@@ -82,14 +106,21 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--max-ratio", type=float, default=None)
     parser.add_argument("--clean-venv", type=Path, default=None, help="reuse (or make) the clean venv here")
+    parser.add_argument("--fresh-install", type=Path, default=None,
+                        help="replay with the tool of a venv holding only this checkout, installed (made here if absent)")
+    parser.add_argument("--autoload", action="store_true", help="also the replay with every installed plugin autoloaded")
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        figures = measure(opts.snapshot, opts.runs, opts.clean_venv or Path(tmp) / "venv")
-    for name in ("pytest alone", "replay"):
+        figures = measure(opts.snapshot, opts.runs, opts.clean_venv or Path(tmp) / "venv", opts.autoload,
+                          opts.fresh_install)
+    for name in ("pytest alone", "replay", "autoloaded")[:3 if opts.autoload else 2]:
         print(f"{name:<13} {figures[name]['wall'] * 1000:6.0f} ms wall  {figures[name]['cpu'] * 1000:6.0f} ms CPU"
               f"  (median of {opts.runs}, interleaved)")
     print(f"ratio: {figures['ratio']['wall']:.2f}x wall, {figures['ratio']['cpu']:.2f}x CPU"
           f"  (replay of {opts.snapshot} / a one-test pytest run in a clean venv)")
+    if opts.autoload:
+        print(f"autoloaded: {figures['autoloaded ratio']['wall']:.2f}x wall, {figures['autoloaded ratio']['cpu']:.2f}x CPU"
+              "  (the same replay with every installed pytest plugin loaded)")
     if opts.max_ratio is not None and figures["ratio"]["wall"] > opts.max_ratio:
         print(f"above the target: {figures['ratio']['wall']:.2f}x > {opts.max_ratio}x", file=sys.stderr)
         return 1
