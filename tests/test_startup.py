@@ -178,6 +178,12 @@ def pytest_configure(config):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
     with open(os.path.join(os.environ["PLUGIN_PROBE_DIR"], f"{os.getpid()}-{worker}.json"), "w") as out:
         json.dump({"worker": worker, "names": names, "argv": config.invocation_params.args}, out)
+
+def pytest_unconfigure(config):
+    import sys
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "controller")
+    with open(os.path.join(os.environ["PLUGIN_PROBE_DIR"], f"{os.getpid()}-{worker}.modules"), "w") as out:
+        json.dump(sorted(sys.modules), out)
 '''
 THROUGH_THE_TOOL = """
 import json, os, sys
@@ -242,6 +248,12 @@ def test_the_command_loads_what_a_replay_needs_and_no_other_installed_plugin(too
     assert {p.name for p in folder.iterdir()} >= {"results.json", "report.html", "junit.xml"}
     assert not (folder / "log.html").exists() and 'href="log.html"' not in (folder / "report.html").read_text()
     assert result["autoload_after"] is None and result["plugins_after"] == "plugin_probe"  # the caller's, as it was
+    # the first run of the process: what a replay imported, at its end
+    (modules,) = [json.loads(p.read_text()) for p in (reports / "probe-0").glob("*.modules")]
+    heavy = {"jinja2", "pytest_html", "pytest_metadata", "xdist", "docker", "requests", "hypothesis", "pytest_benchmark"}
+    assert not heavy & {name.split(".")[0] for name in modules}, heavy & {name.split(".")[0] for name in modules}
+    assert "wslgpu_certify.signatures.families" not in modules  # decodes a failure no signature names: none here
+    assert "wslgpu_certify.plugin" in modules and "PIL.PngImagePlugin" in modules and "PIL.JpegImagePlugin" not in modules
 
 
 def test_a_replay_given_html_loads_pytest_html_and_keeps_its_log(tool_runs):
