@@ -60,15 +60,27 @@ def _results_json(out: RunOutput) -> None:
     write_run_results(out.run, out.summary)
 
 
+def _machine_reports(out: RunOutput):
+    """A run of several machines: each machine's junit.xml and log.html (machine_reports.py); else None (pytest's
+    own writers write the run's one file)."""
+    return out.config.pluginmanager.get_plugin("wslgpu-machine-reports")
+
+
 def _junit_verdict(out: RunOutput) -> None:
-    """The verdict as junit.xml's testsuite properties; in a run of several machines, each machine's junit.xml
-    (and log.html) written here (machine_reports.py), pytest's own writers writing the user's one of all."""
-    machine_reports = out.config.pluginmanager.get_plugin("wslgpu-machine-reports")
+    """The verdict as junit.xml's testsuite properties; in a run of several machines, that machine's junit.xml."""
+    machine_reports = _machine_reports(out)
     if machine_reports is None:
         add_junit_verdict(out.config, out.summary)
         return
     add_junit_verdict(out.config, out.summary, machine_reports.xml_of(out.run.machine.machine_id))
-    machine_reports.write(out.session, out.run.machine.machine_id)
+    machine_reports.write_junit(out.run.machine.machine_id)
+
+
+def _machine_log(out: RunOutput) -> None:
+    """In a run of several machines with pytest-html: that machine's log.html."""
+    machine_reports = _machine_reports(out)
+    if machine_reports is not None:
+        machine_reports.write_log(out.session, out.run.machine.machine_id)
 
 
 def _report_page(out: RunOutput) -> None:
@@ -95,6 +107,7 @@ OUTPUTS: tuple[Output, ...] = (
     Output("results.json", "start", _results_json),  # provisional (state running): a killed run leaves one
     Output("results.json", "finish", _results_json),  # first at the end: a full disk is then said about it
     Output("junit.xml", "finish", _junit_verdict),
+    Output(LOG_NAME, "finish", _machine_log),  # one machine: pytest-html writes it (use_pytest_writers)
     Output("results.json", "end", _results_json),  # final, with the exit status pytest returns
     Output("report.html", "end", _report_page),  # written from that results.json
     Output(LOG_NAME, "end", _copy_of("htmlpath", LOG_NAME)),
