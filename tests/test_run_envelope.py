@@ -176,17 +176,17 @@ def test_the_exit_status_is_the_processes_also_when_not_certified(tmp_path):
 
 def test_results_are_replaced_atomically(tmp_path, monkeypatch):
     from wslgpu_certify import atomic_file
-    from wslgpu_certify.reports import results_json
+    from wslgpu_certify.results_format import write_results_file  # how reports/results_json.py writes it
 
     target = tmp_path / "results.json"
-    results_json.write_atomically(target, '{"old": true}\n')
+    write_results_file(target, {"old": True})
     assert json.loads(target.read_text()) == {"old": True}
 
     def fail(*args):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(atomic_file.os, "replace", fail)
     with pytest.raises(OSError):
-        results_json.write_atomically(target, '{"new": true}\n')
+        write_results_file(target, {"new": True})
     assert json.loads(target.read_text()) == {"old": True}  # the reader sees the old document, whole
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # and no temporary is left behind
 

@@ -746,3 +746,15 @@ def test_a_signature_for_one_engine_is_not_offered_under_the_other(engine, offer
     ids = {hit.id for hit in match(text, engine=engine)}
     assert offered <= ids and not withheld & ids, ids
     assert offered | withheld <= {hit.id for hit in match(text)}  # no engine given: every signature applies
+
+
+def test_the_bundled_catalog_compiles_strictly_and_its_lazy_patterns_match_alike():
+    """Every run loads the bundled catalog with patterns compiled on first search (catalog.LazyPattern); by its
+    path it loads strictly, every pattern compiled, so a bad one fails here; both give the same matches."""
+    strict = load_catalog(signature_catalog.CATALOG)
+    assert [s.id for s in strict] == [s.id for s in CATALOG]
+    assert all(isinstance(p, re.Pattern) for s in strict for p in (*s.compiled, *s.compiled_not))
+    assert all(isinstance(p, signature_catalog.LazyPattern) for s in CATALOG for p in (*s.compiled, *s.compiled_not))
+    assert [p.pattern for s in strict for p in s.compiled] == [p.pattern for s in CATALOG for p in s.compiled]
+    for _, _, text in EXCERPTS:
+        assert [(m.id, m.line) for m in match(text)] == [(m.id, m.line) for m in match(text, catalog=strict)]

@@ -84,12 +84,12 @@ def _run(argv: list[str]) -> int:
 
         print("\n".join(bundled_snapshot_names()))
         return 0
-    import pytest
-
     from .catalog import bundled_checks_dir
+    from .tool_plugins import run_pytest
 
-    # Always the bundled checks (select with --layer, --check, -k); no cache folder inside site-packages.
-    return int(pytest.main([str(bundled_checks_dir()), "-p", "no:cacheprovider", *argv]))
+    # Always the bundled checks (select with --layer, --check, -k); no cache folder inside site-packages;
+    # the plugins this run needs, not every one installed (tool_plugins.py).
+    return run_pytest([str(bundled_checks_dir()), *argv])
 
 
 def main(argv: list[str] | None = None) -> int:

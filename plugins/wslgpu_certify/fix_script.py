@@ -74,15 +74,14 @@ def _results_of(path: Path, profile: str | None) -> dict:
 
 
 def _replay(snapshot: Path, profile: str | None) -> dict:
-    import pytest
-
     from .catalog import bundled_checks_dir
+    from .tool_plugins import run_pytest
 
     with tempfile.TemporaryDirectory() as reports:
-        args = [str(bundled_checks_dir()), "-p", "no:cacheprovider", "-q", "--snapshot", str(snapshot),
+        args = [str(bundled_checks_dir()), "-q", "--snapshot", str(snapshot),
                 "--reports-dir", reports, *(["--cert-profile", profile] if profile else [])]
         with contextlib.redirect_stdout(io.StringIO()):
-            pytest.main(args)
+            run_pytest(args)  # the plugins a replay needs (tool_plugins.py), not every one installed
         found = sorted(Path(reports).glob("*/results.json"))
         if not found:
             raise FixScriptError(f"replaying {snapshot} wrote no results.json")

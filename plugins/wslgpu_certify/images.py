@@ -94,12 +94,13 @@ def _raw_size(width: int, height: int, bits_per_pixel: int, interlace: int) -> i
 
 def read_png(data: bytes) -> PngImage:
     """The PNG's size and its distinct RGBA colours (palette entries that repeat a colour count once)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
     from PIL.Image import DecompressionBombError
+    from PIL.PngImagePlugin import PngImageFile  # PNG's reader alone: Image.open first imports five formats' plugins
 
-    _check_complete(data)
+    _check_complete(data)  # the signature, every chunk, and MAX_PIXELS (under Pillow's own bomb limit)
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with PngImageFile(io.BytesIO(data)) as image:
             image.load()  # decodes every row: raises on a cut or corrupt image
             rgba = image.convert("RGBA")
     except (UnidentifiedImageError, DecompressionBombError, OSError, SyntaxError, ValueError) as exc:

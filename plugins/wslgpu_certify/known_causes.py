@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from .findings import FixStep, KnownCause, Remediation
 from .redact import redact
-from .signatures import families, match, releases
+from .signatures import match, releases
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
@@ -65,6 +65,8 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
                               hit.line, remediation_of(hit.signature, hit.signature.cause, lineage), advisory)
                    for hit in bad if hit.id not in known]
     if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+        from .signatures import families  # only here: a run whose checks pass never loads the family tables
+
         families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
             for hit in families.decode(text, command=command, exit_code=exit_status):

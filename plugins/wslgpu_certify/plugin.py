@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from .catalog import REGISTRY
 from .many_machines import make_machine_scheduler, order_by_machine, parametrize_by_machine
 from .findings import LAYERS
 from .gate import Verdict
@@ -21,13 +22,12 @@ from .interrupts import TerminationEndsTheRun
 from .options import add_options, collapse_rows_that_need_no_reading, machines_from_options, only_lists, \
     refuse_old_profile_option, requested, restore_testpaths, run_id_from_options, selects_slow
 from .reports.envelope import interruption
-from .reports.junit import add_junit_verdict, junit_properties
-from .reports.machine_reports import MACHINE_OF_REPORT, MachineReports
+from .reports.junit import junit_properties
+from .reports.machine_reports import MACHINE_OF_REPORT
+from .reports.outputs import RunOutput, outputs_at, use_pytest_writers
 from .reports.progress import WaitProgress
-from .reports.report_page import LOG_NAME, write_run_page
-from .reports.results_json import write_run_results
-from .reports.run_folder import keep_copy, new_run_dir, refresh_latest
-from .reports.terminal import SuiteOutcomesOnTerminal, make_printable, write_fleet_verdicts, write_verdict
+from .reports.run_folder import new_run_dir, refresh_latest
+from .reports.terminal import SuiteOutcomesOnTerminal, make_printable
 from .session import STATE, RunState, Runs, finding_for, is_active, machine_id_of, run_of, runs_of, spec_of
 
 pytest_plugins = ["wslgpu_certify.fixtures", "wslgpu_certify.containers.fixtures"]
@@ -74,24 +74,24 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
     if not runs.controller or not folders:
         return
-    has_html = config.pluginmanager.has_plugin("html")
-    if has_html:
-        config.option.self_contained_html = True  # a report attached to a ticket, also at the user's --html
+    if config.pluginmanager.has_plugin("html"):
         collapse_rows_that_need_no_reading(config)
-    if runs.fleet:  # each machine's junit.xml and log.html in its own folder (a --junitxml/--html: the whole run)
-        from .reports.html_report import HtmlReport
+    use_pytest_writers(config, runs)  # junit.xml and log.html into the run folder (reports/outputs.py)
 
-        config.pluginmanager.register(MachineReports(config, runs, HtmlReport if has_html else None),
-                                      "wslgpu-machine-reports")
-        return
-    run_directory = runs.only.run_directory
-    if not config.option.xmlpath:
-        config.option.xmlpath = str(run_directory / "junit.xml")
-    if has_html:
-        if not config.option.htmlpath:
-            config.option.htmlpath = str(run_directory / LOG_NAME)  # report.html is ours (reports/report_page.py)
-        from .reports.html_report import HtmlReport
-        config.pluginmanager.register(HtmlReport(runs.only), "wslgpu-html-report")
+
+def _write_outputs(runs: Runs, when: str, config: pytest.Config, session: pytest.Session | None,
+                   terminal=None) -> list[RunOutput]:
+    """Every row of reports/outputs.py written at WHEN, for each machine; a write that fails is one line (and,
+    given the session, a failed exit)."""
+    outs = [RunOutput(run, run.summary(running=when == "start"), REGISTRY, config, runs.fleet, runs.session, terminal)
+            for run in runs if run.run_directory is not None]
+    for output in outputs_at(when):
+        if when == "terminal":
+            output.write(outs)
+            continue
+        for out in outs:
+            runs.guarded(config, session, out.folder / output.name, lambda: output.write(out))
+    return outs
 
 
 def _new_run_folder(config: pytest.Config, machine_id: str, run_id: str | None) -> Path:
@@ -133,12 +133,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if runs is None or not runs.controller:
         return
     runs.session = session
-    for run in runs:
-        if run.run_directory is not None:
-            try:
-                write_run_results(run, run.summary(running=True))
-            except OSError as exc:  # said once; the final write at the end tries again
-                runs.cannot_write(session.config, run.run_directory / "results.json", exc)
+    _write_outputs(runs, "start", session.config, None)  # a failure is said once; the final write tries again
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -230,27 +225,13 @@ def pytest_sessionfinish(session: pytest.Session):
         runs.only.machine.recording.save(config.option.record)
     # Ctrl-C, SIGTERM (pytest.exit with 128+signal), -x: what ran is reported, and never certified
     stopped_by = interruption(session, runs.stopped_by)
-    machine_reports = config.pluginmanager.get_plugin("wslgpu-machine-reports")
     for run in runs:
-        if run.run_directory is None:
-            continue
         run.complete = stopped_by is None
         run.stopped_by = stopped_by
-        summary = run.summary()
-        # results.json first (a full disk is then said about it); rewritten at unconfigure with the exit status
-        run.envelope.finish(session.exitstatus, stopped_by)
-        runs.guarded(config, session, run.run_directory / "results.json", lambda: write_run_results(run, summary))
-        try:
-            if machine_reports is not None:
-                add_junit_verdict(config, summary, machine_reports.xml_of(run.machine.machine_id))
-                machine_reports.write(session, run.machine.machine_id)
-            else:
-                add_junit_verdict(config, summary)
-        except OSError as exc:  # a machine's junit.xml/log.html into a full disk: one line
-            runs.cannot_write(config, run.run_directory, exc)
-            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
-        if not summary.certified and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
+        run.envelope.finish(session.exitstatus, stopped_by)  # rewritten at unconfigure with the exit status
+    outs = _write_outputs(runs, "finish", config, session)
+    if not all(out.summary.certified for out in outs) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # PARTIAL is not a certification: never exit 0
     try:
         yield  # junitxml's and pytest-html's writers
     except OSError as exc:  # junit.xml or log.html into a full disk or a read-only folder: one line
@@ -265,18 +246,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if runs is None or not runs.controller:
         return
     session = runs.session
-    for run in runs:
-        if run.run_directory is None:
-            continue
-        folder = run.run_directory
-        if session is not None:  # the session ran: its final document, with the exit status pytest returns
+    if session is not None:  # the session ran: its final documents, with the exit status pytest returns
+        for run in runs:
             run.envelope.finish(session.exitstatus, run.stopped_by)
-            runs.guarded(config, session, folder / "results.json", lambda: write_run_results(run, run.summary()))
-            runs.guarded(config, session, folder / "report.html", lambda: write_run_page(run, config))
-        if not runs.fleet:
-            for option, name in (("htmlpath", LOG_NAME), ("xmlpath", "junit.xml")):
-                written = getattr(config.option, option, None)
-                runs.guarded(config, session, folder / name, lambda: keep_copy(written, folder / name))
+        _write_outputs(runs, "end", config, session)
+    for run in runs:
+        folder = run.run_directory
+        if folder is None:
+            continue
         if not any(folder.iterdir()):
             folder.rmdir()
         elif not runs.fleet:  # several machines: no one of them is "the latest"
@@ -285,11 +262,5 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     runs = config.stash.get(STATE, None)
-    if runs is None or not runs.controller or any(run.run_directory is None for run in runs):
-        return
-    if runs.fleet:
-        write_fleet_verdicts(terminalreporter, [(run.machine, run.summary(), run.run_directory) for run in runs])
-        return
-    run = runs.only
-    write_verdict(terminalreporter, run.summary(), run.machine, run.machine.snapshot_path,
-                  run.run_directory / "report.html")
+    if runs is not None and runs.controller and all(run.run_directory is not None for run in runs):
+        _write_outputs(runs, "terminal", config, runs.session, terminalreporter)

@@ -11,29 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..results_format import (CAUSE_FIELDS, CHECK_FIELDS, FAILING_OUTCOMES, MACHINE_FIELDS, READABLE_FORMATS as FORMATS,
+                               REMEDIATION_FIELDS, RUN_FIELDS, RUN_STATES, TOP_FIELDS, VERDICTS as SUITE_VERDICTS)
 from . import facts as fact_table
 from .untrusted import MAX_RESULTS_BYTES, Unusable, clip, one_line, read_json, text as _text
 
-FORMATS = ("wslgpu-certify-results/2", "wslgpu-certify-results/3")
-SUITE_VERDICTS = ("CERTIFIED", "NOT CERTIFIED", "PARTIAL")
-FAILING_OUTCOMES = ("failed", "error")
 MAX_CHECKS = 2_000  # the bundled catalog has about 63; a --snapshot replay is one machine's
 MAX_ID = 120  # characters of a check id kept
 MACHINE_ID = 253  # a DNS name's length: a longer id is no machine's
 MAX_MESSAGE = 500  # characters of a check's message and fix kept
 
-# The types docs/results.md gives each field the fleet reads: (types, ...) optional (null allowed), or
-# ((types, ...), "required"). A field of another type makes the document INVALID, naming the field.
-STRING = (str,)
-TOP_FIELDS = {"headline": STRING, "scope": STRING, "complete": (bool,), "machine": (dict,), "run": (dict,),
-              "facts": (dict,), "finished_at": STRING}
-RUN_FIELDS = {"machine_id": STRING, "run_id": STRING, "started_at": STRING, "finished_at": STRING, "exit_status": (int,),
-              "state": STRING, "interrupted_by": STRING, "complete": (bool,)}
-MACHINE_FIELDS = {"hostname": STRING}
-CHECK_FIELDS = {"id": (STRING, "required"), "outcome": (STRING, "required"), "layer": STRING, "title": STRING,
-                "message": STRING, "remediation": (dict,), "known_causes": (list,), "figures": (dict,)}
-REMEDIATION_FIELDS = {"summary": STRING}
-CAUSE_FIELDS = {"id": STRING, "cause": STRING}
+# The field types checked (wrong_type) are results_format.py's: the writer's and the readers' one table.
 
 
 @dataclass
@@ -139,7 +127,7 @@ def _reading(path: Path, fmt: str, document: dict) -> Reading:
         reading.started_at = parse_time(run.get("started_at"))
         reading.finished_at = parse_time(run.get("finished_at"))
         reading.exit_status = run.get("exit_status")
-        reading.state = run.get("state") if run.get("state") in ("running", "finished", "interrupted") else "running"
+        reading.state = run.get("state") if run.get("state") in RUN_STATES else "running"
         reading.interrupted_by = _text(run.get("interrupted_by"))
         reading.complete = reading.complete and run.get("complete", True) is True
         reading.facts = fact_table.clean(document.get("facts"))

@@ -1,18 +1,16 @@
 """A machine's facts (versions, GPU, nbody GFLOP/s) from its results.json.
 
 Format 3 carries them at the top level (`facts`); format 2 only in its checks' `figures`,
-so this table says which check's figure each fact is, first choice first. The suite's
-run envelope (reports/results_json.py) keeps the same table for format 3: change both.
+so this table says which check's figure each fact is, first choice first. The fact names are
+results_format.py's (the suite's run envelope, reports/envelope.py, writes the same ones).
 """
 
 from __future__ import annotations
 
 import re
 
+from ..results_format import FACT_NAMES
 from .untrusted import clip, is_number
-
-FACT_NAMES = ("windows_build", "wsl_version", "kernel", "driver", "cuda", "docker", "toolkit",
-              "distribution", "gpu", "nbody_gflops", "nbody_baseline_gflops")
 
 # fact -> ((check id, figure key), ...), read from format 2's checks
 FROM_FIGURES = {

@@ -121,10 +121,13 @@ class MachineReports:
             with self._rendering(machine_id):
                 self.html[machine_id].pytest_runtest_logreport(report)
 
-    def write(self, session: pytest.Session, machine_id: str) -> None:
-        """Write one machine's files (after its verdict went into its junit.xml's properties)."""
+    def write_junit(self, machine_id: str) -> None:
+        """Write one machine's junit.xml (after its verdict went into its properties)."""
         self._start(machine_id)
         self.junit[machine_id].pytest_sessionfinish()
+
+    def write_log(self, session: pytest.Session, machine_id: str) -> None:
+        """Write one machine's log.html (with pytest-html)."""
         if machine_id in self.html:
             with self._rendering(machine_id):
                 self.html[machine_id].pytest_sessionfinish(session)

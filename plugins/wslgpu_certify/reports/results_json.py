@@ -1,16 +1,13 @@
-"""results.json: one document per machine and run (format documented in docs/results.md)."""
+"""results.json: one document per machine and run (docs/results.md; its format constants: results_format.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .. import __version__
-from ..atomic_file import write_atomically
+from ..results_format import RESULTS_FORMAT, write_results_file
 from .envelope import RunEnvelope, facts
 from .summary import RunSummary
-
-RESULTS_FORMAT = "wslgpu-certify-results/3"
 
 
 def machine_meta(machine, snapshot: str | None) -> dict:
@@ -49,7 +46,7 @@ def write_results(path: Path, summary: RunSummary, machine: dict, run: RunEnvelo
         "layers": {layer: state.to_json() for layer, state in summary.layers.items()},
         "checks": [f.to_json() for f in summary.findings],
     }
-    write_atomically(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_results_file(path, document)
     return document
 
 

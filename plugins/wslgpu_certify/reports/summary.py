@@ -17,11 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..findings import LAYERS, OUTCOMES, Finding
+from ..results_format import CERTIFIED, NOT_CERTIFIED, PARTIAL
 from .suite_outcomes import counts_text, plural, suite_counts
 
-CERTIFIED = "CERTIFIED"
-NOT_CERTIFIED = "NOT CERTIFIED"
-PARTIAL = "PARTIAL"
 VERDICT_COLOURS = {CERTIFIED: "#2e7d32", NOT_CERTIFIED: "#c62828", PARTIAL: "#ef6c00"}
 NOT_RUN_REASON = "not run: deselected (-k, -m, --check, --layer, a node id or path) or not collected"
 INTERRUPTED_REASON = "not run: the run was interrupted (Ctrl-C, SIGTERM, -x) before it"
