@@ -64,7 +64,7 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
         ranked += [KnownCause(hit.id, hit.signature.cause, hit.signature.confidence, hit.signature.source,
                               hit.line, remediation_of(hit.signature, hit.signature.cause, lineage), advisory)
                    for hit in bad if hit.id not in known]
-    if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+    if not advisory and all(c.confidence == "low" for c in found.values()):  # no specific signature: decode the error's family
         families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
             for hit in families.decode(text, command=command, exit_code=exit_status):

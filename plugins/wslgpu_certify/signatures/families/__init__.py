@@ -12,7 +12,7 @@ code an error carries and knows every member of its family, seen or not:
     oci.py        docker run's OCI runtime / hook chain: the innermost reason decides
     tables.py     the data/*.toml tables (each with its source) and the one way a decode becomes a Match
 
-`decode()` is the fallback: callers use it when no catalog signature matched. It returns the matcher's
+`decode()` is the fallback: callers use it (through `after()`) when no catalog signature, or only a `low` one, matched. It returns the matcher's
 `Match` records (ids `family.<family>.<code>`), most specific family first. `notes()` returns what is
 no failure (wsl.exe warnings, TensorRT missing for TensorFlow). Pure and bounded like the matcher.
 """
@@ -39,6 +39,17 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     return found
 
 
+def after(hits: list[Match], text: str | bytes | None, command: str | None = None,
+          exit_code: int | None = None) -> list[Match]:
+    """The catalog's `hits`, and the families' decode when the hits only say where to look (every one `low`,
+    e.g. toolkit.prestart-hook-failed): a generic signature must not hide the reason a family reads in the same
+    output. A specific signature (high or medium) still wins alone."""
+    if any(hit.signature.confidence != "low" for hit in hits):
+        return hits
+    seen = {hit.id for hit in hits}
+    return [*hits, *(found for found in decode(text, command, exit_code) if found.id not in seen)]
+
+
 def notes(text: str | bytes | None) -> list[Match]:
     """What the output shows that is no failure: wsl.exe's warnings, an optional library missing."""
     _, original = _prepare(text)
@@ -47,4 +58,4 @@ def notes(text: str | bytes | None) -> list[Match]:
     return wsl.warnings(original) + libraries.decode(original)[1]
 
 
-__all__ = ["decode", "notes"]
+__all__ = ["after", "decode", "notes"]
