@@ -67,7 +67,9 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
     if not advisory and all(c.confidence == "low" for c in found.values()):  # no specific signature: decode the error's family
         families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
-            for hit in families.decode(text, command=command, exit_code=exit_status):
+            for hit in families.decode(text, command=command, exit_code=exit_status, engine=engine):
+                if hit.signature.wsl_only and "linux" in lineage:  # WSL's own failure, on native Linux: not it
+                    continue
                 sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
                 families_found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source,
                                                              redact(hit.line), remediation_of(sig, sig.cause, lineage),
