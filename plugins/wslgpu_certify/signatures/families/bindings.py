@@ -39,11 +39,39 @@ _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0
                    r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
 _R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
+# reticulate's use_*() name a Python to bind; they take effect only while no Python is initialised in the session
+_USE = re.compile(r"""\buse_(virtualenv|condaenv|python|miniconda)\(\s*["']([^"'\n]{1,300})["']""")
+_WHICH_PYTHON = Step(say="Check which Python reticulate bound and why: reticulate::py_config() prints it, with a NOTE "
+                         "when RETICULATE_PYTHON or use_python() forced the choice. If RETICULATE_PYTHON points at a "
+                         "Python without the module, unset it (Sys.unsetenv('RETICULATE_PYTHON'), and remove it from "
+                         "~/.Renviron or Rprofile.site) or point it at the environment that has the module; then "
+                         "restart the R session.")
 
 
 def _pip(module: str, python: str = "python3") -> Step:
     package = PIP_NAMES.get(module.split(".")[0], module.split(".")[0])
     return Step(run=f"{shlex.quote(python)} -m pip install {shlex.quote(package)}", shell="bash")
+
+
+def _bound_too_late(text: str, python: str | None) -> Match | None:
+    """`use_virtualenv("/env")` in the paste, yet py_config() shows another Python bound: the call came after Python
+    was initialised (an earlier import, library(keras), RStudio's own choice), so reticulate kept the first one."""
+    asked = _USE.search(text)
+    if asked is None or python is None or not _SAFE_PATH.match(asked.group(2)):
+        return None
+    wanted = asked.group(2).rstrip("/")
+    if python.startswith(wanted) or (asked.group(1) in ("condaenv", "miniconda") and "/" not in wanted):
+        return None  # the asked one is bound, or a conda env named, not a path: cannot compare
+    cause = (f"reticulate is bound to {python}, not the Python use_{asked.group(1)}() asked for ({wanted}): Python was "
+             "already initialised in this R session when the call ran (an earlier import(), library(keras) or "
+             "tensorflow, or RStudio's own Python setting), and use_*() only take effect before that; without "
+             "required = TRUE older reticulate ignores the call silently.")
+    fix = (Step(say=f"Restart R, then call use_{asked.group(1)}() with required = TRUE before anything initialises "
+                    "Python (first lines of the script, before library(keras))."),
+           Step(say="Or set RETICULATE_PYTHON (in ~/.Renviron, or the project's .Rprofile) to that environment's "
+                    "python, so every session binds it; update reticulate, which now errors instead of ignoring it."))
+    return hit("binding", "reticulate-bound-too-late", "rstudio", cause, "the R session (RStudio)", fix, RETICULATE_DOC,
+               "high", text, asked)
 
 
 def decode(text: str) -> list[Match]:
@@ -63,10 +91,13 @@ def decode(text: str) -> list[Match]:
         fix = (_pip(module, python or "python3"),
                Step(say="Or bind the environment that has it: set RETICULATE_PYTHON (in ~/.Renviron) to that "
                         "environment's python, or reticulate::use_virtualenv()/use_condaenv() before the first import, "
-                        "then restart the R session."))
+                        "then restart the R session."), _WHICH_PYTHON)
         out.setdefault(f"reticulate:{module}", hit("binding", f"reticulate-{module}", "rstudio", cause,
                                                    "the distro (or the container running R)", fix, RETICULATE_DOC,
                                                    "medium", text, found))
+    late = _bound_too_late(text, python)
+    if late is not None:
+        out["late"] = late
     found = _NO_LIBPYTHON.search(text)
     if found:
         cause = (f"reticulate cannot load the Python it chose ({python or 'see python: above'}): that Python has no "
@@ -85,7 +116,7 @@ def decode(text: str) -> list[Match]:
             python = python or "python3"
             cause = (f"Python module {module} is not installed in the Python reticulate bound ({python}): set "
                      "RETICULATE_PYTHON to the environment that has it, or install it into that one.")
-            layer, where, fix = "rstudio", "the distro (or the container running R)", (_pip(module, python),)
+            layer, where, fix = "rstudio", "the distro (or the container running R)", (_pip(module, python), _WHICH_PYTHON)
         else:
             cause = (f"Python module {module} is not installed in the Python that ran this (ModuleNotFoundError): "
                      "another environment (venv, conda env, kernel) may have it.")

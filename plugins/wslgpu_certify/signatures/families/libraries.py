@@ -82,11 +82,19 @@ def placeholders(text: str) -> list[Match]:
                 f"{LDCONFIG} ; {MOUNTS}", "medium", text, first)]
 
 
+# R embedded in another process, which is rpy2 on this stack: rpy2 named (or its situation.py); cffi's
+# `OSError: cannot load library '...libR.so'` (rpy2 loads R through cffi's ffi.dlopen); or R's own base packages
+# failing to load libR.so while R starts (R's bin/R script sets LD_LIBRARY_PATH from etc/ldpaths: a process that
+# embeds R without it, not R or RStudio, gets this).
+_EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|"
+                         r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
+
+
 def decode(text: str) -> tuple[list[Match], list[Match]]:
     """(findings, notes): a library whose row says `note` (TensorRT for TensorFlow) is only a note."""
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
-    from_rpy2 = "rpy2" in text.lower()  # R loaded from Python: the rpy2 layer
+    from_rpy2 = bool(_EMBEDDED_R.search(text))  # R loaded from Python: the rpy2 layer
     text = lines_with(text, (".so", "cannot dlopen"))
     for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
         findings.setdefault(match.signature.id, match)
