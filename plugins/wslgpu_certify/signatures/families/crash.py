@@ -45,8 +45,12 @@ SIGNALS = {
          "in this stack usually a driver library mismatch (a Linux NVIDIA driver, or an image's libcuda, shadowing "
          "/usr/lib/wsl/lib), a Windows driver release whose WSL nvidia-smi crashes, or a bug in a native extension",
          (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"), Step(run="dpkg -l | grep -i nvidia", shell="bash"),
-          Step(say="If the Windows driver's own nvidia-smi crashes too, update (or roll back) the NVIDIA Windows driver; "
-                   "remove Linux NVIDIA driver packages inside WSL."),),
+          Step(run="nvidia-smi.exe", shell="bash"),
+          Step(say="If only the WSL nvidia-smi crashes (the Windows nvidia-smi.exe, which WSL can run, reads the GPU): "
+                   "the Windows driver release is one whose WSL nvidia-smi crashes; use nvidia-smi.exe meanwhile and "
+                   "change the NVIDIA Windows driver version (a newer release, or back to the last one that worked). "
+                   "If the Windows one crashes too, reinstall the driver; remove Linux NVIDIA driver packages inside "
+                   "WSL."),),
          "https://docs.nvidia.com/cuda/wsl-user-guide/index.html#known-limitations-for-linux-cuda-applications"),
     13: ("SIGPIPE", "it wrote to a closed pipe", "", (), SOURCE),
     14: ("SIGALRM", "a timer alarm", "", (), SOURCE),
@@ -63,7 +67,8 @@ _STATUS = re.compile(
 #   zsh (Src/signames2.awk's descriptions): `zsh: segmentation fault (core dumped)  cmd` in the foreground, and a
 #     job's `[1]    494 segmentation fault  nvidia-smi`; it says `illegal hardware instruction`, `abort`,
 #     `killed`, `bus error`, `floating point exception`;
-#   Python's faulthandler: `Fatal Python error: Segmentation fault`.
+#   Python's faulthandler: `Fatal Python error: Segmentation fault`;
+#   gdb: `Program received signal SIGSEGV, Segmentation fault.`, `Program terminated with signal SIGABRT, Aborted.`.
 _DESCRIPTIONS = {"segmentation fault": 11, "aborted": 6, "abort": 6, "illegal instruction": 4,
                  "illegal hardware instruction": 4, "bus error": 7, "floating point exception": 8, "killed": 9}
 _SAID = "|".join(sorted((re.escape(d) for d in _DESCRIPTIONS), key=len, reverse=True))
@@ -77,7 +82,9 @@ _WORDS = re.compile(
     r"|[^\n]{0,120}?\b(?P<core>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
     r" \(core dumped\))"  # a line ending in the description and (core dumped)
     r"|Fatal Python error: (?P<python>Segmentation fault|Aborted|Bus error|Floating point exception|Illegal instruction)"
-    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>", re.M | re.I)
+    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>"
+    r"|Program (?:received|terminated with) signal (?P<gdb>SIG[A-Z]{2,6})\b", re.M | re.I)
+_BY_NAME = {entry[0]: number for number, entry in SIGNALS.items()}
 
 
 def signal_of(status: int) -> int | None:
@@ -105,7 +112,8 @@ def _finding(number: int, text: str, found: re.Match, command: str | None, crash
 def decode(text: str, command: str | None = None, exit_code: int | None = None) -> list[Match]:
     found: dict[int, Match] = {}
     whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode", "fault",
-                                          "abort", "illegal", "bus error", "floating point"))
+                                          "abort", "illegal", "bus error", "floating point", "with signal",
+                                          "received signal"))
     for status in _STATUS.finditer(text):
         number = signal_of(int(status.group(1)))
         if number is not None and number not in found:
@@ -115,6 +123,8 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
     for words in _WORDS.finditer(text):
         if words.group("signum"):
             number = int(words.group("signum"))
+        elif words.group("gdb"):
+            number = _BY_NAME.get(words.group("gdb").upper(), 0)
         else:
             said = next(g for g in (words.group(k) for k in ("bare", "core", "script", "zsh", "python")) if g)
             number = _DESCRIPTIONS[said.lower()]
