@@ -33,6 +33,8 @@ _LIBPYTHON = re.compile(r"^(?:#>)?\s*libpython:\s+(\S{1,300})\s*$", re.M)
 _FORCED = re.compile(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
 _TF_NOT_FOUND = re.compile(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
 _NO_NUMPY = re.compile(r"^(?:#>)?\s*numpy:\s+\[NOT FOUND\]", re.M)
+_FAILED = re.compile(r"^(?:#>)?\s*Error\b|\bError in |ModuleNotFoundError|ImportError|numpy[^\n]{0,40}(?:required|not available)",
+                     re.M)  # something failed beside the py_config() block
 _NO_LIBPYTHON = re.compile(r"Python shared library not found, Python bindings not loaded|"
                            r"^(?:#>)?\s*libpython:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
 _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
@@ -81,7 +83,9 @@ def decode(text: str) -> list[Match]:
     libpython = _LIBPYTHON.search(text)
     forced = _FORCED.search(text)
     missing = [(m.group(1), m) for m in _RETICULATE.finditer(text)]
-    missing += [("tensorflow", m) for m in _TF_NOT_FOUND.finditer(text)] + [("numpy", m) for m in _NO_NUMPY.finditer(text)]
+    missing += [("tensorflow", m) for m in _TF_NOT_FOUND.finditer(text)]
+    if missing or _FAILED.search(text):  # numpy is optional for reticulate: [NOT FOUND] alone is no failure
+        missing += [("numpy", m) for m in _NO_NUMPY.finditer(text)]
     for module, found in missing:
         where = f"the Python reticulate bound ({python})" if python else "the Python reticulate bound"
         extra = f", libpython {libpython.group(1)}" if libpython else ""
