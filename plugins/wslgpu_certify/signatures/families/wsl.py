@@ -94,8 +94,14 @@ def messages() -> tuple[tuple[str, dict], ...]:
     """(WSL's printed text, lower-case; its row): WSL's own messages for its codes (long enough to be its own words)."""
     _, by_name = codes()
     return tuple((text.lower(), row) for row in by_name.values()
-                 for text in (*row.get("printed", ()), row["meaning"] if row["name"].startswith("WSL_E_") else "")
+                 for text in (*row.get("printed", ()), row["meaning"] if _prints_meaning(row["name"]) else "")
                  if len(text) >= 30)
+
+
+def _prints_meaning(name: str) -> bool:
+    """WSL prints WSL_E_* meanings as its own words, and the system's text (FormatMessage) for HCS_E_* and Win32
+    codes; a Win32 text is read only for a code with a cause here (its words alone then name a known failure)."""
+    return name.startswith(("WSL_E_", "HCS_E_")) or (name.startswith("ERROR_") and name in causes("wsl_causes"))
 
 
 def decode(text: str) -> list[Match]:
