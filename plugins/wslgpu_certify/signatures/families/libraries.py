@@ -11,8 +11,10 @@ The providers are data/libraries.toml.
 from __future__ import annotations
 
 import re
+import shlex
 from functools import lru_cache
 
+from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, steps, table
 
@@ -86,8 +88,43 @@ def placeholders(text: str) -> list[Match]:
 # `OSError: cannot load library '...libR.so'` (rpy2 loads R through cffi's ffi.dlopen); or R's own base packages
 # failing to load libR.so while R starts (R's bin/R script sets LD_LIBRARY_PATH from etc/ldpaths: a process that
 # embeds R without it, not R or RStudio, gets this).
+_SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
 _EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|"
                          r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
+
+
+# ld.so: `<lib>: version `GLIBCXX_3.4.30' not found (required by <object>)` (glibc elf/dl-version.c): the object needs
+# a newer symbol version than the copy of the library the process loaded first.
+_VERSION = re.compile(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
+                      r"not found \(required by (\S{1,400}?)\)")
+_R_EMBEDS = re.compile(r"py_module_import|reticulate|r-miniconda|Error in ", re.I)
+
+
+def symbol_versions(text: str) -> list[Match]:
+    """A C++ (or C) runtime older than what a loaded extension needs: which copy was loaded, which needs more."""
+    found = _VERSION.search(lines_with(text, ("not found (required by",)))
+    if not found:
+        return []
+    loaded, family, version, needer = found.group(1), found.group(2), found.group(3), found.group(4)
+    env = re.match(r"(.{1,300}?/(?:envs/[^/\s]{1,80}|miniconda\d?|anaconda\d?|r-miniconda))/", needer)
+    env_lib = f"{env.group(1)}/lib" if env and _SAFE.match(env.group(1)) else "the environment's lib folder"
+    in_r = bool(_R_EMBEDS.search(text))
+    cause = (f"{needer.rsplit('/', 1)[-1]} needs {version} from lib{family}, but the process loaded {loaded} first, which "
+             f"is older (it lacks that symbol version). " + (
+                 "R (reticulate) loaded the system's copy before the Python environment's packages, which were built "
+                 "against the newer one the environment ships." if in_r else
+                 "The program loaded the system's copy before the environment's packages, which were built against "
+                 "the newer one the environment ships."))
+    check = (Step(run=f"strings {shlex.quote(loaded)} | grep -c {shlex.quote(version)}", shell="bash"),) \
+        if _SAFE.match(loaded) else ()  # a path from the paste reaches a command only plain and quoted
+    fix = (*check,
+           Step(say=f"Make the environment's own lib{family} load first: start {'R' if in_r else 'the program'} with "
+                    f"LD_LIBRARY_PATH={env_lib} (or LD_PRELOAD={env_lib}/lib{family}.so.6), e.g. in the shell or "
+                    f"~/.Renviron that starts it; or update the system's library (libstdc++6), or install packages "
+                    "built for the older one."))
+    return [hit("library", f"{family}-{version}", "rstudio" if in_r else "jupyter", cause,
+                "the machine or container running it", fix, "https://man7.org/linux/man-pages/man8/ld.so.8.html",
+                "high", text, found)]
 
 
 def decode(text: str) -> tuple[list[Match], list[Match]]:
@@ -96,6 +133,8 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
     notes: dict[str, Match] = {}
     from_rpy2 = bool(_EMBEDDED_R.search(text))  # R loaded from Python: the rpy2 layer
     text = lines_with(text, (".so", "cannot dlopen"))
+    for match in symbol_versions(text):
+        findings.setdefault(match.signature.id, match)
     for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
         findings.setdefault(match.signature.id, match)
     for found in _LOAD.finditer(text):
