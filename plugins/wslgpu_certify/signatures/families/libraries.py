@@ -47,7 +47,8 @@ _LOAD = re.compile(
     r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?(?:failed|error|not found|cannot|could not)"
     r"|(?:failed|unable|could not|couldn't|cannot|can't) (?:to )?dlopen\W{0,3}" + _SONAME +
     r"|dlopen failed:? (?:library )?\W{0,2}" + _SONAME +
-    r"|Unable to load any of \{" + _SONAME + r")", re.I)
+    r"|Unable to load any of \{" + _SONAME +
+    r"|(?:ld: )?warning: " + _SONAME + r", needed by \S{1,300}, not found)", re.I)  # ld's link-time form
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +90,7 @@ def placeholders(text: str) -> list[Match]:
 # failing to load libR.so while R starts (R's bin/R script sets LD_LIBRARY_PATH from etc/ldpaths: a process that
 # embeds R without it, not R or RStudio, gets this).
 _SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
-_EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|"
+_EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|needed by \S*/libR\.so|"
                          r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
 
 
@@ -97,7 +98,7 @@ _EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|"
 # a newer symbol version than the copy of the library the process loaded first.
 _VERSION = re.compile(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
                       r"not found \(required by (\S{1,400}?)\)")
-_R_EMBEDS = re.compile(r"py_module_import|reticulate|r-miniconda|Error in ", re.I)
+_R_EMBEDS = re.compile(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)
 
 
 def symbol_versions(text: str) -> list[Match]:
@@ -132,9 +133,9 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
     from_rpy2 = bool(_EMBEDDED_R.search(text))  # R loaded from Python: the rpy2 layer
-    text = lines_with(text, (".so", "cannot dlopen"))
-    for match in symbol_versions(text):
+    for match in symbol_versions(text):  # before the lines are filtered: the context (R or not) is elsewhere
         findings.setdefault(match.signature.id, match)
+    text = lines_with(text, (".so", "cannot dlopen"))
     for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
         findings.setdefault(match.signature.id, match)
     for found in _LOAD.finditer(text):
