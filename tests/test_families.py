@@ -253,7 +253,13 @@ def test_ordinary_exits_are_no_crash(text, exit_code):
     ("Could not load library libcudnn_cnn_infer.so.8. Error: libcudnn_cnn_infer.so.8: cannot open shared object file",
      "gpu", "cuDNN"),
     ("Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so.9.1, libcudnn_cnn.so.9, libcudnn_cnn.so}", "gpu", "cuDNN"),
-    ("OSError: cannot load library '/usr/lib/R/lib/libR.so': libRlapack.so: cannot open shared object file", "rstudio", "R_HOME"),
+    # cffi's OSError is Python (rpy2) loading R; R's base packages failing on libR.so: R embedded without its ldpaths
+    ("OSError: cannot load library '/usr/lib/R/lib/libR.so': libRlapack.so: cannot open shared object file", "rpy2", "R_HOME"),
+    ("Error: package or namespace load failed for 'utils' in dyn.load(file, DLLpath = DLLpath, ...):\n"
+     " unable to load shared object '/usr/lib/R/library/utils/libs/utils.so':\n  libR.so: cannot open shared object"
+     " file: No such file or directory", "rpy2", "R_HOME"),
+    ("Error in dyn.load(file): unable to load shared object 'x.so':\n  libRblas.so: cannot open shared object file",
+     "rstudio", "R_HOME"),
     ("Error: libpython3.10.so.1.0: cannot open shared object file: No such file or directory", "rstudio", "shared libpython"),
     ("nvidia-container-cli: initialization error: load library failed: libnvidia-container.so.1: cannot open shared"
      " object file", "docker", "nvidia-container-toolkit"),

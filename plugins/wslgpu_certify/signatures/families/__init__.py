@@ -35,12 +35,18 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
         return []
     found = oci.decode(original)
     chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
-    for decoded in (messages.decode(original, command, engine), cuda.capability(original), cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
+    for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
                 found.append(match)
     return found
+
+
+def _messages(text: str, command: str | None, exit_code: int | None, engine: str | None) -> list[Match]:
+    """A program's failure message in a command that exited 0 was retried past (a loop waiting for dockerd prints
+    `Cannot connect to the Docker daemon` until it answers): no failure then."""
+    return [] if exit_code == 0 else messages.decode(text, command, engine)
 
 
 def after(hits: list[Match], text: str | bytes | None, command: str | None = None,
