@@ -107,7 +107,7 @@ def symbol_versions(text: str) -> list[Match]:
     if not found:
         return []
     loaded, family, version, needer = found.group(1), found.group(2), found.group(3), found.group(4)
-    env = re.match(r"(.{1,300}?/(?:envs/[^/\s]{1,80}|miniconda\d?|anaconda\d?|r-miniconda))/", needer)
+    env = re.match(r"(.{1,300}?)/(?:lib/python\d|lib/|bin/)", needer)  # the environment's root: before its lib/ or bin/
     env_lib = f"{env.group(1)}/lib" if env and _SAFE.match(env.group(1)) else "the environment's lib folder"
     in_r = bool(_R_EMBEDS.search(text))
     cause = (f"{needer.rsplit('/', 1)[-1]} needs {version} from lib{family}, but the process loaded {loaded} first, which "

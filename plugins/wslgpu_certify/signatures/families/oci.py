@@ -107,6 +107,9 @@ _FILE_EXISTS = re.compile(r"file creation failed: (\S{1,400}?): file exists", re
 _OVERLAY = re.compile(r"^\S*?/(?:merged|rootfs)(?=/)")  # the container's root as dockerd / containerd name it
 
 
+_NOT_RUN = re.compile(r"nvidia-container-cli: (?:command )?not found|command not found: nvidia-container-cli", re.I)
+
+
 def file_exists(line: str, text: str, chain: re.Match) -> Match | None:
     """`mount error: file creation failed: <rootfs>/usr/lib/x86_64-linux-gnu/libcuda.so.1: file exists`: the image
     already holds the file the toolkit mounts from the driver; the fix names that file inside the image."""
@@ -122,7 +125,7 @@ def file_exists(line: str, text: str, chain: re.Match) -> Match | None:
                "libraries in it (a Linux driver package, or files copied from a host).",
                "the image's Dockerfile, then the distro",
                (Step(say=f"Delete {inside} (and any other NVIDIA driver library the image ships, libcuda.so.* / "
-                         "libnvidia-*.so.*) in the image's Dockerfile, e.g. a derived image with `RUN rm -f {inside}`, "
+                         f"libnvidia-*.so.*) in the image's Dockerfile, e.g. a derived image with `RUN rm -f {inside}`, "
                          "and rebuild; "
                          "or build it from an nvidia/cuda base, which ships none."),
                 Step(run="docker run --rm --gpus all IMAGE ls -l " + inside.rsplit("/", 1)[0], shell="bash")),
@@ -169,6 +172,8 @@ def decode(text: str) -> list[Match]:
         text = unwrap(text)
     text = lines_with(text, words)
     for chain in _CHAIN.finditer(text):
+        if _NOT_RUN.search(chain.group(0)):  # the shell found no such program: no hook ran (messages.py says it)
+            continue
         exists = file_exists(chain.group(0), text, chain)
         if exists is not None:
             out.setdefault("file-exists", exists)
