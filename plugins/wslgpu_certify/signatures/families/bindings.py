@@ -58,7 +58,7 @@ def _pip(module: str, python: str = "python3") -> Step:
 def _bound_too_late(text: str, python: str | None) -> Match | None:
     """`use_virtualenv("/env")` in the paste, yet py_config() shows another Python bound: the call came after Python
     was initialised (an earlier import, library(keras), RStudio's own choice), so reticulate kept the first one."""
-    asked = _USE.search(text)
+    asked = _USE.search(text) if python is not None and "use_" in text else None
     if asked is None or python is None or not _SAFE_PATH.match(asked.group(2)):
         return None
     wanted = asked.group(2).rstrip("/")
@@ -84,8 +84,9 @@ def decode(text: str) -> list[Match]:
     forced = _FORCED.search(text)
     missing = [(m.group(1), m) for m in _RETICULATE.finditer(text)]
     missing += [("tensorflow", m) for m in _TF_NOT_FOUND.finditer(text)]
-    if missing or _FAILED.search(text):  # numpy is optional for reticulate: [NOT FOUND] alone is no failure
-        missing += [("numpy", m) for m in _NO_NUMPY.finditer(text)]
+    no_numpy = list(_NO_NUMPY.finditer(text)) if "[NOT FOUND]" in text else []
+    if no_numpy and (missing or _FAILED.search(text)):  # numpy is optional for reticulate: alone it is no failure
+        missing += [("numpy", m) for m in no_numpy]
     for module, found in missing:
         where = f"the Python reticulate bound ({python})" if python else "the Python reticulate bound"
         extra = f", libpython {libpython.group(1)}" if libpython else ""

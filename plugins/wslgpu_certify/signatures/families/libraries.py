@@ -132,7 +132,7 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
     """(findings, notes): a library whose row says `note` (TensorRT for TensorFlow) is only a note."""
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
-    from_rpy2 = bool(_EMBEDDED_R.search(text))  # R loaded from Python: the rpy2 layer
+    whole = text
     for match in symbol_versions(text):  # before the lines are filtered: the context (R or not) is elsewhere
         findings.setdefault(match.signature.id, match)
     text = lines_with(text, (".so", "cannot dlopen"))
@@ -148,7 +148,7 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
                         "low", text, found)
         else:
             cause = f"The shared library {soname} could not be loaded. It comes from {row['provider']}: {row['cause']}"
-            layer = "rpy2" if row["layer"] == "rstudio" and from_rpy2 else row["layer"]
+            layer = "rpy2" if row["layer"] == "rstudio" and _EMBEDDED_R.search(whole) else row["layer"]  # R from Python
             match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
