@@ -968,6 +968,15 @@ MESSAGES = [
     ("2.3.1+cpu", "family.framework.cpu-only-build"),
     ("WARNING:absl:No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
      "family.framework.cpu-only-build"),
+    ("2026-07-31T15:43:43Z [rserver] ERROR system error 13 (Permission denied) [path: /var/lib/rstudio-server/secure-"
+     "cookie-key]; OCCURRED AT rstudio::core::Error", "family.rstudio-server.state-not-writable"),
+    ("[rserver] ERROR system error 13 (Permission denied) [path: /var/run/rstudio-server/rstudio-rserver]",
+     "family.rstudio-server.state-not-writable"),
+    ("[rserver] ERROR database error 7 (sqlite3_statement_backend::loadOne: attempt to write a readonly database) "
+     "[description: Could not delete expired revoked cookies", "family.rstudio-server.state-not-writable"),
+    ("PermissionError: [Errno 13] Permission denied: '/home/jovyan/.local'", "family.jupyter-container.home-not-writable"),
+    ("jupyter | PermissionError: [Errno 13] Permission denied: '/home/jovyan/.jupyter/lab'",
+     "family.jupyter-container.home-not-writable"),
 ]
 
 
@@ -992,6 +1001,8 @@ def test_a_programs_message_decodes_to_its_cause(text, ident):
     ("strings /usr/lib/x86_64-linux-gnu/libstdc++.so.6 | grep GLIBCXX_3.4.30\nGLIBCXX_3.4.30", {}),
     ("png 1.6.43 installed; capabilities(\"cairo\") TRUE", {}),
     ("CreateFile C:\\data\\model.bin: The system cannot find the file specified.", {}),  # a generic Win32 text
+    ("PermissionError: [Errno 13] Permission denied: '/data/model.bin'", {}),  # not the notebook user's home
+    ("[rserver] INFO Starting rserver: no permission problems with /var/lib/rstudio-server", {}),
 ])
 def test_message_near_misses_decode_nothing(text, kwargs):
     assert families.decode(text, **kwargs) == []
@@ -1231,6 +1242,25 @@ def test_numpy_not_found_beside_a_failure_is_named():
     text = ("Error: Installation of TensorFlow not found.\n\nPython environments searched for 'tensorflow' package:\n"
             "python:         /usr/bin/python3\nnumpy:           [NOT FOUND]\n")
     assert "family.binding.reticulate-numpy" in [m.id for m in families.decode(text)]
+
+
+@pytest.mark.parametrize("text, layer, package", [
+    ("Error: package or namespace load failed for 'stringi':\n unable to load shared object '/usr/local/lib/R/site-"
+     "library/stringi/libs/stringi.so':\n  libicuuc.so.70: cannot open shared object file", None, None),  # not listed
+    ("Error in dyn.load(file, DLLpath = DLLpath, ...) :\n  unable to load shared object '/usr/local/lib/R/library/XML/"
+     "libs/XML.so':\n  libxml2.so.2: cannot open shared object file: No such file or directory", "rstudio", "libxml2"),
+    ("/usr/local/lib/R/bin/exec/R: error while loading shared libraries: libpcre2-8.so.0: cannot open shared object "
+     "file: No such file or directory", "rstudio", "libpcre2-8-0"),
+    ("ImportError: libGL.so.1: cannot open shared object file: No such file or directory", "jupyter", "libgl1"),
+    ("ImportError: libgthread-2.0.so.0: cannot open shared object file: No such file or directory", "jupyter",
+     "libglib2.0-0"),
+])
+def test_a_distribution_library_names_its_package(text, layer, package):
+    hit = one(text)
+    if package is None:
+        assert "apt-get install" not in fix_text(hit)
+    else:
+        assert hit.signature.layer == layer and f"sudo apt-get install -y {package}" in fix_text(hit)
 
 
 def test_pip_cuda_wheels_not_found_point_at_their_lib_folders():

@@ -98,6 +98,8 @@ _EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|neede
 # a newer symbol version than the copy of the library the process loaded first.
 _VERSION = re.compile(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
                       r"not found \(required by (\S{1,400}?)\)")
+# R printed it or loads it: an R error, R's own folders, R's graphics modules
+_R_CONTEXT = re.compile(r"\bError in |Error: package or namespace|/lib/R/|R_X11|grDevices|\blibrary\(|\bRscript\b|rpy2")
 _R_EMBEDS = re.compile(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)
 
 
@@ -149,7 +151,11 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
         else:
             cause = f"The shared library {soname} could not be loaded. It comes from {row['provider']}: {row['cause']}"
             layer = "rpy2" if row["layer"] == "rstudio" and _EMBEDDED_R.search(whole) else row["layer"]  # R from Python
-            match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
+            if row.get("layer_outside_r") and not _R_CONTEXT.search(whole):
+                layer = row["layer_outside_r"]
+            package = row.get("packages", {}).get(soname.lower())  # from the table, never the paste's words
+            fix = row["steps"] + ((Step(run=f"sudo apt-get install -y {package}", shell="bash"),) if package else ())
+            match = hit("library", soname, layer, cause, "the distro", fix, row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
     summary = _TF_GPU_LIBRARIES.search(text)
