@@ -366,7 +366,9 @@ def test_cdi_and_no_driver_chains():
     ("PS C:\\> wsl --install\nError code: Wsl/InstallDistro/0x80072ee7\n", "family.wsl.wininet-e-name-not-resolved",
      "windows"),
     ("> library(tidymodels)\nError in library(tidymodels) : there is no package called ‘tidymodels’\n",
-     None, "rpy2"),  # the catalog's rpy2.r-package-missing: a signature wins
+     "family.binding.r-tidymodels", "rstudio"),  # an R session's own error; rpy2's RRuntimeError is the catalog's
+    ("rpy2.rinterface_lib.embedded.RRuntimeError: Error in loadNamespace(name) : there is no package called ‘mi’\n",
+     None, "rpy2"),
     ("$ Rscript fit.R\n" + RETICULATE, "family.binding.reticulate-tensorflow", "rstudio"),
 ])
 def test_diagnose_names_the_family_when_no_signature_matched(paste, ident, layer):
@@ -1184,7 +1186,7 @@ def test_a_404_while_installing_a_distribution_is_its_dead_link(path, words):
 
 def test_a_404_elsewhere_keeps_the_download_cause():
     hit = one("Checking for updates.\nError code: Wsl/UpdatePackage/HTTP_E_STATUS_NOT_FOUND")
-    assert "--from-file" not in fix_text(hit) and "--web-download" in fix_text(hit)
+    assert "distribution list" not in hit.signature.cause and "--web-download" in fix_text(hit)
 
 
 def test_a_leftover_registration_is_named_for_an_install_in_an_illegal_state():
@@ -1197,6 +1199,12 @@ def test_a_leftover_registration_is_named_for_an_install_in_an_illegal_state():
     ("Error code: Wsl/Service/CreateInstance/CreateVm/HCS/HCS_E_SERVICE_NOT_AVAILABLE", "VirtualMachinePlatform"),
     ("WslRegisterDistribution failed with error: 0x800701bc", "wsl_update_x64.msi"),
     ("Error code: Wsl/0x80070424", "Program Install and Uninstall troubleshooter"),
+    ("Error code: Wsl/Service/RegisterDistro/0xc03a001a", "Compress contents"),
+    ("WslRegisterDistribution failed with error: 0xc03a001a", "disablecompression"),
+    ("Update failed (exit code: 1618).\nError code: Wsl/UpdatePackage/ERROR_INSTALL_ALREADY_RUNNING", "Windows Update"),
+    ("Error code: Wsl/UpdatePackage/0x80070643", "Uninstall the current WSL package"),
+    ("Error code: Wsl/UpdatePackage/RPC_S_CALL_FAILED", "--web-download"),
+    ("Error code: Wsl/InstallDistro/WININET_E_NAME_NOT_RESOLVED", "netsh winsock reset"),
 ])
 def test_wsl_install_codes_give_microsofts_manual_steps_too(text, words):
     assert words in fix_text(one(text))
