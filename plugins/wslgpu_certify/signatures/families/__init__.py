@@ -34,13 +34,17 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     if not original.strip():
         return []
     found = oci.decode(original)
-    chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
-    for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
+    # the chain's innermost reason is decoded already: not again; a chain the hook chain only calls "the hook
+    # failed" may still be a program's known message (nvidia-container-cli's device and cgroup errors)
+    chains = {match.line for match in found if not match.id.endswith(".hook-failed")}
+    for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original),
+                    cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
                 found.append(match)
-    return found
+    named = {match.line for match in found if not match.id.startswith("family.oci.")}
+    return [m for m in found if not (m.id.endswith(".hook-failed") and m.line in named)]
 
 
 def _messages(text: str, command: str | None, exit_code: int | None, engine: str | None) -> list[Match]:
