@@ -967,6 +967,12 @@ MESSAGES = [
      "family.libnvidia-container.cgroup-v2-unsupported"),
     ("nvidia-container-cli: container error: cgroup subsystem devices not found", "family.libnvidia-container.cgroup-v2-unsupported"),
     ("nvidia-container-cli: device error: 3: unknown device: unknown", "family.libnvidia-container.unknown-device"),
+    ("Error: package ‘MASS’ was installed by an R version with different internals; it needs to be reinstalled for use "
+     "with this R version", "family.r.package-built-for-other-r"),
+    ("Error: package 'ggplot2' was installed before R 4.0.0: please re-install it", "family.r.package-built-for-other-r"),
+    ('  No font found in CairoFonts() for "Helvetica:style=Regular"', "family.r-graphics.fonts-missing"),
+    ("X11 font -*-helvetica-%s-%s-*-*-%d-*-*-*-*-*-*-*, face 1 at size 28 could not be loaded",
+     "family.r-graphics.fonts-missing"),
     ("stderr: nvidia-container-cli: device error: GPU-7e1b2a90-1111-2222-3333-444455556666: unknown device",
      "family.libnvidia-container.unknown-device"),
     ("error=\"symbol lookup for cuCtxCreate_v3 failed: /usr/lib/x86_64-linux-gnu/libcuda.so.418.226.00: undefined "
@@ -1283,3 +1289,36 @@ def test_pip_cuda_wheels_not_found_point_at_their_lib_folders():
     hit = one("W tensorflow/core/common_runtime/gpu/gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make "
               "sure the missing libraries mentioned above are installed properly")
     assert "site-packages/nvidia/*/lib" in fix_text(hit) and "LD_LIBRARY_PATH" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("ImportError: cannot import name 'contextfilter' from 'jinja2' (/usr/lib/python3/dist-packages/jinja2/__init__.py)",
+     "jinja2<3.1"),
+    ("ImportError: cannot import name 'Markup' from 'jinja2' (/opt/conda/lib/python3.11/site-packages/jinja2/__init__.py)",
+     "jinja2<3.1"),
+    ("ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/usr/local/lib/python3.9/markupsafe/__init__.py)",
+     "markupsafe<2.1"),
+    ("ImportError: cannot import name 'Mapping' from 'collections' (/usr/lib/python3.10/collections/__init__.py)",
+     "collections.abc"),
+])
+def test_a_name_a_release_removed_names_the_release(text, words):
+    hit = one(text)
+    assert hit.signature.layer == "jupyter" and words in fix_text(hit) + hit.signature.cause
+
+
+@pytest.mark.parametrize("text, module", [
+    ("ImportError: cannot import name 'KernelClient' from 'jupyter_client' (/usr/local/lib/python3.12/dist-packages/"
+     "jupyter_client/__init__.py)", "jupyter_client"),
+    ("ImportError: cannot import name 'cached_download' from 'huggingface_hub' (/x/huggingface_hub/__init__.py)",
+     "huggingface_hub"),
+])
+def test_an_unlisted_name_says_the_releases_do_not_match(text, module):
+    hit = one(text)
+    assert "pip check" in fix_text(hit) and f"Reinstall {module}" in fix_text(hit)
+
+
+def test_the_removed_names_table_has_its_sources():
+    from wslgpu_certify.signatures.families import bindings
+
+    rows = bindings.removed_names()
+    assert rows and all(row["source"].startswith("https://") and row["fix"] and row["removed"] for row in rows.values())

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 import shlex
+from functools import lru_cache
 
 from ..catalog import Step
 from ..matcher import Match
-from .tables import hit, lines_with
+from .tables import hit, lines_with, table
 
 PYTHON_DOC = "https://docs.python.org/3/library/exceptions.html#ModuleNotFoundError"
+PYTHON_IMPORT_DOC = "https://docs.python.org/3/reference/simple_stmts.html#the-import-statement"
 RETICULATE_DOC = "https://rstudio.github.io/reticulate/articles/versions.html"
 RPY2_DOC = "https://rpy2.github.io/doc/latest/html/overview.html#install-installation"
 R_DOC = "https://cran.r-project.org/doc/manuals/r-release/R-admin.html#Installing-packages"
@@ -41,6 +43,8 @@ _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0
                    r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
 _R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
+# Python's `ImportError: cannot import name 'X' from 'Y' (path)`: the importer expects another release of Y
+_NAME_GONE = re.compile(r"ImportError: cannot import name '([A-Za-z_]\w{0,80})' from '([A-Za-z_][\w.]{0,80})'")
 # reticulate's use_*() name a Python to bind; they take effect only while no Python is initialised in the session
 _USE = re.compile(r"""\buse_(virtualenv|condaenv|python|miniconda)\(\s*["']([^"'\n]{1,300})["']""")
 _WHICH_PYTHON = Step(say="Check which Python reticulate bound and why: reticulate::py_config() prints it, with a NOTE "
@@ -53,6 +57,12 @@ _WHICH_PYTHON = Step(say="Check which Python reticulate bound and why: reticulat
 def _pip(module: str, python: str = "python3") -> Step:
     package = PIP_NAMES.get(module.split(".")[0], module.split(".")[0])
     return Step(run=f"{shlex.quote(python)} -m pip install {shlex.quote(package)}", shell="bash")
+
+
+@lru_cache(maxsize=1)
+def removed_names() -> dict[tuple[str, str], dict]:
+    """{(module, name): row} of data/removed_names.toml: names a release of a package removed, with its changelog."""
+    return {(row["module"], name): row for row in table("removed_names")["removed"] for name in row["names"]}
 
 
 def _bound_too_late(text: str, python: str | None) -> Match | None:
@@ -100,6 +110,26 @@ def decode(text: str) -> list[Match]:
         out.setdefault(f"reticulate:{module}", hit("binding", f"reticulate-{module}", "rstudio", cause,
                                                    "the distro (or the container running R)", fix, RETICULATE_DOC,
                                                    "medium", text, found))
+    for found in _NAME_GONE.finditer(text):
+        name, module = found.group(1), found.group(2)
+        row = removed_names().get((module.split(".")[0], name))
+        top = module.split(".")[0]
+        if row:
+            cause = (f"{module} no longer has {name}: {row['removed']}. The code importing it was written for an older "
+                     f"{top}.")
+            fix = (Step(say=row["fix"]),)
+            source = row["source"]
+        else:
+            cause = (f"{module} has no {name}: the code importing it expects another release of {top} than the one "
+                     "installed (a newer or older dependency pulled in beside it, or a half-upgraded environment).")
+            fix = (Step(run="python -m pip check", shell="bash"),
+                   Step(say=f"Reinstall {top} and the package importing it together, with their dependencies, so pip "
+                            "resolves one consistent set (pip install --force-reinstall ...), or pin the release the "
+                            "importing package supports; in an image, rebuild it that way."))
+            source = PYTHON_IMPORT_DOC
+        out.setdefault(f"import:{top}.{name}", hit("binding", f"import-{top}-{name}", "jupyter", cause,
+                                                   "the Python environment (or the image)", fix, source, "medium",
+                                                   text, found))
     late = _bound_too_late(text, python)
     if late is not None:
         out["late"] = late
