@@ -982,6 +982,8 @@ MESSAGES = [
     ("[ 1234.5] misc dxg: dxgk: dxgkio_make_resident: Ioctl failed: -12", "family.dxgkrnl.out-of-memory"),
     ("torch: 2.11.0+cpu\nCUDA build: None\nCUDA available: False", "family.framework.cpu-only-build"),
     ("2.3.1+cpu", "family.framework.cpu-only-build"),
+    ("uv pip install torch==2.6.0 torchvision==0.21.0 --index-url https://download.pytorch.org/whl/cpu",
+     "family.framework.cpu-only-build"),
     ("WARNING:absl:No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
      "family.framework.cpu-only-build"),
     ("2026-07-31T15:43:43Z [rserver] ERROR system error 13 (Permission denied) [path: /var/lib/rstudio-server/secure-"
