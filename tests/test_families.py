@@ -1221,6 +1221,10 @@ def test_a_leftover_registration_is_named_for_an_install_in_an_illegal_state():
     ("Error code: Wsl/UpdatePackage/0x80070643", "Uninstall the current WSL package"),
     ("Error code: Wsl/UpdatePackage/RPC_S_CALL_FAILED", "--web-download"),
     ("Error code: Wsl/InstallDistro/WININET_E_NAME_NOT_RESOLVED", "netsh winsock reset"),
+    ("The parameter is incorrect.\nError code: Wsl/Service/AttachDisk/E_INVALIDARG", "--vhd"),
+    ("Failed to attach disk '\\\\?\\I:\\d.vhdx' to WSL2: Access is denied.\nError code: Wsl/Service/AttachDisk/MountVhd/HCS/"
+     "E_ACCESSDENIED", "write permission"),
+    ("WSL is finishing an upgrade...\nCatastrophic failure\nError code: Wsl/CallMsi/Install/E_UNEXPECTED", "wsl --version"),
 ])
 def test_wsl_install_codes_give_microsofts_manual_steps_too(text, words):
     assert words in fix_text(one(text))
