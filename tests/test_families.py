@@ -971,6 +971,16 @@ MESSAGES = [
      "with this R version", "family.r.package-built-for-other-r"),
     ("Error: package 'ggplot2' was installed before R 4.0.0: please re-install it", "family.r.package-built-for-other-r"),
     ('  No font found in CairoFonts() for "Helvetica:style=Regular"', "family.r-graphics.fonts-missing"),
+    ("error: a value is required for '--python <PYTHON>' but none was supplied\nuv error code: 2\nError in "
+     "uv_get_or_create_env() :", "family.reticulate.uv-env-failed"),
+    ("Error : could not find a Python environment for /", "family.reticulate.uv-env-failed"),
+    ('Erreur dans system2(uv, c("python list", "--all-versions", "--color never",  :', "family.reticulate.uv-env-failed"),
+    ("W gpu_backend_lib.cc:530] Can't find libdevice directory ${CUDA_DIR}/nvvm/libdevice. This may result in "
+     "compilation or runtime failures", "family.xla.libdevice-not-found"),
+    ("error: libdevice not found at ./libdevice.10.bc", "family.xla.libdevice-not-found"),
+    ("R[write to console]: Error in gettext(fmt, domain = domain, trim = trim) :\n  3 arguments passed to "
+     ".Internal(gettext) which requires 2", "family.r.two-r-installations"),
+    ("Error in paste0(...) : 1 argument passed to .Internal(paste0) which requires 3", "family.r.two-r-installations"),
     ("X11 font -*-helvetica-%s-%s-*-*-%d-*-*-*-*-*-*-*, face 1 at size 28 could not be loaded",
      "family.r-graphics.fonts-missing"),
     ("stderr: nvidia-container-cli: device error: GPU-7e1b2a90-1111-2222-3333-444455556666: unknown device",
@@ -1328,3 +1338,12 @@ def test_the_removed_names_table_has_its_sources():
 
     rows = bindings.removed_names()
     assert rows and all(row["source"].startswith("https://") and row["fix"] and row["removed"] for row in rows.values())
+
+
+@pytest.mark.parametrize("text, two", [
+    ("Looking for R's HOME:\n    Environment variable R_HOME: /Library/Frameworks/R.framework/Versions/4.2-arm64/R\n"
+     "    Calling `R RHOME`: /opt/homebrew/envs/sc/lib/R\n", True),
+    ("Looking for R's HOME:\n    Environment variable R_HOME: /usr/lib/R\n    Calling `R RHOME`: /usr/lib/R\n", False),
+])
+def test_rpy2_situation_with_two_r_homes(text, two):
+    assert ("family.binding.rpy2-two-r-homes" in [m.id for m in families.decode(text)]) is two

@@ -44,6 +44,8 @@ _RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0
 _R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
 # Python's `ImportError: cannot import name 'X' from 'Y' (path)`: the importer expects another release of Y
+# rpy2.situation's report: R_HOME from the environment, and what `R RHOME` (the R on PATH) answers
+_SITUATION_HOME = re.compile(r"Environment variable R_HOME:\s*(\S{1,300})\s*\n\s*Calling `R RHOME`:\s*(\S{1,300})")
 _NAME_GONE = re.compile(r"ImportError: cannot import name '([A-Za-z_]\w{0,80})' from '([A-Za-z_][\w.]{0,80})'")
 # reticulate's use_*() name a Python to bind; they take effect only while no Python is initialised in the session
 _USE = re.compile(r"""\buse_(virtualenv|condaenv|python|miniconda)\(\s*["']([^"'\n]{1,300})["']""")
@@ -130,6 +132,14 @@ def decode(text: str) -> list[Match]:
         out.setdefault(f"import:{top}.{name}", hit("binding", f"import-{top}-{name}", "jupyter", cause,
                                                    "the Python environment (or the image)", fix, source, "medium",
                                                    text, found))
+    two = _SITUATION_HOME.search(text) if "Calling `R RHOME`" in text else None
+    if two and two.group(1).startswith("/") and two.group(1).rstrip("/") != two.group(2).rstrip("/"):  # None: unset
+        cause = (f"Two R installations: R_HOME names {two.group(1)} while the R on PATH says {two.group(2)} "
+                 "(rpy2.situation): rpy2 loads one R's libR with the other's packages.")
+        fix = (Step(say="Use one R: unset R_HOME to use the R on PATH (e.g. the conda env's), or set R_HOME to what "
+                        "that R's `R RHOME` prints; then restart Python."),)
+        out.setdefault("rpy2-two-r", hit("binding", "rpy2-two-r-homes", "rpy2", cause,
+                                         "the environment running Python", fix, RPY2_DOC, "high", text, two))
     late = _bound_too_late(text, python)
     if late is not None:
         out["late"] = late
