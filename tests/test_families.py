@@ -1347,3 +1347,24 @@ def test_the_removed_names_table_has_its_sources():
 ])
 def test_rpy2_situation_with_two_r_homes(text, two):
     assert ("family.binding.rpy2-two-r-homes" in [m.id for m in families.decode(text)]) is two
+
+
+@pytest.mark.parametrize("text, name, layer", [
+    ("import rpy2.robjects\nProcess finished with exit code -1073740791 (0xC0000409)", "status-stack-buffer-overrun", "rpy2"),
+    ("python train.py exited with code 3221225477", "status-access-violation", "gpu"),
+    ("The process exited with code 0xC0000135.", "status-dll-not-found", "gpu"),
+    ("[process exited with code 3221225725 (0xc00000fd)]", "status-stack-overflow", "gpu"),
+])
+def test_a_windows_exit_code_that_is_an_exception_is_a_crash(text, name, layer):
+    found = families.decode(text)
+    assert found[0].id == f"family.crash.{name}" and found[0].signature.layer == layer
+    assert not any(m.id.startswith("family.wsl.") for m in found)  # an NTSTATUS exit is no WSL error
+
+
+@pytest.mark.parametrize("text", [
+    "Process finished with exit code 0",
+    "Process finished with exit code 1",
+    "[process exited with code 4294967295 (0xffffffff)]",
+])
+def test_an_ordinary_windows_exit_code_is_no_crash(text):
+    assert not any(m.id.startswith("family.crash.status-") for m in families.decode(text))

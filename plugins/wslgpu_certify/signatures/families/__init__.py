@@ -39,12 +39,14 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     chains = {match.line for match in found if not match.id.endswith(".hook-failed")}
     for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original),
                     cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
-                    wsl.decode(original), crash.decode(original, command, exit_code)):
+                    crash.windows_exit(original, command), wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
                 found.append(match)
     named = {match.line for match in found if not match.id.startswith("family.oci.")}
-    return [m for m in found if not (m.id.endswith(".hook-failed") and m.line in named)]
+    crashed = {match.line for match in found if match.id.startswith("family.crash.status-")}  # a Windows exit code
+    return [m for m in found if not (m.id.endswith(".hook-failed") and m.line in named)
+            and not (m.id.startswith("family.wsl.") and m.line in crashed)]  # is no WSL error
 
 
 def _messages(text: str, command: str | None, exit_code: int | None, engine: str | None) -> list[Match]:

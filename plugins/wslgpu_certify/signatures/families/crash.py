@@ -15,6 +15,7 @@ from .tables import hit, lines_with
 
 SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
 OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
+NTSTATUS_SOURCE = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55"
 # number: (name, what it means, the usual causes on this stack or "", fix steps, source)
 SIGNALS = {
     1: ("SIGHUP", "its terminal hung up", "", (), SOURCE),
@@ -85,6 +86,50 @@ _WORDS = re.compile(
     r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>"
     r"|Program (?:received|terminated with) signal (?P<gdb>SIG[A-Z]{2,6})\b", re.M | re.I)
 _BY_NAME = {entry[0]: number for number, entry in SIGNALS.items()}
+
+
+# A Windows process that died of an exception exits with the NTSTATUS code (ntstatus.h; MS-ERREF 2.3.1,
+# https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55),
+# printed as 0xC..., as a negative int32 (-1073740791) or unsigned (3221226505).
+NTSTATUS = {
+    0xC0000005: ("STATUS_ACCESS_VIOLATION", "an invalid memory access (the Windows segmentation fault)"),
+    0xC0000409: ("STATUS_STACK_BUFFER_OVERRUN", "a fail-fast abort (a failed security check, abort() or a native "
+                                                "library's fatal error)"),
+    0xC000001D: ("STATUS_ILLEGAL_INSTRUCTION", "an instruction the CPU does not have"),
+    0xC00000FD: ("STATUS_STACK_OVERFLOW", "a stack overflow"),
+    0xC0000135: ("STATUS_DLL_NOT_FOUND", "a DLL it needs was not found"),
+    0xC0000139: ("STATUS_ENTRYPOINT_NOT_FOUND", "a DLL of another version than it was built against"),
+    0xC0000142: ("STATUS_DLL_INIT_FAILED", "a DLL failed to initialise"),
+    0xC0000374: ("STATUS_HEAP_CORRUPTION", "heap corruption"),
+}
+_WINDOWS_EXIT = re.compile(r"exit(?:ed)?(?: with)? (?:code|status)[ :=]*(?:(-?\d{9,10})\b[ (]*)?(?:0[xX]([0-9a-fA-F]{8}))?",
+                           re.I)
+
+
+def windows_exit(text: str, command: str | None = None) -> list[Match]:
+    """A Windows process's exit code that is an NTSTATUS exception: it crashed, said as such, with what it means."""
+    out = []
+    for found in _WINDOWS_EXIT.finditer(lines_with(text, ("exit",))):
+        number = int(found.group(2), 16) if found.group(2) else int(found.group(1) or 0) & 0xFFFFFFFF
+        if number not in NTSTATUS:
+            continue
+        name, means = NTSTATUS[number]
+        rpy2 = "rpy2" in text.lower()
+        cause = (f"The Windows process crashed: exit code 0x{number:08X} ({name}), {means}. In a Python process this "
+                 "is a native extension or the library it loads (R for rpy2, CUDA/cuDNN DLLs for a framework) "
+                 "failing inside the process, not a Python error.")
+        fix = [Step(say="Check that the native library matches the package's build (the same R / CUDA version the "
+                        "wheel was built for, its DLLs first on PATH), and update the package to its current "
+                        "Windows wheel; run it once more under a debugger or with the library's own diagnostics.")]
+        if rpy2:
+            fix.append(Step(say="For rpy2 on Windows: R's bin folder on PATH and R_HOME set to that R, rpy2's current "
+                                "release; python -m rpy2.situation shows what it finds."))
+            fix.append(Step(run="python -m rpy2.situation", shell="cmd"))
+        layer = "rpy2" if rpy2 else _layer(command)
+        out.append(hit("crash", name, layer, cause, "Windows (the process that crashed)", tuple(fix), NTSTATUS_SOURCE,
+                       "medium", text, found))
+        break
+    return out
 
 
 def signal_of(status: int) -> int | None:
