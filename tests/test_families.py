@@ -901,9 +901,26 @@ MESSAGES = [
     ("The command 'docker' could not be found in this WSL 2 distro.\nWe recommend to activate the WSL integration in "
      "Docker Desktop settings.", "family.docker-desktop.integration-off"),
     ("error during connect: Get \"http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.47/version\": open "
-     "//./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.", "family.docker-client.desktop-unreachable"),
-    ("error during connect: open //./pipe/docker_engine: The system cannot find the file specified.",
+     "//./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.",
+     "family.docker-desktop.engine-not-answering"),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
      "family.docker-client.desktop-unreachable"),
+    ("error during connect: open //./pipe/docker_engine: The system cannot find the file specified.",
+     "family.docker-desktop.engine-not-answering"),
+    ("request returned Internal Server Error for API route and version http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.24/"
+     "version, check if the server supports the requested API version", "family.docker-desktop.engine-not-answering"),
+    ("running wsl distro proxy in Ubuntu-22.04 distro: running proxy: running wslexec: An error occurred while running "
+     "the command. DockerDesktop/Wsl/ExecError: c:\\windows\\system32\\wsl.exe -d ubuntu-22.04 -u root",
+     "family.docker-desktop.integration-proxy-failed"),
+    ("DockerDesktop/Wsl/ExecError: wsl.exe -d Ubuntu exited with code 1", "family.docker-desktop.integration-proxy-failed"),
+    ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container "
+     "process caused \"process_linux.go:303: getting the final child's pid from pipe caused \\\"EOF\\\"\": unknown.",
+     "family.runc.init-pid-eof"),
+    ("runc create failed: unable to start container process: getting the final child's pid from pipe caused: EOF",
+     "family.runc.init-pid-eof"),
+    ("RuntimeError: cuBLAS failed with status CUBLAS_STATUS_NOT_SUPPORTED", "family.cublas.gpu-not-supported"),
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_ARCH_MISMATCH when calling `cublasCreate(handle)`",
+     "family.cublas.gpu-not-supported"),
     ("docker: Error response from daemon: unknown or invalid runtime name: runsc.", "family.docker-daemon.unknown-runtime"),
     ("Error response from daemon: Unknown runtime specified nvidia-experimental", "family.docker-daemon.unknown-runtime"),
     ("System has not been booted with systemd as init system (PID 1). Can't operate.", "family.init.systemd-not-pid1"),
