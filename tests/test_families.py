@@ -919,6 +919,10 @@ MESSAGES = [
     ("runc create failed: unable to start container process: getting the final child's pid from pipe caused: EOF",
      "family.runc.init-pid-eof"),
     ("RuntimeError: cuBLAS failed with status CUBLAS_STATUS_NOT_SUPPORTED", "family.cublas.gpu-not-supported"),
+    ("E cuda_driver.cc:313] failed call to cuInit: UNKNOWN ERROR (-1)\nI cuda_diagnostics.cc:163] no NVIDIA GPU device "
+     "is present: /dev/nvidia0 does not exist", "family.tensorflow.no-gpu-device-node"),
+    ("2024-01-02 I external/local_xla/xla/stream_executor/cuda/cuda_diagnostics.cc:160] no NVIDIA GPU device is present:"
+     " /dev/nvidia0 does not exist", "family.tensorflow.no-gpu-device-node"),
     ("RuntimeError: CUDA error: CUBLAS_STATUS_ARCH_MISMATCH when calling `cublasCreate(handle)`",
      "family.cublas.gpu-not-supported"),
     ("docker: Error response from daemon: unknown or invalid runtime name: runsc.", "family.docker-daemon.unknown-runtime"),
