@@ -42,7 +42,8 @@ LAYERS_OF_CATEGORY = {
     "wsl-conf": {"wsl"},
     "ldconfig": {"wsl"},
     "dpkg-nvidia": {"wsl", "gpu"},  # a Linux driver inside WSL: the distro's packages, the GPU's libraries
-    "nvidia-smi": {"gpu", "wsl"},  # the driver as the distro sees it
+    "nvidia-smi": {"gpu", "wsl", "windows"},  # the driver as the distro sees it; the Windows nvidia-smi (its
+    # Driver-Model column: a TCC GPU is windows.gpu.driver_model) is pasted under the same name
     "docker-info": {"docker", "wsl"},  # the engine, or the distro it runs in
     "dockerd": {"docker", "wsl"},
     "daemon-json": {"docker"},

@@ -7,7 +7,8 @@ with an index.yaml: file, category, verdict, fix, source), the known-causes sign
 (known_causes.toml) and the known-bad release rows (known_bad_releases.toml) learned from that
 transcript's thread (its `source`, or one of its `also`: same GitHub owner/repo#number) are left
 out, then the transcript is diagnosed in-process, as bench/diagnose_coverage.py does it.
-Family decoders stay: they are written from API headers and error tables, not from a thread.
+Family decoders stay: they are written from API headers and error tables, not from a thread; a family data
+row (a WSL/CUDA cause, a library) that cites the thread in its `source`/`also` is left out with it.
 
 Scoring is diagnose_coverage's: a broken transcript is *named right* when a finding sits in a
 layer its category can show (LAYERS_OF_CATEGORY) and the findings' fix shares the index's fix key
@@ -42,6 +43,11 @@ from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
 from wslgpu_certify.profile import load_profile  # noqa: E402
 from wslgpu_certify.signatures import releases  # noqa: E402
 from wslgpu_certify.signatures.catalog import load_catalog  # noqa: E402
+from wslgpu_certify.signatures.families import bindings as family_bindings  # noqa: E402
+from wslgpu_certify.signatures.families import cuda as family_cuda  # noqa: E402
+from wslgpu_certify.signatures.families import libraries as family_libraries  # noqa: E402
+from wslgpu_certify.signatures.families import tables as family_tables  # noqa: E402
+from wslgpu_certify.signatures.families import wsl as family_wsl  # noqa: E402
 
 SHARED_CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))
 REAL = REPO / "tests" / "real"
@@ -59,22 +65,45 @@ def threads_of(sources) -> set[str]:
     return {t for t in map(thread_of, sources) if t}
 
 
+FAMILY_MODULES = (family_tables, family_cuda, family_libraries, family_bindings, family_wsl)
+
+
+def _family_caches() -> tuple:
+    return (family_tables.causes, family_tables.causes_within, family_cuda.nvml_messages, family_libraries.providers,
+            family_bindings.removed_names)
+
+
 @contextmanager
 def without_threads(threads: set[str]):
-    """diagnose() with the signatures and release rows learned from `threads` left out (restored after);
-    yields the (signatures, release rows) kept."""
+    """diagnose() with the signatures, release rows and family data rows learned from `threads` left out
+    (restored after); yields the (signatures, release rows) kept. A family data row (a WSL or CUDA cause, a
+    library) that cites the thread in its `source`/`also` was partly learned from it: it goes too."""
     catalog = tuple(s for s in load_catalog() if not threads_of(s.sources) & threads)
     table = tuple(r for r in releases.load_releases() if not threads_of((r.source, *r.also)) & threads)
-    original_match, original_rows = diagnosis.match, releases.load_releases
+    original_match, original_rows, original_table = diagnosis.match, releases.load_releases, family_tables.table
 
     def match(text, **kwargs):
         return original_match(text, catalog=catalog, **kwargs)
 
+    def family_table(name: str) -> dict:
+        data = original_table(name)
+        return {key: [row for row in rows if not (isinstance(row, dict) and threads_of(
+                    (str(row.get("source", "")), *map(str, row.get("also", ())))) & threads)]
+                if isinstance(rows, list) else rows for key, rows in data.items()}
+
     diagnosis.match, releases.load_releases = match, lambda *args: table
+    for module in FAMILY_MODULES:  # each decoder module holds its own name for tables.table
+        module.table = family_table
+    for cache in _family_caches():
+        cache.cache_clear()
     try:
         yield catalog, table
     finally:
         diagnosis.match, releases.load_releases = original_match, original_rows
+        for module in FAMILY_MODULES:
+            module.table = original_table
+        for cache in _family_caches():
+            cache.cache_clear()
 
 
 def entry_ids(entry) -> set[str]:

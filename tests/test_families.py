@@ -253,7 +253,13 @@ def test_ordinary_exits_are_no_crash(text, exit_code):
     ("Could not load library libcudnn_cnn_infer.so.8. Error: libcudnn_cnn_infer.so.8: cannot open shared object file",
      "gpu", "cuDNN"),
     ("Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so.9.1, libcudnn_cnn.so.9, libcudnn_cnn.so}", "gpu", "cuDNN"),
-    ("OSError: cannot load library '/usr/lib/R/lib/libR.so': libRlapack.so: cannot open shared object file", "rstudio", "R_HOME"),
+    # cffi's OSError is Python (rpy2) loading R; R's base packages failing on libR.so: R embedded without its ldpaths
+    ("OSError: cannot load library '/usr/lib/R/lib/libR.so': libRlapack.so: cannot open shared object file", "rpy2", "R_HOME"),
+    ("Error: package or namespace load failed for 'utils' in dyn.load(file, DLLpath = DLLpath, ...):\n"
+     " unable to load shared object '/usr/lib/R/library/utils/libs/utils.so':\n  libR.so: cannot open shared object"
+     " file: No such file or directory", "rpy2", "R_HOME"),
+    ("Error in dyn.load(file): unable to load shared object 'x.so':\n  libRblas.so: cannot open shared object file",
+     "rstudio", "R_HOME"),
     ("Error: libpython3.10.so.1.0: cannot open shared object file: No such file or directory", "rstudio", "shared libpython"),
     ("nvidia-container-cli: initialization error: load library failed: libnvidia-container.so.1: cannot open shared"
      " object file", "docker", "nvidia-container-toolkit"),
@@ -360,7 +366,9 @@ def test_cdi_and_no_driver_chains():
     ("PS C:\\> wsl --install\nError code: Wsl/InstallDistro/0x80072ee7\n", "family.wsl.wininet-e-name-not-resolved",
      "windows"),
     ("> library(tidymodels)\nError in library(tidymodels) : there is no package called ‘tidymodels’\n",
-     None, "rpy2"),  # the catalog's rpy2.r-package-missing: a signature wins
+     "family.binding.r-tidymodels", "rstudio"),  # an R session's own error; rpy2's RRuntimeError is the catalog's
+    ("rpy2.rinterface_lib.embedded.RRuntimeError: Error in loadNamespace(name) : there is no package called ‘mi’\n",
+     None, "rpy2"),
     ("$ Rscript fit.R\n" + RETICULATE, "family.binding.reticulate-tensorflow", "rstudio"),
 ])
 def test_diagnose_names_the_family_when_no_signature_matched(paste, ident, layer):
@@ -781,3 +789,603 @@ def test_the_suite_masks_a_secret_in_the_command_a_crash_line_names():
     assert "family.crash.sigkill" in [c.id for c in causes]
     assert all("hunter2" not in c.cause + c.line for c in causes)
     assert "<REDACTED>" in next(c.cause for c in causes if c.id == "family.crash.sigkill")
+
+
+# --- the fallback rule: a `low` (where-to-look) signature no longer hides a family ------------------------------
+
+HOOK = ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI "
+        "runtime create failed: runc create failed: unable to start container process: error during container init: "
+        "error running hook #0: error running hook: exit status 1, stdout: , stderr: Auto-detected mode as 'legacy'\n"
+        "nvidia-container-cli: {inner}: unknown.")
+
+
+@pytest.mark.parametrize("inner, ident, words", [
+    ("initialization error: WSL environment detected but no adapters were found", "family.oci.no-adapters",
+     "remove the GPU request"),
+    ("requirement error: unsatisfied condition: cuda>=12.4, please update your driver to a newer version, or use an "
+     "earlier cuda container", "family.oci.cuda-requirement", "NVIDIA_DISABLE_REQUIRE=1"),
+    ("initialization error: driver error: failed to process request", "family.oci.driver-request-failed",
+     "WSL GPU support"),
+])
+def test_the_family_is_decoded_beside_a_where_to_look_signature(inner, ident, words, monkeypatch):
+    from wslgpu_certify.diagnose import diagnosis
+    from wslgpu_certify.signatures import match
+
+    text = HOOK.format(inner=inner)
+    low = tuple(hit.signature for hit in match(text) if hit.signature.confidence == "low")
+    assert low  # toolkit.prestart-hook-failed: it says where to look, not why
+    # only the where-to-look signature in the catalog (a ticket whose specific signature nobody wrote yet)
+    monkeypatch.setattr(diagnosis, "match", lambda text, **kw: match(text, catalog=low, **kw))
+    result = diagnose(text.encode(), PROFILE)
+    family = next(f for f in result.findings if f.signature_id == ident)
+    assert words in " ".join(step.text for step in family.fix)
+    assert any(f.signature_id in {s.id for s in low} for f in result.findings)  # the low one stays, after it
+
+
+def test_after_keeps_a_specific_signature_alone():
+    from wslgpu_certify.signatures import match
+
+    text = "docker: Error response from daemon: unknown or invalid runtime name: nvidia."
+    hits = match(text)
+    assert hits and any(h.signature.confidence != "low" for h in hits)
+    assert families.after(hits, text) == hits
+    low = [h for h in match(HOOK.format(inner="initialization error: WSL environment detected but no adapters were "
+                                              "found")) if h.signature.confidence == "low"]
+    assert low and any(f.id == "family.oci.no-adapters" for f in families.after(low, HOOK.format(
+        inner="initialization error: WSL environment detected but no adapters were found")))
+
+
+# --- the hook chain: the file the image already has, a chain hard-wrapped at a fixed width ------------------------
+
+@pytest.mark.parametrize("path, inside", [
+    ("/var/lib/docker/overlay2/35b2ed80985f/merged/usr/lib/x86_64-linux-gnu/libcuda.so.1",
+     "/usr/lib/x86_64-linux-gnu/libcuda.so.1"),
+    ("/var/lib/docker/overlay2/0a1b2c/merged/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
+     "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1"),
+    ("/run/containerd/io.containerd.runtime.v2.task/moby/9f8e/rootfs/usr/bin/nvidia-smi", "/usr/bin/nvidia-smi"),
+    ("/usr/lib/x86_64-linux-gnu/libnvidia-ptxjitcompiler.so.1", "/usr/lib/x86_64-linux-gnu/libnvidia-ptxjitcompiler.so.1"),
+])
+def test_a_file_the_image_already_has_is_named_inside_the_image(path, inside):
+    hit = one(HOOK.format(inner=f"mount error: file creation failed: {path}: file exists"))
+    assert hit.id == "family.oci.file-exists" and f"RUN rm -f {inside}" in fix_text(hit)
+    assert inside in hit.signature.cause and "overlay2" not in fix_text(hit)
+
+
+def test_a_chain_wrapped_mid_word_at_a_fixed_width_is_joined():
+    chain = HOOK.format(inner="mount error: file creation failed: /var/lib/docker/overlay2/35b2ed80985f1e2/merged/usr/"
+                              "lib/x86_64-linux-gnu/libcuda.so.1: file exists")
+    flat = chain.replace("\n", " ")
+    wrapped = "\n".join(flat[i:i + 106] for i in range(0, len(flat), 106))
+    assert wrapped.count("\n") >= 3
+    assert one(wrapped).id == "family.oci.file-exists"
+
+
+def test_a_table_of_equal_lines_is_never_joined():
+    table = "\n".join(["+" + "-" * 80 + "+", "| NVIDIA-SMI 555.85  Driver Version: 555.85  CUDA Version: 12.5" + " " * 17
+                       + "|"] * 4)
+    assert oci_unwrap(table) == table
+
+
+def oci_unwrap(text: str) -> str:
+    from wslgpu_certify.signatures.families import oci
+    return oci.unwrap(text)
+
+
+# --- the programs' fixed messages (data/messages.toml): several wordings of each, near misses --------------------
+
+MESSAGES = [
+    ("I1010 18:04:36.530285 8259 dxcore.c:211] Core Nvidia component libcuda.so.1.1 not found in "
+     "/usr/lib/wsl/drivers/u0377383.inf_amd64_30501df11e64fe9a", "family.libnvidia-container.adapter-without-nvidia-libraries"),
+    ("I0301 dxcore.c:190] Core Nvidia library libnvidia-ml.so.1 not found in /usr/lib/wsl/drivers/iigd_dch.inf_amd64_1",
+     "family.libnvidia-container.adapter-without-nvidia-libraries"),
+    ("I0301 dxcore.c:195] No Nvidia Libraries found in /usr/lib/wsl/drivers/iigd_dch.inf_amd64_1",
+     "family.libnvidia-container.adapter-without-nvidia-libraries"),
+    ("E0301 dxcore.c:245] Found a WDDM adapter running a driver with pre-WDDM 2.8 . Skipping it.",
+     "family.libnvidia-container.pre-wddm-2-8"),
+    ("E0301 dxcore.c:320] dxcore library is present but the symbol D3DKMTEnumAdapters2 is missing",
+     "family.libnvidia-container.dxcore-without-symbols"),
+    ("I1016 nvc.c:301] dxcore initialization failed, continuing assuming a non-WSL environment",
+     "family.libnvidia-container.dxcore-unavailable"),
+    ("E0301 dxcore.c:290] Failed to enumerate adapters via dxcore", "family.libnvidia-container.dxcore-unavailable"),
+    ("E0301 dxcore.c:151] The driver store directory '/usr/lib/wsl/drivers/nv_dispi.inf_amd64_9' is not valid",
+     "family.libnvidia-container.driver-store-invalid"),
+    ("Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "
+     "\"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/containers/json\": dial unix /var/run/docker.sock: connect: permission "
+     "denied", "family.docker-client.socket-permission-denied"),
+    ("permission denied while trying to connect to the docker API at unix:///var/run/docker.sock",
+     "family.docker-client.socket-permission-denied"),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "family.docker-client.daemon-unreachable"),
+    ("ERROR: Cannot connect to the Docker daemon at unix:///home/me/.docker/run/docker.sock. Is the docker daemon "
+     "running?", "family.docker-client.daemon-unreachable"),
+    ("The command 'docker' could not be found in this WSL 2 distro.\nWe recommend to activate the WSL integration in "
+     "Docker Desktop settings.", "family.docker-desktop.integration-off"),
+    ("error during connect: Get \"http://%2F%2F.%2Fpipe%2FdockerDesktopLinuxEngine/v1.47/version\": open "
+     "//./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.",
+     "family.docker-desktop.engine-not-answering"),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+     "family.docker-client.desktop-unreachable"),
+    ("error during connect: open //./pipe/docker_engine: The system cannot find the file specified.",
+     "family.docker-desktop.engine-not-answering"),
+    ("request returned Internal Server Error for API route and version http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.24/"
+     "version, check if the server supports the requested API version", "family.docker-desktop.engine-not-answering"),
+    ("running wsl distro proxy in Ubuntu-22.04 distro: running proxy: running wslexec: An error occurred while running "
+     "the command. DockerDesktop/Wsl/ExecError: c:\\windows\\system32\\wsl.exe -d ubuntu-22.04 -u root",
+     "family.docker-desktop.integration-proxy-failed"),
+    ("DockerDesktop/Wsl/ExecError: wsl.exe -d Ubuntu exited with code 1", "family.docker-desktop.integration-proxy-failed"),
+    ("docker: Error response from daemon: OCI runtime create failed: container_linux.go:345: starting container "
+     "process caused \"process_linux.go:303: getting the final child's pid from pipe caused \\\"EOF\\\"\": unknown.",
+     "family.runc.init-pid-eof"),
+    ("runc create failed: unable to start container process: getting the final child's pid from pipe caused: EOF",
+     "family.runc.init-pid-eof"),
+    ("RuntimeError: cuBLAS failed with status CUBLAS_STATUS_NOT_SUPPORTED", "family.cublas.gpu-not-supported"),
+    ("E cuda_driver.cc:313] failed call to cuInit: UNKNOWN ERROR (-1)\nI cuda_diagnostics.cc:163] no NVIDIA GPU device "
+     "is present: /dev/nvidia0 does not exist", "family.tensorflow.no-gpu-device-node"),
+    ("2024-01-02 I external/local_xla/xla/stream_executor/cuda/cuda_diagnostics.cc:160] no NVIDIA GPU device is present:"
+     " /dev/nvidia0 does not exist", "family.tensorflow.no-gpu-device-node"),
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_ARCH_MISMATCH when calling `cublasCreate(handle)`",
+     "family.cublas.gpu-not-supported"),
+    ("docker: Error response from daemon: unknown or invalid runtime name: runsc.", "family.docker-daemon.unknown-runtime"),
+    ("Error response from daemon: Unknown runtime specified nvidia-experimental", "family.docker-daemon.unknown-runtime"),
+    ("System has not been booted with systemd as init system (PID 1). Can't operate.", "family.init.systemd-not-pid1"),
+    ("Failed to connect to bus: Host is down", "family.init.systemd-not-pid1"),
+    ("docker: unrecognized service", "family.init.unrecognized-service"),
+    ("dockerd: unrecognized service", "family.init.unrecognized-service"),
+    ("iptables v1.8.7 (nf_tables): RULE_APPEND failed (No such file or directory): rule in chain DOCKER-ISOLATION-STAGE-1",
+     "family.iptables.nf-tables-unsupported"),
+    ("iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Invalid argument",
+     "family.iptables.nf-tables-unsupported"),
+    ("iptables v1.8.7 (legacy): can't initialize iptables table `nat': Table does not exist (do you need to insmod?)",
+     "family.iptables.legacy-table-missing"),
+    ("iptables v1.6.1: can't initialize iptables table `filter': Table does not exist (do you need to insmod?)",
+     "family.iptables.legacy-table-missing"),
+    ("bash: nvidia-smi: command not found", "family.shell.nvidia-smi-not-found"),
+    ("zsh: command not found: nvidia-smi", "family.shell.nvidia-smi-not-found"),
+    ("Command 'nvidia-smi' not found, but can be installed with:", "family.shell.nvidia-smi-not-found"),
+    ("-bash: docker: command not found", "family.shell.docker-not-found"),
+    ("zsh: command not found: nvidia-ctk", "family.shell.toolkit-not-found"),
+    ("bash: nvidia-container-cli: command not found", "family.shell.toolkit-not-found"),
+    ("/bin/sh: 1: nvcc: not found\nbash: nvcc: command not found", "family.shell.nvcc-not-found"),
+    ("level=warning msg=\"Could not locate libdxcore.so: pattern libdxcore.so not found\"",
+     "family.nvidia-ctk.wsl-driver-file-not-located"),
+    ("WARN[0000] Could not locate libnvdxgdmal.so.1: pattern libnvdxgdmal.so.1 not found",
+     "family.nvidia-ctk.wsl-driver-file-not-located"),
+    ("Linux DESKTOP-1 4.4.0-19041-Microsoft #488-Microsoft Mon Sep 01 13:43:00 PST 2020 x86_64 GNU/Linux",
+     "family.kernel.wsl1-release"),
+    ("Linux version **4.4.0-22621**-Microsoft (Microsoft@Microsoft.com) (gcc version 5.4.0 (GCC) )",
+     "family.kernel.wsl1-release"),
+    ("Error: only 0 Devices available, 1 requested.  Exiting.", "family.cuda-samples.no-device-available"),
+    ("Error: Prerequisites for installing TensorFlow not available.\n\nPlease install the following Python packages "
+     "before proceeding: pip, virtualenv", "family.r-tensorflow.install-prerequisites"),
+    ("ensuring data disk is available: exit code: 4294967295: running WSL command wsl.exe C:\\Windows\\System32\\wsl.exe "
+     "--mount --bare --vhd C:\\Users\\me\\docker_data.vhdx: Copyright (c) Microsoft Corporation. All rights reserved.",
+     "family.docker-desktop.wsl-too-old"),
+    ("wsl update failed: updating wsl: exit code: 4294967295: running WSL command wsl.exe C:\\Windows\\System32\\wsl.exe "
+     "--update --web-download: Invalid command line option: --web-download", "family.docker-desktop.wsl-too-old"),
+    ("System.InvalidOperationException: Failed to deploy distro docker-desktop to C:\\Users\\me\\AppData\\Local\\Docker"
+     "\\wsl\\distro: exit code: -1", "family.docker-desktop.deploy-distro-failed"),
+    ("The requested operation is successful. Changes will not be effective until the system is rebooted.",
+     "family.windows.reboot-required"),
+    ("mount: /sys/fs/cgroup/cpuset: wrong fs type, bad option, bad superblock on cgroup, missing codepage or helper "
+     "program, or other error.", "family.dockerd.cgroup-v1-mount-refused"),
+    ("Error in .External2(C_X11, paste0(\"png::\", filename), g$width, g$height,  :\n  unable to start device PNG",
+     "family.r-graphics.no-x11-display"),
+    ("In png(\"a.png\") : unable to open connection to X11 display ''", "family.r-graphics.no-x11-display"),
+    ("Error in .External2(C_X11, d$display, d$width) :\n  unable to start device X11cairo", "family.r-graphics.no-x11-display"),
+    ("2: In png(width = 1000, height = 600, file = out) :\n  failed to load cairo DLL", "family.r-graphics.cairo-not-loadable"),
+    ("unable to load shared object '/usr/local/lib/R/modules//R_X11.so':", "family.r-graphics.cairo-not-loadable"),
+    ("Error in RStudioGD() : \n  Shadow graphics device error: r error 4", "family.r-graphics.rstudio-shadow-device"),
+    ("Error in IRkernel::installspec() :\n  jupyter-client has to be installed but \"jupyter kernelspec --version\" "
+     "exited with code 127.", "family.irkernel.jupyter-not-runnable"),
+    ("jupyter-client has to be installed but “jupyter kernelspec --version” exited with code 1.",
+     "family.irkernel.jupyter-not-runnable"),
+    ("/usr/bin/ld: cannot find -lcuda: No such file or directory\ncollect2: error: ld returned 1 exit status",
+     "family.wsl-driver.libcuda-not-on-path"),
+    ("CUDA SETUP: WARNING! libcuda.so not found! Do you have a CUDA driver installed?", "family.wsl-driver.libcuda-not-on-path"),
+    ("Warp CUDA error: Could not open libcuda.so.", "family.wsl-driver.libcuda-not-on-path"),
+    ('RuntimeError: Function "cuInit" not found', "family.wsl-driver.libcuda-not-on-path"),
+    ("stderr: nvidia-container-cli: container error: cgroup subsystem devices not found: unknown",
+     "family.libnvidia-container.cgroup-v2-unsupported"),
+    ("nvidia-container-cli: container error: cgroup subsystem devices not found", "family.libnvidia-container.cgroup-v2-unsupported"),
+    ("nvidia-container-cli: device error: 3: unknown device: unknown", "family.libnvidia-container.unknown-device"),
+    ("Error: package ‘MASS’ was installed by an R version with different internals; it needs to be reinstalled for use "
+     "with this R version", "family.r.package-built-for-other-r"),
+    ("Error: package 'ggplot2' was installed before R 4.0.0: please re-install it", "family.r.package-built-for-other-r"),
+    ('  No font found in CairoFonts() for "Helvetica:style=Regular"', "family.r-graphics.fonts-missing"),
+    ("error: a value is required for '--python <PYTHON>' but none was supplied\nuv error code: 2\nError in "
+     "uv_get_or_create_env() :", "family.reticulate.uv-env-failed"),
+    ("Error : could not find a Python environment for /", "family.reticulate.uv-env-failed"),
+    ('Erreur dans system2(uv, c("python list", "--all-versions", "--color never",  :', "family.reticulate.uv-env-failed"),
+    ("W gpu_backend_lib.cc:530] Can't find libdevice directory ${CUDA_DIR}/nvvm/libdevice. This may result in "
+     "compilation or runtime failures", "family.xla.libdevice-not-found"),
+    ("error: libdevice not found at ./libdevice.10.bc", "family.xla.libdevice-not-found"),
+    ("R[write to console]: Error in gettext(fmt, domain = domain, trim = trim) :\n  3 arguments passed to "
+     ".Internal(gettext) which requires 2", "family.r.two-r-installations"),
+    ("Error in paste0(...) : 1 argument passed to .Internal(paste0) which requires 3", "family.r.two-r-installations"),
+    ("X11 font -*-helvetica-%s-%s-*-*-%d-*-*-*-*-*-*-*, face 1 at size 28 could not be loaded",
+     "family.r-graphics.fonts-missing"),
+    ("stderr: nvidia-container-cli: device error: GPU-7e1b2a90-1111-2222-3333-444455556666: unknown device",
+     "family.libnvidia-container.unknown-device"),
+    ("error=\"symbol lookup for cuCtxCreate_v3 failed: /usr/lib/x86_64-linux-gnu/libcuda.so.418.226.00: undefined "
+     "symbol: cuCtxCreate_v3\"", "family.wsl-driver.stale-libcuda"),
+    ("OSError: /usr/lib/x86_64-linux-gnu/libcuda.so.1: undefined symbol: cuGetProcAddress_v2",
+     "family.wsl-driver.stale-libcuda"),
+    ("[ 1234.5] misc dxg: dxgk: dxgkio_make_resident: Ioctl failed: -12", "family.dxgkrnl.out-of-memory"),
+    ("torch: 2.11.0+cpu\nCUDA build: None\nCUDA available: False", "family.framework.cpu-only-build"),
+    ("2.3.1+cpu", "family.framework.cpu-only-build"),
+    ("uv pip install torch==2.6.0 torchvision==0.21.0 --index-url https://download.pytorch.org/whl/cpu",
+     "family.framework.cpu-only-build"),
+    ("WARNING:absl:No GPU/TPU found, falling back to CPU. (Set TF_CPP_MIN_LOG_LEVEL=0 and rerun for more info.)",
+     "family.framework.cpu-only-build"),
+    ("2026-07-31T15:43:43Z [rserver] ERROR system error 13 (Permission denied) [path: /var/lib/rstudio-server/secure-"
+     "cookie-key]; OCCURRED AT rstudio::core::Error", "family.rstudio-server.state-not-writable"),
+    ("[rserver] ERROR system error 13 (Permission denied) [path: /var/run/rstudio-server/rstudio-rserver]",
+     "family.rstudio-server.state-not-writable"),
+    ("[rserver] ERROR database error 7 (sqlite3_statement_backend::loadOne: attempt to write a readonly database) "
+     "[description: Could not delete expired revoked cookies", "family.rstudio-server.state-not-writable"),
+    ("PermissionError: [Errno 13] Permission denied: '/home/jovyan/.local'", "family.jupyter-container.home-not-writable"),
+    ("jupyter | PermissionError: [Errno 13] Permission denied: '/home/jovyan/.jupyter/lab'",
+     "family.jupyter-container.home-not-writable"),
+]
+
+
+@pytest.mark.parametrize("text, ident", MESSAGES, ids=[f"{i}-{n}" for n, (_, i) in enumerate(MESSAGES)])
+def test_a_programs_message_decodes_to_its_cause(text, ident):
+    found = [m.id for m in families.decode(text)]
+    assert ident in found, found
+
+
+@pytest.mark.parametrize("text, kwargs", [
+    ("I0301 dxcore.c:271] Adding new adapter via dxcore hAdapter:40000000 luid:c3cd wddm version:3100", {}),
+    ("Found a WDDM adapter running a driver with WDDM 3.1", {}),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n24.0.7",
+     {"exit_code": 0}),  # a loop waiting for dockerd: it answered in the end
+    ("System has not been booted with systemd as init system (PID 1). Can't operate.",
+     {"command": "systemctl is-enabled docker"}),  # a query: the answer is no, not a failure
+    ("iptables v1.8.7 (nf_tables): chain `DOCKER' in table `nat' is incompatible, use 'nft' tool.", {}),
+    ("Linux version 5.15.153.1-microsoft-standard-WSL2 (root@941d701f84f1) (gcc (GCC) 11.2.0)", {}),
+    ("Linux DESKTOP 4.19.128-microsoft-standard #1 SMP Tue Jun 23 12:58:10 UTC 2020 x86_64", {}),
+    ("torch 2.3.0+cu121 CUDA build: 12.1", {}),
+    ("[ 0.412] misc dxg: dxgk: dxgkio_query_adapter_info: Ioctl failed: -2", {}),
+    ("strings /usr/lib/x86_64-linux-gnu/libstdc++.so.6 | grep GLIBCXX_3.4.30\nGLIBCXX_3.4.30", {}),
+    ("png 1.6.43 installed; capabilities(\"cairo\") TRUE", {}),
+    ("CreateFile C:\\data\\model.bin: The system cannot find the file specified.", {}),  # a generic Win32 text
+    ("PermissionError: [Errno 13] Permission denied: '/data/model.bin'", {}),  # not the notebook user's home
+    ("[rserver] INFO Starting rserver: no permission problems with /var/lib/rstudio-server", {}),
+])
+def test_message_near_misses_decode_nothing(text, kwargs):
+    assert families.decode(text, **kwargs) == []
+
+
+def test_message_rows_are_sourced_checked_and_their_bash_parses():
+    from wslgpu_certify.signatures.families import messages
+
+    rows = messages.rows()
+    assert len({row.id for row in rows}) == len(rows) and all(row.id.startswith("family.") for row in rows)
+    assert all(url.startswith("https://") for row in rows for url in row.sources)
+    bash = [step.run for row in rows for lineage in (["wsl", "current", "documented"], ["wsl", "documented"],
+                                                     ["wsl", "current-desktop", "current", "documented"])
+            for step in row.fix_for(lineage) if step.shell == "bash"]
+    script = "\n".join(f"f{n}() {{\n{run}\n}}" for n, run in enumerate(bash))
+    result = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    covered = {ident for _, ident in MESSAGES}
+    assert {row.id for row in rows} <= covered, {row.id for row in rows} - covered  # every row has members above
+
+
+def test_a_message_row_with_a_2020_recipe_writes_its_current_fix_out():
+    from wslgpu_certify.signatures.families import messages
+
+    assert [row.id for row in messages.rows() if "documented" in dict(row.profiles)
+            and "current" not in dict(row.profiles)] == []
+
+
+def test_message_fixes_fit_every_machine():
+    from test_fixes_by_profile import MACHINES, what_does_not_stand_alone, what_is_wrong
+    from wslgpu_certify.known_causes import remediation_of
+    from wslgpu_certify.profile import fix_lineage, profile_setting
+    from wslgpu_certify.signatures.families import messages
+
+    wrong = []
+    for name, env in MACHINES:
+        profile = load_profile(name)
+        for row in messages.rows():
+            if (row.engine and row.engine != profile_setting(profile, "docker.engine")) or (
+                    env == "linux" and (row.layer == "windows" or row.wsl_only)):
+                continue
+            rem = remediation_of(row, row.cause, fix_lineage(profile, env))
+            wrong += [f"{name}/{env} {row.id}: {w}" for w in what_is_wrong(rem, profile, env) + what_does_not_stand_alone(rem)]
+    assert wrong == []
+
+
+def test_no_message_row_is_learned_from_a_reserved_thread():
+    from wslgpu_certify.signatures.families import messages
+
+    shared = Path(os.environ["WSLGPU_CORPUS"]).parent if os.environ.get("WSLGPU_CORPUS") else REPO.parent / "shared"
+    if not (shared / "reserved-threads.txt").is_file():
+        pytest.skip("the reserved thread list is not here")
+    reserved = {line.strip().lower() for line in (shared / "reserved-threads.txt").read_text().splitlines()
+                if line.strip() and not line.startswith("#")}
+    for row in messages.rows():
+        for url in row.sources:
+            parts = url.lower().removeprefix("https://github.com/").split("/")
+            assert not (len(parts) >= 4 and parts[2] in ("issues", "pull")
+                        and f"{parts[0]}/{parts[1]}#{parts[3]}" in reserved), (row.id, url)
+
+
+# --- CUDA: the GPU's architecture against the build; a code returned while CUDA initialises ---------------------
+
+@pytest.mark.parametrize("text, wheel, words", [
+    ("UserWarning: NVIDIA GeForce RTX 5080 with CUDA capability sm_120 is not compatible with the current PyTorch "
+     "installation.\nThe current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90.",
+     "cu128", "Blackwell"),
+    ("NVIDIA B200 with CUDA capability sm_100 is not compatible with the current PyTorch installation. The current "
+     "PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86.", "cu128", "12.8"),
+    ("NVIDIA GeForce RTX 4090 with CUDA capability sm_89 is not compatible with the current PyTorch installation.\n"
+     "The current PyTorch install supports CUDA capabilities sm_37 sm_50 sm_60 sm_70 sm_75 sm_80 sm_86.", "cu118", "Ada"),
+])
+def test_a_gpu_newer_than_the_build_names_the_cuda_and_wheel_it_needs(text, wheel, words):
+    hit = one(text)
+    assert hit.id.startswith("family.cuda.pytorch-sm-") and f"whl/{wheel}" in fix_text(hit) and words in hit.signature.cause
+
+
+def test_a_gpu_older_than_the_build_names_an_older_release():
+    hit = one("Tesla K80 with CUDA capability sm_37 is not compatible with the current PyTorch installation.\n"
+              "The current PyTorch install supports CUDA capabilities sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90.")
+    assert "older PyTorch release" in fix_text(hit) and "whl/" not in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    "RuntimeError: Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling "
+    "NumCudaDevices() that might have already set an error? Error 2: out of memory",
+    "E cuda_driver.cc:282] failed call to cuInit: CUDA_ERROR_OUT_OF_MEMORY: out of memory",
+    "cudaGetDeviceCount returned 2 -> out of memory",
+])
+def test_out_of_memory_while_cuda_initialises_is_the_driver_stack(text):
+    hit = next(m for m in families.decode(text) if "memory" in m.id.lower())
+    assert "initialising" in hit.signature.cause and "nbody" in fix_text(hit)
+
+
+def test_out_of_memory_in_an_allocation_keeps_its_plain_cause():
+    hit = one("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 8.00 GiB total capacity)")
+    assert "initialising" not in hit.signature.cause and "batch size" in fix_text(hit)
+
+
+def test_insufficient_driver_also_says_no_libcuda_at_all():
+    hit = one("CUDA error: CUDA driver version is insufficient for CUDA runtime version (cudaErrorInsufficientDriver)")
+    assert "no libcuda at all" in hit.signature.cause and "20145" in fix_text(hit)
+
+
+# --- ld.so's symbol versions; R embedded by Python; gdb's signal line --------------------------------------------
+
+@pytest.mark.parametrize("text, layer, env_lib", [
+    ("Error in py_module_import(module, convert = convert) :\n  ImportError: /lib64/libstdc++.so.6: version "
+     "`GLIBCXX_3.4.21' not found (required by /home/u/.local/share/r-miniconda/envs/r-reticulate/lib/python3.6/"
+     "site-packages/google/protobuf/pyext/_message.cpython-36m-x86_64-linux-gnu.so)", "rstudio",
+     "/home/u/.local/share/r-miniconda/envs/r-reticulate/lib"),
+    ("NOTE: Python version was forced by RETICULATE_PYTHON\nImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: "
+     "version `GLIBCXX_3.4.26' not found (required by /opt/conda/envs/sc/lib/python3.9/site-packages/scipy/_x.so)",
+     "rstudio", "/opt/conda/envs/sc/lib"),
+    ("ImportError: /usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by "
+     "/home/u/miniconda3/envs/t/lib/python3.11/site-packages/torch/lib/libtorch_cpu.so)", "jupyter",
+     "/home/u/miniconda3/envs/t/lib"),
+    ("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /opt/conda/envs/x/bin/tool)",
+     "jupyter", "/opt/conda/envs/x/lib"),
+])
+def test_an_older_runtime_library_loaded_first_names_whose_lib_to_load(text, layer, env_lib):
+    hit = next(m for m in families.decode(text) if m.id.startswith("family.library.") and "glib" in m.id)
+    assert hit.signature.layer == layer and f"LD_LIBRARY_PATH={env_lib}" in fix_text(hit)
+
+
+def test_a_path_from_the_paste_reaches_the_symbol_check_only_plain_and_quoted():
+    hit = one("ImportError: /tmp/$(touch x)/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /a/b.so)")
+    assert all("$(touch" not in step.run for step in hit.signature.fix)
+
+
+@pytest.mark.parametrize("text", [
+    "/usr/bin/ld: warning: libRblas.so, needed by /usr/lib64/R/lib/libR.so, not found (try using -rpath or -rpath-link)",
+    "ld: warning: libRlapack.so, needed by /opt/R/4.3.1/lib/R/lib/libR.so, not found (try using -rpath or -rpath-link)",
+])
+def test_the_linkers_needed_by_form_is_a_missing_library(text):
+    hit = one(text)
+    assert hit.id.startswith("family.library.libr") and hit.signature.layer == "rpy2"
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Program received signal SIGSEGV, Segmentation fault.\n0x00007ffff7d1 in ?? () from /usr/lib/wsl/lib/libnvidia-ml.so.1",
+     "sigsegv"),
+    ("Program terminated with signal SIGABRT, Aborted.", "sigabrt"),
+    ("Program received signal SIGBUS, Bus error.", "sigbus"),
+])
+def test_gdbs_signal_line_is_a_crash(text, name):
+    assert one(text).id == f"family.crash.{name}"
+
+
+def test_a_wsl_nvidia_smi_crash_says_the_windows_one_meanwhile():
+    hit = one("[1]    494 segmentation fault  nvidia-smi")
+    assert "nvidia-smi.exe" in fix_text(hit) and "driver version" in fix_text(hit)
+
+
+# --- WSL: what it prints for a code, and a code whose cause depends on where it was met ----------------------------
+
+@pytest.mark.parametrize("text, name", [
+    ("WSL2 is not supported with your current machine configuration.\nPlease enable the \"Virtual Machine Platform\" "
+     "optional component and ensure virtualization is enabled in the BIOS.\nError code: Wsl/InstallDistro/Service",
+     "HCS_E_HYPERV_NOT_INSTALLED"),
+    ("WSL2 is unable to start since virtualization is not enabled on this machine.", "HCS_E_HYPERV_NOT_INSTALLED"),
+    ("An install, uninstall, or conversion is in progress for this distribution.", "E_ILLEGAL_STATE_CHANGE"),
+    ("The operation could not be started because a required feature is not installed.", "HCS_E_SERVICE_NOT_AVAILABLE"),
+    (" stdout: The service cannot be started, either because it is disabled or because it has no enabled devices "
+     "associated with it.", "ERROR_SERVICE_DISABLED"),
+])
+def test_wsls_printed_text_decodes_to_its_code(text, name):
+    assert one(text).id == "family.wsl." + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+@pytest.mark.parametrize("path, words", [
+    ("Wsl/InstallDistro/HTTP_E_STATUS_NOT_FOUND", "--from-file"),
+    ("Wsl/InstallDistro/0x80190194", "--from-file"),
+])
+def test_a_404_while_installing_a_distribution_is_its_dead_link(path, words):
+    hit = one(f"Downloading: Ubuntu\nNot found (404).\nError code: {path}")
+    assert words in fix_text(hit) and "distribution list" in hit.signature.cause
+
+
+def test_a_404_elsewhere_keeps_the_download_cause():
+    hit = one("Checking for updates.\nError code: Wsl/UpdatePackage/HTTP_E_STATUS_NOT_FOUND")
+    assert "distribution list" not in hit.signature.cause and "--web-download" in fix_text(hit)
+
+
+def test_a_leftover_registration_is_named_for_an_install_in_an_illegal_state():
+    hit = one("Installing...\nERROR:Installation Failed!\nHRESULT:0x8000000d")
+    assert "wsl --unregister" in fix_text(hit) and "Lxss" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Error code: Wsl/Service/RegisterDistro/0x8007019e", "Microsoft-Windows-Subsystem-Linux"),
+    ("Error code: Wsl/Service/CreateInstance/CreateVm/HCS/HCS_E_SERVICE_NOT_AVAILABLE", "VirtualMachinePlatform"),
+    ("WslRegisterDistribution failed with error: 0x800701bc", "wsl_update_x64.msi"),
+    ("Error code: Wsl/0x80070424", "Program Install and Uninstall troubleshooter"),
+    ("Error code: Wsl/Service/RegisterDistro/0xc03a001a", "Compress contents"),
+    ("WslRegisterDistribution failed with error: 0xc03a001a", "disablecompression"),
+    ("Update failed (exit code: 1618).\nError code: Wsl/UpdatePackage/ERROR_INSTALL_ALREADY_RUNNING", "Windows Update"),
+    ("Error code: Wsl/UpdatePackage/0x80070643", "Uninstall the current WSL package"),
+    ("Error code: Wsl/UpdatePackage/RPC_S_CALL_FAILED", "--web-download"),
+    ("Error code: Wsl/InstallDistro/WININET_E_NAME_NOT_RESOLVED", "netsh winsock reset"),
+    ("The parameter is incorrect.\nError code: Wsl/Service/AttachDisk/E_INVALIDARG", "--vhd"),
+    ("Failed to attach disk '\\\\?\\I:\\d.vhdx' to WSL2: Access is denied.\nError code: Wsl/Service/AttachDisk/MountVhd/HCS/"
+     "E_ACCESSDENIED", "write permission"),
+    ("WSL is finishing an upgrade...\nCatastrophic failure\nError code: Wsl/CallMsi/Install/E_UNEXPECTED", "wsl --version"),
+])
+def test_wsl_install_codes_give_microsofts_manual_steps_too(text, words):
+    assert words in fix_text(one(text))
+
+
+# --- reticulate: which Python was bound, and why ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, asked", [
+    ('> use_virtualenv("/verona/software/Python3")\n> import("torchtuples")\nError in py_module_import(module) :\n'
+     "  ModuleNotFoundError: No module named 'torchtuples'\n> py_config()\npython:         /usr/bin/python3\n",
+     "/verona/software/Python3"),
+    ('reticulate::use_python("/opt/py311/bin/python", required = FALSE)\npy_config()\npython:         '
+     "/home/u/.virtualenvs/r-reticulate/bin/python\n", "/opt/py311/bin/python"),
+    ('use_condaenv("/opt/miniconda3/envs/tf")\npython:         /usr/bin/python3.10\n', "/opt/miniconda3/envs/tf"),
+])
+def test_a_use_call_after_python_started_is_said(text, asked):
+    hit = next(m for m in families.decode(text) if m.id == "family.binding.reticulate-bound-too-late")
+    assert asked in hit.signature.cause and "required = TRUE" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    'use_virtualenv("/home/u/venvs/tf")\npython:         /home/u/venvs/tf/bin/python\n',  # the asked one is bound
+    'use_condaenv("r-reticulate")\npython:         /home/u/miniconda3/envs/r-reticulate/bin/python\n',  # a name
+])
+def test_the_asked_python_bound_is_no_finding(text):
+    assert all(m.id != "family.binding.reticulate-bound-too-late" for m in families.decode(text))
+
+
+def test_a_module_missing_from_rs_python_says_how_to_see_why_that_python():
+    hit = one("Error: ModuleNotFoundError: No module named 'tensorflow'\n\nDetailed traceback:\n  File \"x.py\"")
+    assert "Sys.unsetenv('RETICULATE_PYTHON')" in fix_text(hit) and "py_config()" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text", [
+    "python:         /usr/bin/python3\nlibpython:      /usr/lib/libpython3.12.so.1.0\nnumpy:           [NOT FOUND]\n",
+    "> reticulate::py_discover_config()\npython:         /usr/local/bin/python3\nnumpy:           [NOT FOUND]\n",
+])
+def test_numpy_not_found_alone_is_no_failure(text):
+    assert families.decode(text) == []
+
+
+def test_numpy_not_found_beside_a_failure_is_named():
+    text = ("Error: Installation of TensorFlow not found.\n\nPython environments searched for 'tensorflow' package:\n"
+            "python:         /usr/bin/python3\nnumpy:           [NOT FOUND]\n")
+    assert "family.binding.reticulate-numpy" in [m.id for m in families.decode(text)]
+
+
+@pytest.mark.parametrize("text, layer, package", [
+    ("Error: package or namespace load failed for 'stringi':\n unable to load shared object '/usr/local/lib/R/site-"
+     "library/stringi/libs/stringi.so':\n  libicuuc.so.70: cannot open shared object file", None, None),  # not listed
+    ("Error in dyn.load(file, DLLpath = DLLpath, ...) :\n  unable to load shared object '/usr/local/lib/R/library/XML/"
+     "libs/XML.so':\n  libxml2.so.2: cannot open shared object file: No such file or directory", "rstudio", "libxml2"),
+    ("/usr/local/lib/R/bin/exec/R: error while loading shared libraries: libpcre2-8.so.0: cannot open shared object "
+     "file: No such file or directory", "rstudio", "libpcre2-8-0"),
+    ("ImportError: libGL.so.1: cannot open shared object file: No such file or directory", "jupyter", "libgl1"),
+    ("ImportError: libgthread-2.0.so.0: cannot open shared object file: No such file or directory", "jupyter",
+     "libglib2.0-0"),
+])
+def test_a_distribution_library_names_its_package(text, layer, package):
+    hit = one(text)
+    if package is None:
+        assert "apt-get install" not in fix_text(hit)
+    else:
+        assert hit.signature.layer == layer and f"sudo apt-get install -y {package}" in fix_text(hit)
+
+
+def test_pip_cuda_wheels_not_found_point_at_their_lib_folders():
+    hit = one("W tensorflow/core/common_runtime/gpu/gpu_device.cc:2256] Cannot dlopen some GPU libraries. Please make "
+              "sure the missing libraries mentioned above are installed properly")
+    assert "site-packages/nvidia/*/lib" in fix_text(hit) and "LD_LIBRARY_PATH" in fix_text(hit)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("ImportError: cannot import name 'contextfilter' from 'jinja2' (/usr/lib/python3/dist-packages/jinja2/__init__.py)",
+     "jinja2<3.1"),
+    ("ImportError: cannot import name 'Markup' from 'jinja2' (/opt/conda/lib/python3.11/site-packages/jinja2/__init__.py)",
+     "jinja2<3.1"),
+    ("ImportError: cannot import name 'soft_unicode' from 'markupsafe' (/usr/local/lib/python3.9/markupsafe/__init__.py)",
+     "markupsafe<2.1"),
+    ("ImportError: cannot import name 'Mapping' from 'collections' (/usr/lib/python3.10/collections/__init__.py)",
+     "collections.abc"),
+])
+def test_a_name_a_release_removed_names_the_release(text, words):
+    hit = one(text)
+    assert hit.signature.layer == "jupyter" and words in fix_text(hit) + hit.signature.cause
+
+
+@pytest.mark.parametrize("text, module", [
+    ("ImportError: cannot import name 'KernelClient' from 'jupyter_client' (/usr/local/lib/python3.12/dist-packages/"
+     "jupyter_client/__init__.py)", "jupyter_client"),
+    ("ImportError: cannot import name 'cached_download' from 'huggingface_hub' (/x/huggingface_hub/__init__.py)",
+     "huggingface_hub"),
+])
+def test_an_unlisted_name_says_the_releases_do_not_match(text, module):
+    hit = one(text)
+    assert "pip check" in fix_text(hit) and f"Reinstall {module}" in fix_text(hit)
+
+
+def test_the_removed_names_table_has_its_sources():
+    from wslgpu_certify.signatures.families import bindings
+
+    rows = bindings.removed_names()
+    assert rows and all(row["source"].startswith("https://") and row["fix"] and row["removed"] for row in rows.values())
+
+
+@pytest.mark.parametrize("text, two", [
+    ("Looking for R's HOME:\n    Environment variable R_HOME: /Library/Frameworks/R.framework/Versions/4.2-arm64/R\n"
+     "    Calling `R RHOME`: /opt/homebrew/envs/sc/lib/R\n", True),
+    ("Looking for R's HOME:\n    Environment variable R_HOME: /usr/lib/R\n    Calling `R RHOME`: /usr/lib/R\n", False),
+])
+def test_rpy2_situation_with_two_r_homes(text, two):
+    assert ("family.binding.rpy2-two-r-homes" in [m.id for m in families.decode(text)]) is two
+
+
+@pytest.mark.parametrize("text, name, layer", [
+    ("import rpy2.robjects\nProcess finished with exit code -1073740791 (0xC0000409)", "status-stack-buffer-overrun", "rpy2"),
+    ("python train.py exited with code 3221225477", "status-access-violation", "gpu"),
+    ("The process exited with code 0xC0000135.", "status-dll-not-found", "gpu"),
+    ("[process exited with code 3221225725 (0xc00000fd)]", "status-stack-overflow", "gpu"),
+])
+def test_a_windows_exit_code_that_is_an_exception_is_a_crash(text, name, layer):
+    found = families.decode(text)
+    assert found[0].id == f"family.crash.{name}" and found[0].signature.layer == layer
+    assert not any(m.id.startswith("family.wsl.") for m in found)  # an NTSTATUS exit is no WSL error
+
+
+@pytest.mark.parametrize("text", [
+    "Process finished with exit code 0",
+    "Process finished with exit code 1",
+    "[process exited with code 4294967295 (0xffffffff)]",
+])
+def test_an_ordinary_windows_exit_code_is_no_crash(text):
+    assert not any(m.id.startswith("family.crash.status-") for m in families.decode(text))

@@ -133,3 +133,17 @@ def test_fits_are_own_thread_entries_that_leave_with_their_thread(profile):
         for name in files:
             assert entry in by_file[name].ids_in
             assert entry not in {i for i in by_file[name].ids_out}
+
+
+def test_a_family_row_citing_the_thread_leaves_with_it_and_comes_back():
+    from wslgpu_certify.signatures.families import tables
+
+    cited = [(row["names"][0], url) for row in tables.table("cuda_causes")["cause"] for url in row.get("also", ())
+             if generalisation.thread_of(url)]
+    assert cited, "no cuda cause row cites a thread: pick another table for this test"
+    name, url = cited[0]
+    assert name in tables.causes("cuda_causes")
+    with generalisation.without_threads({generalisation.thread_of(url)}):
+        assert name not in tables.causes("cuda_causes")
+        assert tables.causes("wsl_causes")  # the other rows stay
+    assert name in tables.causes("cuda_causes")

@@ -532,6 +532,11 @@ def test_bash_steps_parse(sig_id, number, run):
     assert result.returncode == 0, f"{sig_id} fix[{number}]: {result.stderr}"
 
 
+def test_a_2020_recipe_never_reaches_the_current_profile():
+    # profile.fix_lineage(current) = wsl, current, documented: a signature with a `documented` fix writes `current` out
+    assert [sig.id for sig in CATALOG if "documented" in dict(sig.profiles) and "current" not in dict(sig.profiles)] == []
+
+
 def test_every_signature_has_a_real_format():
     shown = {sig_id for sig_id, _, _ in EXCERPTS} | set(CORPUS_FORMATS)
     assert IDS - shown == set()

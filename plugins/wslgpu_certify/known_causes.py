@@ -64,12 +64,14 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
         ranked += [KnownCause(hit.id, hit.signature.cause, hit.signature.confidence, hit.signature.source,
                               hit.line, remediation_of(hit.signature, hit.signature.cause, lineage), advisory)
                    for hit in bad if hit.id not in known]
-    if not found and not advisory:  # no catalog signature: decode the error's family (a code, a library, a signal)
+    if not advisory and all(c.confidence == "low" for c in found.values()):  # no specific signature: decode the error's family
         from .signatures import families  # only here: a run whose checks pass never loads the family tables
 
         families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
-            for hit in families.decode(text, command=command, exit_code=exit_status):
+            for hit in families.decode(text, command=command, exit_code=exit_status, engine=engine):
+                if hit.signature.wsl_only and "linux" in lineage:  # WSL's own failure, on native Linux: not it
+                    continue
                 sig = _redacted(hit.signature)  # a family's cause and fix quote the output (a path, a reason)
                 families_found.setdefault(sig.id, KnownCause(sig.id, sig.cause, sig.confidence, sig.source,
                                                              redact(hit.line), remediation_of(sig, sig.cause, lineage),

@@ -166,7 +166,7 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
                     (notes if finding.note else problems).append(finding)
                     result.findings.append(finding)
         hits = match(result.part.text, command=result.part.command, engine=engine)
-        for found in hits or families.decode(result.part.text, command=result.part.command):  # a family: the fallback
+        for found in families.after(hits, result.part.text, command=result.part.command, engine=engine):  # a family: the fallback
             if found.id not in seen_signatures:
                 seen_signatures.add(found.id)
                 finding = from_signature(found, result.part.index, values, profile)

@@ -15,6 +15,7 @@ from .tables import hit, lines_with
 
 SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
 OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
+NTSTATUS_SOURCE = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55"
 # number: (name, what it means, the usual causes on this stack or "", fix steps, source)
 SIGNALS = {
     1: ("SIGHUP", "its terminal hung up", "", (), SOURCE),
@@ -45,8 +46,12 @@ SIGNALS = {
          "in this stack usually a driver library mismatch (a Linux NVIDIA driver, or an image's libcuda, shadowing "
          "/usr/lib/wsl/lib), a Windows driver release whose WSL nvidia-smi crashes, or a bug in a native extension",
          (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"), Step(run="dpkg -l | grep -i nvidia", shell="bash"),
-          Step(say="If the Windows driver's own nvidia-smi crashes too, update (or roll back) the NVIDIA Windows driver; "
-                   "remove Linux NVIDIA driver packages inside WSL."),),
+          Step(run="nvidia-smi.exe", shell="bash"),
+          Step(say="If only the WSL nvidia-smi crashes (the Windows nvidia-smi.exe, which WSL can run, reads the GPU): "
+                   "the Windows driver release is one whose WSL nvidia-smi crashes; use nvidia-smi.exe meanwhile and "
+                   "change the NVIDIA Windows driver version (a newer release, or back to the last one that worked). "
+                   "If the Windows one crashes too, reinstall the driver; remove Linux NVIDIA driver packages inside "
+                   "WSL."),),
          "https://docs.nvidia.com/cuda/wsl-user-guide/index.html#known-limitations-for-linux-cuda-applications"),
     13: ("SIGPIPE", "it wrote to a closed pipe", "", (), SOURCE),
     14: ("SIGALRM", "a timer alarm", "", (), SOURCE),
@@ -63,7 +68,8 @@ _STATUS = re.compile(
 #   zsh (Src/signames2.awk's descriptions): `zsh: segmentation fault (core dumped)  cmd` in the foreground, and a
 #     job's `[1]    494 segmentation fault  nvidia-smi`; it says `illegal hardware instruction`, `abort`,
 #     `killed`, `bus error`, `floating point exception`;
-#   Python's faulthandler: `Fatal Python error: Segmentation fault`.
+#   Python's faulthandler: `Fatal Python error: Segmentation fault`;
+#   gdb: `Program received signal SIGSEGV, Segmentation fault.`, `Program terminated with signal SIGABRT, Aborted.`.
 _DESCRIPTIONS = {"segmentation fault": 11, "aborted": 6, "abort": 6, "illegal instruction": 4,
                  "illegal hardware instruction": 4, "bus error": 7, "floating point exception": 8, "killed": 9}
 _SAID = "|".join(sorted((re.escape(d) for d in _DESCRIPTIONS), key=len, reverse=True))
@@ -77,7 +83,53 @@ _WORDS = re.compile(
     r"|[^\n]{0,120}?\b(?P<core>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception)"
     r" \(core dumped\))"  # a line ending in the description and (core dumped)
     r"|Fatal Python error: (?P<python>Segmentation fault|Aborted|Bus error|Floating point exception|Illegal instruction)"
-    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>", re.M | re.I)
+    r"|<Signals\.(?P<signame>SIG[A-Z]{2,6}): (?P<signum>\d{1,2})>"
+    r"|Program (?:received|terminated with) signal (?P<gdb>SIG[A-Z]{2,6})\b", re.M | re.I)
+_BY_NAME = {entry[0]: number for number, entry in SIGNALS.items()}
+
+
+# A Windows process that died of an exception exits with the NTSTATUS code (ntstatus.h; MS-ERREF 2.3.1,
+# https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55),
+# printed as 0xC..., as a negative int32 (-1073740791) or unsigned (3221226505).
+NTSTATUS = {
+    0xC0000005: ("STATUS_ACCESS_VIOLATION", "an invalid memory access (the Windows segmentation fault)"),
+    0xC0000409: ("STATUS_STACK_BUFFER_OVERRUN", "a fail-fast abort (a failed security check, abort() or a native "
+                                                "library's fatal error)"),
+    0xC000001D: ("STATUS_ILLEGAL_INSTRUCTION", "an instruction the CPU does not have"),
+    0xC00000FD: ("STATUS_STACK_OVERFLOW", "a stack overflow"),
+    0xC0000135: ("STATUS_DLL_NOT_FOUND", "a DLL it needs was not found"),
+    0xC0000139: ("STATUS_ENTRYPOINT_NOT_FOUND", "a DLL of another version than it was built against"),
+    0xC0000142: ("STATUS_DLL_INIT_FAILED", "a DLL failed to initialise"),
+    0xC0000374: ("STATUS_HEAP_CORRUPTION", "heap corruption"),
+}
+_WINDOWS_EXIT = re.compile(r"exit(?:ed)?(?: with)? (?:code|status)[ :=]*(?:(-?\d{9,10})\b[ (]*)?(?:0[xX]([0-9a-fA-F]{8}))?",
+                           re.I)
+
+
+def windows_exit(text: str, command: str | None = None) -> list[Match]:
+    """A Windows process's exit code that is an NTSTATUS exception: it crashed, said as such, with what it means."""
+    out = []
+    for found in _WINDOWS_EXIT.finditer(lines_with(text, ("exit",))):
+        number = int(found.group(2), 16) if found.group(2) else int(found.group(1) or 0) & 0xFFFFFFFF
+        if number not in NTSTATUS:
+            continue
+        name, means = NTSTATUS[number]
+        rpy2 = "rpy2" in text.lower()
+        cause = (f"The Windows process crashed: exit code 0x{number:08X} ({name}), {means}. In a Python process this "
+                 "is a native extension or the library it loads (R for rpy2, CUDA/cuDNN DLLs for a framework) "
+                 "failing inside the process, not a Python error.")
+        fix = [Step(say="Check that the native library matches the package's build (the same R / CUDA version the "
+                        "wheel was built for, its DLLs first on PATH), and update the package to its current "
+                        "Windows wheel; run it once more under a debugger or with the library's own diagnostics.")]
+        if rpy2:
+            fix.append(Step(say="For rpy2 on Windows: R's bin folder on PATH and R_HOME set to that R, rpy2's current "
+                                "release; python -m rpy2.situation shows what it finds."))
+            fix.append(Step(run="python -m rpy2.situation", shell="cmd"))
+        layer = "rpy2" if rpy2 else _layer(command)
+        out.append(hit("crash", name, layer, cause, "Windows (the process that crashed)", tuple(fix), NTSTATUS_SOURCE,
+                       "medium", text, found))
+        break
+    return out
 
 
 def signal_of(status: int) -> int | None:
@@ -105,7 +157,8 @@ def _finding(number: int, text: str, found: re.Match, command: str | None, crash
 def decode(text: str, command: str | None = None, exit_code: int | None = None) -> list[Match]:
     found: dict[int, Match] = {}
     whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode", "fault",
-                                          "abort", "illegal", "bus error", "floating point"))
+                                          "abort", "illegal", "bus error", "floating point", "with signal",
+                                          "received signal"))
     for status in _STATUS.finditer(text):
         number = signal_of(int(status.group(1)))
         if number is not None and number not in found:
@@ -115,6 +168,8 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
     for words in _WORDS.finditer(text):
         if words.group("signum"):
             number = int(words.group("signum"))
+        elif words.group("gdb"):
+            number = _BY_NAME.get(words.group("gdb").upper(), 0)
         else:
             said = next(g for g in (words.group(k) for k in ("bare", "core", "script", "zsh", "python")) if g)
             number = _DESCRIPTIONS[said.lower()]

@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..catalog import Step
 from ..matcher import Match
-from .tables import causes, hit, lines_with, steps, table
+from .tables import causes, causes_within, hit, line_at, lines_with, steps, table
 
 TABLES = ("CUresult", "cudaError_t", "nvmlReturn_t")
 # nvmlErrorString()'s text for each code, as nvidia-smi prints it after "Failed to initialize NVML: "
@@ -84,8 +85,20 @@ def codes() -> tuple[dict[str, dict], dict[tuple[str, int], dict], dict[str, str
     return by_name, by_number, {**NVML_TEXTS, **CUDA_TEXTS}
 
 
+# CUDA's initialisation: the first call of a program creates the context (cudaGetDeviceCount, cuInit, PyTorch's
+# _cuda_init, "CUDA initialization"); a code returned there has a [[within]] row (contexts = ["init"]) when its
+# plain meaning (out of memory) misleads at that point: nothing was allocated yet.
+_INIT = re.compile(r"cudaGetDeviceCount|cuInit|cuDeviceGetCount|_cuda_init|CUDA initiali[sz]ation|cudaSetDevice", re.I)
+
+
+def _within(name: str, line: str) -> dict | None:
+    if not _INIT.search(line):
+        return None
+    return next((row for row in causes_within("cuda_causes") if name in row["names"] and "init" in row["contexts"]), None)
+
+
 def _finding(row: dict, text: str, found: re.Match, how: str = "") -> Match:
-    cause_row = causes("cuda_causes").get(row["name"])
+    cause_row = _within(row["name"], line_at(text, found.start())) or causes("cuda_causes").get(row["name"])
     cause = f"{row['name']} ({row['number']}, {row['table']}){how}: {row['meaning']}."
     if cause_row:
         return hit("cuda", row["name"], cause_row["layer"], f"{cause} On WSL: {cause_row['cause']}",
@@ -98,6 +111,63 @@ def _unknown(table_name: str, number: int, text: str, found: re.Match) -> Match:
                f"CUDA error {number}: not a {table_name} code of the CUDA 12.6 headers this project reads "
                "(an older or newer CUDA, or another library's code).", "the distro", (),
                table(table_name)["source"], "low", text, found)
+
+
+# PyTorch's warning: "NVIDIA GeForce RTX 5080 with CUDA capability sm_120 is not compatible with the current PyTorch
+# installation. The current PyTorch install supports CUDA capabilities sm_50 sm_60 ... sm_90." (torch/cuda/__init__.py)
+_NOT_COMPATIBLE = re.compile(r"(?:(\S[^\n]{0,80}?) )?with CUDA capability sm_(\d{2,3}) is not compatible with the current "
+                             r"PyTorch installation")
+_SUPPORTS = re.compile(r"supports CUDA capabilities((?: sm_\d{2,3}){1,30})")
+_SAFE_NAME = re.compile(r"^[\w .()-]{1,80}$")
+
+
+def arch_of(sm: int) -> dict | None:
+    return next((row for row in table("compute_capability")["arch"] if sm in row["sm"]), None)
+
+
+def wheel_for(cuda_version: str) -> str:
+    """The first PyTorch wheel build (cuXYZ) whose CUDA is at least `cuda_version`."""
+    need = tuple(int(part) for part in cuda_version.split("."))
+    for wheel in table("compute_capability")["pytorch_wheels"]:
+        digits = wheel[2:]
+        if (int(digits[:-1]), int(digits[-1])) >= need:
+            return wheel
+    return table("compute_capability")["pytorch_wheels"][-1]
+
+
+def capability(text: str) -> list[Match]:
+    """PyTorch's `... with CUDA capability sm_XY is not compatible with the current PyTorch installation`: the GPU's
+    architecture against the build's list decides the way out (a newer CUDA build for a new GPU, an older release
+    for a GPU the build dropped)."""
+    text = lines_with(text, ("cuda capabilit",))
+    found = _NOT_COMPATIBLE.search(text)
+    if not found:
+        return []
+    sm = int(found.group(2))
+    supports = _SUPPORTS.search(text)
+    listed = sorted(int(x) for x in re.findall(r"sm_(\d+)", supports.group(1))) if supports else []
+    gpu = found.group(1).strip() if found.group(1) and _SAFE_NAME.match(found.group(1).strip()) else "This GPU"
+    arch = arch_of(sm)
+    if listed and sm < listed[0]:
+        cause = (f"{gpu} (compute capability sm_{sm}) is older than every architecture this PyTorch build carries "
+                 f"(sm_{listed[0]} and up): the build dropped it.")
+        fix = (Step(say=f"Install an older PyTorch release that still built sm_{sm} (its release notes list the "
+                        "architectures), or build PyTorch from source with TORCH_CUDA_ARCH_LIST including it."),)
+    elif arch is not None:
+        wheel = wheel_for(arch["cuda"])
+        cause = (f"{gpu} is {arch['family']} (compute capability sm_{sm}), which needs a PyTorch built with CUDA "
+                 f"{arch['cuda']} or later; this build carries kernels only for "
+                 f"{', '.join(f'sm_{x}' for x in listed) or 'older architectures'}.")
+        fix = (Step(run=f"pip install --upgrade torch torchvision torchaudio --index-url https://download.pytorch.org/whl/{wheel}",
+                    shell="bash"),
+               Step(run="python -c 'import torch; print(torch.version.cuda, torch.cuda.get_arch_list())'", shell="bash"),
+               Step(say=f"In an image, use one built on CUDA {arch['cuda']}+ (its PyTorch from the {wheel} index); the "
+                        "Windows driver must support that CUDA (nvidia-smi's 'CUDA Version')."))
+    else:
+        cause = f"{gpu} (compute capability sm_{sm}) is not among the architectures this PyTorch build carries."
+        fix = (Step(say="Install a PyTorch build whose CUDA supports this GPU (https://pytorch.org/get-started/locally/)."),)
+    return [hit("cuda", f"pytorch-sm-{sm}", "gpu", cause, "the Python environment (or the image)", fix,
+                table("compute_capability")["source"], "high", text, found)]
 
 
 def decode(text: str) -> list[Match]:

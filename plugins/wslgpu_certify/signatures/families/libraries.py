@@ -11,8 +11,10 @@ The providers are data/libraries.toml.
 from __future__ import annotations
 
 import re
+import shlex
 from functools import lru_cache
 
+from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, steps, table
 
@@ -45,7 +47,8 @@ _LOAD = re.compile(
     r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?(?:failed|error|not found|cannot|could not)"
     r"|(?:failed|unable|could not|couldn't|cannot|can't) (?:to )?dlopen\W{0,3}" + _SONAME +
     r"|dlopen failed:? (?:library )?\W{0,2}" + _SONAME +
-    r"|Unable to load any of \{" + _SONAME + r")", re.I)
+    r"|Unable to load any of \{" + _SONAME +
+    r"|(?:ld: )?warning: " + _SONAME + r", needed by \S{1,300}, not found)", re.I)  # ld's link-time form
 
 
 @lru_cache(maxsize=1)
@@ -82,11 +85,58 @@ def placeholders(text: str) -> list[Match]:
                 f"{LDCONFIG} ; {MOUNTS}", "medium", text, first)]
 
 
+# R embedded in another process, which is rpy2 on this stack: rpy2 named (or its situation.py); cffi's
+# `OSError: cannot load library '...libR.so'` (rpy2 loads R through cffi's ffi.dlopen); or R's own base packages
+# failing to load libR.so while R starts (R's bin/R script sets LD_LIBRARY_PATH from etc/ldpaths: a process that
+# embeds R without it, not R or RStudio, gets this).
+_SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
+_EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|needed by \S*/libR\.so|"
+                         r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
+
+
+# ld.so: `<lib>: version `GLIBCXX_3.4.30' not found (required by <object>)` (glibc elf/dl-version.c): the object needs
+# a newer symbol version than the copy of the library the process loaded first.
+_VERSION = re.compile(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
+                      r"not found \(required by (\S{1,400}?)\)")
+# R printed it or loads it: an R error, R's own folders, R's graphics modules
+_R_CONTEXT = re.compile(r"\bError in |Error: package or namespace|/lib/R/|R_X11|grDevices|\blibrary\(|\bRscript\b|rpy2")
+_R_EMBEDS = re.compile(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)
+
+
+def symbol_versions(text: str) -> list[Match]:
+    """A C++ (or C) runtime older than what a loaded extension needs: which copy was loaded, which needs more."""
+    found = _VERSION.search(lines_with(text, ("not found (required by",)))
+    if not found:
+        return []
+    loaded, family, version, needer = found.group(1), found.group(2), found.group(3), found.group(4)
+    env = re.match(r"(.{1,300}?)/(?:lib/python\d|lib/|bin/)", needer)  # the environment's root: before its lib/ or bin/
+    env_lib = f"{env.group(1)}/lib" if env and _SAFE.match(env.group(1)) else "the environment's lib folder"
+    in_r = bool(_R_EMBEDS.search(text))
+    cause = (f"{needer.rsplit('/', 1)[-1]} needs {version} from lib{family}, but the process loaded {loaded} first, which "
+             f"is older (it lacks that symbol version). " + (
+                 "R (reticulate) loaded the system's copy before the Python environment's packages, which were built "
+                 "against the newer one the environment ships." if in_r else
+                 "The program loaded the system's copy before the environment's packages, which were built against "
+                 "the newer one the environment ships."))
+    check = (Step(run=f"strings {shlex.quote(loaded)} | grep -c {shlex.quote(version)}", shell="bash"),) \
+        if _SAFE.match(loaded) else ()  # a path from the paste reaches a command only plain and quoted
+    fix = (*check,
+           Step(say=f"Make the environment's own lib{family} load first: start {'R' if in_r else 'the program'} with "
+                    f"LD_LIBRARY_PATH={env_lib} (or LD_PRELOAD={env_lib}/lib{family}.so.6), e.g. in the shell or "
+                    f"~/.Renviron that starts it; or update the system's library (libstdc++6), or install packages "
+                    "built for the older one."))
+    return [hit("library", f"{family}-{version}", "rstudio" if in_r else "jupyter", cause,
+                "the machine or container running it", fix, "https://man7.org/linux/man-pages/man8/ld.so.8.html",
+                "high", text, found)]
+
+
 def decode(text: str) -> tuple[list[Match], list[Match]]:
     """(findings, notes): a library whose row says `note` (TensorRT for TensorFlow) is only a note."""
     findings: dict[str, Match] = {}
     notes: dict[str, Match] = {}
-    from_rpy2 = "rpy2" in text.lower()  # R loaded from Python: the rpy2 layer
+    whole = text
+    for match in symbol_versions(text):  # before the lines are filtered: the context (R or not) is elsewhere
+        findings.setdefault(match.signature.id, match)
     text = lines_with(text, (".so", "cannot dlopen"))
     for match in placeholders(text):  # an empty driver library: the finding is the placeholder, not a missing file
         findings.setdefault(match.signature.id, match)
@@ -100,8 +150,12 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
                         "low", text, found)
         else:
             cause = f"The shared library {soname} could not be loaded. It comes from {row['provider']}: {row['cause']}"
-            layer = "rpy2" if row["layer"] == "rstudio" and from_rpy2 else row["layer"]
-            match = hit("library", soname, layer, cause, "the distro", row["steps"], row["source"],
+            layer = "rpy2" if row["layer"] == "rstudio" and _EMBEDDED_R.search(whole) else row["layer"]  # R from Python
+            if row.get("layer_outside_r") and not _R_CONTEXT.search(whole):
+                layer = row["layer_outside_r"]
+            package = row.get("packages", {}).get(soname.lower())  # from the table, never the paste's words
+            fix = row["steps"] + ((Step(run=f"sudo apt-get install -y {package}", shell="bash"),) if package else ())
+            match = hit("library", soname, layer, cause, "the distro", fix, row["source"],
                         "low" if row.get("note") else "medium", text, found)
         (notes if row and row.get("note") else findings).setdefault(soname, match)
     summary = _TF_GPU_LIBRARIES.search(text)

@@ -48,11 +48,17 @@ PROFILE_FIXES = {_CONFIGURE: (("documented", _GUIDE_CONFIGURE), ("current", _CON
 # innermost words -> (code, layer, cause, fix, source)
 REASONS = (
     (re.compile(r"no adapters were found", re.I), "no-adapters", "gpu",
-     "WSL shows the toolkit no GPU adapter: the Windows NVIDIA driver does not expose the GPU to WSL (too old, or not "
-     "installed), or /dev/dxg is missing in the distro that runs dockerd.",
-     (Step(run="ls -l /dev/dxg", shell="bash"), Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"),
-      Step(say="Install the current NVIDIA Windows driver and run wsl --shutdown; dockerd must run in a WSL 2 distro.")),
-     "https://docs.nvidia.com/cuda/wsl-user-guide/index.html#getting-started-with-cuda-on-wsl-2"),
+     "WSL shows the toolkit no usable NVIDIA GPU adapter (libnvidia-container's dxcore.c keeps only WDDM 2.8+ adapters "
+     "whose driver store holds NVIDIA's libraries): the machine has no NVIDIA GPU (an integrated or other-vendor GPU, a "
+     "VM without GPU partitioning), the Windows NVIDIA driver is missing or too old for WSL, the GPU is in TCC mode, or "
+     "dockerd runs in a WSL 1 distro (no /dev/dxg).",
+     (Step(run="nvidia-smi.exe", shell="powershell"), Step(run="ls -l /dev/dxg", shell="bash"),
+      Step(say="No NVIDIA GPU listed by nvidia-smi.exe: this machine cannot run GPU containers; remove the GPU request "
+               "(--gpus, or the compose file's deploy.resources.reservations.devices, or a devcontainer's --gpus) "
+               "from the container's configuration."),
+      Step(say="A GPU listed: install the current NVIDIA Windows driver, check it runs under WDDM (not TCC), convert a "
+               "WSL 1 distro (wsl --set-version {distro} 2), then run wsl --shutdown.")),
+     "https://github.com/NVIDIA/libnvidia-container/blob/main/src/dxcore.c"),
     (re.compile(r"unresolvable CDI devices", re.I), "unresolvable-cdi", "docker",
      "The container asks for CDI devices (nvidia.com/gpu=...) that no CDI spec on this machine defines.",
      (Step(run="sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml", shell="bash"),
@@ -61,20 +67,27 @@ REASONS = (
      "dockerd has no GPU device driver: the NVIDIA Container Toolkit is not installed or not configured for this "
      "dockerd.", _CONFIGURE, TOOLKIT),
     (re.compile(r"requirement error: unsatisfied condition: cuda\s*>=?\s*[\d.]+", re.I), "cuda-requirement", "gpu",
-     "The image needs a newer CUDA than the Windows driver supports (its NVIDIA_REQUIRE_CUDA is not met).",
+     "The image's NVIDIA_REQUIRE_CUDA asks for a newer CUDA than the toolkit believes the driver supports: the Windows "
+     "driver is too old for the image, or (WSL, older libnvidia-container) the toolkit misread the driver's CUDA version.",
      (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"),
-      Step(say="Update the NVIDIA Windows driver, or use an image built for the CUDA version nvidia-smi's header shows.")),
+      Step(say="Its 'CUDA Version' below the image's requirement: install the current NVIDIA Windows driver, or use an "
+               "image built for the CUDA version it shows."),
+      Step(run="sudo apt-get update && sudo apt-get install -y --only-upgrade nvidia-container-toolkit "
+               "libnvidia-container1 libnvidia-container-tools", shell="bash"),
+      Step(say="Its 'CUDA Version' already at or above the requirement: the toolkit misread it; update the toolkit "
+               "(above), or as a stop-gap start the container with -e NVIDIA_DISABLE_REQUIRE=1, which skips the check.")),
      "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/docker-specialized.html"),
     (re.compile(r'exec: "?nvidia-container-runtime-hook"?: executable file not found', re.I), "hook-missing", "docker",
      "dockerd is configured for the NVIDIA runtime but the toolkit's hook is not installed (or not on PATH).",
      _CONFIGURE, TOOLKIT),
     (re.compile(r"driver error: failed to process request", re.I), "driver-request-failed", "gpu",
      "The toolkit's request to the driver failed: on WSL the NVIDIA Windows driver, the Windows build and the "
-     "container stack did not work together (an Insider build or driver without WSL GPU support, or a Docker Desktop "
+     "container stack did not work together (a Windows build or driver without WSL GPU support, or a Docker Desktop "
      "release that broke the GPU: 3.3.3 did).",
      (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"),
-      Step(say="Update the NVIDIA Windows driver, Windows and Docker Desktop (or move off the release that broke it); "
-               "then run wsl --shutdown and retry.")),
+      Step(say="Run a Windows build with WSL GPU support (Windows 11, or Windows 10 21H2 build 19044 and later; in 2020 "
+               "only Insider builds 20145+) and the current NVIDIA Windows driver; update Docker Desktop (or move off "
+               "the release that broke it); then run wsl --shutdown and retry.")),
      "https://github.com/docker/for-win/issues/11309"),
     (re.compile(r"driver rpc error|timed out", re.I), "driver-rpc", "gpu",
      "nvidia-container-cli timed out talking to the driver: the GPU or its driver did not answer.",
@@ -87,6 +100,56 @@ REASONS = (
      (Step(say="Check the command's spelling and that the image has it (docker run --rm IMAGE which PROGRAM)."),),
      "https://docs.docker.com/reference/cli/docker/container/run/"),
 )
+
+
+# libnvidia-container's nvc_mount.c: the file it would mount a driver library or binary over is already there
+_FILE_EXISTS = re.compile(r"file creation failed: (\S{1,400}?): file exists", re.I)
+_OVERLAY = re.compile(r"^\S*?/(?:merged|rootfs)(?=/)")  # the container's root as dockerd / containerd name it
+
+
+_NOT_RUN = re.compile(r"nvidia-container-cli: (?:command )?not found|command not found: nvidia-container-cli", re.I)
+
+
+def file_exists(line: str, text: str, chain: re.Match) -> Match | None:
+    """`mount error: file creation failed: <rootfs>/usr/lib/x86_64-linux-gnu/libcuda.so.1: file exists`: the image
+    already holds the file the toolkit mounts from the driver; the fix names that file inside the image."""
+    found = _FILE_EXISTS.search(line)
+    if not found:
+        return None
+    inside = _OVERLAY.sub("", found[1]) or found[1]
+    name = inside.rsplit("/", 1)[-1]
+    return hit("oci", "file-exists", "docker",
+               f"docker run failed setting up the container: the image already has {inside}, which the NVIDIA "
+               f"Container Toolkit mounts from the driver ({name} belongs to the driver, never to an image: on WSL "
+               "it comes from the Windows driver through /usr/lib/wsl/lib). The image was built with driver "
+               "libraries in it (a Linux driver package, or files copied from a host).",
+               "the image's Dockerfile, then the distro",
+               (Step(say=f"Delete {inside} (and any other NVIDIA driver library the image ships, libcuda.so.* / "
+                         f"libnvidia-*.so.*) in the image's Dockerfile, e.g. a derived image with `RUN rm -f {inside}`, "
+                         "and rebuild; "
+                         "or build it from an nvidia/cuda base, which ships none."),
+                Step(run="docker run --rm --gpus all IMAGE ls -l " + inside.rsplit("/", 1)[0], shell="bash")),
+               "https://github.com/NVIDIA/libnvidia-container/blob/main/src/nvc_mount.c", "high", text, chain)
+
+
+def unwrap(text: str) -> str:
+    """A chain hard-wrapped at a fixed width (a terminal or a forum cut every line at the same column, mid-word):
+    the run of lines of about one length (60+ characters, within 4: a forum counts a curly quote's bytes; two at
+    least, plus the shorter last one) joined back into one line when it holds the chain's words, so the chain is
+    read whole. Tables (lines starting `|`, `+`) stay."""
+    lines, out, at = text.split("\n"), [], 0
+    while at < len(lines):
+        width, end = len(lines[at]), at
+        while (end + 1 < len(lines) and width >= 60 and abs(len(lines[end]) - width) <= 4 and lines[end + 1]
+               and lines[at][:1] not in "|+"):
+            end += 1
+        joined = "".join(lines[at:end + 1])
+        if end - at >= 2 and _CHAIN.search(joined):  # three lines at least: one long line and a short one is no wrap
+            out.append(joined)
+        else:
+            out.extend(lines[at:end + 1])
+        at = end + 1
+    return "\n".join(out)
 
 
 def innermost(line: str) -> str:
@@ -104,8 +167,17 @@ def innermost(line: str) -> str:
 
 def decode(text: str) -> list[Match]:
     out: dict[str, Match] = {}
-    text = lines_with(text, ("oci runtime", "hook", "nvidia-container-cli", "cdi devices", "device driver"))
+    words = ("oci runtime", "hook", "nvidia-container-cli", "cdi devices", "device driver")
+    if any(word in text.lower() for word in words):  # a chain cut into lines at a fixed width: joined first
+        text = unwrap(text)
+    text = lines_with(text, words)
     for chain in _CHAIN.finditer(text):
+        if _NOT_RUN.search(chain.group(0)):  # the shell found no such program: no hook ran (messages.py says it)
+            continue
+        exists = file_exists(chain.group(0), text, chain)
+        if exists is not None:
+            out.setdefault("file-exists", exists)
+            continue
         reason = innermost(chain.group(0))
         for pattern, code, layer, cause, fix, source in REASONS:
             if pattern.search(reason) or pattern.search(chain.group(0)):

@@ -94,8 +94,20 @@ def messages() -> tuple[tuple[str, dict], ...]:
     """(WSL's printed text, lower-case; its row): WSL's own messages for its codes (long enough to be its own words)."""
     _, by_name = codes()
     return tuple((text.lower(), row) for row in by_name.values()
-                 for text in (*row.get("printed", ()), row["meaning"] if row["name"].startswith("WSL_E_") else "")
+                 for text in (*row.get("printed", ()), row["meaning"] if _prints_meaning(row["name"]) else "")
                  if len(text) >= 30)
+
+
+def _prints_meaning(name: str) -> bool:
+    """WSL prints WSL_E_* meanings as its own words, and the system's text (FormatMessage) for HCS_E_* and Win32
+    codes; a Win32 text is read only for a code with a cause here (its words alone then name a known failure)."""
+    return name.startswith(("WSL_E_", "HCS_E_")) or (name.startswith("ERROR_") and name in causes("wsl_causes")
+                                                    and name not in _GENERIC_TEXTS)
+
+
+# Win32 texts any Windows program prints for its own reasons (docker's named pipe: "The system cannot find the file
+# specified"): read as a code only with WSL's Error code line, never by their words alone
+_GENERIC_TEXTS = {"ERROR_FILE_NOT_FOUND", "ERROR_PATH_NOT_FOUND", "ERROR_SERVICE_NOT_ACTIVE"}
 
 
 def decode(text: str) -> list[Match]:
