@@ -95,9 +95,10 @@ def packages(text: str) -> list[Match]:
                  "built from source such as rocker's does not read), or into a container that was since recreated.")
         fix = (Step(run=f"Rscript -e {shlex.quote(install)}", shell="bash"),
                Step(run="Rscript -e '.libPaths()'", shell="bash"),
-               Step(say=f"In an image, install it in the Dockerfile with the image's own R (RUN install2.r {name}, or "
-                        f"RUN R -e '{install}'), so it survives a new container; in RStudio run {install} in the "
-                        "Console." + (" For rpy2: install it with the R whose R_HOME rpy2 uses (R RHOME)."
+               Step(say=f"In an image, install it in a derived image's Dockerfile with the image's own R (FROM the "
+                        f"image, RUN install2.r {name}, or RUN R -e '{install}'), so it survives a new container; if "
+                        "the image is meant to ship it (a *-verse image), pull the image again (a rebuilt tag). In "
+                        f"RStudio run {install} in the Console." + (" For rpy2: install it with the R whose R_HOME rpy2 uses (R RHOME)."
                                       if layer == "rpy2" else "")))
         out.setdefault(name, hit("r", f"package-missing-{name}", layer, cause, "the R library (.libPaths())", fix,
                                  LIBRARY_R, "high", text, found))
@@ -134,10 +135,11 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
         cause = (f"R (or a package's compiled code) needs {soname}, {what}, and this image or machine does not have "
                  f"it: the Debian/Ubuntu package {package} is not installed there.")
         fix = (Step(run=f"sudo apt-get install -y --no-install-recommends {shlex.quote(package)}", shell="bash"),
-               Step(say=f"In a container, add RUN apt-get update && apt-get install -y --no-install-recommends "
+               Step(say=f"{package} ships {what}. In a container, add RUN apt-get update && apt-get install -y --no-install-recommends "
                         f"{package} to the image's Dockerfile and rebuild (a running container loses it). A package "
                         "compiled on another system (a library mounted in) links what that system had: reinstall "
-                        "it in this image."))
+                        "it in this image; an R from conda takes it from conda-forge instead (conda install the library "
+                        "as an explicit dependency of the environment)."))
         return hit("r", soname, layer, cause, "the image or machine running R", fix,
                    f"{table('r_libraries')['source']} ; {RDYNLOAD}", "high", text, found)
     cause = (f"R (or a package's compiled code) needs the system library {soname}, which is not installed in this "
@@ -159,9 +161,8 @@ def libraries(text: str) -> list[Match]:
         out.setdefault(soname + symbol, _library_finding(soname, text, spot, layer, symbol))
     for found in _R_BINARY.finditer(lines_with(text, ("error while loading shared libraries",))):
         out.setdefault(found.group(2), _library_finding(found.group(2), found.string, found, layer))
-    linking = "rpy2" if re.search(r"rpy2|setup\.py|\bpip\b|python", text, re.I) else layer  # a Python build links R
-    for found in _LINK.finditer(lines_with(text, ("needed by",))):
-        out.setdefault(found.group(1), _library_finding(found.group(1), found.string, found, linking))
+    for found in _LINK.finditer(lines_with(text, ("needed by",))):  # linking libR from outside R: rpy2's build here
+        out.setdefault(found.group(1), _library_finding(found.group(1), found.string, found, "rpy2"))
     return list(out.values())
 
 
@@ -241,11 +242,42 @@ def capabilities(text: str) -> list[Match]:
                 CAPABILITIES, "medium", text, found)]
 
 
+# reticulate's NEWS.md: the first release that supports each Python / NumPy version
+RETICULATE_NEWS = "https://github.com/rstudio/reticulate/blob/main/NEWS.md"
+FIRST_SUPPORT = (("Python", (3, 12), (1, 33, 0)), ("Python", (3, 13), (1, 40, 0)), ("NumPy", (2, 0), (1, 38, 0)))
+_RETICULATE_VERSION = re.compile(r"[Rr]eticulate(?: version)? (\d{1,2})\.(\d{1,3})\.(\d{1,3})|"
+                                 r"packageVersion\(.reticulate.\)\s*\n\s*\[1\] [‘'](\d{1,2})\.(\d{1,3})\.(\d{1,3})")
+_VERSIONS = {"Python": re.compile(r"^(?:#>)?\s*version:\s+(\d)\.(\d{1,2})\.|^Python (\d)\.(\d{1,2})\.\d{1,2} \(", re.M),
+             "NumPy": re.compile(r"^(?:#>)?\s*numpy_version:\s+(\d{1,2})\.(\d{1,3})", re.M)}
+
+
+def unsupported(text: str) -> list[Match]:
+    """A reticulate release older than the first one that supports the Python (or NumPy) version the paste shows."""
+    found = _RETICULATE_VERSION.search(text)
+    if not found:
+        return []
+    release = tuple(int(g) for g in found.groups() if g is not None)
+    for what, version, first in FIRST_SUPPORT:
+        shown = _VERSIONS[what].search(text)
+        numbers = tuple(int(g) for g in shown.groups() if g is not None) if shown else ()
+        if numbers >= version and release < first:
+            said = ".".join(map(str, release))
+            cause = (f"reticulate {said} predates {what} {'.'.join(map(str, numbers))} support (added in reticulate "
+                     f"{'.'.join(map(str, first))}): with this {what} its conversions and callbacks fail.")
+            fix = (Step(run="Rscript -e 'install.packages(\"reticulate\")'", shell="bash"),
+                   Step(say=f"Update reticulate (from CRAN), then restart R; until then use a {what} older than "
+                            f"{'.'.join(map(str, version))} in the environment reticulate binds."))
+            return [hit("r", f"reticulate-{said}-{what}", "rstudio", cause, "the R session (RStudio)", fix,
+                        RETICULATE_NEWS, "medium", text, shown)]
+    return []
+
+
 def decode(text: str) -> list[Match]:
     """Everything R's families read in this output, most specific first, one finding per code."""
     layer = _layer(text)
-    found = [*packages(text), *libraries(text), *symbol_versions(text), *crash(text), *capabilities(text)]
+    found = [*packages(text), *libraries(text), *symbol_versions(text), *crash(text), *capabilities(text),
+             *unsupported(text)]
     for message in match(text, catalog=load_catalog(MESSAGES)):
         if all(message.id != seen.id for seen in found):
-            found.append(_relayered(message, layer))
+            found.append(_relayered(message, layer) if message.signature.layer == "rstudio" else message)
     return found
