@@ -360,7 +360,7 @@ def test_cdi_and_no_driver_chains():
     ("PS C:\\> wsl --install\nError code: Wsl/InstallDistro/0x80072ee7\n", "family.wsl.wininet-e-name-not-resolved",
      "windows"),
     ("> library(tidymodels)\nError in library(tidymodels) : there is no package called ‘tidymodels’\n",
-     None, "rpy2"),  # the catalog's rpy2.r-package-missing: a signature wins
+     "family.r.package-missing-tidymodels", "rstudio"),  # R's own library (families/r.py), not rpy2's
     ("$ Rscript fit.R\n" + RETICULATE, "family.binding.reticulate-tensorflow", "rstudio"),
 ])
 def test_diagnose_names_the_family_when_no_signature_matched(paste, ident, layer):

@@ -11,7 +11,7 @@ import re
 
 from ..catalog import Step
 from ..matcher import Match
-from .tables import hit, lines_with
+from .tables import hit, lines_with, table
 
 SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
 OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
@@ -129,4 +129,40 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
         finding = _finding(number, whole[-4096:], last, command) if last else None
         if finding:
             found[number] = finding
-    return list(found.values())
+    return list(found.values()) + windows_exit(whole)
+
+
+# A Windows program's exit code that is an NTSTATUS (data/ntstatus.toml): `exit code -1073740791 (0xC0000409)`,
+# `exited with code 3221226505`, `returncode=0xC0000005`: the hex value, or the signed/unsigned decimal of one.
+_WINDOWS_EXIT = re.compile(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
+                           r"\W{0,4}(?:(0x[0-9a-fA-F]{8})\b)?", re.I)
+
+
+def ntstatus(value: int) -> dict | None:
+    """The data/ntstatus.toml row of a value (a crash code of a Windows process), or None."""
+    rows = table("ntstatus")
+    return next(({**row, "source": rows["source"]} for row in rows["status"] if int(row["value"], 16) == value), None)
+
+
+def windows_exit(text: str) -> list[Match]:
+    """A Windows process that ended with an NTSTATUS crash code: a crash of that program, never a WSL error."""
+    for found in _WINDOWS_EXIT.finditer(lines_with(text, ("exit", "return"))):
+        number = found.group(2) or found.group(1)
+        if not number:
+            continue
+        row = ntstatus(int(number, 16) & 0xFFFFFFFF if number.lower().startswith("0x") else int(number) & 0xFFFFFFFF)
+        if row is None or row.get("harmless"):
+            continue
+        layer = ("rpy2" if re.search(r"rpy2", text, re.I) else "rstudio" if re.search(r"\bR\.dll\b|Rterm|R\.exe", text)
+                 else "jupyter" if re.search(r"kernel|jupyter|ipykernel", text, re.I) else "windows")
+        cause = (f"The Windows process crashed with {row['name']} ({row['value']}): {row['means']}. This is the "
+                 "program's own crash code, printed by Windows, not a WSL error."
+                 + (f" Usual cause here: {row['usual']}." if row["usual"] else ""))
+        fix = (Step(say="Run the failing step alone with the same interpreter and read what it prints last before "
+                        "the crash (python -X faulthandler for Python); then update the package whose native code "
+                        "crashed, or the program that embeds it, to releases built for each other."),
+               Step(run="python -m rpy2.situation", shell="powershell") if layer == "rpy2" else
+               Step(say="Check which DLLs the process loads first (the PATH order: conda envs, R's bin folder)."))
+        return [hit("crash", row["name"], layer, cause, "the Windows program that crashed", fix, row["source"],
+                    "medium" if row["usual"] else "low", found.string, found)]
+    return []
