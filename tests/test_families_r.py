@@ -392,3 +392,42 @@ def test_ctrl_c_is_no_crash_and_wsls_own_codes_stay_wsls():
 def test_healthy_r_and_jupyter_outputs_give_no_finding(text):
     assert not families.decode(text), [h.id for h in families.decode(text)]
     assert not diagnose(text.encode(), PROFILE).findings
+
+
+# --- a Jupyter container started without a published port (the docker run line in the paste) --------------
+
+SERVING = ("[I 2024-05-01 10:00:00.000 ServerApp] Jupyter Server 2.14.0 is running at:\n[I ServerApp] "
+           "http://3c9d1e2f4a5b:8888/lab?token=abc\n")
+
+
+@pytest.mark.parametrize("run", [
+    "$ docker run -it --rm quay.io/jupyter/scipy-notebook",
+    "PS C:\\Users\\me> docker run --gpus all -v ${PWD}:/home/jovyan/work jupyter/tensorflow-notebook",
+    "me@box:~$ docker container run -d cschranz/gpu-jupyter:v1.7_cuda-12.3_ubuntu-22.04",
+])
+def test_a_jupyter_container_without_a_published_port(run):
+    found = [f for f in diagnose(f"{run}\n{SERVING}".encode(), PROFILE).findings if f.layer == "jupyter"]
+    assert found and found[0].signature_id == "family.jupyter.port-not-published"
+    assert any("-p 8888:8888" in (step.text or "") for step in found[0].fix)
+
+
+@pytest.mark.parametrize("run", [
+    "$ docker run -it --rm -p 8888:8888 quay.io/jupyter/scipy-notebook",
+    "$ docker run -it -p8888:8888 img", "$ docker run --publish=127.0.0.1:8888:8888 img",
+    "$ docker run -dp 8888:8888 img", "$ docker run --network host img", "$ docker run -P img",
+])
+def test_a_jupyter_container_with_a_published_port_is_no_finding(run):
+    assert not diagnose(f"{run}\n{SERVING}".encode(), PROFILE).findings
+
+
+def test_rs_crash_report_and_the_shells_word_for_it_are_one_crash():
+    text = (" *** caught segfault ***\naddress 0x10, cause 'memory not mapped'\n\nTraceback:\n 1: .Call(C_fit)\n"
+            "Segmentation fault (core dumped)\n")
+    assert [(h.id, h.signature.layer) for h in families.decode(text)] == [("family.crash.r-sigsegv", "rstudio")]
+
+
+def test_an_images_usage_banner_is_not_the_command_that_ran():
+    banner = ("sudo docker run -it --gpus all -p 8888:8888 tensorflow/tensorflow:latest-gpu-jupyter\n\nWARNING: You are "
+              "running this container as root\n\n$ docker run -u $(id -u):$(id -g) args...\n\n" + SERVING)
+    assert not diagnose(banner.encode(), PROFILE).findings
+    assert not diagnose(banner.split("\n", 1)[1].encode(), PROFILE).findings  # the banner alone decides nothing

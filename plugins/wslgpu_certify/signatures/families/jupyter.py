@@ -51,9 +51,9 @@ _RSERVER_DENIED = re.compile(r"system error 13 \(Permission denied\) \[path: (/(
 _SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
 
 
-def port_moved(text: str) -> list[Match]:
+def port_moved(text: str, command: str | None = None) -> list[Match]:
     found = _PORT_MOVED.search(text)
-    if not found or not _CONTAINER.search(text):  # on a desktop the new port opens in the browser: no failure
+    if not found or not _CONTAINER.search(f"{command or ''}\n{text}"):  # on a desktop the browser opens the new port
         return []
     port = found.group(1)
     cause = (f"Port {port} inside the container is taken (another Jupyter already runs there, often the one the "
@@ -64,6 +64,34 @@ def port_moved(text: str) -> list[Match]:
                     "this one on a port you publish (jupyter lab --port 8889 with docker run -p 8889:8889 ...)."))
     return [hit("jupyter", "port-in-use", "jupyter", cause, "the container running Jupyter", fix, SERVERAPP,
                 "medium", text, found)]
+
+
+# `docker run` of a Jupyter server with no published port (docker run's -p/--publish/-P, or the host's network):
+# the server runs, but nothing on the host reaches it (Docker's docs: "Publishing ports")
+_DOCKER_RUN = re.compile(r"^[^\n]{0,80}?\bdocker(?:\.exe)? (?:container )?run\b([^\n]{0,1000})$", re.M)
+_PUBLISHED = re.compile(r"(?:^|\s)(?:-p|--publish(?:=|\s)|-P\b|--publish-all|--net(?:work)?[= ]host\b)|-\w*p\s*\d")
+_SERVING = re.compile(r"(?:Jupyter Server|Jupyter Notebook|ServerApp|NotebookApp|LabApp)\b[^\n]{0,120}(?:is running at|"
+                      r"https?://)", re.I)
+PUBLISHING = "https://docs.docker.com/engine/network/#published-ports"
+# a usage line an image prints in its banner (TensorFlow's `$ docker run -u $(id -u):$(id -g) args...`), not the command
+_EXAMPLE = re.compile(r"\bargs\.\.\.|\.\.\.\s*$|<[A-Za-z_ -]{1,40}>")
+
+
+def port_not_published(text: str, command: str | None = None) -> list[Match]:
+    """`command`: the command line that printed `text` (diagnose splits a paste at its prompts)."""
+    text = f"{command}\n{text}" if command else text
+    runs = [run for run in _DOCKER_RUN.finditer(text) if not _EXAMPLE.search(run.group(1))]
+    if not runs or any(_PUBLISHED.search(run.group(1)) for run in runs) or not _SERVING.search(text):
+        return []
+    run = runs[0]
+    cause = ("The Jupyter server starts inside the container, but the docker run that started it publishes no port "
+             "(no -p 8888:8888): the URL it prints is the container's own, and nothing on the host (or the Windows "
+             "browser) can reach it.")
+    fix = (Step(run="docker run -it --rm -p 8888:8888 {image}", shell="bash"),
+           Step(say="Add -p 8888:8888 (host:container; the container side is the port the log prints) to the same "
+                    "docker run, keep the rest of it, then open http://127.0.0.1:8888/?token=... on the host."))
+    return [hit("jupyter", "port-not-published", "jupyter", cause, "the docker run that starts Jupyter", fix,
+                PUBLISHING, "high", text, run)]
 
 
 def home_not_writable(text: str) -> list[Match]:
@@ -153,9 +181,10 @@ def rserver(text: str) -> list[Match]:
                 f"{RSERVER} ; {SINGULARITY}", "high", found.string, found)]
 
 
-def decode(text: str) -> list[Match]:
+def decode(text: str, command: str | None = None) -> list[Match]:
     """Everything these families read in this output, each once: the messages table last."""
-    found = [*irkernel(text), *rserver(text), *home_not_writable(text), *port_moved(text), *import_skew(text)]
+    found = [*irkernel(text), *rserver(text), *home_not_writable(text), *port_moved(text, command),
+             *port_not_published(text, command), *import_skew(text)]
     for message in match(text, catalog=load_catalog(MESSAGES)):
         if all(message.id != seen.id for seen in found):
             found.append(message)

@@ -35,7 +35,10 @@ CAPABILITIES = "https://stat.ethz.ch/R-manual/R-devel/library/base/html/capabili
 SHARED_BLAS = "https://cran.r-project.org/doc/manuals/r-release/R-admin.html#Shared-BLAS"
 LD_SO = "https://man7.org/linux/man-pages/man8/ld.so.8.html"
 
-_EMBEDDED = re.compile(r"rpy2|rinterface|situation\.py", re.I)  # R inside a Python process: the rpy2 layer
+# R inside a Python process (the rpy2 layer): rpy2 named, or R's own base packages failing to find libR.so, which R's
+# start-up script (bin/R, from etc/ldpaths) always puts on the path: only a process embedding R lacks it
+_EMBEDDED = re.compile(r"rpy2|rinterface|situation\.py|/library/(?:methods|utils|grDevices|graphics|stats|tools)/libs/"
+                       r"[^\n]{0,80}\n[^\n]{0,20}libR\.so: cannot open", re.I)
 _R_SAID = re.compile(r"^\s*(?:#>|> |r\$> |E? *Error in |Error: |Warning messages?:|In addition: )|\bRscript\b|"
                      r"\blibrary\(|reticulate|rpytools|py_module_import|\.libPaths|"
                      r"^(?:#>)?\s*libpython:\s", re.M)  # R printed it (libpython: reticulate's py_config() block)
@@ -126,7 +129,8 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                Step(run='LD_LIBRARY_PATH="$(R RHOME)/lib" python3 -m rpy2.situation', shell="bash")
                if layer == "rpy2" else Step(run='ls "$(R RHOME)/lib"', shell="bash"),
                Step(say="For a program that embeds R (rpy2), put R's lib folder on its library path before it "
-                        "starts (LD_LIBRARY_PATH=\"$(R RHOME)/lib\") or use an rpy2 release that supports this R."))
+                        "starts (LD_LIBRARY_PATH=\"$(R RHOME)/lib\", or register it once: echo \"$(R RHOME)/lib\" > "
+                        "/etc/ld.so.conf.d/R.conf, then ldconfig) or use an rpy2 release that supports this R."))
         return hit("r", soname, layer, cause, "the R installation of the machine or image", fix,
                    f"{SHARED_BLAS} ; {RDYNLOAD}", "medium", text, found)
     known = package_of(soname)
