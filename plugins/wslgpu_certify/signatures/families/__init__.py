@@ -29,7 +29,7 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     _, original = _prepare(text)
     if not original.strip():
         return []
-    found = oci.decode(original) + r.decode(original) + jupyter.decode(original, command)  # R's, Jupyter's: their own words
+    found = oci.decode(original) + r.decode(original) + jupyter.decode(original, command)  # their own words first
     chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
     for decoded in (cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):

@@ -80,7 +80,7 @@ _EXAMPLE = re.compile(r"\bargs\.\.\.|\.\.\.\s*$|<[A-Za-z_ -]{1,40}>")
 def port_not_published(text: str, command: str | None = None) -> list[Match]:
     """`command`: the command line that printed `text` (diagnose splits a paste at its prompts)."""
     text = f"{command}\n{text}" if command else text
-    runs = [run for run in _DOCKER_RUN.finditer(text) if not _EXAMPLE.search(run.group(1))]
+    runs = [run for run in _DOCKER_RUN.finditer(lines_with(text, ("docker",))) if not _EXAMPLE.search(run.group(1))]
     if not runs or any(_PUBLISHED.search(run.group(1)) for run in runs) or not _SERVING.search(text):
         return []
     run = runs[0]
@@ -91,7 +91,7 @@ def port_not_published(text: str, command: str | None = None) -> list[Match]:
            Step(say="Add -p 8888:8888 (host:container; the container side is the port the log prints) to the same "
                     "docker run, keep the rest of it, then open http://127.0.0.1:8888/?token=... on the host."))
     return [hit("jupyter", "port-not-published", "jupyter", cause, "the docker run that starts Jupyter", fix,
-                PUBLISHING, "high", text, run)]
+                PUBLISHING, "high", run.string, run)]
 
 
 def home_not_writable(text: str) -> list[Match]:

@@ -77,7 +77,8 @@ def package_of(soname: str) -> tuple[str, str] | None:
 
 
 def _layer(text: str) -> str:
-    return "rpy2" if _EMBEDDED.search(text) else "rstudio"
+    near = lines_with(text, ("rpy2", "rinterface", "situation.py", "libr.so", "/libs/"))  # one scan per word, then the regex
+    return "rpy2" if _EMBEDDED.search(near) else "rstudio"
 
 
 def _relayered(found: Match, layer: str) -> Match:
@@ -86,9 +87,9 @@ def _relayered(found: Match, layer: str) -> Match:
 
 def packages(text: str) -> list[Match]:
     out: dict[str, Match] = {}
-    layer = _layer(text)
+    layer = ""
     for found in _NO_PACKAGE.finditer(text):
-        name = found.group(1)
+        name, layer = found.group(1), layer or _layer(text)
         install = f"install.packages({chr(34)}{name}{chr(34)})"
         where = ("the R that rpy2 embeds (its R_HOME) has no package " if layer == "rpy2" else
                  "this R has no package ")
@@ -158,7 +159,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
 def libraries(text: str) -> list[Match]:
     """R's dyn.load failures, R's binary missing a library, ld's libR* link warnings: one finding per library."""
     out: dict[str, Match] = {}
-    layer = _layer(text)
+    layer = _layer(text) if "shared" in text else "rstudio"
     for found in _DYNLOAD.finditer(text):
         soname, symbol = found.group(2), found.group("symbol") or ""
         spot = re.compile(re.escape(found.group("reason"))).search(text, found.start("reason"))
@@ -257,7 +258,7 @@ _VERSIONS = {"Python": re.compile(r"^(?:#>)?\s*version:\s+(\d)\.(\d{1,2})\.|^Pyt
 
 def unsupported(text: str) -> list[Match]:
     """A reticulate release older than the first one that supports the Python (or NumPy) version the paste shows."""
-    found = _RETICULATE_VERSION.search(text)
+    found = _RETICULATE_VERSION.search(lines_with(text, ("reticulate",)))
     if not found:
         return []
     release = tuple(int(g) for g in found.groups() if g is not None)
@@ -278,10 +279,11 @@ def unsupported(text: str) -> list[Match]:
 
 def decode(text: str) -> list[Match]:
     """Everything R's families read in this output, most specific first, one finding per code."""
-    layer = _layer(text)
     found = [*packages(text), *libraries(text), *symbol_versions(text), *crash(text), *capabilities(text),
              *unsupported(text)]
+    layer = ""
     for message in match(text, catalog=load_catalog(MESSAGES)):
+        layer = layer or _layer(text)
         if all(message.id != seen.id for seen in found):
             found.append(_relayered(message, layer) if message.signature.layer == "rstudio" else message)
     return found
