@@ -18,7 +18,7 @@ from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
 from wslgpu_certify.profile import load_profile  # noqa: E402
 from wslgpu_certify.signatures import families  # noqa: E402
 from wslgpu_certify.signatures.catalog import load_catalog  # noqa: E402
-from wslgpu_certify.signatures.families import jupyter, r, tables  # noqa: E402
+from wslgpu_certify.signatures.families import jupyter, r, r_build, tables  # noqa: E402
 
 PROFILE = load_profile("current")
 
@@ -431,3 +431,61 @@ def test_an_images_usage_banner_is_not_the_command_that_ran():
               "running this container as root\n\n$ docker run -u $(id -u):$(id -g) args...\n\n" + SERVING)
     assert not diagnose(banner.encode(), PROFILE).findings
     assert not diagnose(banner.split("\n", 1)[1].encode(), PROFILE).findings  # the banner alone decides nothing
+
+
+# --- R packages compiled from source: the -dev package the build names --------------------------------------
+
+@pytest.mark.parametrize("text, package, again", [
+    ("Configuration failed because libcurl was not found. Try installing:\n * deb: libcurl4-openssl-dev (Debian, "
+     "Ubuntu, etc)\n * rpm: libcurl-devel (Fedora, CentOS, RHEL)\nERROR: configuration failed for package ‘curl’\n"
+     "installation of package ‘curl’ had non-zero exit status", "libcurl4-openssl-dev", "curl"),
+    ("Configuration failed to find the magick++ library. Try installing:\n - deb: libmagick++-dev (Debian, Ubuntu)\n"
+     " * deb: libmagick++-dev (Debian, Ubuntu)", "libmagick++-dev", ""),
+    ("ft.c:2:10: fatal error: ft2build.h: No such file or directory\n    2 | #include <ft2build.h>\ncompilation "
+     "terminated.\ninstallation of package 'systemfonts' had non-zero exit status", "libfreetype-dev", "systemfonts"),
+    ("src/unicode.cpp:5:10: fatal error: unicode/ucnv.h: No such file or directory", "libicu-dev", ""),
+    ("Package fribidi was not found in the pkg-config search path.\nPerhaps you should add the directory containing "
+     "`fribidi.pc'", "libfribidi-dev", ""),
+    ("checking for pkg-config... yes\nNo package 'gdal' found", "libgdal-dev", ""),
+    ("* installing *source* package ‘Rcpp’ ...\nsh: 1: g++: not found\nmake: *** [api.o] Error 127", "g++", ""),
+    ("make: gfortran: No such file or directory\nERROR: compilation failed for package ‘quadprog’", "gfortran", ""),
+])
+def test_a_source_build_names_its_dev_package(text, package, again):
+    hit = only(text, "family.r-build." + package.replace("+", "x").replace(".", "-"), "rstudio",
+               f"apt-get install -y --no-install-recommends {package}")
+    assert (f'install.packages("{again}")' in fix_text(hit)) == bool(again)
+
+
+def test_an_unknown_header_or_a_bare_failure_only_says_where_to_look():
+    assert not r_build.decode("x.c:1:10: fatal error: frobnicate.h: No such file or directory")
+    hit = only("Warning message:\nIn install.packages(\"qs\") :\n  installation of package ‘qs’ had non-zero exit "
+               "status", "family.r-build.package-build-failed", "rstudio")
+    assert hit.signature.confidence == "low"
+
+
+def test_a_deb_name_that_is_not_one_reaches_no_command():
+    assert not r_build.decode("Configuration failed because libx was not found. Try installing:\n * deb: $(rm -rf ~)")
+
+
+@pytest.mark.parametrize("text, ident", [
+    ("[I 2025-02-01 10:00:00.000 ServerApp] AsyncIOLoopKernelRestarter: restarting kernel (1/5), keep random ports",
+     "family.jupyter.kernel-died"),
+    ("Kernel Restarting\nThe kernel appears to have died. It will restart automatically.", "family.jupyter.kernel-died"),
+    ("jupyter_client.kernelspec.NoSuchKernel: No such kernel named ir", "family.jupyter.no-such-kernel"),
+    ("[E 10:00 ServerApp] No such kernel named python3.11-venv", "family.jupyter.no-such-kernel"),
+    ("Jupyter command `jupyter-lab` not found.", "family.jupyter.command-not-found"),
+    ("$ jupyter notebook\nbash: jupyter: command not found", "family.jupyter.command-not-found"),
+])
+def test_kernels_and_jupyter_commands(text, ident):
+    only(text, ident, "jupyter")
+
+
+@pytest.mark.parametrize("text", ["Error: cannot allocate vector of size 3.2 Gb",
+                                  "Error in rnorm(1e+10) : cannot allocate vector of size 74.5 Gb",
+                                  "Error: cannot allocate vector of size 512.0 Mb"])
+def test_rs_out_of_memory_points_at_the_vms_memory(text):
+    only(text, "family.r.out-of-memory", "rstudio", ".wslconfig")
+
+
+def test_a_kernel_restarted_by_the_user_is_no_finding():
+    assert not families.decode("[I 10:00:00.000 ServerApp] Kernel restarted: 2f3a4b5c-1d2e-4f5a-9b8c-7d6e5f4a3b2c")

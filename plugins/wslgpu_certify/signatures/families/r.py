@@ -10,7 +10,8 @@ R prints a closed set of messages, each a format string in its source (https://g
     capabilities() printed as R prints a named logical vector (names over TRUE/FALSE)
 and glibc's loader says `<program>: error while loading shared libraries: <lib>: cannot open shared object file`
 when R's own binary lacks a library. The fixed messages (graphics devices, fonts, packages built by another R,
-reticulate's own) are data/r_messages.toml; the library -> Debian/Ubuntu package table is data/r_libraries.toml.
+reticulate's own) are data/r_messages.toml; the library -> Debian/Ubuntu package table is data/r_libraries.toml;
+a package that failed to compile from source is r_build.py's.
 Layer "rstudio" is R's (R on the machine or in a container); where R runs embedded in Python (rpy2 in the
 paste) the layer is "rpy2". Names read from a paste reach a fix only after a strict name check and shlex.quote.
 """
@@ -24,6 +25,7 @@ from functools import lru_cache
 
 from ..catalog import Step, load_catalog
 from ..matcher import Match, match
+from .r_build import decode as build_failures
 from .tables import DATA, hit, lines_with, table
 
 MESSAGES = DATA / "r_messages.toml"
@@ -280,7 +282,7 @@ def unsupported(text: str) -> list[Match]:
 def decode(text: str) -> list[Match]:
     """Everything R's families read in this output, most specific first, one finding per code."""
     found = [*packages(text), *libraries(text), *symbol_versions(text), *crash(text), *capabilities(text),
-             *unsupported(text)]
+             *unsupported(text), *build_failures(text)]
     layer = ""
     for message in match(text, catalog=load_catalog(MESSAGES)):
         layer = layer or _layer(text)
