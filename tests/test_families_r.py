@@ -77,7 +77,7 @@ def test_an_unknown_soname_has_no_package():
 ])
 def test_an_r_package_missing_is_rs_library(text, name):
     hit = only(text, f"family.r.package-missing-{name.lower().replace('.', '-')}", "rstudio",
-               f'install.packages("{name}")', "install2.r")
+               f'install.packages("{name}")', "install2.r", f"r-cran-{name.lower()}")
     assert "rpy2" not in hit.signature.cause
 
 

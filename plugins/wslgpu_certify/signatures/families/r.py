@@ -101,6 +101,8 @@ def packages(text: str) -> list[Match]:
                  "built from source such as rocker's does not read), or into a container that was since recreated.")
         fix = (Step(run=f"Rscript -e {shlex.quote(install)}", shell="bash"),
                Step(run="Rscript -e '.libPaths()'", shell="bash"),
+               Step(say=f"Where R itself comes from apt (Ubuntu's r-base, as in the guide's image with the c2d4u PPA), "
+                        f"the binary package works too: apt-get install -y r-cran-{name.lower()}."),
                Step(say=f"In an image, install it in a derived image's Dockerfile with the image's own R (FROM the "
                         f"image, RUN install2.r {name}, or RUN R -e '{install}'), so it survives a new container; if "
                         "the image is meant to ship it (a *-verse image), pull the image again (a rebuilt tag). In "
