@@ -99,7 +99,7 @@ def _finding(number: int, text: str, found: re.Match, command: str | None, crash
     cause = f"{program} crashed: {name} (signal {number}, exit status {128 + number}): {means}."
     if usual:
         cause += f" Usual causes here: {usual}."
-    if " *** caught " in text and number in (4, 7, 11):  # R reported this crash itself: r.py decodes R's report
+    if "*** caught " in text and number in (4, 7, 11):  # R reported this crash itself: r.py decodes R's report
         return None
     return hit("crash", name, _layer(command), cause, "the distro", fix, source, "medium" if usual else "low", text, found)
 

@@ -54,7 +54,7 @@ _R_BINARY = re.compile(r"(?P<program>\S{0,200}/(?:R|Rscript|r|exec/R)): error wh
 _LINK = re.compile(r"(?:ld: )?warning: (libR(?:blas|lapack)?\.so), needed by (\S{1,300}), not found")
 _VERSION = re.compile(r"(\S{0,300}libstdc\+\+\.so\.6): version [`'‘](GLIBCXX_[\d.]{1,12}|CXXABI_[\d.]{1,12})[`'’] "
                       r"not found \(required by (\S{1,400}?)\)")
-_SEGV = re.compile(r"^ \*\*\* caught (segfault|illegal operation|bus error) \*\*\*[ \t]*$", re.M)
+_SEGV = re.compile(r"^[ \t]{0,4}\*\*\* caught (segfault|illegal operation|bus error) \*\*\*[ \t]*$", re.M)
 _SEGV_CAUSE = re.compile(r"address (?:0x)?[0-9a-fA-F]{1,16}, cause '([^'\n]{1,60})'")
 _FRAME = re.compile(r"^ ?1: ([A-Za-z.][A-Za-z0-9._:]{0,80})\(", re.M)  # R's Traceback: the innermost call first
 _GRAPHICS_CALLS = re.compile(r"cairo|png|jpeg|tiff|svg|pdf|X11|grSoftVersion|dev[._]|ggsave|plot", re.I)
