@@ -252,6 +252,10 @@ def test_a_reticulate_that_supports_its_python_is_no_finding():
     ("Error: '3.12' does not refer to a valid Python interpreter", "family.renv.python-not-an-interpreter"),
     ("Error in paste0(prefix, conditionMessage(e)) :\n  4 arguments passed to .Internal(paste0) which requires 3",
      "family.r.two-r-versions-mixed"),
+    ("> py_require(\"polars\")\nFehler in system2(uv, c(\"pip\", \"compile\"), stdout = TRUE) :\n  Fehler bei der "
+     "Ausführung eines Kommandos", "family.reticulate.uv-failed"),
+    ("error: No interpreter found for Python 3.14 in managed installations\nuv error code: 2",
+     "family.reticulate.uv-failed"),
 ])
 def test_reticulate_renv_and_r_messages(text, ident):
     only(text, ident, "rstudio")

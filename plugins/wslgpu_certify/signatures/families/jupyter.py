@@ -25,7 +25,7 @@ MESSAGES = DATA / "jupyter_messages.toml"
 SERVERAPP = "https://github.com/jupyter-server/jupyter_server/blob/main/jupyter_server/serverapp.py"
 DOCKER_STACKS = "https://jupyter-docker-stacks.readthedocs.io/en/latest/using/common.html"
 INSTALLSPEC = "https://github.com/IRkernel/IRkernel/blob/master/R/installspec.r"
-RSERVER = "https://docs.posit.co/ide/server-pro/server_management/core_administrative_tasks.html"
+RSERVER = "https://docs.posit.co/ide/server-pro/rstudio_server_configuration/rserver_conf.html"
 SINGULARITY = "https://rocker-project.org/use/singularity.html"
 PIP_CHECK = "https://pip.pypa.io/en/stable/cli/pip_check/"
 
