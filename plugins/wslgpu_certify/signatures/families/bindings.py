@@ -55,8 +55,9 @@ def decode(text: str) -> list[Match]:
     forced = _FORCED.search(text)
     missing = [(m.group(1), m) for m in _RETICULATE.finditer(text)]
     missing += [("tensorflow", m) for m in _TF_NOT_FOUND.finditer(text)]
-    if missing or _FAILED.search(text):  # numpy is optional for reticulate: [NOT FOUND] alone is no failure
-        missing += [("numpy", m) for m in _NO_NUMPY.finditer(text)]
+    no_numpy = list(_NO_NUMPY.finditer(text)) if "[NOT FOUND]" in text else []
+    if no_numpy and (missing or _FAILED.search(text)):  # numpy is optional for reticulate: alone it is no failure
+        missing += [("numpy", m) for m in no_numpy]
     for module, found in missing:
         where = f"the Python reticulate bound ({python})" if python else "the Python reticulate bound"
         extra = f", libpython {libpython.group(1)}" if libpython else ""
