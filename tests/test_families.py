@@ -360,7 +360,9 @@ def test_cdi_and_no_driver_chains():
     ("PS C:\\> wsl --install\nError code: Wsl/InstallDistro/0x80072ee7\n", "family.wsl.wininet-e-name-not-resolved",
      "windows"),
     ("> library(tidymodels)\nError in library(tidymodels) : there is no package called ‘tidymodels’\n",
-     "family.r.package-missing-tidymodels", "rstudio"),  # R's own library (families/r.py), not rpy2's
+     "family.binding.r-tidymodels", "rstudio"),  # an R session's own error; rpy2's RRuntimeError is the catalog's
+    ("rpy2.rinterface_lib.embedded.RRuntimeError: Error in loadNamespace(name) : there is no package called ‘mi’\n",
+     None, "rpy2"),
     ("$ Rscript fit.R\n" + RETICULATE, "family.binding.reticulate-tensorflow", "rstudio"),
 ])
 def test_diagnose_names_the_family_when_no_signature_matched(paste, ident, layer):

@@ -76,7 +76,7 @@ def test_an_unknown_soname_has_no_package():
     ("Warning: Error in library: there is no package called ‘shinyWidgets’\n  3: runApp\n", "shinyWidgets"),
 ])
 def test_an_r_package_missing_is_rs_library(text, name):
-    hit = only(text, f"family.r.package-missing-{name.lower().replace('.', '-')}", "rstudio",
+    hit = only(text, f"family.binding.r-{name.lower().replace('.', '-')}", "rstudio",
                f'install.packages("{name}")', "install2.r", f"r-cran-{name.lower()}")
     assert "rpy2" not in hit.signature.cause
 
@@ -91,15 +91,15 @@ def test_an_r_package_missing_under_rpy2_is_the_rpy2_layer(text):
 
 
 def test_a_package_name_that_is_not_one_reaches_no_command():
-    assert not any(h.id.startswith("family.r.package-missing") for h in families.decode(
+    assert not any(h.id.startswith("family.binding.r-") for h in families.decode(
         "Error in library(x) : there is no package called ‘a;rm -rf ~’"))
 
 
 @pytest.mark.parametrize("text, ident", [
     ("Error: package ‘lattice’ was installed by an R version with different internals; it needs to be reinstalled "
-     "for use with this R version", "family.r.package-built-for-another-r"),
-    ("Error: package 'Rcpp' was installed before R 4.0.0: please re-install it", "family.r.package-built-for-another-r"),
-    ("Error: package ‘foreign’ was built before R 3.0.0: please re-install it", "family.r.package-built-for-another-r"),
+     "for use with this R version", "family.r.package-built-for-other-r"),
+    ("Error: package 'Rcpp' was installed before R 4.0.0: please re-install it", "family.r.package-built-for-other-r"),
+    ("Error: package ‘foreign’ was built before R 3.0.0: please re-install it", "family.r.package-built-for-other-r"),
     ("Error in loadNamespace(i, c(lib.loc, .libPaths()), versionCheck = vI[[i]]) :\n  namespace ‘rlang’ 1.0.6 is "
      "already loaded, but >= 1.1.0 is required", "family.r.namespace-version"),
     ("  namespace 'vctrs' 0.5.2 is being loaded, but >= 0.6.0 is required", "family.r.namespace-version"),
@@ -127,7 +127,7 @@ def test_rs_package_messages(text, ident):
      "file: No such file or directory", "libreadline.so.8", "libreadline8"),
 ])
 def test_a_system_library_r_loads_names_its_package(text, soname, package):
-    hit = only(text, "family.r." + soname.lower().replace(".", "-"), "rstudio", f"apt-get install -y "
+    hit = only(text, "family.library." + soname.lower().replace(".", "-"), "rstudio", f"apt-get install -y "
                f"--no-install-recommends {package}")
     assert hit.signature.confidence == "high"
 
@@ -135,13 +135,13 @@ def test_a_system_library_r_loads_names_its_package(text, soname, package):
 def test_an_unknown_library_says_how_to_find_its_package():
     text = ("Error: package or namespace load failed for ‘xyz’:\n unable to load shared object '/x/xyz/libs/xyz.so':\n"
             "  libfrobnicate.so.3: cannot open shared object file: No such file or directory")
-    only(text, "family.r.libfrobnicate-so-3", "rstudio", "apt-file search libfrobnicate.so.3")
+    only(text, "family.library.libfrobnicate-so-3", "rstudio", "apt-file search libfrobnicate.so.3")
 
 
 def test_a_missing_symbol_is_a_mismatch_not_a_missing_package():
     text = ("2: In cairoVersion() :\n  unable to load shared object '/usr/lib/R/library/grDevices/libs//cairo.so':\n"
             "  /lib/x86_64-linux-gnu/libharfbuzz.so.0: undefined symbol: FT_Get_Color_Glyph_Layer")
-    hit = only(text, "family.r.symbol-libharfbuzz-so-0", "rstudio")
+    hit = only(text, "family.library.symbol-libharfbuzz-so-0", "rstudio")
     assert "FT_Get_Color_Glyph_Layer" in hit.signature.cause
 
 
@@ -156,7 +156,7 @@ def test_a_missing_symbol_is_a_mismatch_not_a_missing_package():
      "using -rpath or -rpath-link)", "rpy2"),
 ])
 def test_rs_own_libraries_mean_another_r_build_or_path(text, layer):
-    hits = [h for h in families.decode(text) if h.id.startswith("family.r.libr")]
+    hits = [h for h in families.decode(text) if h.id.startswith("family.library.libr")]
     assert hits and hits[0].signature.layer == layer and "R RHOME" in fix_text(hits[0])
 
 
@@ -170,7 +170,7 @@ def test_rs_own_libraries_mean_another_r_build_or_path(text, layer):
      "/home/a/miniforge3/envs/ml/lib"),
 ])
 def test_libstdcxx_under_r_loads_the_environments_first(text, env_lib):
-    hit = next(h for h in families.decode(text) if h.id.startswith("family.r.libstdc"))
+    hit = next(h for h in families.decode(text) if h.id.startswith("family.library.stdc"))
     assert hit.signature.layer == "rstudio" and f"LD_PRELOAD={env_lib}/libstdc++.so.6 R" in fix_text(hit)
 
 
@@ -210,14 +210,14 @@ def test_capabilities_without_png_is_a_finding_and_with_png_is_not():
      "JPEG", "family.r-graphics.no-x11-display"),
     ("Warning in png(\"out.png\") : unable to open connection to X11 display ''", "family.r-graphics.no-x11-display"),
     ("Error in X11(d$display, d$width, d$height) : unable to start device X11", "family.r-graphics.no-x11-display"),
-    ("Warning message:\nIn cairo_pdf(\"fig.pdf\") : failed to load cairo DLL", "family.r-graphics.cairo-unavailable"),
+    ("Warning message:\nIn cairo_pdf(\"fig.pdf\") : failed to load cairo DLL", "family.r-graphics.cairo-not-loadable"),
     ("Error in svg(\"a.svg\") : cairo-based devices are not supported on this build",
-     "family.r-graphics.cairo-unavailable"),
+     "family.r-graphics.cairo-not-loadable"),
     ("Error in RStudioGD() : \n  Shadow graphics device error: r error 4 (R code execution error)",
      "family.r-graphics.rstudio-shadow-device"),
     ("Error in grid.Call(C_textBounds, as.graphicsAnnot(x$label), :\n  X11 font -adobe-helvetica-%s-%s-*-*-%d-*-*-*-*"
-     "-*-*-*, face 2 at size 11 could not be loaded", "family.r-graphics.no-fonts"),
-    ("Fontconfig error: Cannot load default config file", "family.r-graphics.no-fonts"),
+     "-*-*-*, face 2 at size 11 could not be loaded", "family.r-graphics.fonts-missing"),
+    ("Fontconfig error: Cannot load default config file", "family.r-graphics.fonts-missing"),
 ])
 def test_graphics_devices(text, ident):
     only(text, ident, "rstudio")
@@ -251,11 +251,11 @@ def test_a_reticulate_that_supports_its_python_is_no_finding():
      "not loaded.", "family.reticulate.libpython-missing"),
     ("Error: '3.12' does not refer to a valid Python interpreter", "family.renv.python-not-an-interpreter"),
     ("Error in paste0(prefix, conditionMessage(e)) :\n  4 arguments passed to .Internal(paste0) which requires 3",
-     "family.r.two-r-versions-mixed"),
+     "family.r.two-r-installations"),
     ("> py_require(\"polars\")\nFehler in system2(uv, c(\"pip\", \"compile\"), stdout = TRUE) :\n  Fehler bei der "
-     "Ausführung eines Kommandos", "family.reticulate.uv-failed"),
+     "Ausführung eines Kommandos", "family.reticulate.uv-env-failed"),
     ("error: No interpreter found for Python 3.14 in managed installations\nuv error code: 2",
-     "family.reticulate.uv-failed"),
+     "family.reticulate.uv-env-failed"),
 ])
 def test_reticulate_renv_and_r_messages(text, ident):
     only(text, ident, "rstudio")
@@ -299,7 +299,7 @@ def test_a_port_moved_on_a_desktop_is_no_finding():
     ("OSError: [Errno 13] Permission denied: '/home/ds/.local/share/jupyter/runtime'", False),
 ])
 def test_a_home_jupyter_cannot_write(text, chown):
-    hit = only(text, "family.jupyter.home-not-writable", "jupyter")
+    hit = only(text, "family.jupyter-container.home-not-writable", "jupyter")
     assert ("CHOWN_HOME=yes" in fix_text(hit)) == chown
 
 
@@ -327,7 +327,8 @@ def test_an_import_error_outside_the_jupyter_stack_is_not_jupyters():
      "--version\" exited with code 2.", 2),
 ])
 def test_irkernel_installspec_by_exit_code(text, code):
-    hit = only(text, f"family.irkernel.jupyter-exit-{code}", "rstudio", "jupyter kernelspec --version")
+    hit = only(text, "family.irkernel.jupyter-not-runnable", "rstudio", "jupyter kernelspec --version")
+    assert f"exit {code}" in hit.signature.cause
     assert ("command not found" in hit.signature.cause) == (code == 127)
 
 
@@ -338,7 +339,7 @@ def test_irkernel_installspec_by_exit_code(text, code):
     "ERROR system error 13 (Permission denied) [path: /etc/rstudio/session-rpc-key]",
 ])
 def test_rserver_cannot_use_its_state(text):
-    only(text, "family.rstudio-server.permission-denied", "rstudio", "secure-cookie-key-file")
+    only(text, "family.rstudio-server.state-not-writable", "rstudio", "secure-cookie-key-file")
 
 
 def test_rserver_database_readonly():

@@ -113,7 +113,7 @@ def home_not_writable(text: str) -> list[Match]:
                     "{image}", shell="bash") if jovyan else
            Step(run=f"ls -ld {shlex.quote(home)}", shell="bash") if _SAFE.match(home) else
            Step(say="ls -ld the home folder to see its owner."))
-    return [hit("jupyter", "home-not-writable", "jupyter", cause, "the container running Jupyter (its mounts)", fix,
+    return [hit("jupyter-container", "home-not-writable", "jupyter", cause, "the container running Jupyter (its mounts)", fix,
                 DOCKER_STACKS, "high", found.string, found)]
 
 
@@ -159,7 +159,7 @@ def irkernel(text: str) -> list[Match]:
                     "~/.Renviron) and run IRkernel::installspec() again; if it fails there too, install a working "
                     "Jupyter first (python3 -m pip install jupyter, or conda install jupyter)."),
            Step(run="Rscript -e 'IRkernel::installspec()'", shell="bash"))
-    return [hit("irkernel", f"jupyter-exit-{code}", "rstudio", cause, "the machine running R and Jupyter", fix,
+    return [hit("irkernel", "jupyter-not-runnable", "rstudio", cause, "the machine running R and Jupyter", fix,
                 INSTALLSPEC, "high", text, found)]
 
 
@@ -177,7 +177,7 @@ def rserver(text: str) -> list[Match]:
                     "(rocker's Singularity instructions)."),
            Step(run=f"ls -l {shlex.quote(path)}", shell="bash") if _SAFE.match(path) else
            Step(say="ls -l the file named above to see its owner."))
-    return [hit("rstudio-server", "permission-denied", "rstudio", cause, "the container running RStudio Server", fix,
+    return [hit("rstudio-server", "state-not-writable", "rstudio", cause, "the container running RStudio Server", fix,
                 f"{RSERVER} ; {SINGULARITY}", "high", found.string, found)]
 
 

@@ -108,7 +108,7 @@ def packages(text: str) -> list[Match]:
                         "the image is meant to ship it (a *-verse image), pull the image again (a rebuilt tag). In "
                         f"RStudio run {install} in the Console." + (" For rpy2: install it with the R whose R_HOME rpy2 uses (R RHOME)."
                                       if layer == "rpy2" else "")))
-        out.setdefault(name, hit("r", f"package-missing-{name}", layer, cause, "the R library (.libPaths())", fix,
+        out.setdefault(name, hit("binding", f"r-{name}", layer, cause, "the R library (.libPaths())", fix,
                                  LIBRARY_R, "high", text, found))
     return list(out.values())
 
@@ -123,7 +123,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                Step(say="Reinstall or upgrade the package that ships it together with the packages that use it "
                         "(apt-get install --reinstall, or a newer image), and remove copies of it from other places "
                         "on the library path (LD_LIBRARY_PATH, a conda env's lib)."))
-        return hit("r", f"symbol-{soname}", layer, cause, "the image or machine running R", fix, RDYNLOAD, "medium",
+        return hit("library", f"symbol-{soname}", layer, cause, "the image or machine running R", fix, RDYNLOAD, "medium",
                    text, found)
     if own:
         cause = (f"{soname} is {own}, and this R has none on the loader's path: the code asking for it (a package, "
@@ -136,7 +136,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                Step(say="For a program that embeds R (rpy2), put R's lib folder on its library path before it "
                         "starts (LD_LIBRARY_PATH=\"$(R RHOME)/lib\", or register it once: echo \"$(R RHOME)/lib\" > "
                         "/etc/ld.so.conf.d/R.conf, then ldconfig) or use an rpy2 release that supports this R."))
-        return hit("r", soname, layer, cause, "the R installation of the machine or image", fix,
+        return hit("library", soname, layer, cause, "the R installation of the machine or image", fix,
                    f"{SHARED_BLAS} ; {RDYNLOAD}", "medium", text, found)
     known = package_of(soname)
     if known:
@@ -149,14 +149,14 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                         "compiled on another system (a library mounted in) links what that system had: reinstall "
                         "it in this image; an R from conda takes it from conda-forge instead (conda install the library "
                         "as an explicit dependency of the environment)."))
-        return hit("r", soname, layer, cause, "the image or machine running R", fix,
+        return hit("library", soname, layer, cause, "the image or machine running R", fix,
                    f"{table('r_libraries')['source']} ; {RDYNLOAD}", "high", text, found)
     cause = (f"R (or a package's compiled code) needs the system library {soname}, which is not installed in this "
              "image or machine.")
     fix = (Step(run=f"apt-file search {shlex.quote(soname)}", shell="bash"),
            Step(say="Install the package apt-file names (apt-get install -y apt-file && apt-file update first), "
                     "in the image's Dockerfile for a container; then reinstall the R package that needed it."))
-    return hit("r", soname, layer, cause, "the image or machine running R", fix, f"{LD_SO} ; {RDYNLOAD}", "medium",
+    return hit("library", soname, layer, cause, "the image or machine running R", fix, f"{LD_SO} ; {RDYNLOAD}", "medium",
                text, found)
 
 
@@ -189,12 +189,12 @@ def symbol_versions(text: str) -> list[Match]:
     preload = f"LD_PRELOAD={shlex.quote(env_lib + '/libstdc++.so.6')} R" if env_lib else ""
     fix = ((Step(run=preload, shell="bash"),) if preload else ()) + (
         Step(say="Make the environment's newer libstdc++ the one R loads: start R with LD_PRELOAD (or "
-                 "LD_LIBRARY_PATH) naming the environment's lib folder, set in the shell that starts R; under "
+                 f"LD_LIBRARY_PATH={env_lib or 'ENV/lib'}) naming the environment's lib folder, set in the shell that starts R; under "
                  "RStudio Server, rsession-ld-library-path in /etc/rstudio/rserver.conf. Setting it in ~/.Renviron "
                  "is too late: the loader reads it when R starts."),
         Step(say="Or install that Python package in a build made for the older libstdc++ (an older release), or use "
                  "an image whose system libstdc++6 is newer (a newer Ubuntu/Debian base)."))
-    return [hit("r", f"libstdc-{version}", _layer(text), cause, "the R session's environment", fix,
+    return [hit("library", f"stdc++-{version}", _layer(text), cause, "the R session's environment", fix,
                 f"{LD_SO} ; https://gcc.gnu.org/onlinedocs/libstdc++/manual/abi.html", "high", found.string, found)]
 
 
