@@ -131,12 +131,12 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
         finding = _finding(number, whole[-4096:], last, command) if last else None
         if finding:
             found[number] = finding
-    return list(found.values()) + windows_exit(whole)
+    return list(found.values()) + ntstatus_exit(whole)
 
 
 # A Windows program's exit code that is an NTSTATUS (data/ntstatus.toml): `exit code -1073740791 (0xC0000409)`,
 # `exited with code 3221226505`, `returncode=0xC0000005`: the hex value, or the signed/unsigned decimal of one.
-_WINDOWS_EXIT = re.compile(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
+_NT_EXIT = re.compile(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
                            r"\W{0,4}(?:(0x[0-9a-fA-F]{8})\b)?", re.I)
 
 
@@ -146,9 +146,9 @@ def ntstatus(value: int) -> dict | None:
     return next(({**row, "source": rows["source"]} for row in rows["status"] if int(row["value"], 16) == value), None)
 
 
-def windows_exit(text: str) -> list[Match]:
+def ntstatus_exit(text: str) -> list[Match]:
     """A Windows process that ended with an NTSTATUS crash code: a crash of that program, never a WSL error."""
-    for found in _WINDOWS_EXIT.finditer(lines_with(text, ("exit", "return"))):
+    for found in _NT_EXIT.finditer(lines_with(text, ("exit", "return"))):
         number = found.group(2) or found.group(1)
         if not number:
             continue
