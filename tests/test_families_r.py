@@ -344,7 +344,7 @@ def test_rserver_cannot_use_its_state(text):
 
 def test_rserver_database_readonly():
     only("[rserver] ERROR database error 7 (sqlite3_statement_backend::prepare: attempt to write a readonly database)"
-         " [description: Could not update the schema]", "family.rstudio-server.database-readonly", "rstudio",
+         " [description: Could not update the schema]", "family.rstudio-server.state-not-writable", "rstudio",
          "database.conf")
 
 

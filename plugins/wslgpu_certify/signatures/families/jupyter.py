@@ -42,6 +42,10 @@ REMOVED = {("contextfilter", "jinja2"): ("Jinja2 3.1.0 removed contextfilter (us
                                         "https://jinja.palletsprojects.com/en/stable/changes/#version-3-1-0"),
            ("contextfunction", "jinja2"): ("Jinja2 3.1.0 removed contextfunction (use pass_context)", "nbconvert",
                                           "https://jinja.palletsprojects.com/en/stable/changes/#version-3-1-0"),
+           ("Markup", "jinja2"): ("Jinja2 3.1.0 removed Markup and escape (import them from markupsafe)", "nbconvert",
+                                  "https://jinja.palletsprojects.com/en/stable/changes/#version-3-1-0"),
+           ("escape", "jinja2"): ("Jinja2 3.1.0 removed Markup and escape (import them from markupsafe)", "nbconvert",
+                                 "https://jinja.palletsprojects.com/en/stable/changes/#version-3-1-0"),
            ("soft_unicode", "markupsafe"): ("MarkupSafe 2.1.0 removed soft_unicode (use soft_str)", "jinja2",
                                            "https://markupsafe.palletsprojects.com/en/stable/changes/#version-2-1-0")}
 _IRKERNEL = re.compile(r"jupyter-client has to be installed but [“\"]?jupyter kernelspec --version[”\"]? exited with "
@@ -135,7 +139,8 @@ def import_skew(text: str) -> list[Match]:
                  f"fit together (or {module} itself failed to import its parts: the warning above it names why).")
         source = PIP_CHECK
         fix = (Step(run="python3 -m pip check", shell="bash"),
-               Step(say="Upgrade the packages pip check names together, in one pip install (e.g. python3 -m pip "
+               Step(say=f"Reinstall {module} and what imports it in one step (python3 -m pip install --force-reinstall "
+                        f"{module}); upgrade the packages pip check names together, in one pip install (e.g. python3 -m pip "
                         "install --upgrade jupyter_client jupyter_server notebook), in the image's Dockerfile for a "
                         "container; then rebuild it."))
     return [hit("jupyter", f"import-{module}-{name}", "jupyter", cause, "the Python environment running Jupyter", fix,

@@ -128,7 +128,8 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
     if own:
         cause = (f"{soname} is {own}, and this R has none on the loader's path: the code asking for it (a package, "
                  "littler's r, rpy2) was built against another build of R; or the process embeds R without R's "
-                 "lib folder on its library path (R's own start-up script sets it from etc/ldpaths).")
+                 "lib folder on its library path (R's own start-up script sets it from etc/ldpaths), or with R_HOME "
+                 "naming another R.")
         fix = (Step(say="Reinstall the package (or littler) from source with THIS R so it links this R's libraries: "
                         "Rscript -e 'install.packages(\"PKG\")' for the package the lines above name."),
                Step(run='LD_LIBRARY_PATH="$(R RHOME)/lib" python3 -m rpy2.situation', shell="bash")
