@@ -127,8 +127,8 @@ def test_rs_package_messages(text, ident):
      "file: No such file or directory", "libreadline.so.8", "libreadline8"),
 ])
 def test_a_system_library_r_loads_names_its_package(text, soname, package):
-    hit = only(text, "family.library." + soname.lower().replace(".", "-"), "rstudio", f"apt-get install -y "
-               f"--no-install-recommends {package}")
+    hit = only(text, "family.library." + soname.lower().replace(".", "-"), "rstudio", f"sudo apt-get install -y "
+               f"{package}", f"apt-get install -y --no-install-recommends {package} to the image's Dockerfile")
     assert hit.signature.confidence == "high"
 
 

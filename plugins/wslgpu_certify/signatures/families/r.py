@@ -144,7 +144,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
         package, what = known
         cause = (f"R (or a package's compiled code) needs {soname}, {what}, and this image or machine does not have "
                  f"it: the Debian/Ubuntu package {package} is not installed there.")
-        fix = (Step(run=f"sudo apt-get install -y --no-install-recommends {shlex.quote(package)}", shell="bash"),
+        fix = (Step(run=f"sudo apt-get install -y {shlex.quote(package)}", shell="bash"),
                Step(say=f"{package} ships {what}. In a container, add RUN apt-get update && apt-get install -y --no-install-recommends "
                         f"{package} to the image's Dockerfile and rebuild (a running container loses it). A package "
                         "compiled on another system (a library mounted in) links what that system had: reinstall "
