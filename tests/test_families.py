@@ -1372,9 +1372,9 @@ def test_rpy2_situation_with_two_r_homes(text, two):
 
 @pytest.mark.parametrize("text, name, layer", [
     ("import rpy2.robjects\nProcess finished with exit code -1073740791 (0xC0000409)", "status-stack-buffer-overrun", "rpy2"),
-    ("python train.py exited with code 3221225477", "status-access-violation", "gpu"),
-    ("The process exited with code 0xC0000135.", "status-dll-not-found", "gpu"),
-    ("[process exited with code 3221225725 (0xc00000fd)]", "status-stack-overflow", "gpu"),
+    ("python train.py exited with code 3221225477", "status-access-violation", "windows"),  # no command: Windows'
+    ("The process exited with code 0xC0000135.", "status-dll-not-found", "windows"),
+    ("[process exited with code 3221225725 (0xc00000fd)]", "status-stack-overflow", "windows"),
 ])
 def test_a_windows_exit_code_that_is_an_exception_is_a_crash(text, name, layer):
     found = families.decode(text)

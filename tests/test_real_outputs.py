@@ -37,12 +37,7 @@ HEALTHY = [e["file"] for e in INDEX if e["verdict"] == "healthy"]
 BROKEN = [e["file"] for e in INDEX if e["verdict"] == "broken"]
 # Healthy outputs on which diagnose gives a finding although the thread shows nothing wrong: each is a
 # false alarm reported to the lead, kept (not dropped) and marked here with the reason until it is fixed.
-KNOWN_FALSE_ALARMS: dict[str, str] = {
-    "r-keras__reticulate-py-discover-config-null-then-forced-python-3.12-healthy.txt":
-        "family.binding.reticulate-numpy on 'numpy: [NOT FOUND]': reticulate >= 1.2x needs no numpy (maintainer: expected)",
-    "r-keras__reticulate-1.40.0-py-config-system-python-3.12-healthy.txt":
-        "family.binding.reticulate-numpy on 'numpy: [NOT FOUND]' of a working reticulate 1.40 config (numpy is optional)",
-}
+KNOWN_FALSE_ALARMS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ no failure (wsl.exe warnings, TensorRT missing for TensorFlow). Pure and bounded
 from __future__ import annotations
 
 from ..matcher import Match, _prepare
-from . import bindings, crash, cuda, libraries, messages, oci, wsl
+from . import bindings, crash, cuda, jupyter, libraries, messages, oci, r, wsl
 
 
 def decode(text: str | bytes | None, command: str | None = None, exit_code: int | None = None,
@@ -33,13 +33,13 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     _, original = _prepare(text)
     if not original.strip():
         return []
-    found = oci.decode(original)
+    found = oci.decode(original) + r.decode(original) + jupyter.decode(original, command)  # their own words first
     # the chain's innermost reason is decoded already: not again; a chain the hook chain only calls "the hook
     # failed" may still be a program's known message (nvidia-container-cli's device and cgroup errors)
     chains = {match.line for match in found if not match.id.endswith(".hook-failed")}
     for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original),
                     cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
-                    crash.windows_exit(original, command), wsl.decode(original), crash.decode(original, command, exit_code)):
+                    crash.ntstatus_exit(original, command), wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
                 found.append(match)

@@ -1,9 +1,10 @@
 """Python / R binding failures: a module or package missing in the interpreter that actually ran.
 
 Formats: Python's `ModuleNotFoundError: No module named 'X'` (and Python 2's `ImportError: No module named X`),
-R's `there is no package called 'X'`, reticulate's `Python module X was not found.` followed by its
+reticulate's `Python module X was not found.` followed by its
 `Detected Python configuration:` block (`python: PATH`, `libpython: PATH`), rpy2's R_HOME errors. The names
 read from a paste go into fix commands only after a strict name check and shlex.quote: a paste is data.
+R's own `there is no package called 'X'` is r.py's (R's library, not a binding).
 Sources: https://docs.python.org/3/library/exceptions.html#ModuleNotFoundError,
 https://rstudio.github.io/reticulate/articles/versions.html, https://rpy2.github.io/doc/latest/html/overview.html
 """
@@ -22,13 +23,11 @@ PYTHON_DOC = "https://docs.python.org/3/library/exceptions.html#ModuleNotFoundEr
 PYTHON_IMPORT_DOC = "https://docs.python.org/3/reference/simple_stmts.html#the-import-statement"
 RETICULATE_DOC = "https://rstudio.github.io/reticulate/articles/versions.html"
 RPY2_DOC = "https://rpy2.github.io/doc/latest/html/overview.html#install-installation"
-R_DOC = "https://cran.r-project.org/doc/manuals/r-release/R-admin.html#Installing-packages"
 # import name -> the pip package that provides it, where they differ (each package's PyPI page)
 PIP_NAMES = {"cv2": "opencv-python", "sklearn": "scikit-learn", "PIL": "Pillow", "yaml": "PyYAML",
              "skimage": "scikit-image", "Bio": "biopython", "dateutil": "python-dateutil", "bs4": "beautifulsoup4"}
 
 _PY_MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]{0,99})'?")
-_R_MISSING = re.compile(r"there is no package called [‘'\"]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"]")
 _RETICULATE = re.compile(r"Python module ([A-Za-z_][\w.]{0,99}) was not found")
 _BOUND = re.compile(r"^(?:#>)?\s*python:\s+(\S{1,300})\s*$", re.M)  # "#> ": as reprex prints it
 _LIBPYTHON = re.compile(r"^(?:#>)?\s*libpython:\s+(\S{1,300})\s*$", re.M)
@@ -170,14 +169,6 @@ def decode(text: str) -> list[Match]:
                                           f"{PIP_NAMES.get(module.split('.')[0], module.split('.')[0])}"))
         out.setdefault(f"python:{module}", hit("binding", f"python-{module}", layer, cause, where, fix, PYTHON_DOC,
                                                "medium", text, found))
-    for found in _R_MISSING.finditer(text):
-        package = found.group(1)
-        cause = f"R package {package} is not installed in the R library this session uses (.libPaths())."
-        fix = (Step(run=f"Rscript -e {shlex.quote(f'install.packages({chr(34)}{package}{chr(34)})')}", shell="bash"),
-               Step(say="In RStudio run install.packages() in the Console; in a container, install it in the image "
-                        "(or a library that is mounted) so it survives a restart."))
-        out.setdefault(f"r:{package}", hit("binding", f"r-{package}", "rstudio", cause, "the container running R",
-                                           fix, R_DOC, "medium", text, found))
     found = _RPY2.search(text)
     if found:
         cause = ("rpy2 cannot find R: R is not installed where this Python runs, or R_HOME is unset or names another "

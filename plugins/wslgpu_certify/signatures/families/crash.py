@@ -11,11 +11,10 @@ import re
 
 from ..catalog import Step
 from ..matcher import Match
-from .tables import hit, lines_with
+from .tables import hit, lines_with, table
 
 SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
 OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
-NTSTATUS_SOURCE = "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55"
 # number: (name, what it means, the usual causes on this stack or "", fix steps, source)
 SIGNALS = {
     1: ("SIGHUP", "its terminal hung up", "", (), SOURCE),
@@ -88,50 +87,6 @@ _WORDS = re.compile(
 _BY_NAME = {entry[0]: number for number, entry in SIGNALS.items()}
 
 
-# A Windows process that died of an exception exits with the NTSTATUS code (ntstatus.h; MS-ERREF 2.3.1,
-# https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-erref/596a1078-e883-4972-9bbc-49e60bebca55),
-# printed as 0xC..., as a negative int32 (-1073740791) or unsigned (3221226505).
-NTSTATUS = {
-    0xC0000005: ("STATUS_ACCESS_VIOLATION", "an invalid memory access (the Windows segmentation fault)"),
-    0xC0000409: ("STATUS_STACK_BUFFER_OVERRUN", "a fail-fast abort (a failed security check, abort() or a native "
-                                                "library's fatal error)"),
-    0xC000001D: ("STATUS_ILLEGAL_INSTRUCTION", "an instruction the CPU does not have"),
-    0xC00000FD: ("STATUS_STACK_OVERFLOW", "a stack overflow"),
-    0xC0000135: ("STATUS_DLL_NOT_FOUND", "a DLL it needs was not found"),
-    0xC0000139: ("STATUS_ENTRYPOINT_NOT_FOUND", "a DLL of another version than it was built against"),
-    0xC0000142: ("STATUS_DLL_INIT_FAILED", "a DLL failed to initialise"),
-    0xC0000374: ("STATUS_HEAP_CORRUPTION", "heap corruption"),
-}
-_WINDOWS_EXIT = re.compile(r"exit(?:ed)?(?: with)? (?:code|status)[ :=]*(?:(-?\d{9,10})\b[ (]*)?(?:0[xX]([0-9a-fA-F]{8}))?",
-                           re.I)
-
-
-def windows_exit(text: str, command: str | None = None) -> list[Match]:
-    """A Windows process's exit code that is an NTSTATUS exception: it crashed, said as such, with what it means."""
-    out = []
-    for found in _WINDOWS_EXIT.finditer(lines_with(text, ("exit",))):
-        number = int(found.group(2), 16) if found.group(2) else int(found.group(1) or 0) & 0xFFFFFFFF
-        if number not in NTSTATUS:
-            continue
-        name, means = NTSTATUS[number]
-        rpy2 = "rpy2" in text.lower()
-        cause = (f"The Windows process crashed: exit code 0x{number:08X} ({name}), {means}. In a Python process this "
-                 "is a native extension or the library it loads (R for rpy2, CUDA/cuDNN DLLs for a framework) "
-                 "failing inside the process, not a Python error.")
-        fix = [Step(say="Check that the native library matches the package's build (the same R / CUDA version the "
-                        "wheel was built for, its DLLs first on PATH), and update the package to its current "
-                        "Windows wheel; run it once more under a debugger or with the library's own diagnostics.")]
-        if rpy2:
-            fix.append(Step(say="For rpy2 on Windows: R's bin folder on PATH and R_HOME set to that R, rpy2's current "
-                                "release; python -m rpy2.situation shows what it finds."))
-            fix.append(Step(run="python -m rpy2.situation", shell="cmd"))
-        layer = "rpy2" if rpy2 else _layer(command)
-        out.append(hit("crash", name, layer, cause, "Windows (the process that crashed)", tuple(fix), NTSTATUS_SOURCE,
-                       "medium", text, found))
-        break
-    return out
-
-
 def signal_of(status: int) -> int | None:
     """The signal an exit status reports: 128+N from a shell, -N from Python's subprocess."""
     number = -status if status < 0 else status - 128 if 128 < status < 160 else None
@@ -151,6 +106,8 @@ def _finding(number: int, text: str, found: re.Match, command: str | None, crash
     cause = f"{program} crashed: {name} (signal {number}, exit status {128 + number}): {means}."
     if usual:
         cause += f" Usual causes here: {usual}."
+    if "*** caught " in text and number in (4, 7, 11):  # R reported this crash itself: r.py decodes R's report
+        return None
     return hit("crash", name, _layer(command), cause, "the distro", fix, source, "medium" if usual else "low", text, found)
 
 
@@ -184,4 +141,42 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
         finding = _finding(number, whole[-4096:], last, command) if last else None
         if finding:
             found[number] = finding
-    return list(found.values())
+    return list(found.values()) + ntstatus_exit(whole, command)
+
+
+# A Windows program's exit code that is an NTSTATUS (data/ntstatus.toml): `exit code -1073740791 (0xC0000409)`,
+# `exited with code 3221226505`, `returncode=0xC0000005`: the hex value, or the signed/unsigned decimal of one.
+_NT_EXIT = re.compile(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
+                           r"\W{0,4}(?:(0x[0-9a-fA-F]{8})\b)?", re.I)
+
+
+def ntstatus(value: int) -> dict | None:
+    """The data/ntstatus.toml row of a value (a crash code of a Windows process), or None."""
+    rows = table("ntstatus")
+    return next(({**row, "source": rows["source"]} for row in rows["status"] if int(row["value"], 16) == value), None)
+
+
+def ntstatus_exit(text: str, command: str | None = None) -> list[Match]:
+    """A Windows process that ended with an NTSTATUS crash code: a crash of that program, never a WSL error (its layer:
+    the program the text or the command names, else the Windows host)."""
+    for found in _NT_EXIT.finditer(lines_with(text, ("exit", "return"))):
+        number = found.group(2) or found.group(1)
+        if not number:
+            continue
+        row = ntstatus(int(number, 16) & 0xFFFFFFFF if number.lower().startswith("0x") else int(number) & 0xFFFFFFFF)
+        if row is None or row.get("harmless"):
+            continue
+        layer = ("rpy2" if re.search(r"rpy2", text, re.I) else "rstudio" if re.search(r"\bR\.dll\b|Rterm|R\.exe", text)
+                 else "jupyter" if re.search(r"kernel|jupyter|ipykernel", text, re.I)
+                 else _layer(command) if command else "windows")
+        cause = (f"The Windows process crashed with {row['name']} ({row['value']}): {row['means']}. This is the "
+                 "program's own crash code, printed by Windows, not a WSL error."
+                 + (f" Usual cause here: {row['usual']}." if row["usual"] else ""))
+        fix = (Step(say="Run the failing step alone with the same interpreter and read what it prints last before "
+                        "the crash (python -X faulthandler for Python); then update the package whose native code "
+                        "crashed, or the program that embeds it, to releases built for each other."),
+               Step(run="python -m rpy2.situation", shell="powershell") if layer == "rpy2" else
+               Step(say="Check which DLLs the process loads first (the PATH order: conda envs, R's bin folder)."))
+        return [hit("crash", row["name"], layer, cause, "the Windows program that crashed", fix, row["source"],
+                    "medium" if row["usual"] else "low", found.string, found)]
+    return []

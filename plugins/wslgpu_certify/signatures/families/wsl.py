@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 from ..matcher import Match
+from .crash import ntstatus
 from .tables import causes, causes_within, hit, lines_with, table
 
 WINERROR = "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes"
@@ -140,6 +141,8 @@ def decode(text: str) -> list[Match]:
     for number in _HEX.finditer(text):
         value = int(number.group(1), 16)
         line = text[text.rfind("\n", 0, number.start()) + 1:text.find("\n", number.end()) % (len(text) + 1)]
+        if ntstatus(value) and re.search(r"exit|return", line, re.I):  # a Windows program's crash code: crash.py's
+            continue
         if value in codes()[0] or _CONTEXT.search(line):
             row = decode_value(value)
             found.setdefault(row["name"], _finding(row, text, number))
