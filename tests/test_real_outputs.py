@@ -35,9 +35,6 @@ SOURCE = re.compile(r"^https://github\.com/[\w.-]+/[\w.-]+/(?:issues|pull|discus
 INDEX = yaml.safe_load((REAL / "index.yaml").read_text(encoding="utf-8"))
 HEALTHY = [e["file"] for e in INDEX if e["verdict"] == "healthy"]
 BROKEN = [e["file"] for e in INDEX if e["verdict"] == "broken"]
-# Healthy outputs on which diagnose gives a finding although the thread shows nothing wrong: each is a
-# false alarm reported to the lead, kept (not dropped) and marked here with the reason until it is fixed.
-KNOWN_FALSE_ALARMS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +133,6 @@ def test_no_entry_copies_a_shared_corpus_transcript(tmp_path):
 
 @pytest.mark.parametrize("name", HEALTHY)
 def test_a_healthy_output_gives_no_finding(name, profile):
-    if name in KNOWN_FALSE_ALARMS:
-        pytest.xfail(KNOWN_FALSE_ALARMS[name])
     result = diagnose((REAL / "raw" / name).read_bytes(), profile)
     assert not result.findings, [f"{f.id}: {f.cause}" for f in result.findings]
 
