@@ -10,6 +10,7 @@ code an error carries and knows every member of its family, seen or not:
     libraries.py  a shared library that could not be loaded: who provides it here
     bindings.py   Python modules, R packages, reticulate's bound Python, rpy2's R_HOME
     oci.py        docker run's OCI runtime / hook chain: the innermost reason decides
+    frameworks.py PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes, cuBLAS/cuDNN status codes
     tables.py     the data/*.toml tables (each with its source) and the one way a decode becomes a Match
 
 `decode()` is the fallback: callers use it when no catalog signature matched. It returns the matcher's
@@ -20,7 +21,7 @@ no failure (wsl.exe warnings, TensorRT missing for TensorFlow). Pure and bounded
 from __future__ import annotations
 
 from ..matcher import Match, _prepare
-from . import bindings, crash, cuda, libraries, oci, wsl
+from . import bindings, crash, cuda, frameworks, libraries, oci, wsl
 
 
 def decode(text: str | bytes | None, command: str | None = None, exit_code: int | None = None) -> list[Match]:
@@ -31,7 +32,7 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
         return []
     found = oci.decode(original)
     chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
-    for decoded in (cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
+    for decoded in (frameworks.decode(original), cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
