@@ -7,6 +7,9 @@
                                NCCL's text after "NCCL error"/"NCCL failure"; an NCCL older than 2.10.3 is the cause
                                on WSL whatever code it returned (its topology detection fails there)
     data/library_status.toml   cublasStatus_t and cudnnStatus_t by name (cuDNN 9's sub-codes by their parent's name)
+    data/container_runtimes.toml  a GPU request the runtime cannot serve: libnvidia-container's unknown device and
+                               cgroup v1-only lookup (the innermost reason oci.py asks container_reason for), podman
+                               before CDI support
 
 and two that need figures the output prints: PyTorch's caching allocator refusing an allocation (the GPU full, or
 memory free yet refused), and TensorFlow 2.11+ listing no GPU (no GPU build on native Windows since 2.11).
@@ -31,11 +34,21 @@ def rows() -> tuple[Signature, ...]:
     return load_catalog(DATA / "frameworks.toml")
 
 
+@lru_cache(maxsize=1)
+def runtime_rows() -> tuple[Signature, ...]:
+    return load_catalog(DATA / "container_runtimes.toml")
+
+
+def container_reason(reason: str) -> list[Match]:
+    """A GPU request the container runtime could not serve (libnvidia-container's innermost reason, podman's CDI)."""
+    return match(reason, catalog=runtime_rows())
+
+
 def decode(text: str) -> list[Match]:
     """What the framework families read in this output, each id once, the catalog-format rows first."""
     found: dict[str, Match] = {}
-    for decoded in (match(text, catalog=rows()), nccl(text), library_status(text), allocation(text),
-                    tensorflow_without_gpu(text)):
+    for decoded in (match(text, catalog=rows()), container_reason(text), nccl(text), library_status(text),
+                    allocation(text), tensorflow_without_gpu(text)):
         for one in decoded:
             found.setdefault(one.id, one)
     return list(found.values())
