@@ -178,8 +178,9 @@ def allocation(text: str) -> list[Match]:
 # ---- TensorFlow 2.11+ with no GPU: no GPU build on native Windows since 2.11 ---------------------------------------
 
 TF_WINDOWS = "https://www.tensorflow.org/install/pip#windows-native"
-_TF_VERSION = re.compile(r"\b(?:tensor ?flow|tf)(?:[ _-]?(?:gpu|version|__version__))?(?: version)?\s*[:=]{0,2}\s*"
-                         r"v?2\.(\d{1,2})\.\d{1,3}\b", re.I)
+# "Tensor Flow Version: 2.12.0", "tensorflow==2.15.1", "tensorflow 2.13.0" (pip list), ">>> tf.__version__" + "'2.16.1'"
+_TF_VERSION = re.compile(r"\b(?:tensor ?flow|tf)(?:[ ._-]{0,2}(?:gpu|version|__version__))?\)?(?: version)?\s*[:=]{0,2}\s*"
+                         r"['\"]?v?2\.(\d{1,2})\.\d{1,3}\b", re.I)
 # the no-GPU statements of TensorFlow's own guides: "Num GPUs Available: 0" (guide/gpu), "GPU is NOT AVAILABLE"
 # (the tutorials' check), and tf.config.list_physical_devices('GPU') answering []
 _TF_NO_GPU = re.compile(r"GPU is NOT AVAILABLE|Num GPUs Available:?\s*0\s*$|list_physical_devices\(\W{1,2}GPU\W{1,2}\)\)?\s*\n"
@@ -194,7 +195,7 @@ _TF_FIX = (
 
 
 def tensorflow_without_gpu(text: str) -> list[Match]:
-    text = lines_with(text, ("gpu", "tensor", "tf", "[]"))
+    text = lines_with(text, ("gpu", "tensor", "tf", "[]", "'2."))
     version, none = _TF_VERSION.search(text), _TF_NO_GPU.search(text)
     if version is None or none is None or int(version.group(1)) < 11:
         return []

@@ -1,0 +1,302 @@
+"""The frameworks' families (families/frameworks.py): each family in several wordings, most of them not any
+transcript's, decoded to its cause and its fix; near misses and healthy outputs decode nothing.
+
+Families: a dlopen of the unversioned libcuda.so (Warp, cuda-python, numba, cudarc, Triton), bitsandbytes' CUDA
+set-up, XLA's libdevice and ptxas, JAX's CUDA backend, Triton, PyTorch's CPU wheel index, CUDA's own out of memory,
+PyTorch's caching allocator, NCCL's result codes (and NCCL before 2.10.3 on WSL), cuBLAS/cuDNN status codes,
+TensorFlow 2.11+ without a GPU, and the container runtimes' GPU requests (libnvidia-container, podman).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from suite_run import CORPUS, REPO
+
+sys.path.insert(0, str(REPO / "plugins"))
+
+from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
+from wslgpu_certify.profile import load_profile  # noqa: E402
+from wslgpu_certify.signatures import families  # noqa: E402
+from wslgpu_certify.signatures.families import frameworks, tables  # noqa: E402
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+PROFILE = load_profile("current")
+REAL = REPO / "tests" / "real"
+CORPUS_DIR = Path(os.environ.get("WSLGPU_CORPUS", CORPUS))
+
+
+def ids(text: str) -> list[str]:
+    return [m.id for m in families.decode(text)]
+
+
+def found(text: str, ident: str):
+    hits = {m.id: m for m in families.decode(text)}
+    assert ident in hits, f"{ident} not decoded from {text!r}: {list(hits)}"
+    return hits[ident].signature
+
+
+def fix_text(sig) -> str:
+    return " ".join(step.run or step.say for step in sig.fix)
+
+
+# --- the tables: every code of each source, each row with its source -----------------------------------------
+
+def test_the_tables_list_their_whole_enums_with_sources():
+    nccl = tables.causes("nccl")
+    assert sorted(row["number"] for row in nccl.values()) == list(range(1, 9))  # ncclResult_t without ncclSuccess
+    status = tables.causes("library_status")
+    cublas = {"NOT_INITIALIZED", "ALLOC_FAILED", "INVALID_VALUE", "ARCH_MISMATCH", "MAPPING_ERROR", "EXECUTION_FAILED",
+              "INTERNAL_ERROR", "NOT_SUPPORTED", "LICENSE_ERROR"}  # cublas_api.h
+    cudnn8 = {"NOT_INITIALIZED", "ALLOC_FAILED", "BAD_PARAM", "INTERNAL_ERROR", "INVALID_VALUE", "ARCH_MISMATCH",
+              "MAPPING_ERROR", "EXECUTION_FAILED", "NOT_SUPPORTED", "LICENSE_ERROR", "RUNTIME_PREREQUISITE_MISSING",
+              "RUNTIME_IN_PROGRESS", "RUNTIME_FP_OVERFLOW", "VERSION_MISMATCH"}  # cudnn_ops_infer.h (cuDNN 8)
+    assert {f"CUBLAS_STATUS_{n}" for n in cublas} <= set(status) and {f"CUDNN_STATUS_{n}" for n in cudnn8} <= set(status)
+    for name in ("nccl", "library_status"):
+        assert tables.table(name)["source"].startswith("https://")
+        assert all(row["source"].startswith("https://") for row in tables.table(name)["cause"])
+    for sig in frameworks.rows() + frameworks.runtime_rows():
+        assert sig.id.startswith("family.") and all(url.startswith("https://") for url in sig.sources), sig.id
+
+
+def test_the_unversioned_libcuda_fix_is_the_checks_own():
+    """The family's fix is wsl.driver.libcuda_unversioned's (checks/wsl.toml): the same links directory, ldconfig,
+    the same check of the cache; then LD_LIBRARY_PATH (the check's `export` alone, written where a shell reads it)."""
+    check = tomllib.loads((REPO / "checks" / "wsl.toml").read_text())["wsl.driver.libcuda_unversioned"]["fix"]
+    family = next(s for s in frameworks.rows() if s.id == "family.cuda-loader.unversioned-libcuda")
+    assert [s.get("run") for s in check[:4]] == [s.run or None for s in family.fix[:4]]
+    assert "export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH" in family.fix[-1].run and family.wsl_only
+
+
+# --- the catalog-format rows, several wordings each ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ident, words", [
+    ("Warp CUDA error: Could not open libcuda.so.\nWarp 1.0.2 initialized:\n   CUDA not available",
+     "family.cuda-loader.unversioned-libcuda", "ld.wsl-links.conf"),
+    ('  File "cuda/_cuda/ccuda.pyx", line 3556, in cuda._cuda.ccuda._cuDeviceGetCount\n'
+     'RuntimeError: Function "cuDeviceGetCount" not found', "family.cuda-loader.unversioned-libcuda", "LD_LIBRARY_PATH"),
+    ("numba.cuda.cudadrv.error.CudaSupportError: Error at driver init: CUDA driver library cannot be found.\nIf you "
+     "are sure that a CUDA driver is installed, try setting environment variable NUMBA_CUDA_DRIVER",
+     "family.cuda-loader.unversioned-libcuda", "sudo ldconfig"),
+    ('thread \'main\' panicked: Unable to dynamically load the "cuda" shared library - searched for library names: '
+     '["cuda", "nvcuda"]', "family.cuda-loader.unversioned-libcuda", "/usr/lib/wsl/lib2"),
+    ("  File \"triton/common/build.py\", line 30, in libcuda_dirs\n    assert any(os.path.exists(os.path.join(path, "
+     "'libcuda.so')) for path in dirs), msg\nAssertionError: libcuda.so cannot found!",
+     "family.cuda-loader.unversioned-libcuda", "ldconfig -p"),
+    ("CUDA SETUP: WARNING! libcuda.so not found! Do you have a CUDA driver installed?",
+     "family.bitsandbytes.cuda-setup-failed", "LD_LIBRARY_PATH=/usr/lib/wsl/lib"),
+    ("CUDA_SETUP: WARNING! libcudart.so not found in any environmental path. Searching /usr/local/cuda/lib64...",
+     "family.bitsandbytes.cuda-setup-failed", "bitsandbytes"),
+    ("UserWarning: The installed version of bitsandbytes was compiled without GPU support. 8-bit optimizers and GPU "
+     "quantization are unavailable.", "family.bitsandbytes.cuda-setup-failed", "pip install -U bitsandbytes"),
+    ("RuntimeError:\n        CUDA Setup failed despite GPU being available. Please run the following command",
+     "family.bitsandbytes.cuda-setup-failed", "python -m bitsandbytes"),
+    ("W external/xla/xla/service/gpu/llvm_gpu_backend/gpu_backend_lib.cc:575] Can't find libdevice directory "
+     "${CUDA_DIR}/nvvm/libdevice.", "family.xla.libdevice-not-found", "xla_gpu_cuda_data_dir"),
+    ("jaxlib.xla_extension.XlaRuntimeError: INTERNAL: libdevice not found at ./libdevice.10.bc",
+     "family.xla.libdevice-not-found", "tensorflow[and-cuda]"),
+    ("W tensorflow/compiler/xla/stream_executor/gpu/asm_compiler.cc:115] Couldn't get ptxas version string: INTERNAL: "
+     "Couldn't invoke ptxas --version", "family.xla.ptxas-not-found", "which ptxas"),
+    ("INTERNAL: ptxas could not be found, please check the CUDA installation", "family.xla.ptxas-not-found", "cuda12"),
+    ("An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.",
+     "family.jax.cuda-backend-unavailable", 'jax[cuda12]'),
+    ("E0101 xla_bridge.py:894] Unable to initialize backend 'cuda': FAILED_PRECONDITION: No visible GPU devices.",
+     "family.jax.cuda-backend-unavailable", "jax.devices()"),
+    ("CUDA backend failed to initialize: Found cuDNN version 8600, but JAX was built against version 8900.",
+     "family.jax.cuda-backend-unavailable", "LD_LIBRARY_PATH"),
+    ("torch._inductor.exc.TritonMissing: Cannot find a working triton installation. Either the package is not "
+     "installed or it is too old.", "family.triton.not-installed", "WSL 2"),
+    ("RuntimeError: Found Tesla P100-PCIE-16GB which is too old to be supported by the triton GPU compiler, which is "
+     "used as the backend. Triton only supports devices of CUDA Capability >= 7.0", "family.triton.gpu-too-old",
+     "compute_cap"),
+    ("$ pip3 install torch torchvision --index-url https://download.pytorch.org/whl/cpu",
+     "family.pytorch.cpu-wheel-index", "whl/cu126"),
+    ("python -m pip install torch==2.2.2+cpu -f https://download.pytorch.org/whl/cpu/torch_stable.html",
+     "family.pytorch.cpu-wheel-index", "torch.version.cuda"),
+    ("RuntimeError: CUDA error: out of memory\nCUDA kernel errors might be asynchronously reported at some other API "
+     "call", "family.pytorch.cuda-error-out-of-memory", ".wslconfig"),
+    ("  warnings.warn(\nRuntimeError: CUDA error: out of memory\nCompile with `TORCH_USE_CUDA_DSA`",
+     "family.pytorch.cuda-error-out-of-memory", "wsl --shutdown"),
+    ("Error: stat nvidia.com/gpu=all: no such file or directory", "family.podman.cdi-unsupported", "4.1.0"),
+])
+def test_framework_messages_decode_to_their_family_and_fix(text, ident, words):
+    sig = found(text, ident)
+    assert sig.layer in ("gpu", "docker") and words in fix_text(sig), fix_text(sig)
+
+
+@pytest.mark.parametrize("text", [
+    "Warp 1.0.2 initialized:\n   CUDA Toolkit 12.4, Driver 12.6\n   Devices:\n     \"cuda:0\"   : NVIDIA GeForce RTX 4090",
+    "CUDA SETUP: CUDA runtime path found: /usr/lib/x86_64-linux-gnu/libcudart.so\nCUDA SETUP: Loading binary "
+    "/venv/lib/python3.10/site-packages/bitsandbytes/libbitsandbytes_cuda121.so...",
+    "I external/xla/xla/service/service.cc:168] XLA service 0x55d initialized for platform CUDA (this does not "
+    "guarantee that XLA will be used). Devices:",
+    "[CudaDevice(id=0)]",
+    "$ pip install torch torchvision --index-url https://download.pytorch.org/whl/cu121",
+    "torch: 2.5.1+cu124\nCUDA build: 12.4\nCUDA available: True",
+    "2023-04-06 W tensorflow/compiler/tf2tensorrt/utils/py_utils.cc:38] TF-TRT Warning: Could not find TensorRT",
+    "I tensorflow/core/common_runtime/gpu/gpu_device.cc:1635] Created device /job:localhost/replica:0/task:0/device:"
+    "GPU:0 with 21458 MB memory: -> device: 0, name: NVIDIA GeForce RTX 4090, compute capability: 8.9",
+    "successful NUMA node read from SysFS had negative value (-1), but there must be at least one NUMA node",
+    "tensorflow 2.15.1\nNum GPUs Available:  1",
+    "Tensor Flow Version: 2.10.1\nGPU is NOT AVAILABLE",  # 2.10 still has a Windows GPU build: not this family
+    "NCCL version 2.18.1+cuda12.1\nDESKTOP:123:123 [0] NCCL INFO Bootstrap : Using eth0:172.20.1.2<0>",
+    "cublasStatus_t status = cublasCreate(&handle); // CUBLAS_STATUS_SUCCESS",
+    "| 0 N/A N/A 1234 C python3 12000MiB |\nMemory-Usage: 12000MiB / 24564MiB",
+])
+def test_healthy_framework_words_decode_nothing(text):
+    assert frameworks.decode(text) == [] and ids(text) == [], ids(text)
+
+
+# --- NCCL ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ident, words", [
+    ("torch.distributed.DistBackendError: NCCL error in: ../torch/csrc/distributed/c10d/NCCLUtils.hpp:219, unhandled "
+     "system error (run with NCCL_DEBUG=INFO for details), NCCL version 2.18.1\nncclSystemError: System call (e.g. "
+     "socket, malloc) or external library call failed or device error.", "family.nccl.ncclsystemerror", "--shm-size"),
+    ("RuntimeError: NCCL error in: /opt/pytorch/torch/lib/c10d/ProcessGroupNCCL.cpp:825, unhandled system error, "
+     "NCCL version 2.7.8", "family.nccl.before-2-10-3-on-wsl", "torch.cuda.nccl.version()"),
+    ("Rank 0 Pid 311 on WIN-PC device 0 [0x01] NVIDIA GeForce RTX 3090\nNCCL version 2.9.9+cuda11.3\n"
+     "WIN-PC: Test NCCL failure common.cu:892 'unhandled cuda error'", "family.nccl.before-2-10-3-on-wsl", "2.10.3"),
+    ("WIN-PC:311:330 [0] graph/xml.cc:332 NCCL WARN Could not find real path of /sys/class/pci_bus/0000:01/../../"
+     "0000:01:00.0\nWIN-PC:311:330 [0] NCCL INFO graph/topo.cc:522 -> 2", "family.nccl.before-2-10-3-on-wsl",
+     "NCCL 2.10.3"),
+    ("NCCL version 2.21.5+cuda12.4\nbox: Test NCCL failure common.cu:1005 'invalid usage (run with NCCL_DEBUG=WARN "
+     "for details)'", "family.nccl.ncclinvalidusage", "nproc_per_node"),
+    ("torch.distributed.DistBackendError: [2] is setting up NCCL communicator and retrieving ncclUniqueId from [0] "
+     "failed\nncclRemoteError: A call failed possibly due to a network error or a remote process exiting prematurely.",
+     "family.nccl.ncclremoteerror", "dmesg"),
+    ("RuntimeError: NCCL Error 1: unhandled cuda error (NCCL version 2.19.3)", "family.nccl.ncclunhandledcudaerror",
+     "NCCL_P2P_DISABLE=1"),
+])
+def test_nccl_codes_decode_with_the_release_that_matters_on_wsl(text, ident, words):
+    sig = found(text, ident)
+    assert sig.layer == "gpu" and words in fix_text(sig) and sig.source.startswith("https://"), fix_text(sig)
+
+
+def test_an_nccl_older_than_2_10_3_is_said_with_its_version_and_code():
+    sig = found("RuntimeError: NCCL error in: x.cpp:1, unhandled system error, NCCL version 2.7.8",
+                "family.nccl.before-2-10-3-on-wsl")
+    assert "ncclSystemError" in sig.cause and "2.7.8" in sig.cause and "7e515921" in sig.source
+
+
+# --- cuBLAS / cuDNN status codes -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ident, words", [
+    ("RuntimeError: CUDA error: CUBLAS_STATUS_NOT_SUPPORTED when calling `cublasGemmEx( handle, opa, opb, m, n, k)`",
+     "family.library-status.cublas-status-not-supported", "cu128"),
+    ("RuntimeError: cuBLAS failed with status CUBLAS_STATUS_ARCH_MISMATCH",
+     "family.library-status.cublas-status-arch-mismatch", "get_arch_list"),
+    ("RuntimeError: cuDNN error: CUDNN_STATUS_NOT_INITIALIZED", "family.library-status.cudnn-status-not-initialized",
+     "nvidia-smi"),
+    ("Could not create cudnn handle: CUDNN_STATUS_INTERNAL_ERROR", "family.library-status.cudnn-status-internal-error",
+     "CUDA_LAUNCH_BLOCKING=1"),
+    ("E cuda_dnn.cc:522] cudnn error: CUDNN_STATUS_SUBLIBRARY_VERSION_MISMATCH",
+     "family.library-status.cudnn-status-sublibrary-version-mismatch", "libcudnn"),
+    ("cuDNN error: CUDNN_STATUS_BAD_PARAM_NULL_POINTER", "family.library-status.cudnn-status-bad-param-null-pointer",
+     "Update the framework"),  # a cuDNN 9 sub-code: its parent's row
+    ("CUDA error: CUBLAS_STATUS_EXECUTION_FAILED when calling `cublasSgemm( handle, opa, opb, m, n, k)`",
+     "family.library-status.cublas-status-execution-failed", "get_arch_list"),
+])
+def test_math_library_status_codes_decode_by_name(text, ident, words):
+    sig = found(text, ident)
+    assert words in fix_text(sig) and sig.confidence == "medium", fix_text(sig)
+
+
+def test_an_unlisted_status_is_said_as_unknown_without_a_fix():
+    sig = found("cudnn error: CUDNN_STATUS_SOMETHING_NEW", "family.library-status.cudnn-status-something-new")
+    assert sig.confidence == "low" and "does not list" in sig.cause and tables.NO_FIX == sig.fix
+
+
+# --- PyTorch's caching allocator ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, ident", [
+    ("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of 23.99 GiB "
+     "of which 1.10 GiB is free.", "family.pytorch.gpu-out-of-memory"),
+    ("RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB (GPU 0; 7.79 GiB total capacity; 6.50 GiB already "
+     "allocated; 3.06 MiB free; 6.60 GiB reserved in total by PyTorch)", "family.pytorch.gpu-out-of-memory"),
+    ("torch.cuda.OutOfMemoryError: CUDA out of memory.\nTried to allocate 512.00 MiB.\nGPU 0 has a total capacity of "
+     "11.99 GiB of which 9.20 GiB is free.", "family.pytorch.allocation-refused-with-memory-free"),
+])
+def test_the_allocator_tells_a_full_gpu_from_a_refused_allocation(text, ident):
+    sig = found(text, ident)
+    other = {"family.pytorch.gpu-out-of-memory", "family.pytorch.allocation-refused-with-memory-free"} - {ident}
+    assert not set(ids(text)) & other and "smaller batch" in fix_text(sig)
+    if ident.endswith("memory-free"):
+        assert sig.confidence == "low" and "native Linux" in fix_text(sig)
+
+
+# --- TensorFlow 2.11+ listing no GPU ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Tensor Flow Version: 2.12.0\nKeras Version: 2.12.0\n\nGPU is NOT AVAILABLE",
+    ">>> import tensorflow as tf\n>>> tf.__version__\n'2.16.1'\n>>> tf.config.list_physical_devices('GPU')\n[]",
+    "tensorflow==2.13.0\nNum GPUs Available:  0",
+])
+def test_tensorflow_without_a_gpu_since_2_11_names_wsl_and_and_cuda(text):
+    sig = found(text, "family.tensorflow.no-gpu-since-2-11")
+    assert "tensorflow[and-cuda]" in fix_text(sig) and "WSL 2" in fix_text(sig)
+
+
+# --- the hook chain's innermost reason (families/oci.py asks frameworks.container_reason) ---------------------------
+
+CHAIN = ("docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI "
+         "runtime create failed: runc create failed: unable to start container process: error during container init: "
+         "error running hook #0: error running hook: exit status 1, stdout: , stderr: {inner}: unknown.")
+
+
+@pytest.mark.parametrize("inner, ident, words", [
+    ("nvidia-container-cli: device error: 1: unknown device", "family.oci.unknown-device", "device_ids"),
+    ("Auto-detected mode as 'legacy'\nnvidia-container-cli: device error: GPU-5a1e2b3c: unknown device",
+     "family.oci.unknown-device", "NVIDIA_VISIBLE_DEVICES"),
+    ("nvidia-container-cli: container error: cgroup subsystem devices not found",
+     "family.oci.cgroup-v2-unsupported", "1.8.0"),
+])
+def test_a_gpu_request_the_runtime_cannot_serve_is_the_chains_reason(inner, ident, words):
+    hits = families.decode(CHAIN.format(inner=inner))
+    assert hits[0].id == ident and words in fix_text(hits[0].signature), [h.id for h in hits]
+
+
+# --- diagnose, and the real transcripts --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("paste, ident", [
+    ("$ python -c 'import warp as wp; wp.init()'\nWarp CUDA error: Could not open libcuda.so.\n",
+     "family.cuda-loader.unversioned-libcuda"),
+    ("$ torchrun --nproc_per_node 1 train.py\nRuntimeError: NCCL error in: ProcessGroupNCCL.cpp:911, unhandled system "
+     "error, NCCL version 2.7.8\n", "family.nccl.before-2-10-3-on-wsl"),
+    ("$ python transcribe.py\nRuntimeError: cuBLAS failed with status CUBLAS_STATUS_NOT_SUPPORTED\n",
+     "family.library-status.cublas-status-not-supported"),
+])
+def test_diagnose_names_the_framework_family(paste, ident):
+    result = diagnose(paste.encode(), PROFILE)
+    assert result.exit_code == 1 and ident in [f.signature_id for f in result.findings]
+    finding = next(f for f in result.findings if f.signature_id == ident)
+    assert finding.layer == "gpu" and finding.fix and finding.source.startswith("https://")
+
+
+def _healthy(folder: Path) -> list[Path]:
+    if not (folder / "index.yaml").is_file():
+        return []
+    return [folder / "raw" / e["file"] for e in yaml.safe_load((folder / "index.yaml").read_text())
+            if e.get("verdict") == "healthy"]
+
+
+def test_no_healthy_real_transcript_gives_a_framework_finding():
+    healthy = _healthy(REAL) + _healthy(CORPUS_DIR)
+    assert len(healthy) >= 40  # tests/real alone holds more: the check reads them
+    for path in healthy:
+        assert frameworks.decode(path.read_text(encoding="utf-8", errors="replace")) == [], path.name
+
+
+def test_a_huge_paste_is_bounded():
+    noise = ("NCCL INFO Channel 00 : 0[1000] -> 1[2000] via P2P/IPC CUBLAS tensorflow GPU tried to allocate free\n"
+             * 60_000)
+    assert frameworks.decode(noise) == []
