@@ -234,6 +234,11 @@ def test_the_allocator_tells_a_full_gpu_from_a_refused_allocation(text, ident):
         assert sig.confidence == "low" and "native Linux" in fix_text(sig)
 
 
+def test_an_allocator_message_without_its_free_figure_is_the_cuda_familys():
+    text = "torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
+    assert frameworks.allocation(text) == [] and ids(text)[0] == "family.cuda.cudaerrormemoryallocation"
+
+
 # --- TensorFlow 2.11+ listing no GPU ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [

@@ -32,7 +32,7 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
         return []
     found = oci.decode(original)
     chains = {match.line for match in found}  # the chain's innermost reason is decoded already: not again
-    for decoded in (frameworks.decode(original), cuda.decode(original), cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
+    for decoded in (cuda.decode(original), cuda.nvidia_smi_devices(original), frameworks.decode(original), libraries.decode(original)[0], bindings.decode(original),
                     wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):

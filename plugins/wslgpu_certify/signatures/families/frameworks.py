@@ -160,8 +160,10 @@ def allocation(text: str) -> list[Match]:
     if tried is None:
         return []
     free = _FREE.search(text, tried.end())
+    if free is None:  # no free figure printed: the CUDA family's cudaErrorMemoryAllocation says what is known
+        return []
     asked = f"{tried.group(1)} {tried.group(2)}"
-    if free and _bytes(*[g for g in free.groups() if g][:2]) > _bytes(tried.group(1), tried.group(2)):
+    if _bytes(*[g for g in free.groups() if g][:2]) > _bytes(tried.group(1), tried.group(2)):
         number, unit = [g for g in free.groups() if g][:2]
         cause = (f"PyTorch asked CUDA for {asked} and was refused although the GPU had {number} {unit} free: the GPU "
                  "was not full. Under WSL the Windows driver (WDDM) manages GPU memory and WSL's GPU driver (dxgkrnl) "
@@ -171,7 +173,7 @@ def allocation(text: str) -> list[Match]:
                               _REFUSED, ALLOCATOR + " ; https://docs.nvidia.com/cuda/wsl-user-guide/index.html",
                               "low", text, tried))]
     cause = (f"PyTorch could not allocate {asked}: the GPU's memory is full (the job's tensors, another process, "
-             "or Windows' own use of the GPU under WSL)" + (f"; {free.group(0).strip('; ')}" if free else "") + ".")
+             f"or Windows' own use of the GPU under WSL); {free.group(0).strip('; ')}.")
     return [hit("pytorch", "gpu-out-of-memory", "gpu", cause, "the program", _GPU_FULL, ALLOCATOR, "medium", text, tried)]
 
 
