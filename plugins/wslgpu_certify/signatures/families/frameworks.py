@@ -1,18 +1,16 @@
 """The frameworks' families: PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes and the CUDA math libraries.
 
     data/frameworks.toml       the frameworks' own messages, in the catalog's format (a dlopen of the unversioned
-                               libcuda.so, bitsandbytes' CUDA set-up, XLA's libdevice/ptxas, JAX's CUDA backend,
-                               Triton, PyTorch's CPU wheel index, CUDA's own "out of memory")
+                               libcuda.so, bitsandbytes' CUDA set-up, XLA's ptxas, JAX's CUDA backend, Triton,
+                               podman asked for a CDI device it cannot resolve)
     data/nccl.toml             ncclResult_t: every code, by name (ncclSystemError), by PyTorch's detail line, or by
                                NCCL's text after "NCCL error"/"NCCL failure"; an NCCL older than 2.10.3 is the cause
                                on WSL whatever code it returned (its topology detection fails there)
     data/library_status.toml   cublasStatus_t and cudnnStatus_t by name (cuDNN 9's sub-codes by their parent's name)
-    data/container_runtimes.toml  a GPU request the runtime cannot serve: libnvidia-container's unknown device and
-                               cgroup v1-only lookup (the innermost reason oci.py asks container_reason for), podman
-                               before CDI support
 
-and two that need figures the output prints: PyTorch's caching allocator refusing an allocation (the GPU full, or
-memory free yet refused), and TensorFlow 2.11+ listing no GPU (no GPU build on native Windows since 2.11).
+and two that need figures the output prints: PyTorch's caching allocator refusing an allocation smaller than the
+memory it reports free (a full GPU is the CUDA family's cudaErrorMemoryAllocation), and TensorFlow 2.11+ listing no
+GPU (no GPU build on native Windows since 2.11).
 Each row carries its source; ids are family.<framework>.<what>. Pure and bounded like the matcher.
 """
 
@@ -34,21 +32,11 @@ def rows() -> tuple[Signature, ...]:
     return load_catalog(DATA / "frameworks.toml")
 
 
-@lru_cache(maxsize=1)
-def runtime_rows() -> tuple[Signature, ...]:
-    return load_catalog(DATA / "container_runtimes.toml")
-
-
-def container_reason(reason: str) -> list[Match]:
-    """A GPU request the container runtime could not serve (libnvidia-container's innermost reason, podman's CDI)."""
-    return match(reason, catalog=runtime_rows())
-
-
 def decode(text: str) -> list[Match]:
     """What the framework families read in this output, each id once, the catalog-format rows first."""
     found: dict[str, Match] = {}
-    for decoded in (match(text, catalog=rows()), container_reason(text), nccl(text), library_status(text),
-                    allocation(text), tensorflow_without_gpu(text)):
+    for decoded in (match(text, catalog=rows()), nccl(text), library_status(text), allocation(text),
+                    tensorflow_without_gpu(text)):
         for one in decoded:
             found.setdefault(one.id, one)
     return list(found.values())
@@ -140,11 +128,8 @@ _TRIED = re.compile(r"CUDA out of memory\.\s*Tried to allocate (\d+(?:\.\d+)?) ?
 # capacity; 6.50 GiB already allocated; 3.06 MiB free; ...)"
 _FREE = re.compile(r"of which (\d+(?:\.\d+)?) ?([KMGT]i?B) is free|; (\d+(?:\.\d+)?) ?([KMGT]i?B) free;", re.I)
 _UNITS = {"k": 2 ** 10, "m": 2 ** 20, "g": 2 ** 30, "t": 2 ** 40}
-_SMALLER = "Lower the job's peak memory: a smaller batch, context length or KV-cache size (an engine's own memory setting), or a smaller model or quantisation."
-_GPU_FULL = (Step(say=_SMALLER), Step(run="nvidia-smi", shell="bash"),
-             Step(say="Close other programs holding the GPU (nvidia-smi.exe on Windows lists every process using it, "
-                      "games and browsers included)."))
-_REFUSED = (Step(say="Keep single allocations smaller: " + _SMALLER[len("Lower the job's peak memory: "):]),
+_SMALLER = "a smaller batch, context length or KV-cache size (an engine's own memory setting), or a smaller model or quantisation."
+_REFUSED = (Step(say="Keep single allocations smaller: " + _SMALLER),
             Step(say="Close GPU-heavy Windows programs, update the NVIDIA Windows driver and WSL, then restart WSL; if "
                      "it persists, run the workload on native Linux, where the Linux driver manages GPU memory."),
             Step(run="wsl --update", shell="powershell"), Step(run="wsl --shutdown", shell="powershell"))
@@ -155,26 +140,22 @@ def _bytes(number: str, unit: str) -> float:
 
 
 def allocation(text: str) -> list[Match]:
+    """An allocation refused although the allocator's own message says more memory was free than it asked for."""
     text = lines_with(text, ("out of memory", "tried to allocate", " free"))
     tried = _TRIED.search(text)
-    if tried is None:
+    free = _FREE.search(text, tried.end()) if tried else None
+    if free is None:  # a full GPU, or no free figure printed: the CUDA family's cudaErrorMemoryAllocation says it
         return []
-    free = _FREE.search(text, tried.end())
-    if free is None:  # no free figure printed: the CUDA family's cudaErrorMemoryAllocation says what is known
+    number, unit = [g for g in free.groups() if g][:2]
+    if _bytes(number, unit) <= _bytes(tried.group(1), tried.group(2)):
         return []
-    asked = f"{tried.group(1)} {tried.group(2)}"
-    if _bytes(*[g for g in free.groups() if g][:2]) > _bytes(tried.group(1), tried.group(2)):
-        number, unit = [g for g in free.groups() if g][:2]
-        cause = (f"PyTorch asked CUDA for {asked} and was refused although the GPU had {number} {unit} free: the GPU "
-                 "was not full. Under WSL the Windows driver (WDDM) manages GPU memory and WSL's GPU driver (dxgkrnl) "
-                 "makes each allocation resident; a large single allocation can be refused there below the free "
-                 "figure (GPU memory shared with Windows, residency limits).")
-        return [_wsl_only(hit("pytorch", "allocation-refused-with-memory-free", "gpu", cause, "the program, then Windows",
-                              _REFUSED, ALLOCATOR + " ; https://docs.nvidia.com/cuda/wsl-user-guide/index.html",
-                              "low", text, tried))]
-    cause = (f"PyTorch could not allocate {asked}: the GPU's memory is full (the job's tensors, another process, "
-             f"or Windows' own use of the GPU under WSL); {free.group(0).strip('; ')}.")
-    return [hit("pytorch", "gpu-out-of-memory", "gpu", cause, "the program", _GPU_FULL, ALLOCATOR, "medium", text, tried)]
+    cause = (f"PyTorch asked CUDA for {tried.group(1)} {tried.group(2)} and was refused although the GPU had {number} "
+             f"{unit} free: the GPU was not full. Under WSL the Windows driver (WDDM) manages GPU memory and WSL's GPU "
+             "driver (dxgkrnl) makes each allocation resident; a large single allocation can be refused there below "
+             "the free figure (GPU memory shared with Windows, residency limits).")
+    return [_wsl_only(hit("pytorch", "allocation-refused-with-memory-free", "gpu", cause, "the program, then Windows",
+                          _REFUSED, ALLOCATOR + " ; https://docs.nvidia.com/cuda/wsl-user-guide/index.html",
+                          "low", text, tried))]
 
 
 # ---- TensorFlow 2.11+ with no GPU: no GPU build on native Windows since 2.11 ---------------------------------------

@@ -18,7 +18,6 @@ from dataclasses import replace
 from ..catalog import Step
 from ..matcher import Match
 from .cuda import decode as decode_cuda
-from .frameworks import container_reason  # libnvidia-container's own reasons (data/container_runtimes.toml)
 from .libraries import decode as decode_libraries
 from .tables import hit, lines_with
 
@@ -115,7 +114,7 @@ def decode(text: str) -> list[Match]:
                 out.setdefault(code, replace(found, signature=replace(found.signature, profiles=PROFILE_FIXES.get(fix, ()))))
                 break
         else:
-            inner = container_reason(reason) or decode_cuda(reason) or decode_libraries(reason)[0]
+            inner = decode_cuda(reason) or decode_libraries(reason)[0]
             if inner:
                 first = inner[0].signature
                 out.setdefault(first.id, hit("oci", first.id.rpartition(".")[2], first.layer,
