@@ -239,6 +239,32 @@ def test_tensorflow_without_a_gpu_since_2_11_names_wsl_and_and_cuda(text):
     assert "tensorflow[and-cuda]" in fix_text(sig) and "WSL 2" in fix_text(sig)
 
 
+# --- a CUDA build of PyTorch that finds no GPU ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, container", [
+    ("root@3f9a1c0b7d2e:/workspace# python\n>>> import torch\n>>> torch.version.cuda\n'12.4'\n>>> "
+     "torch.cuda.is_available()\nFalse", True),
+    ("$ python -c 'import torch; print(torch.cuda.is_available())'\nFalse\n$ which nvidia-smi\n$ ", True),
+    ("PyTorch version: 2.3.1+cu121\nIs debug build: False\nCUDA used to build PyTorch: 12.1\nOS: Ubuntu 22.04.4 LTS\n"
+     "Is CUDA available: False\nCUDA runtime version: No CUDA", False),
+    ("torch: 2.5.1+cu124\nCUDA build: 12.4\nCUDA available: False", False),
+])
+def test_a_cuda_build_without_a_gpu_asks_for_the_gpu(text, container):
+    if "torch.version.cuda" not in text and "CUDA used" not in text and "CUDA build" not in text:
+        text = "torch 2.4.0+cu118\n" + text  # the build, from pip list
+    sig = found(text, "family.pytorch.cuda-build-without-gpu")
+    assert "--gpus all" in fix_text(sig) and ("This shell is in a container" in sig.cause) == container
+
+
+@pytest.mark.parametrize("text", [
+    "torch: 2.11.0+cpu\nCUDA build: None\nCUDA available: False",  # a CPU-only build: messages.toml's family
+    ">>> torch.version.cuda\n>>> torch.cuda.is_available()\nFalse",  # the build not shown: nothing to say
+    "PyTorch version: 2.3.1+cu121\nCUDA used to build PyTorch: 12.1\nIs CUDA available: True",
+])
+def test_pytorch_near_misses(text):
+    assert frameworks.pytorch_without_gpu(text) == []
+
+
 # --- diagnose, and the real transcripts --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("paste, ident", [

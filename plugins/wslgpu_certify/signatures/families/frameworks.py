@@ -8,9 +8,10 @@
                                on WSL whatever code it returned (its topology detection fails there)
     data/library_status.toml   cublasStatus_t and cudnnStatus_t by name (cuDNN 9's sub-codes by their parent's name)
 
-and two that need figures the output prints: PyTorch's caching allocator refusing an allocation smaller than the
-memory it reports free (a full GPU is the CUDA family's cudaErrorMemoryAllocation), and TensorFlow 2.11+ listing no
-GPU (no GPU build on native Windows since 2.11).
+and three that need what the output prints beside the error: PyTorch's caching allocator refusing an allocation
+smaller than the memory it reports free (a full GPU is the CUDA family's cudaErrorMemoryAllocation), TensorFlow 2.11+
+listing no GPU (no GPU build on native Windows since 2.11), and a CUDA build of PyTorch that finds no GPU (a CPU-only
+build is messages.toml's family.framework.cpu-only-build).
 Each row carries its source; ids are family.<framework>.<what>. Pure and bounded like the matcher.
 """
 
@@ -36,7 +37,7 @@ def decode(text: str) -> list[Match]:
     """What the framework families read in this output, each id once, the catalog-format rows first."""
     found: dict[str, Match] = {}
     for decoded in (match(text, catalog=rows()), nccl(text), library_status(text), allocation(text),
-                    tensorflow_without_gpu(text)):
+                    tensorflow_without_gpu(text), pytorch_without_gpu(text)):
         for one in decoded:
             found.setdefault(one.id, one)
     return list(found.values())
@@ -188,3 +189,45 @@ def tensorflow_without_gpu(text: str) -> list[Match]:
              "(the [and-cuda] extra does).")
     return [hit("tensorflow", "no-gpu-since-2-11", "gpu", cause, "Windows, then the distro",
                 steps(list(_TF_FIX), "frameworks:tensorflow"), TF_WINDOWS, "medium", text, none)]
+
+
+# ---- a CUDA build of PyTorch that finds no GPU: torch.cuda.is_available() False, torch.version.cuda a version -----
+
+TORCH_CUDA = "https://pytorch.org/docs/stable/generated/torch.cuda.is_available.html"
+# False after `torch.cuda.is_available()` (a REPL or python -c), or torch.utils.collect_env's "Is CUDA available: False"
+_TORCH_FALSE = re.compile(r"torch\.cuda\.is_available\(\)[^\n]{0,80}\n(?:>>> )?[ \t]*False\b|Is CUDA available: False\b"
+                          r"|^CUDA available: False\b", re.M)
+_TORCH_CUDA = re.compile(r"torch\.version\.cuda[^\n]{0,80}\n(?:>>> )?[ \t]*'?(\d{2}\.\d)|CUDA used to build PyTorch: (\d{2}\.\d)"
+                         r"|^CUDA build: (\d{2}\.\d)|\b\d\.\d{1,2}\.\d{1,2}\+cu(\d{3})\b", re.M)
+_TORCH_CPU = re.compile(r"\+cpu\b|CUDA build: None|CUDA used to build PyTorch: None|torch\.version\.cuda[^\n]{0,80}\n"
+                        r"(?:>>> )?[ \t]*None\b")
+# a shell in a container (docker's 12-hex hostname), or a shell that has no nvidia-smi: no toolkit mounts
+_IN_CONTAINER = re.compile(r"^\S*root@[0-9a-f]{12}:|^[^\n]{0,80}[$#] which nvidia-smi[ \t]*\n[^\n/]*[$#]|nvidia-smi: command not found",
+                           re.M)
+_NO_GPU_FIX = (
+    {"say": "In a container: start it with the GPU requested (docker run --gpus all ...; in a compose file "
+            "deploy.resources.reservations.devices with driver: nvidia, capabilities: [gpu]); the NVIDIA Container "
+            "Toolkit then mounts /dev/dxg, the driver's libraries and nvidia-smi into it:"},
+    {"run": "docker run --rm --gpus all {image} nvidia-smi", "shell": "bash"},
+    {"say": "In the distro itself: nvidia-smi says whether the driver answers (else its own message names the cause)."},
+    {"run": "python3 -c 'import torch; print(torch.version.cuda, torch.cuda.is_available())'", "shell": "bash"},
+)
+
+
+def pytorch_without_gpu(text: str) -> list[Match]:
+    lowered = text.lower()
+    if "is_available()" not in lowered and "cuda available: false" not in lowered:
+        return []
+    false, build = _TORCH_FALSE.search(text), _TORCH_CUDA.search(text)
+    if false is None or build is None or _TORCH_CPU.search(text):  # a CPU-only build: messages.toml says it
+        return []
+    version = next(group for group in build.groups() if group)
+    version = f"{version[:-1]}.{version[-1]}" if "." not in version else version  # +cu121 -> 12.1
+    where = ("This shell is in a container with no GPU mounted (no nvidia-smi in it): it was started without the GPU "
+             "requested." if _IN_CONTAINER.search(text) else
+             "In a container that means it was started without the GPU requested; in the distro, that the driver "
+             "does not answer (nvidia-smi says why).")
+    cause = (f"PyTorch is a CUDA {version} build but torch.cuda.is_available() is False: the process reaches no GPU. "
+             + where)
+    return [hit("pytorch", "cuda-build-without-gpu", "gpu", cause, "the container's start command, or the distro",
+                steps(list(_NO_GPU_FIX), "frameworks:pytorch"), TORCH_CUDA, "medium", text, false)]
