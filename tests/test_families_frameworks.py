@@ -282,6 +282,19 @@ def test_diagnose_names_the_framework_family(paste, ident):
     assert finding.layer == "gpu" and finding.fix and finding.source.startswith("https://")
 
 
+@pytest.mark.parametrize("paste, found_it", [
+    ("root@7c41d09ea2b3:/workspace# python3 -c 'import torch; print(torch.__version__)'\n2.4.1+cu124\n"
+     "root@7c41d09ea2b3:/workspace# python3 -c 'import torch; print(torch.cuda.is_available())'\nFalse\n", True),
+    ("$ python3 -c 'import torch; print(torch.version.cuda)'\n12.6\n$ python3 -c 'import torch; "
+     "print(torch.cuda.is_available())'\nTrue\n", False),  # healthy: the GPU found
+    ("$ python3 -c 'import torch; print(torch.version.cuda)'\nNone\n$ python3 -c 'import torch; "
+     "print(torch.cuda.is_available())'\nFalse\n", False),  # a CPU build: not this family's
+])
+def test_diagnose_reads_a_cuda_build_without_a_gpu_across_commands(paste, found_it):
+    ids_found = [f.signature_id for f in diagnose(paste.encode(), PROFILE).findings]
+    assert ("family.pytorch.cuda-build-without-gpu" in ids_found) == found_it, ids_found
+
+
 def _healthy(folder: Path) -> list[Path]:
     if not (folder / "index.yaml").is_file():
         return []

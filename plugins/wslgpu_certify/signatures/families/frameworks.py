@@ -43,6 +43,12 @@ def decode(text: str) -> list[Match]:
     return list(found.values())
 
 
+def across_parts(text: str) -> list[Match]:
+    """The families whose evidence a paste spreads over several commands (`torch.version.cuda` in one, its
+    `is_available()` False in the next): read over the whole paste, where no part alone showed a problem."""
+    return tensorflow_without_gpu(text) + pytorch_without_gpu(text)
+
+
 def _wsl_only(found: Match) -> Match:
     """A cause that holds only under WSL (its fix is WSL's): never said of a native Linux machine."""
     return replace(found, signature=replace(found.signature, wsl_only=True))
