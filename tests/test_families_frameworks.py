@@ -113,6 +113,9 @@ def test_the_unversioned_libcuda_fix_is_the_checks_own():
     ("RuntimeError: Found Tesla P100-PCIE-16GB which is too old to be supported by the triton GPU compiler, which is "
      "used as the backend. Triton only supports devices of CUDA Capability >= 7.0", "family.triton.gpu-too-old",
      "compute_cap"),
+    ("E external/local_xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed call to cuInit: CUDA_ERROR_UNKNOWN\n"
+     "I cuda_diagnostics.cc:163] no NVIDIA GPU device is present: /dev/nvidia0 does not exist",
+     "family.tensorflow.no-gpu-device-node", "--gpus all"),
     ("Error: stat nvidia.com/gpu=all: no such file or directory", "family.podman.cdi-unsupported", "4.1.0"),
 ])
 def test_framework_messages_decode_to_their_family_and_fix(text, ident, words):
