@@ -204,7 +204,7 @@ TORCH_CUDA = "https://pytorch.org/docs/stable/generated/torch.cuda.is_available.
 _TORCH_FALSE = re.compile(r"torch\.cuda\.is_available\(\)[^\n]{0,80}\n(?:>>> )?[ \t]*False\b|Is CUDA available: False\b"
                           r"|^CUDA available: False\b", re.M)
 _TORCH_CUDA = re.compile(r"torch\.version\.cuda[^\n]{0,80}\n(?:>>> )?[ \t]*'?(\d{2}\.\d)|CUDA used to build PyTorch: (\d{2}\.\d)"
-                         r"|^CUDA build: (\d{2}\.\d)|\b\d\.\d{1,2}\.\d{1,2}\+cu(\d{3})\b", re.M)
+                         r"|^CUDA build: (\d{2}\.\d)|\+cu(\d{3})\b", re.M)
 _TORCH_CPU = re.compile(r"\+cpu\b|CUDA build: None|CUDA used to build PyTorch: None|torch\.version\.cuda[^\n]{0,80}\n"
                         r"(?:>>> )?[ \t]*None\b")
 # a shell in a container (docker's 12-hex hostname), or a shell that has no nvidia-smi: no toolkit mounts
@@ -220,10 +220,26 @@ _NO_GPU_FIX = (
 )
 
 
+def _answered(text: str, calls: tuple[str, ...]) -> str:
+    """The lines holding one of `calls` and the line after each (a REPL's or python -c's answer), at most 64 each."""
+    kept = []
+    for call in calls:
+        at = text.find(call)
+        while at != -1 and len(kept) < 128:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", text.find("\n", at) + 1) if text.find("\n", at) != -1 else -1
+            kept.append(text[start:end if end != -1 else None])
+            at = text.find(call, end) if end != -1 else -1
+    return "\n".join(kept)
+
+
 def pytorch_without_gpu(text: str) -> list[Match]:
     lowered = text.lower()
     if "is_available()" not in lowered and "cuda available: false" not in lowered:
         return []
+    # the lines that can hold the evidence: a bounded read of a paste of any size
+    text = (lines_with(text, ("cuda available", "cuda used to build", "cuda build", "+cu", "+cpu", "root@",
+                              "nvidia-smi")) + "\n" + _answered(text, ("torch.version.cuda", "is_available()")))
     false, build = _TORCH_FALSE.search(text), _TORCH_CUDA.search(text)
     if false is None or build is None or _TORCH_CPU.search(text):  # a CPU-only build: messages.toml says it
         return []
