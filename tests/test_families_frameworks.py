@@ -116,6 +116,26 @@ def test_the_unversioned_libcuda_fix_is_the_checks_own():
     ("E external/local_xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed call to cuInit: CUDA_ERROR_UNKNOWN\n"
      "I cuda_diagnostics.cc:163] no NVIDIA GPU device is present: /dev/nvidia0 does not exist",
      "family.tensorflow.no-gpu-device-node", "--gpus all"),
+    ("ERROR: Unexpected bus error encountered in worker. This might be caused by insufficient shared memory (shm).",
+     "family.pytorch.dataloader-shared-memory", "--ipc=host"),
+    ("RuntimeError: DataLoader worker (pid 4242) is killed by signal: Bus error. It is possible that dataloader's "
+     "workers are out of shared memory.", "family.pytorch.dataloader-shared-memory", "shm_size"),
+    ("RuntimeError: unable to write to file </torch_311_2875871013_0>: No space left on device (28)",
+     "family.pytorch.dataloader-shared-memory", "num_workers=0"),
+    ("RuntimeError: Detected that PyTorch and torchvision were compiled with different CUDA major versions. PyTorch "
+     "has CUDA Version=11.8 and torchvision has CUDA Version=12.1.", "family.torchvision.cuda-version-mismatch",
+     "--force-reinstall torch torchvision"),
+    ("E tensorflow/stream_executor/cuda/cuda_dnn.cc:362] Loaded runtime CuDNN library: 8.1.0 but source was compiled "
+     "with: 8.6.0.  CuDNN library needs to have matching major version", "family.tensorflow.cudnn-version-mismatch",
+     "ldconfig -p | grep libcudnn"),
+    ("tensorflow.python.framework.errors_impl.UnimplementedError: DNN library is not found.",
+     "family.tensorflow.cudnn-version-mismatch", "tensorflow[and-cuda]"),
+    ("[W:onnxruntime:Default, onnxruntime_pybind_state.cc:965 CreateExecutionProviderInstance] Failed to create "
+     "CUDAExecutionProvider. Require cuDNN 9.* and CUDA 12.*.", "family.onnxruntime.cuda-provider-unavailable",
+     "onnxruntime-gpu"),
+    ("UserWarning: Specified provider 'CUDAExecutionProvider' is not in available provider names.Available "
+     "providers: 'AzureExecutionProvider, CPUExecutionProvider'", "family.onnxruntime.cuda-provider-unavailable",
+     "get_available_providers"),
     ("Error: stat nvidia.com/gpu=all: no such file or directory", "family.podman.cdi-unsupported", "4.1.0"),
 ])
 def test_framework_messages_decode_to_their_family_and_fix(text, ident, words):
@@ -141,6 +161,9 @@ def test_framework_messages_decode_to_their_family_and_fix(text, ident, words):
     "NCCL version 2.18.1+cuda12.1\nDESKTOP:123:123 [0] NCCL INFO Bootstrap : Using eth0:172.20.1.2<0>",
     "cublasStatus_t status = cublasCreate(&handle); // CUBLAS_STATUS_SUCCESS",
     "| 0 N/A N/A 1234 C python3 12000MiB |\nMemory-Usage: 12000MiB / 24564MiB",
+    "I cuda_dnn.cc:424] Loaded cuDNN version 8906",  # TensorFlow's healthy start
+    "['CUDAExecutionProvider', 'CPUExecutionProvider']",  # ONNX Runtime with its CUDA provider
+    "RuntimeError: DataLoader worker (pid 77) is killed by signal: Killed.",  # the OOM killer, not shared memory
 ])
 def test_healthy_framework_words_decode_nothing(text):
     assert frameworks.decode(text) == [] and ids(text) == [], ids(text)
