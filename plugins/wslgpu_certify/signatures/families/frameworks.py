@@ -214,7 +214,7 @@ _NO_GPU_FIX = (
     {"say": "In a container: start it with the GPU requested (docker run --gpus all ...; in a compose file "
             "deploy.resources.reservations.devices with driver: nvidia, capabilities: [gpu]); the NVIDIA Container "
             "Toolkit then mounts /dev/dxg, the driver's libraries and nvidia-smi into it:"},
-    {"run": "docker run --rm --gpus all {image} nvidia-smi", "shell": "bash"},
+    {"run": "docker run --rm --gpus all ubuntu nvidia-smi", "shell": "bash"},
     {"say": "In the distro itself: nvidia-smi says whether the driver answers (else its own message names the cause)."},
     {"run": "python3 -c 'import torch; print(torch.version.cuda, torch.cuda.is_available())'", "shell": "bash"},
 )
