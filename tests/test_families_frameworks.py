@@ -9,6 +9,7 @@ TensorFlow 2.11+ without a GPU, and podman asked for a CDI device it cannot reso
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -74,6 +75,18 @@ def test_the_unversioned_libcuda_fix_is_the_checks_own():
     family = next(s for s in frameworks.rows() if s.id == "family.cuda-loader.unversioned-libcuda")
     assert [s.get("run") for s in check[:4]] == [s.run or None for s in family.fix[:4]]
     assert "export LD_LIBRARY_PATH=/usr/lib/wsl/lib:$LD_LIBRARY_PATH" in family.fix[-1].run and family.wsl_only
+
+
+def test_every_bash_step_parses():
+    """One `bash -n` over every bash command of the frameworks' tables (one process, each command a function)."""
+    steps = [step for row in frameworks.rows() for step in row.fix]
+    for name in ("nccl", "library_status"):
+        steps += [step for row in tables.causes(name).values() for step in row["steps"]]
+    steps += tables.steps(tables.table("nccl")["wsl_topology"]["fix"], "nccl")
+    runs = [step.run for step in steps if step.run and step.shell == "bash"]
+    script = "".join(f"step_{n}() {{\n{run}\n}}\n" for n, run in enumerate(runs))
+    checked = subprocess.run(["bash", "-n"], input=script, capture_output=True, text=True)
+    assert len(runs) >= 25 and checked.returncode == 0, checked.stderr
 
 
 # --- the catalog-format rows, several wordings each ---------------------------------------------------------------
