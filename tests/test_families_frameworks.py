@@ -149,6 +149,15 @@ def test_every_bash_step_parses():
     ("UserWarning: Specified provider 'CUDAExecutionProvider' is not in available provider names.Available "
      "providers: 'AzureExecutionProvider, CPUExecutionProvider'", "family.onnxruntime.cuda-provider-unavailable",
      "get_available_providers"),
+    ("tensorflow.python.framework.errors_impl.UnknownError:  Failed to get convolution algorithm. This is probably "
+     "because cuDNN failed to initialize, so try looking to see if a warning log message was printed above.",
+     "family.tensorflow.cudnn-handle-failed", "TF_FORCE_GPU_ALLOW_GROWTH=true"),
+    ("E tensorflow/stream_executor/cuda/cuda_dnn.cc:329] Could not create cudnn handle: CUDNN_STATUS_NOT_INITIALIZED",
+     "family.tensorflow.cudnn-handle-failed", "set_memory_growth"),
+    ("cupy.cuda.compiler.CompileException: nvrtc: error: invalid value for --gpu-architecture (-arch)",
+     "family.nvrtc.gpu-architecture-unknown", "cu128"),
+    ("RuntimeError: nvrtc: error: invalid value for --gpu-architecture (-arch)\nnvrtc compilation failed",
+     "family.nvrtc.gpu-architecture-unknown", "nvidia-cuda-nvrtc-cu12"),
     ("Error: stat nvidia.com/gpu=all: no such file or directory", "family.podman.cdi-unsupported", "4.1.0"),
 ])
 def test_framework_messages_decode_to_their_family_and_fix(text, ident, words):
