@@ -10,7 +10,7 @@ code an error carries and knows every member of its family, seen or not:
     libraries.py  a shared library that could not be loaded: who provides it here
     bindings.py   Python modules, R packages, reticulate's bound Python, rpy2's R_HOME
     oci.py        docker run's OCI runtime / hook chain: the innermost reason decides
-    frameworks.py PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes, cuBLAS/cuDNN status codes
+    frameworks.py PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes, ONNX Runtime, cuBLAS/cuDNN status codes
     tables.py     the data/*.toml tables (each with its source) and the one way a decode becomes a Match
 
 `decode()` is the fallback: callers use it when no catalog signature matched. It returns the matcher's

@@ -1,8 +1,10 @@
 """The frameworks' families: PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes and the CUDA math libraries.
 
-    data/frameworks.toml       the frameworks' own messages, in the catalog's format (a dlopen of the unversioned
+    data/frameworks.toml       the frameworks' own messages, in the catalog's format: a dlopen of the unversioned
                                libcuda.so, bitsandbytes' CUDA set-up, XLA's ptxas, JAX's CUDA backend, Triton,
-                               podman asked for a CDI device it cannot resolve)
+                               TensorFlow's cuDNN (mismatch, handle) and CUDA diagnostics, PyTorch's DataLoader
+                               shared memory, torch/torchvision CUDA skew, NVRTC, ONNX Runtime's CUDA provider,
+                               podman asked for a CDI device it cannot resolve
     data/nccl.toml             ncclResult_t: every code, by name (ncclSystemError), by PyTorch's detail line, or by
                                NCCL's text after "NCCL error"/"NCCL failure"; an NCCL older than 2.10.3 is the cause
                                on WSL whatever code it returned (its topology detection fails there)
