@@ -179,6 +179,8 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values, profile))
+        for found in ([] if problems else families.frameworks.across_parts(paste.text)):  # evidence in several commands
+            problems.append(from_signature(found, None, values, profile))
     _known_bad_releases(paste.text, problems, notes, values, profile)
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)),
                      choice)

@@ -12,6 +12,7 @@ code an error carries and knows every member of its family, seen or not:
     oci.py        docker run's OCI runtime / hook chain: the innermost reason decides
     messages.py   the programs' fixed messages (libnvidia-container's dxcore, docker client/daemon, systemd,
                   iptables' backend, shells' `command not found`): data/messages.toml, each row from its source
+    frameworks.py PyTorch, TensorFlow/XLA, JAX, Triton, NCCL, bitsandbytes, ONNX Runtime, cuBLAS/cuDNN status codes
     tables.py     the data/*.toml tables (each with its source) and the one way a decode becomes a Match
 
 `decode()` is the fallback: callers use it (through `after()`) when no catalog signature, or only a `low` one, matched. It returns the matcher's
@@ -22,7 +23,7 @@ no failure (wsl.exe warnings, TensorRT missing for TensorFlow). Pure and bounded
 from __future__ import annotations
 
 from ..matcher import Match, _prepare
-from . import bindings, crash, cuda, jupyter, libraries, messages, oci, r, wsl
+from . import bindings, crash, cuda, frameworks, jupyter, libraries, messages, oci, r, wsl
 
 
 def decode(text: str | bytes | None, command: str | None = None, exit_code: int | None = None,
@@ -38,7 +39,8 @@ def decode(text: str | bytes | None, command: str | None = None, exit_code: int 
     # failed" may still be a program's known message (nvidia-container-cli's device and cgroup errors)
     chains = {match.line for match in found if not match.id.endswith(".hook-failed")}
     for decoded in (_messages(original, command, exit_code, engine), cuda.capability(original), cuda.decode(original),
-                    cuda.nvidia_smi_devices(original), libraries.decode(original)[0], bindings.decode(original),
+                    cuda.nvidia_smi_devices(original), frameworks.decode(original),
+                    libraries.decode(original)[0], bindings.decode(original),
                     crash.ntstatus_exit(original, command), wsl.decode(original), crash.decode(original, command, exit_code)):
         for match in decoded:
             if match.line not in chains and all(match.id != seen.id for seen in found):
