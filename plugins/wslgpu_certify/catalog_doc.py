@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .catalog import REGISTRY, load_checks
 from .findings import LAYERS
+from .proof import PROOF, PROVEN
 
 
 def _cell(text: str) -> str:
@@ -33,7 +34,7 @@ def render() -> str:
         mine = [s for s in specs if s.layer == layer]
         if not mine:
             continue
-        lines += [f"## {layer}", "", "| id | what | requires | why | fix |", "|---|---|---|---|---|"]
+        lines += [f"## {layer}", "", "| id | what | requires | why | fix | proof |", "|---|---|---|---|---|---|"]
         for s in mine:
             flags = (" (advisory)" if s.advisory else "") + (f" (opt-in: `{s.opt_in}`)" if s.opt_in else "")
             fix = "<br>".join(f"`{_cell(step.text)}`" if step.is_command else _cell(step.text)
