@@ -70,10 +70,17 @@ SCENARIOS = {
                              [SUDO_ALL, IN_DOCKER_GROUP, BLOCK_WITHOUT_DISOWN]),
     "group-under-current": ("linux", "current", ["wsl.user.docker_group"],
                             [SUDO_ALL]),
+    "dockerd-down": ("linux", "documented", ["wsl.dockerd.running"], [SUDO_ALL, IN_DOCKER_GROUP]),
     "distro-files": ("wsl", "current", ["wsl.systemd.boot", "wsl.driver.no_linux_driver"],
                      [SUDO_ALL, IN_DOCKER_GROUP, "systemctl enable docker", "rm -f /etc/wsl.conf",
                       UBUNTU_DRIVER_PACKAGE]),
 }
+
+# Scenarios whose fix starts dockerd: the container gets what dockerd needs (mounts: SYS_ADMIN; its iptables
+# rules: NET_ADMIN; no AppArmor or seccomp profile in the way), not --privileged, which this CI's engine refuses.
+DAEMON = {"dockerd-down"}
+DAEMON_OPTIONS = ["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--security-opt", "apparmor=unconfined",
+                  "--security-opt", "seccomp=unconfined"]
 
 
 # ---- the catalog and the table agree (no Docker needed) ---------------------------------------------------
@@ -138,10 +145,11 @@ def session_image(tmp_path_factory):
 
 
 class Container:
-    def __init__(self, image: str, env: str):
+    def __init__(self, image: str, env: str, options: list[str]):
         self.name = f"wslgpu-proof-{uuid.uuid4().hex[:12]}"
         self.env = env
-        started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", image, "sleep", "infinity"])
+        started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image,
+                        "sleep", "infinity"])
         assert started.returncode == 0, started.stderr
         # sudo resolves the host name (a real machine's /etc/hosts names it)
         self.root("echo \"127.0.1.1 $(hostname)\" >> /etc/hosts")
@@ -170,8 +178,8 @@ class Container:
 def container_for(session_image):
     made = []
 
-    def start(env: str) -> Container:
-        made.append(Container(session_image, env))
+    def start(env: str, options: list[str]) -> Container:
+        made.append(Container(session_image, env, options))
         return made[-1]
     yield start
     for container in made:
@@ -181,7 +189,7 @@ def container_for(session_image):
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_printed_fix_makes_the_check_pass(container_for, scenario):
     env, profile, checks, broken = SCENARIOS[scenario]
-    box = container_for(env)
+    box = container_for(env, DAEMON_OPTIONS if scenario in DAEMON else [])
     for command in broken:
         box.root(command)
 

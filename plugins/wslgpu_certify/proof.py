@@ -26,8 +26,10 @@ PROOF = {
     "wsl_kernel": Proof("not here: WSL kernel", "it needs WSL 2's kernel, /dev/dxg or the Windows driver's "
                         "/usr/lib/wsl/lib (its requirements start at wsl.version2), which no container has"),
     "os_release": Proof("not here: another release", "its fix is another distribution release (a new distro)"),
-    "dockerd": Proof("not here: dockerd", "it needs a dockerd running inside the container, and the CI engine "
-                     "refuses privileged containers (no Docker-in-Docker)"),
+    "blocked": Proof("not here: blocked first", "every broken state a container can hold for it (no dockerd, the "
+                     "user outside the docker group, a CLI pointed at another daemon) fails a check it requires "
+                     "first, so it is blocked, never failed by itself"),
+    "network": Proof("not here: network", "its fix installs Docker CE from get.docker.com, which CI cannot reach"),
     "systemd": Proof("not here: systemd", "it needs systemd as PID 1 (docker.service and its journal); the "
                      "container runs without it"),
     "nvidia_repo": Proof("not here: NVIDIA's repository", "its fix downloads from NVIDIA's servers (nvidia.github.io: "
