@@ -37,7 +37,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
 
-from wslgpu_certify.catalog import REGISTRY, load_checks  # noqa: E402
+from wslgpu_certify.catalog import REGISTRY, CatalogError, _proof, load_checks  # noqa: E402
 from wslgpu_certify.proof import PROVEN  # noqa: E402
 
 pytestmark = pytest.mark.docker
@@ -90,6 +90,17 @@ def test_every_check_marked_proven_has_a_scenario_and_no_other():
     marked = {spec.id for spec in REGISTRY.values() if spec.proof == PROVEN}
     proven = {check for _, _, checks, _ in SCENARIOS.values() for check in checks}
     assert marked == proven
+
+
+@pytest.mark.parametrize("raw", ["Container", "proven", "", "windows "])
+def test_a_proof_the_table_does_not_know_is_a_catalog_error(raw):
+    with pytest.raises(CatalogError, match="proof is one of"):
+        _proof("wsl.example", "wsl", raw)
+
+
+def test_an_entry_without_proof_takes_its_layers_default_else_unproven():
+    assert [_proof("x.y", layer, None) for layer in ("windows", "gpu", "rpy2", "wsl", "docker")] == \
+        ["windows", "gpu", "guide_images", "unproven", "unproven"]
 
 
 # ---- the containers -----------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Where each check's fix is proven: in a container by tests/test_fixes_proven.py, or why it cannot be here.
 
 A catalog entry names its case with `proof = "<name>"` (a key of PROOF); an entry without one takes its
-layer's default (LAYER_DEFAULT). `container` is a promise the test keeps: it builds the broken state in a
+layer's default (LAYER_DEFAULT), else "unproven". `container` is a promise the test keeps: it builds the broken state in a
 Debian container with the project installed, runs the printed fix (`wslgpu-certify fix`'s fix-distro.sh), and
 asserts the check failed before and passes after. docs/checks.md prints the short words and the reasons.
 """
@@ -37,9 +37,11 @@ PROOF = {
                          "cannot reach; the checks after it need those packages installed"),
     "registry": Proof("not here: registry", "its fix pulls the guide's images from a registry CI cannot reach"),
     "desktop": Proof("not here: Docker Desktop", "Docker Desktop runs on Windows"),
+    "unproven": Proof("not proven yet", "no scenario of tests/test_fixes_proven.py proves it yet, and no reason "
+                      "it cannot be was written down (an entry without `proof = ...`)"),
     "gpu": Proof("not here: GPU", "it needs an NVIDIA GPU and its driver; CI has none"),
     "guide_images": Proof("not here: the guide's images", "it runs in the guide's GPU images, started by the "
                           "distro's dockerd (tests/test_containers_live.py runs the CPU stand-in instead)"),
 }
 LAYER_DEFAULT = {"windows": "windows", "gpu": "gpu", "jupyter": "guide_images", "rstudio": "guide_images",
-                 "rpy2": "guide_images"}  # wsl and docker entries name theirs
+                 "rpy2": "guide_images"}  # wsl and docker entries name theirs; without one: "unproven"
