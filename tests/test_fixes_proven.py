@@ -61,8 +61,10 @@ UBUNTU_DRIVER_PACKAGE = (
     "'Architecture: all' 'Maintainer: proof <proof@localhost>' "
     "'Description: stands in for Ubuntu'\"'\"'s NVIDIA compute driver' > /tmp/pkg/DEBIAN/control && "
     "dpkg-deb -b /tmp/pkg /tmp/libnvidia-compute-535.deb > /dev/null && dpkg -i /tmp/libnvidia-compute-535.deb > /dev/null")
+# nvidia.github.io served inside the container (no network): a key, a list and a signed repository of NVIDIA's shape
+NVIDIA_STAND_IN = REPO / "fixtures" / "images" / "proof" / "nvidia-stand-in.sh"
 
-# name: (env, profile, the checks it proves, the broken state: root's shell commands)
+# name: (env, profile, the checks it proves, the broken state: root's shell commands, or a script to run)
 SCENARIOS = {
     "login-set-up": ("linux", "documented", ["wsl.user.docker_group", "wsl.sudoers.dockerd", "wsl.autostart"],
                      [SUDO_ALL_BUT_DOCKERD]),
@@ -70,6 +72,7 @@ SCENARIOS = {
                              [SUDO_ALL, IN_DOCKER_GROUP, BLOCK_WITHOUT_DISOWN]),
     "group-under-current": ("linux", "current", ["wsl.user.docker_group"],
                             [SUDO_ALL]),
+    "nvidia-repository": ("linux", "current", ["docker.apt.repositories"], [SUDO_ALL, NVIDIA_STAND_IN]),
     "dockerd-down": ("linux", "documented", ["wsl.dockerd.running"], [SUDO_ALL, IN_DOCKER_GROUP]),
     "distro-files": ("wsl", "current", ["wsl.systemd.boot", "wsl.driver.no_linux_driver"],
                      [SUDO_ALL, IN_DOCKER_GROUP, "systemctl enable docker", "rm -f /etc/wsl.conf",
@@ -165,8 +168,11 @@ class Container:
         # sudo resolves the host name (a real machine's /etc/hosts names it)
         self.root("echo \"127.0.1.1 $(hostname)\" >> /etc/hosts")
 
-    def root(self, command: str) -> str:
-        done = _run(["docker", "exec", self.name, "bash", "-euo", "pipefail", "-c", command])
+    def root(self, command: str | Path) -> str:
+        script = command.read_text() if isinstance(command, Path) else None
+        argv = ["bash", "-s"] if script is not None else ["bash", "-euo", "pipefail", "-c", command]
+        done = subprocess.run(["docker", "exec", "-i", self.name, *argv], input=script or "", capture_output=True,
+                              text=True, timeout=300)
         assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
         return done.stdout
 
