@@ -74,6 +74,17 @@ SCENARIOS = {
                             [SUDO_ALL]),
     "nvidia-repository": ("linux", "current", ["docker.apt.repositories"], [SUDO_ALL, NVIDIA_STAND_IN]),
     "dockerd-down": ("linux", "documented", ["wsl.dockerd.running"], [SUDO_ALL, IN_DOCKER_GROUP]),
+    # under systemd (SYSTEMD: PID 1 in the container, as `[boot] systemd=true` makes it in WSL)
+    "dockerd-down-under-systemd": ("linux", "current", ["wsl.dockerd.running"],
+                                   [SUDO_ALL, IN_DOCKER_GROUP, "systemctl stop docker.socket docker.service"]),
+    "autostart-neither": ("linux", "current", ["wsl.autostart"],
+                          [SUDO_ALL, "systemctl disable --now docker.socket docker.service"]),
+    "docker-service-stopped": ("wsl", "current", ["wsl.systemd.docker"],
+                               [SUDO_ALL, "systemctl stop docker.socket docker.service"]),
+    # a dockerd started by hand left its pid file (here naming a live process, PID 1): docker.service dies at start
+    "docker-service-pid-file": ("wsl", "current", ["wsl.systemd.docker"],
+                                [SUDO_ALL, "systemctl stop docker.socket docker.service", "echo 1 > /run/docker.pid",
+                                 "systemctl start docker.service || true"]),
     "distro-files": ("wsl", "current", ["wsl.systemd.boot", "wsl.driver.no_linux_driver"],
                      [SUDO_ALL, IN_DOCKER_GROUP, "systemctl enable docker", "rm -f /etc/wsl.conf",
                       UBUNTU_DRIVER_PACKAGE]),
@@ -84,6 +95,10 @@ SCENARIOS = {
 DAEMON = {"dockerd-down"}
 DAEMON_OPTIONS = ["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--security-opt", "apparmor=unconfined",
                   "--security-opt", "seccomp=unconfined"]
+# Scenarios under systemd: it runs as PID 1 (docker.service, its journal), with the host's cgroups read-only.
+SYSTEMD = {"dockerd-down-under-systemd", "autostart-neither", "docker-service-stopped", "docker-service-pid-file"}
+SYSTEMD_OPTIONS = [*DAEMON_OPTIONS, "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
+                   "-e", "container=docker"]
 
 
 # ---- the catalog and the table agree (no Docker needed) ---------------------------------------------------
@@ -159,12 +174,17 @@ def session_image(tmp_path_factory):
 
 
 class Container:
-    def __init__(self, image: str, env: str, options: list[str]):
+    def __init__(self, image: str, env: str, systemd: bool, daemon: bool):
         self.name = f"wslgpu-proof-{uuid.uuid4().hex[:12]}"
         self.env = env
-        started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image,
-                        "sleep", "infinity"])
+        options, init = (SYSTEMD_OPTIONS, ["/lib/systemd/systemd"]) if systemd else \
+            (DAEMON_OPTIONS if daemon else [], ["sleep", "infinity"])
+        started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image, *init])
         assert started.returncode == 0, started.stderr
+        if systemd:  # booted: its bus answers, then running or degraded (a unit a container cannot start)
+            booted = _run(["docker", "exec", self.name, "bash", "-c", "for _ in $(seq 600); do "
+                           "systemctl is-system-running --wait 2>/dev/null && exit; sleep 0.1; done"], timeout=120)
+            assert booted.stdout.strip().splitlines()[-1:] in (["running"], ["degraded"]), booted.stdout + booted.stderr
         # sudo resolves the host name (a real machine's /etc/hosts names it)
         self.root("echo \"127.0.1.1 $(hostname)\" >> /etc/hosts")
 
@@ -195,8 +215,8 @@ class Container:
 def container_for(session_image):
     made = []
 
-    def start(env: str, options: list[str]) -> Container:
-        made.append(Container(session_image, env, options))
+    def start(env: str, systemd: bool, daemon: bool) -> Container:
+        made.append(Container(session_image, env, systemd, daemon))
         return made[-1]
     yield start
     for container in made:
@@ -206,7 +226,7 @@ def container_for(session_image):
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_printed_fix_makes_the_check_pass(container_for, scenario):
     env, profile, checks, broken = SCENARIOS[scenario]
-    box = container_for(env, DAEMON_OPTIONS if scenario in DAEMON else [])
+    box = container_for(env, scenario in SYSTEMD, scenario in DAEMON)
     for command in broken:
         box.root(command)
 
