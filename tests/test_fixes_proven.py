@@ -40,7 +40,8 @@ sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed wh
 from wslgpu_certify.catalog import REGISTRY, CatalogError, _proof, load_checks  # noqa: E402
 from wslgpu_certify.proof import PROVEN  # noqa: E402
 
-pytestmark = pytest.mark.docker
+# one worker runs them all (under -n): one proof image build, one session image
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("fixes-proven")]
 
 BUILD = REPO / "fixtures" / "images" / "proof" / "build.sh"
 USER = "alice"
@@ -181,12 +182,17 @@ class Container:
             (DAEMON_OPTIONS if daemon else [], ["sleep", "infinity"])
         started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image, *init])
         assert started.returncode == 0, started.stderr
-        if systemd:  # booted: its bus answers, then running or degraded (a unit a container cannot start)
-            booted = _run(["docker", "exec", self.name, "bash", "-c", "for _ in $(seq 600); do "
-                           "systemctl is-system-running --wait 2>/dev/null && exit; sleep 0.1; done"], timeout=120)
-            assert booted.stdout.strip().splitlines()[-1:] in (["running"], ["degraded"]), booted.stdout + booted.stderr
-        # sudo resolves the host name (a real machine's /etc/hosts names it)
-        self.root("echo \"127.0.1.1 $(hostname)\" >> /etc/hosts")
+        try:
+            if systemd:  # booted: its bus answers, then running or degraded (a unit a container cannot start)
+                booted = _run(["docker", "exec", self.name, "bash", "-c", "for _ in $(seq 600); do "
+                               "systemctl is-system-running --wait 2>/dev/null && exit; sleep 0.1; done"], timeout=120)
+                assert booted.stdout.strip().splitlines()[-1:] in (["running"], ["degraded"]), \
+                    booted.stdout + booted.stderr
+            # sudo resolves the host name (a real machine's /etc/hosts names it)
+            self.root("echo \"127.0.1.1 $(hostname)\" >> /etc/hosts")
+        except BaseException:
+            self.remove()
+            raise
 
     def root(self, command: str | Path) -> str:
         script = command.read_text() if isinstance(command, Path) else None

@@ -20,8 +20,11 @@ class Proof:
 PROVEN = "container"
 PROOF = {
     PROVEN: Proof("proven in a container",
-                  "tests/test_fixes_proven.py builds the broken state in a Debian container with the project installed, "
-                  "runs the printed fix-distro.sh as the user, and the check fails before and passes after"),
+                  "tests/test_fixes_proven.py builds the broken state in a Debian 12 container with the project "
+                  "installed (fixtures/images/proof), runs `wslgpu-certify fix`'s fix-distro.sh as the user, as "
+                  "written, and the check fails before and passes after; its SCENARIOS name the profile and the "
+                  "failure (the fix of that profile and variant is the one proven), and say what stands in for "
+                  "what a container lacks"),
     "windows": Proof("not here: Windows", "its fix runs on Windows (cmd, PowerShell, the Store, a driver installer)"),
     "wsl_kernel": Proof("not here: WSL kernel", "it needs WSL 2's kernel, /dev/dxg or the Windows driver's "
                         "/usr/lib/wsl/lib (its requirements start at wsl.version2), which no container has"),
@@ -30,11 +33,9 @@ PROOF = {
                      "user outside the docker group, a CLI pointed at another daemon) fails a check it requires "
                      "first, so it is blocked, never failed by itself"),
     "network": Proof("not here: network", "its fix installs Docker CE from get.docker.com, which CI cannot reach"),
-    "systemd": Proof("not here: systemd", "it needs systemd as PID 1 (docker.service and its journal); the "
-                     "container runs without it"),
-    "nvidia_repo": Proof("not here: NVIDIA's repository", "its fix downloads from NVIDIA's servers (nvidia.github.io: "
-                         "the key, the lists, the toolkit packages nvidia-ctk and libnvidia-container), which CI "
-                         "cannot reach; the checks after it need those packages installed"),
+    "nvidia_repo": Proof("not here: NVIDIA's packages", "it needs NVIDIA's toolkit packages (nvidia-container-toolkit, "
+                         "libnvidia-container, nvidia-ctk), which only NVIDIA's repository serves and CI cannot reach "
+                         "(the stand-in that proves docker.apt.repositories serves no packages)"),
     "registry": Proof("not here: registry", "its fix pulls the guide's images from a registry CI cannot reach"),
     "desktop": Proof("not here: Docker Desktop", "Docker Desktop runs on Windows"),
     "unproven": Proof("not proven yet", "no scenario of tests/test_fixes_proven.py proves it yet, and no reason "
