@@ -62,6 +62,8 @@ UBUNTU_DRIVER_PACKAGE = (
     "'Architecture: all' 'Maintainer: proof <proof@localhost>' "
     "'Description: stands in for Ubuntu'\"'\"'s NVIDIA compute driver' > /tmp/pkg/DEBIAN/control && "
     "dpkg-deb -b /tmp/pkg /tmp/libnvidia-compute-535.deb > /dev/null && dpkg -i /tmp/libnvidia-compute-535.deb > /dev/null")
+CONTEXT_ELSEWHERE = (f"su {USER} -c 'docker context create desktop-linux --docker "
+                     f"host=unix://{HOME}/.docker/desktop/docker.sock > /dev/null && docker context use desktop-linux'")
 # nvidia.github.io served inside the container (no network): a key, a list and a signed repository of NVIDIA's shape
 NVIDIA_STAND_IN = REPO / "fixtures" / "images" / "proof" / "nvidia-stand-in.sh"
 
@@ -80,6 +82,9 @@ SCENARIOS = {
                                    [SUDO_ALL, IN_DOCKER_GROUP, "systemctl stop docker.socket docker.service"]),
     "autostart-neither": ("linux", "current", ["wsl.autostart"],
                           [SUDO_ALL, "systemctl disable --now docker.socket docker.service"]),
+    # the context Docker Desktop leaves (desktop-linux, its socket in ~/.docker/desktop) with nothing answering there
+    "cli-context-elsewhere": ("linux", "current", ["wsl.docker.reachable"],
+                              [SUDO_ALL, IN_DOCKER_GROUP, CONTEXT_ELSEWHERE]),
     "docker-service-stopped": ("wsl", "current", ["wsl.systemd.docker"],
                                [SUDO_ALL, "systemctl stop docker.socket docker.service"]),
     # a dockerd started by hand left its pid file (here naming a live process, PID 1): docker.service dies at start
@@ -97,7 +102,8 @@ DAEMON = {"dockerd-down"}
 DAEMON_OPTIONS = ["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--security-opt", "apparmor=unconfined",
                   "--security-opt", "seccomp=unconfined"]
 # Scenarios under systemd: it runs as PID 1 (docker.service, its journal), with the host's cgroups read-only.
-SYSTEMD = {"dockerd-down-under-systemd", "autostart-neither", "docker-service-stopped", "docker-service-pid-file"}
+SYSTEMD = {"dockerd-down-under-systemd", "autostart-neither", "docker-service-stopped", "docker-service-pid-file",
+           "cli-context-elsewhere"}
 SYSTEMD_OPTIONS = [*DAEMON_OPTIONS, "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
                    "-e", "container=docker"]
 

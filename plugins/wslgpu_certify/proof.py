@@ -29,9 +29,9 @@ PROOF = {
     "wsl_kernel": Proof("not here: WSL kernel", "it needs WSL 2's kernel, /dev/dxg or the Windows driver's "
                         "/usr/lib/wsl/lib (its requirements start at wsl.version2), which no container has"),
     "os_release": Proof("not here: another release", "its fix is another distribution release (a new distro)"),
-    "blocked": Proof("not here: blocked first", "every broken state a container can hold for it (no dockerd, the "
-                     "user outside the docker group, a CLI pointed at another daemon) fails a check it requires "
-                     "first, so it is blocked, never failed by itself"),
+    "blocked": Proof("not here: blocked first", "the broken states a container can hold for it (no dockerd, the CLI "
+                     "pointed at another socket) fail wsl.docker.reachable first, so it is blocked, never failed by "
+                     "itself; the other one (Docker Desktop's engine answering) needs Docker Desktop"),
     "network": Proof("not here: network", "its fix installs Docker CE from get.docker.com, which CI cannot reach"),
     "nvidia_repo": Proof("not here: NVIDIA's packages", "it needs NVIDIA's toolkit packages (nvidia-container-toolkit, "
                          "libnvidia-container, nvidia-ctk), which only NVIDIA's repository serves and CI cannot reach "
