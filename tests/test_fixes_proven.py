@@ -67,6 +67,9 @@ CONTEXT_ELSEWHERE = (f"su {USER} -c 'docker context create desktop-linux --docke
 # nvidia.github.io served inside the container (no network): a key, a list and a signed repository of NVIDIA's shape
 NVIDIA_STAND_IN = REPO / "fixtures" / "images" / "proof" / "nvidia-stand-in.sh"
 
+# the guide's registries served inside the container: one tiny image for every name (nvcr.io, Docker Hub)
+REGISTRY_STAND_IN = REPO / "fixtures" / "images" / "proof" / "registry-stand-in.sh"
+
 # name: (env, profile, the checks it proves, the broken state: root's shell commands, or a script to run)
 SCENARIOS = {
     "login-set-up": ("linux", "documented", ["wsl.user.docker_group", "wsl.sudoers.dockerd", "wsl.autostart"],
@@ -85,6 +88,9 @@ SCENARIOS = {
     # the context Docker Desktop leaves (desktop-linux, its socket in ~/.docker/desktop) with nothing answering there
     "cli-context-elsewhere": ("linux", "current", ["wsl.docker.reachable"],
                               [SUDO_ALL, IN_DOCKER_GROUP, CONTEXT_ELSEWHERE]),
+    "images-missing": ("linux", "documented", ["docker.image.nbody.present", "docker.image.tensorflow.present",
+                                               "docker.image.rstudio.present"],
+                       [SUDO_ALL, IN_DOCKER_GROUP, REGISTRY_STAND_IN]),
     "docker-service-stopped": ("wsl", "current", ["wsl.systemd.docker"],
                                [SUDO_ALL, "systemctl stop docker.socket docker.service"]),
     # a dockerd started by hand left its pid file (here naming a live process, PID 1): docker.service dies at start
@@ -103,7 +109,7 @@ DAEMON_OPTIONS = ["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--securit
                   "--security-opt", "seccomp=unconfined"]
 # Scenarios under systemd: it runs as PID 1 (docker.service, its journal), with the host's cgroups read-only.
 SYSTEMD = {"dockerd-down-under-systemd", "autostart-neither", "docker-service-stopped", "docker-service-pid-file",
-           "cli-context-elsewhere"}
+           "cli-context-elsewhere", "images-missing"}
 SYSTEMD_OPTIONS = [*DAEMON_OPTIONS, "--tmpfs", "/run", "--tmpfs", "/run/lock", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro",
                    "-e", "container=docker"]
 

@@ -36,7 +36,6 @@ PROOF = {
     "nvidia_repo": Proof("not here: NVIDIA's packages", "it needs NVIDIA's toolkit packages (nvidia-container-toolkit, "
                          "libnvidia-container, nvidia-ctk), which only NVIDIA's repository serves and CI cannot reach "
                          "(the stand-in that proves docker.apt.repositories serves no packages)"),
-    "registry": Proof("not here: registry", "its fix pulls the guide's images from a registry CI cannot reach"),
     "desktop": Proof("not here: Docker Desktop", "Docker Desktop runs on Windows"),
     "unproven": Proof("not proven yet", "no scenario of tests/test_fixes_proven.py proves it yet, and no reason "
                       "it cannot be was written down (an entry without `proof = ...`)"),
