@@ -16,7 +16,9 @@ Harness, not the check's input: the user stands for the distro's default user, w
 sudo run without a password (a terminal would ask for it), except where the scenario's broken state is that rule.
 Under `env = "wsl"` the container says it is a WSL distro (WSL_DISTRO_NAME, as WSL sets it) for checks that
 only apply there; their probes still read the container's own files. Steps for Windows (fix-windows.ps1) are
-not run: the checks proven here read only the distro.
+not run: the checks proven here read only the distro. Where a fix downloads, a stand-in serves the same names
+inside the container (fixtures/images/proof/nvidia-stand-in.sh, registry-stand-in.sh: a CA trusted there only);
+where it needs systemd, systemd boots as PID 1 (SYSTEMD); fixtures/images/proof/README.md lists every stand-in.
 
 One container per scenario, one image per session. Without a Docker Engine or the proof image's build the
 tests skip, except under CI=true, where they fail.
