@@ -50,6 +50,12 @@ def corpus_text(name: str) -> str:
 # (id, source, excerpt): the excerpt is the error as the thread shows it (user names,
 # hashes and long paths kept as printed; only surrounding noise left out).
 EXCERPTS = [
+    ("docker.cli-context-elsewhere", "https://github.com/henki-robotics/robotics_essentials_ros2/issues/17",
+     "unable to get image 'robotics_essentials_ros2': Cannot connect to the Docker daemon at "
+     "unix:///home/vlad/.docker/desktop/docker.sock. Is the docker daemon running?"),
+    ("docker.cli-context-elsewhere", "https://github.com/docker/desktop-linux/issues/20",
+     "docker: Cannot connect to the Docker daemon at unix:///home/me/.docker/desktop/docker.sock. "
+     "Is the docker daemon running?."),
     ("wsl.vm-platform-missing", "https://github.com/MicrosoftDocs/WSL/issues/1431",
      "WslRegisterDistribution failed with error: 0x80370102\n"
      "Error: 0x80370102 The virtual machine could not be started because a required feature is not installed."),
@@ -466,6 +472,10 @@ CORPUS_FORMATS = {
 
 # Near misses: real healthy wordings next to each error, which must not match it.
 NEAR_MISSES = [
+    ("docker.cli-context-elsewhere", "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+     "Is the docker daemon running?"),
+    ("docker.cli-context-elsewhere", "ERROR: Cannot connect to the Docker daemon at unix:///run/docker.sock. "
+     "Is the docker daemon running?"),
     ("tensorflow.cuda-library-not-loaded", "I tensorflow/stream_executor/platform/default/dso_loader.cc:49] "
      "Successfully opened dynamic library libcudart.so.11.0"),
     ("tensorflow.cuda-library-not-loaded", "W tensorflow/compiler/xla/stream_executor/platform/default/"

@@ -24,6 +24,7 @@ import pytest
 
 from .findings import LAYERS, SHELLS, FixStep, Remediation
 from .placeholders import fill, fill_command
+from .proof import LAYER_DEFAULT, PROOF
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class CheckSpec:
     # a fix per profile (or `linux`): {(variant or "", profile name): Remediation}; see remediation_for
     by_profile: dict = field(default_factory=dict)
     variant_under: dict = field(default_factory=dict)  # {variant: profiles it is written for}; others: the base fix
+    proof: str = ""  # where its fix is proven (proof.PROOF): "container", or why it cannot be here
 
 
 REGISTRY: dict[str, CheckSpec] = {}
@@ -131,6 +133,14 @@ def _envs(template: str, raw) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def _proof(template: str, layer: str, raw) -> str:
+    """`proof = "container"` (tests/test_fixes_proven.py proves the fix) or why it cannot be here (proof.PROOF)."""
+    name = raw if raw is not None else LAYER_DEFAULT.get(layer, "unproven")
+    if name not in PROOF:
+        raise CatalogError(f"check {template}: proof is one of {', '.join(PROOF)}, not {name!r}")
+    return name
+
+
 def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec:
     layer = template.split(".", 1)[0]
     if layer not in LAYERS:
@@ -150,6 +160,7 @@ def _spec(template: str, entry: dict, params: dict, func: Callable) -> CheckSpec
         applies_when=_applies_when(template, entry.get("applies_when", {})),
         wsl_only=entry.get("wsl_only", layer in ("windows", "wsl")),
         envs=_envs(template, entry.get("env", ())),
+        proof=_proof(template, layer, entry.get("proof")),
         params=params,
         func=func,
     )

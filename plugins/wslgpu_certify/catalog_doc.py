@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .catalog import REGISTRY, load_checks
 from .findings import LAYERS
+from .proof import PROOF, PROVEN
 
 
 def _cell(text: str) -> str:
@@ -33,7 +34,7 @@ def render() -> str:
         mine = [s for s in specs if s.layer == layer]
         if not mine:
             continue
-        lines += [f"## {layer}", "", "| id | what | requires | why | fix |", "|---|---|---|---|---|"]
+        lines += [f"## {layer}", "", "| id | what | requires | why | fix | proof |", "|---|---|---|---|---|---|"]
         for s in mine:
             flags = (" (advisory)" if s.advisory else "") + (f" (opt-in: `{s.opt_in}`)" if s.opt_in else "")
             fix = "<br>".join(f"`{_cell(step.text)}`" if step.is_command else _cell(step.text)
@@ -42,9 +43,23 @@ def render() -> str:
             fix += "".join(f"<br>*under {name}:* `{_cell(rem.summary)}`" for (variant, name), rem
                            in sorted(s.by_profile.items()) if variant == "")
             lines.append(f"| `{s.id}` | {_cell(s.title)}{flags} | {', '.join(f'`{r}`' for r in s.requires)} "
-                         f"| {_cell(s.remediation.why)} | {fix} |")
+                         f"| {_cell(s.remediation.why)} | {fix} | {PROOF[s.proof].short} |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _proof_legend(specs))
+
+
+def _proof_legend(specs) -> list[str]:
+    """The proof column's words in full (proof.py), with the checks each covers."""
+    lines = ["## Where each fix is proven", "",
+             f"{sum(s.proof == PROVEN for s in specs)} of {len(specs)} checks have their fix proven in a container; "
+             "the proof column of the others says why it cannot be here.", ""]
+    for name, proof in PROOF.items():
+        ids = [s.id for s in specs if s.proof == name]
+        if ids:
+            lines.append(f"- **{proof.short}** ({len(ids)}): {proof.reason}."
+                         + (f" {', '.join(f'`{i}`' for i in ids)}." if name == PROVEN else ""))
+    lines.append("")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
