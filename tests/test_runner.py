@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from wslgpu_certify.hosts.decode import decode_output
+from wslgpu_certify.parsers._text import decode_output
 from wslgpu_certify.hosts.executors import NotRecorded, ReplayExecutor, SubprocessExecutor, local_shell
 from wslgpu_certify.hosts.records import CommandRecord
 from wslgpu_certify.hosts.runner import CommandRunner

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .findings import LAYERS, Finding, FixStep
 from .placeholders import PLACEHOLDER
-from .snapshot import SnapshotError, snapshot_path
+from .hosts.snapshot import SnapshotError, snapshot_path
 from .terminal_text import for_terminal
 
 WINDOWS_SHELLS = ("cmd", "powershell")

@@ -27,7 +27,7 @@ from .probes.profile_facts import resolve_profile
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
-from .snapshot import SnapshotError, load_snapshot, snapshot_path
+from .hosts.snapshot import SnapshotError, load_snapshot, snapshot_path
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).

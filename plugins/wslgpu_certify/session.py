@@ -20,7 +20,7 @@ from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
 from .hosts.executors import NotRecorded
-from .known_causes import known_causes
+from .signatures.known_causes import known_causes
 from .profile import fix_lineage, not_applicable_under, profile_setting
 from .probes.arguments import USER, BadArgument
 from .probes.probe import command_for

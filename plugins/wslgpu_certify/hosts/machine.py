@@ -21,7 +21,7 @@ from typing import Callable
 
 from .. import __version__
 from ..placeholders import StandIn
-from ..snapshot import Snapshot
+from .snapshot import Snapshot
 from .executors import (
     ReplayExecutor,
     distro_via_wsl_exe,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .findings import FixStep, KnownCause, Remediation
-from .redact import redact
-from .signatures import families, match, releases
+from ..findings import FixStep, KnownCause, Remediation
+from ..redact import redact
+from . import families, releases
+from .matcher import match
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
