@@ -148,7 +148,7 @@ def test_progress_line_names_the_check_the_step_and_what_else_runs():
 
     lines = []
     terminal = type("Terminal", (), {"write_line": lambda self, line: lines.append(line)})()
-    progress = WaitProgress(machine=None)
+    progress = WaitProgress(machine=None, check_of=lambda item: None)
     progress.terminal = terminal
     progress.check = "rpy2.notebook.png"
     now = time.monotonic()

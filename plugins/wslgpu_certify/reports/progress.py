@@ -10,17 +10,19 @@ waits for, where it runs, for how long, and what else is running beside it:
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
-from ..session import spec_of
 from ..terminal_text import for_terminal
 
 
 class WaitProgress:
     """A pytest plugin (it follows which check runs) and the runners' `on_wait` callback."""
 
-    def __init__(self, machine):
+    def __init__(self, machine, check_of: Callable):
         self.machine = machine
+        self.check_of = check_of  # item -> its check (an object with `.id`), or None: handed in by the plugin
         self.terminal = None
         self.capture = None
         self.check = "setup"
@@ -36,7 +38,7 @@ class WaitProgress:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item) -> None:
-        spec = spec_of(item)
+        spec = self.check_of(item)
         self.check = spec.id if spec else item.name
 
     def __call__(self, role: str, awaited: str, running: list) -> None:
