@@ -113,7 +113,7 @@ class Machine:
     profile: dict
     timeout: float
     distro: str | None  # the WSL distro's name (`wsl -d NAME`); None on native Linux, where there is none
-    user: str | None
+    user: str | None  # None: the distro's default user, when it cannot be told
     hostname: str
     machine_id: str = ""  # its name in results.json and its run folder (--machine-id; default the hostname)
     snapshot: Snapshot | None = None  # replayed from
@@ -121,6 +121,7 @@ class Machine:
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
     on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)
+    distro_is_fallback: bool = False  # no --distro, none recorded: the default one is read at start (probes/identity.py)
     profile_choice: object = None  # a profile_choice.ProfileChoice: which profile and why (probes/profile_facts.py)
 
     @property
