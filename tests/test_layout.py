@@ -99,7 +99,7 @@ def test_parsers_use_only_the_standard_library_and_each_other(name):
 
 
 FORBIDDEN = {  # room -> rooms it must not reach, directly or through other modules
-    "reports": ("hosts", "probes", "parsers", "containers"),
+    "reports": ("hosts", "probes", "parsers", "containers", "session"),  # session builds what reports read
     "fleet": ("hosts", "probes", "parsers", "containers"),  # reads results folders; never reaches a machine
     "hosts": ("containers", "probes", "reports"),
     "parsers": ("hosts", "probes", "containers", "reports"),

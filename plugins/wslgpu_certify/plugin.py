@@ -73,7 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = runs
     config.pluginmanager.register(runs, "wslgpu-run-state")
     if worker_input is None and not runs.fleet:  # xdist workers' output is not shown; a replay never waits
-        config.pluginmanager.register(WaitProgress(machines[0], spec_of), "wslgpu-wait-progress")
+        progress = WaitProgress(spec_of)
+        config.pluginmanager.register(progress, "wslgpu-wait-progress")
+        machines[0].report_waits(progress)  # the runners' callback, theirs to call
     if not runs.controller or not folders:
         return
     has_html = config.pluginmanager.has_plugin("html")

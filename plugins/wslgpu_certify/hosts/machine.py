@@ -120,7 +120,7 @@ class Machine:
     snapshot_path: str | None = None  # ... the file it was read from
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
-    on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)
+    on_wait: Callable | None = None  # every runner's on_wait: told while a check waits for a slow command
     distro_is_fallback: bool = False  # no --distro, none recorded: the default one is read at start (probes/identity.py)
     profile_choice: object = None  # a profile_choice.ProfileChoice: which profile and why (probes/profile_facts.py)
 
@@ -163,9 +163,14 @@ class Machine:
                 if executor is None:
                     return None
             timeout, setting = self._timeout(spec)
-            self.runners[role] = CommandRunner(role, executor, timeout, self._record, setting)
-            self.runners[role].on_wait = self.on_wait
+            self.runners[role] = CommandRunner(role, executor, timeout, self._record, setting, self.on_wait)
         return self.runners[role]
+
+    def report_waits(self, on_wait: Callable | None) -> None:
+        """Hand `on_wait` to every runner of this machine, made already (the start's reads) or later."""
+        self.on_wait = on_wait
+        for runner in self.runners.values():
+            runner.on_wait = on_wait
 
     def _timeout(self, spec: HostRole) -> tuple[float, str]:
         """The role's timeout and where a user changes it: --probe-timeout, or a longer profile setting."""
