@@ -21,10 +21,10 @@ import pytest
 from .catalog import bundled_checks_dir, selection_error
 from .findings import LAYERS
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
+from .hosts.snapshot import SnapshotError, load_snapshot, snapshot_path
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
-from .hosts.snapshot import SnapshotError, load_snapshot, snapshot_path
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).

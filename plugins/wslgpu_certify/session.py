@@ -19,12 +19,12 @@ from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, remedia
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
-from .signatures.known_causes import known_causes
 from .profile import fix_lineage, not_applicable_under, profile_setting
 from .redact import redact
 from .reports.envelope import RunEnvelope
 from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
+from .signatures.known_causes import known_causes
 from .signatures.versions import versions_from_figures, versions_in
 
 STATE = pytest.StashKey["Runs"]()
