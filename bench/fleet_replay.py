@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "plugins"))
 
 def generate(count: int, folder: Path, seed: int = 13) -> list[Path]:
     """`count` snapshots in `folder`, each a resolved copy of a fixture machine under a hostname of its own."""
-    from wslgpu_certify.snapshot import load_snapshot
+    from wslgpu_certify.hosts.snapshot import load_snapshot
 
     rng = random.Random(seed)
     bases = sorted(FIXTURES.glob("*.json"))

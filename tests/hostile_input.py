@@ -73,7 +73,7 @@ KERNEL, GPU, TOOLKIT, DOCKER, WINDOWS = "4.19.128-microsoft-standard", "GeForce 
 
 def bundled(name: str) -> dict:
     """A bundled snapshot with its `extends` chain merged (the loader's own merge)."""
-    from wslgpu_certify.snapshot import load_snapshot
+    from wslgpu_certify.hosts.snapshot import load_snapshot
 
     return load_snapshot(SNAPSHOTS / f"{name}.json").to_json()
 

@@ -559,7 +559,7 @@ def test_real_cuda_errors_decode_to_their_wsl_cause(url, text, name, words):
 
 
 def test_the_suite_masks_secrets_a_family_cause_quotes():
-    from wslgpu_certify.known_causes import known_causes
+    from wslgpu_certify.signatures.known_causes import known_causes
 
     text = ('docker: Error response from daemon: OCI runtime create failed: container_linux.go:370: starting container '
             'process caused: exec: "https://bob:hunter2@proxy.example/run": executable file not found in $PATH: unknown.')
@@ -782,7 +782,7 @@ def test_the_context_and_nvidia_smi_tables_name_real_codes_and_build_their_fixes
 
 
 def test_the_suite_masks_a_secret_in_the_command_a_crash_line_names():
-    from wslgpu_certify.known_causes import known_causes
+    from wslgpu_certify.signatures.known_causes import known_causes
 
     text = "zsh: killed  curl -u bob:hunter2 https://proxy.example/model.bin -o m.bin"
     causes = known_causes([("python fetch.py", text, 137)], advisory=False)

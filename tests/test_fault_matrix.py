@@ -7,7 +7,7 @@ garbage, UTF-16 from Windows, a cut-off, CRLF, a runaway output), written as a s
 
 - no traceback and no `error` outcome, whatever the damage;
 - no check whose evidence lists the damaged command passes on it, except where the damage is
-  one the suite handles (UTF-16 decoded by hosts/decode.py, CRLF): there every check keeps its
+  one the suite handles (UTF-16 decoded by parsers/_text.py, CRLF): there every check keeps its
   healthy verdict;
 - a program that could not be started (exit 127, "sh: 1: X: not found", dash's words) is named
   as such ("could not run"), never read as the fact being absent.
@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from suite_run import SNAPSHOTS, Machine, mutated, replay_rows
-from wslgpu_certify.hosts.decode import decode_output
+from wslgpu_certify.parsers._text import decode_output
 from wslgpu_certify.probes.programs import program_of
 
 HEALTHY_PATH = SNAPSHOTS / "documented-healthy.json"
@@ -59,7 +59,7 @@ def _seeded(role: str, command: str, kind: str) -> random.Random:
 
 
 def _utf16(text: str, bom: bool) -> str:
-    """What hosts/decode.py makes of the UTF-16LE bytes wsl.exe writes (with or without a BOM)."""
+    """What parsers/_text.py makes of the UTF-16LE bytes wsl.exe writes (with or without a BOM)."""
     return decode_output((b"\xff\xfe" if bom else b"") + text.encode("utf-16-le")) if text else ""
 
 
@@ -94,7 +94,7 @@ def damage(kind: str, role: str, command: str, snapshot: dict = HEALTHY) -> dict
 
 
 KINDS = ("empty", "rc1_silent", "rc127", "garbage", "utf16_bom", "utf16_nobom", "truncated", "crlf", "big")
-HANDLED = {"utf16_bom", "utf16_nobom", "crlf"}  # decoded or normalised by hosts/decode.py: healthy verdicts hold
+HANDLED = {"utf16_bom", "utf16_nobom", "crlf"}  # decoded or normalised by parsers/_text.py: healthy verdicts hold
 
 # Cases that cannot be decided honestly from the output itself: (kind, role, command) -> why. Empty today.
 # What no parser can tell and this matrix does not generate: an apt list (or any line-oriented file) cut

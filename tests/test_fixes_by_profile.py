@@ -15,7 +15,7 @@ import pytest
 
 from wslgpu_certify.catalog import load_checks, remediation_for
 from wslgpu_certify.findings import Remediation
-from wslgpu_certify.known_causes import remediation_of
+from wslgpu_certify.signatures.known_causes import remediation_of
 from wslgpu_certify.profile import fix_lineage, load_profile, not_applicable_under, profile_setting
 from wslgpu_certify.signatures import load_catalog
 
@@ -190,7 +190,7 @@ def test_a_step_that_does_not_stand_alone_is_caught():
 
 
 def test_a_wsl_failure_is_no_known_cause_on_native_linux_and_linux_gets_its_own_fix():
-    from wslgpu_certify.known_causes import known_causes
+    from wslgpu_certify.signatures.known_causes import known_causes
 
     wsl1 = [("wsl.exe -l -v", "  NAME      STATE           VERSION\n* Ubuntu    Running         1\n", 0)]
     mismatch = [("nvidia-smi", "Failed to initialize NVML: Driver/library version mismatch\n", 18)]

@@ -1,4 +1,5 @@
-"""Tests for images.read_png (Pillow): size and colour count of the PNGs the suite is handed."""
+"""images.read_png (Pillow) tells the size and colour count of every PNG kind (each row filter, RGBA, grey,
+palette, 1-bit); a truncated, lying or bomb PNG is one UnreadableOutput line, and a failed check, never an error."""
 
 import struct
 import zlib

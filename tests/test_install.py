@@ -119,7 +119,7 @@ def test_the_bundled_snapshots_replay_by_name(installed, tmp_path):
     names = sorted(p.stem for p in SNAPSHOTS.glob("*.json"))
     assert listed.returncode == 0 and listed.stdout.split() == names, listed.stdout + listed.stderr
     # every name resolves inside the installed copy and loads (the broken ones `extends` a bundled one)
-    loaded = _run([str(bin_dir / "python"), "-c", "import sys; from wslgpu_certify.snapshot import load_snapshot, "
+    loaded = _run([str(bin_dir / "python"), "-c", "import sys; from wslgpu_certify.hosts.snapshot import load_snapshot, "
                    "snapshot_path\nfor n in sys.argv[1:]: p = snapshot_path(n); assert load_snapshot(p).hosts; "
                    "print(p)", *names], work)
     assert loaded.returncode == 0, loaded.stderr[-2000:]

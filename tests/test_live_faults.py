@@ -13,7 +13,7 @@ garbage, prints UTF-16 or prints nothing, and each run must end:
   `error` outcome, exit code 1 (not certified), and no container (no engine: DOCKER_HOST points
   at a socket that does not exist);
 - with no check passing on what the faulted program printed; UTF-16 is decoded
-  (hosts/decode.py), so there every check keeps the verdict of the plain run.
+  (parsers/_text.py), so there every check keeps the verdict of the plain run.
 
 `powershell.exe` is not in the matrix: its one probe (jupyter.server.windows_localhost) needs a
 started container, driven from the distro under --env=wsl only; the plain run proves that no

@@ -19,7 +19,7 @@ from wslgpu_certify.hosts.machine import replay_machine
 from wslgpu_certify.probes.profile_facts import read_facts, resolve_profile
 from wslgpu_certify.profile import ProfileError
 from wslgpu_certify.profile_choice import MachineFacts, choose, explicit, from_snapshot
-from wslgpu_certify.snapshot import load_snapshot
+from wslgpu_certify.hosts.snapshot import load_snapshot
 
 BUNDLED = sorted(SNAPSHOTS.glob("*.json"))
 DOCUMENTED, CURRENT, DESKTOP = (SNAPSHOTS / f"{n}-healthy.json" for n in ("documented", "current", "current-desktop"))

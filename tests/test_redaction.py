@@ -8,7 +8,7 @@ import pytest
 
 from wslgpu_certify.redact import MASK, PATTERN_NAMES, Redactor
 from wslgpu_certify.hosts.records import CommandRecord
-from wslgpu_certify.snapshot import Snapshot, load_snapshot
+from wslgpu_certify.hosts.snapshot import Snapshot, load_snapshot
 
 from suite_run import SNAPSHOTS
 

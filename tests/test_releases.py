@@ -12,7 +12,7 @@ import pytest
 
 from suite_run import REPO, SNAPSHOTS
 from wslgpu_certify.diagnose.diagnosis import diagnose
-from wslgpu_certify.known_causes import known_causes
+from wslgpu_certify.signatures.known_causes import known_causes
 from wslgpu_certify.profile import load_profile
 from wslgpu_certify.signatures import releases
 from wslgpu_certify.signatures.versions import versions_from_figures, versions_in

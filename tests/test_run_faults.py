@@ -92,9 +92,10 @@ HANGS = [("windows", "cmd.exe", signal.SIGTERM), ("wsl", "pgrep", signal.SIGINT)
 @pytest.mark.parametrize("layer, program, signum", HANGS, ids=[f"{l}-{p}-{s.name}" for l, p, s in HANGS])
 def test_a_signal_while_a_command_hangs_ends_the_run_and_the_command(layer, program, signum, tmp_path):
     argv, environ, marker = live_fakes.suite_run(tmp_path, "windows", f"{program}:hang", 120, REPO, HEALTHY)
-    # --distro: otherwise the distro is chosen from `wsl -l -v` while pytest configures, before any layer
-    # runs (a signal there ends the run before its folder exists: nothing was certified, nothing is written)
-    argv += ["--distro", "Ubuntu"]
+    # --distro and --wsl-user: otherwise the distro and its user are read (`wsl -l -v`, `id -un`) as the run starts
+    # (probes/identity.py), before any layer runs (a signal there ends the run before its folder exists: nothing
+    # was certified, nothing is written)
+    argv += ["--distro", "Ubuntu", "--wsl-user", "analyst"]
     proc = subprocess.Popen(argv, cwd=REPO, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             stdin=subprocess.DEVNULL,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # Python's Ctrl-C handler

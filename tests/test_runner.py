@@ -1,4 +1,4 @@
-"""The one command runner: decoding, timeouts, memoization, recording."""
+"""The one command runner: decoding, timeouts, memoization, recording, prefetching, and its wait callback."""
 
 import codecs
 import threading
@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from wslgpu_certify.hosts.decode import decode_output
+from wslgpu_certify.parsers._text import decode_output
 from wslgpu_certify.hosts.executors import NotRecorded, ReplayExecutor, SubprocessExecutor, local_shell
 from wslgpu_certify.hosts.records import CommandRecord
 from wslgpu_certify.hosts.runner import CommandRunner
@@ -125,8 +125,8 @@ def test_waiting_reader_is_told_what_runs(monkeypatch):
     monkeypatch.setattr(runner_module, "FIRST_TICK", 0.1)
     monkeypatch.setattr(runner_module, "WAIT_TICK", 0.1)
     told = []
-    runner = CommandRunner("container:rstudio", SlowExecutor(0.35), timeout=5)
-    runner.on_wait = lambda role, awaited, running: told.append((role, awaited, sorted(r.label for r in running)))
+    runner = CommandRunner("container:rstudio", SlowExecutor(0.35), timeout=5,
+                           on_wait=lambda role, awaited, running: told.append((role, awaited, sorted(r.label for r in running))))
     runner.prefetch({"nb": "the notebook", "gg": "the ggplot"}, parallel=2)
     runner.run("nb", "the notebook")
     assert told and all(t[:2] == ("container:rstudio", "the notebook") for t in told)
@@ -140,21 +140,6 @@ def test_a_probe_with_placeholders_cannot_be_prefetched():
     with pytest.raises(ValueError, match="placeholders"):
         prefetch("rstudio_container", Probe("curl http://127.0.0.1:{port}/", str))
     assert prefetch("rstudio_container", Probe("python3 -m rpy2.situation", str)).name == "prefetch"
-
-
-def test_progress_line_names_the_check_the_step_and_what_else_runs():
-    from wslgpu_certify.reports.progress import WaitProgress
-    from wslgpu_certify.hosts.runner import Running
-
-    lines = []
-    terminal = type("Terminal", (), {"write_line": lambda self, line: lines.append(line)})()
-    progress = WaitProgress(machine=None)
-    progress.terminal = terminal
-    progress.check = "rpy2.notebook.png"
-    now = time.monotonic()
-    progress("container:rstudio", "the notebook", [Running("the ggplot", now - 4), Running("the notebook", now - 9)])
-    assert lines == ["... rpy2.notebook.png waits 9 s for the notebook in container:rstudio; "
-                     "also running: the ggplot (4 s)"]
 
 
 def test_failure_quotes_the_error_line_and_a_script_by_its_first_line():

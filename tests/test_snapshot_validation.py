@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from suite_run import SNAPSHOTS
-from wslgpu_certify.snapshot import BUNDLED_SNAPSHOTS, bundled_snapshot_names, load_snapshot, snapshot_path
-from wslgpu_certify.snapshot_file import FORMAT, MAX_SNAPSHOT_BYTES, SnapshotError
+from wslgpu_certify.hosts.snapshot import BUNDLED_SNAPSHOTS, bundled_snapshot_names, load_snapshot, snapshot_path
+from wslgpu_certify.hosts.snapshot_file import FORMAT, MAX_SNAPSHOT_BYTES, SnapshotError
 
 HEALTHY = SNAPSHOTS / "documented-healthy.json"
 RECORD = {"exit_status": 0, "stdout": "ok\n", "stderr": "", "duration": 0.1}

@@ -80,7 +80,7 @@ def _run(argv: list[str]) -> int:
     if "--list-checks" in argv:
         return list_checks(argv)
     if "--list-snapshots" in argv:  # the bundled example machines, each replayable by name
-        from .snapshot import bundled_snapshot_names
+        from .hosts.snapshot import bundled_snapshot_names
 
         print("\n".join(bundled_snapshot_names()))
         return 0

@@ -27,8 +27,8 @@ import tempfile
 from pathlib import Path
 
 from .findings import LAYERS, Finding, FixStep
+from .hosts.snapshot import SnapshotError, snapshot_path
 from .placeholders import PLACEHOLDER
-from .snapshot import SnapshotError, snapshot_path
 from .terminal_text import for_terminal
 
 WINDOWS_SHELLS = ("cmd", "powershell")

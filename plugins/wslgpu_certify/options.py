@@ -1,5 +1,7 @@
 """The command line: every option the suite adds to pytest, and the Machines they describe.
 
+Parsing options runs no command: what they leave open (the default distro from Windows, the distro's
+user, the profile under auto) is read once as the run starts, in probes/identity.py.
 One machine (a live run, one snapshot), or several: each `--snapshot` (repeatable, or a folder
 of snapshots) is one recorded machine, named by its metadata's hostname (many_machines.py).
 """
@@ -18,16 +20,11 @@ import pytest
 
 from .catalog import bundled_checks_dir, selection_error
 from .findings import LAYERS
-from .hosts.executors import NotRecorded
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
-from .parsers.docker_context import is_docker_desktop_distro
-from .parsers.errors import UnreadableOutput
-from .probes.windows import WSL_LIST_VERBOSE
-from .probes.profile_facts import resolve_profile
+from .hosts.snapshot import SnapshotError, load_snapshot, snapshot_path
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
-from .snapshot import SnapshotError, load_snapshot, snapshot_path
 
 # Our options and their defaults (add_options declares them with these): any of them given, and the run
 # is a certification (see `requested`).
@@ -129,28 +126,23 @@ def machines_from_options(config: pytest.Config) -> list[Machine]:
             raise ValueError
     except ValueError:
         raise pytest.UsageError(f"--probe-timeout must be a positive number of seconds, not {opt.probe_timeout!r}") from None
-    decided = getattr(config, "workerinput", {}).get("wslgpu_profiles", {})  # an xdist worker: the controller's
     try:
         if opt.cert_profile != "auto":
             load_profile(opt.cert_profile)  # a bad profile is said before anything is read
         if env == "replay":
-            return _replayed_machines(snapshot_paths(opt.snapshot), timeout, opt, decided)
+            return _replayed_machines(snapshot_paths(opt.snapshot), timeout, opt)
     except (ProfileError, SnapshotError) as exc:
         raise pytest.UsageError(str(exc)) from None
     mismatch = env_mismatch(env)
     if mismatch:
         raise pytest.UsageError(mismatch)
     machine = live_machine(env, {}, timeout, opt.distro, opt.wsl_user, record=bool(opt.record))
-    if machine.env == "windows" and not opt.distro:
-        # From Windows there is no $WSL_DISTRO_NAME: the distro is the one `wsl -l -v` marks default (`*`).
-        machine.distro = default_distro(machine) or machine.distro
-        if machine.recording is not None:
-            machine.recording.metadata["distro"] = machine.distro
+    # From Windows there is no $WSL_DISTRO_NAME: the distro is the one `wsl -l -v` marks default (`*`), read at start.
+    machine.distro_is_fallback = machine.env == "windows" and not opt.distro
     if opt.prove_autostart and machine.env != "windows":
         raise pytest.UsageError(f"--prove-autostart runs `wsl --shutdown`, which would stop this very run under "
                                 f"--env={machine.env}: run it from Windows with --env=windows")
     machine.machine_id = opt.machine_id or safe_name(machine.hostname)
-    resolve_profile(machine, opt.cert_profile, decided.get(machine.machine_id))
     return [machine]
 
 
@@ -175,7 +167,7 @@ def snapshot_paths(values: list[str]) -> list[Path]:
     return paths
 
 
-def _replayed_machines(paths: list[Path], timeout: float, opt, decided: dict) -> list[Machine]:
+def _replayed_machines(paths: list[Path], timeout: float, opt) -> list[Machine]:
     """One machine per snapshot, each named by its recorded hostname; two of one name are refused, never merged."""
     if opt.machine_id and len(paths) > 1:
         raise pytest.UsageError(f"--machine-id names one machine; these {len(paths)} snapshots are named by the "
@@ -184,32 +176,14 @@ def _replayed_machines(paths: list[Path], timeout: float, opt, decided: dict) ->
     for path in paths:
         snapshot = load_snapshot(path)
         machine = replay_machine(snapshot, {}, timeout, opt.distro, opt.wsl_user)
-        if not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows":
-            machine.distro = default_distro(machine) or machine.distro
+        machine.distro_is_fallback = not (opt.distro or snapshot.metadata.get("distro")) and machine.env == "windows"
         machine.machine_id = opt.machine_id or safe_name(machine.hostname)
         machine.snapshot_path = str(path)
         if machine.machine_id in machines:
             raise pytest.UsageError(f"snapshots {machines[machine.machine_id][0]} and {path} both record machine "
                                     f"{machine.machine_id!r}: give each machine one snapshot")
-        resolve_profile(machine, opt.cert_profile, decided.get(machine.machine_id))  # each snapshot its own
         machines[machine.machine_id] = (path, machine)
     return [machine for _, machine in machines.values()]
-
-
-def default_distro(machine: Machine) -> str | None:
-    """The distro `wsl.exe --list --verbose` marks with `*` unless it is Docker Desktop's, read through the
-    Windows runner (memoized: the checks that read the list later reuse this one run); None when it cannot be
-    read or marks none."""
-    runner = machine.runner("windows")
-    if runner is None:
-        return None
-    try:
-        record = runner.run(WSL_LIST_VERBOSE.command)
-        distros = WSL_LIST_VERBOSE.parse(record.stdout) if record.exit_status == 0 else []
-    except (NotRecorded, UnreadableOutput):
-        return None
-    # Docker Desktop's own distro marked default is never the one to certify (windows.distro.default says so)
-    return next((d.name for d in distros if d.is_default and not is_docker_desktop_distro(d.name)), None)
 
 
 def restore_testpaths(config: pytest.Config) -> None:

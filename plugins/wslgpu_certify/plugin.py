@@ -21,6 +21,7 @@ from .hosts.records import CommandRecord
 from .interrupts import TerminationEndsTheRun
 from .options import add_options, collapse_rows_that_need_no_reading, machines_from_options, only_lists, \
     refuse_old_profile_option, requested, restore_testpaths, run_id_from_options, selects_slow
+from .probes.identity import start_machines
 from .reports.envelope import interruption
 from .reports.junit import junit_properties
 from .reports.machine_reports import MACHINE_OF_REPORT
@@ -55,7 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if worker_input is None:  # before anything runs a command: choosing the distro may already read wsl.exe
         config.pluginmanager.register(TerminationEndsTheRun(), "wslgpu-sigterm")
         config.pluginmanager.register(SuiteOutcomesOnTerminal(), "wslgpu-terminal-outcomes")
-    machines = machines_from_options(config)
+    machines = start_machines(machines_from_options(config), config.option.cert_profile,
+                              (worker_input or {}).get("wslgpu_profiles", {}))  # distro, user, profile: read once
     run_id = run_id_from_options(config)
     if worker_input is not None:  # an xdist worker: the controller owns the reports
         folders = {machine_id: Path(folder) for machine_id, folder in worker_input["wslgpu_run_dirs"].items()}
@@ -71,7 +73,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = runs
     config.pluginmanager.register(runs, "wslgpu-run-state")
     if worker_input is None and not runs.fleet:  # xdist workers' output is not shown; a replay never waits
-        config.pluginmanager.register(WaitProgress(machines[0]), "wslgpu-wait-progress")
+        progress = WaitProgress(spec_of)
+        config.pluginmanager.register(progress, "wslgpu-wait-progress")
+        machines[0].report_waits(progress)  # the runners' callback, theirs to call
     if not runs.controller or not folders:
         return
     if config.pluginmanager.has_plugin("html"):

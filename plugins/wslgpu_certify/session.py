@@ -19,16 +19,12 @@ from .catalog import REGISTRY, CheckSpec, fill_remediation, load_checks, remedia
 from .evidence import EvidenceBuffer
 from .findings import CheckFailed, Finding
 from .gate import Gate
-from .hosts.executors import NotRecorded
-from .known_causes import known_causes
 from .profile import fix_lineage, not_applicable_under, profile_setting
-from .probes.arguments import USER, BadArgument
-from .probes.probe import command_for
-from .probes.windows import DISTRO_DEFAULT_USER
 from .redact import redact
 from .reports.envelope import RunEnvelope
 from .reports.run_folder import write_failure
 from .reports.summary import PlannedCheck, RunSummary
+from .signatures.known_causes import known_causes
 from .signatures.versions import versions_from_figures, versions_in
 
 STATE = pytest.StashKey["Runs"]()
@@ -172,22 +168,6 @@ def spec_of(item: pytest.Item) -> CheckSpec | None:
     return spec_for(template, {k: v for k, v in params.items() if "{" + k + "}" in template})
 
 
-def _names(machine) -> dict:
-    """Values for a fix's placeholders; the distro's user, when no one named it (--env=windows without
-    --wsl-user), is asked of the distro once (`wsl.exe -d DISTRO -- id -un`, a read like any probe)."""
-    if machine.user is None and machine.is_wsl and (runner := machine.runner("windows")) is not None:
-        try:
-            record = runner.run(command_for(DISTRO_DEFAULT_USER, {"distro": machine.distro}, machine.replay))
-        except (NotRecorded, BadArgument):  # a distro name no shell line may hold: the fix keeps <USER_NAME>
-            record = None
-        user = record.stdout.strip() if record is not None and record.exit_status == 0 else ""
-        try:
-            machine.user = USER.parse(user) if user else None
-        except BadArgument:
-            pass
-    return machine.names()
-
-
 def _versions(item: pytest.Item, finding: Finding, buffer, advisory: bool) -> dict[str, str]:
     """The releases a check's known-bad-release match reads (signatures/versions.py). A passing check: only the
     versions it published itself, so a release bad whatever the machine shows is noted once, where it was read.
@@ -209,7 +189,7 @@ def finding_for(item: pytest.Item, spec: CheckSpec, report: pytest.TestReport, c
     finding = Finding(id=spec.id, layer=spec.layer, title=spec.title, outcome=report.outcome,
                       duration=round(report.duration, 3))
     exc = call.excinfo.value if call.excinfo else None
-    values = {**_names(machine), **spec.params, **getattr(exc, "values", {})}  # every fix's placeholders, causes' too
+    values = {**machine.names(), **spec.params, **getattr(exc, "values", {})}  # every fix's placeholders, causes' too
     if report.skipped:
         if isinstance(exc, pytest.skip.Exception):
             finding.message = redact(str(exc.msg))

@@ -7,7 +7,7 @@ import threading
 import time
 from typing import Callable
 
-from ..hosts.decode import decode_output
+from ..parsers._text import decode_output
 from ..hosts.executors import OUTPUT_CAP
 from ..hosts.records import CommandRecord
 from ..parsers.apps import jupyter_token_name, parse_jupyter_url

@@ -2,7 +2,7 @@
 
 Tickets hold what a terminal showed: prompts (`$ `, `user@host:~$ `, `PS C:\\...> `,
 `C:\\...>`) before each command, CRLF, UTF-16 from Windows tools, colour codes. The
-bytes are decoded once (hosts/decode.py); a paste longer than SCAN_LIMIT is cut there,
+bytes are decoded once (parsers/_text.py's decode_output); a paste longer than SCAN_LIMIT is cut there,
 and the cut is said.
 
 >>> [(p.command, p.text) for p in split("$ wsl -l -v\\n  NAME STATE VERSION\\n$ ver\\nx\\n")]
@@ -16,9 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..hosts.decode import decode_output
+from ..parsers._text import clean, decode_output, is_prompt
 from ..redact import redact
-from ..parsers._text import clean, is_prompt
 
 SCAN_LIMIT = 1_000_000  # characters read from a paste; tickets rarely hold more, noise is cut here
 MAX_PARTS = 200  # prompt lines past this many are read as text of the last part

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from .decode import decode_output
+from ..parsers._text import decode_output
 from .records import CommandRecord
 
 

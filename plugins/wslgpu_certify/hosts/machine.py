@@ -21,7 +21,7 @@ from typing import Callable
 
 from .. import __version__
 from ..placeholders import StandIn
-from ..snapshot import Snapshot
+from .snapshot import Snapshot
 from .executors import (
     ReplayExecutor,
     distro_via_wsl_exe,
@@ -113,14 +113,15 @@ class Machine:
     profile: dict
     timeout: float
     distro: str | None  # the WSL distro's name (`wsl -d NAME`); None on native Linux, where there is none
-    user: str | None
+    user: str | None  # None: the distro's default user, when it cannot be told
     hostname: str
     machine_id: str = ""  # its name in results.json and its run folder (--machine-id; default the hostname)
     snapshot: Snapshot | None = None  # replayed from
     snapshot_path: str | None = None  # ... the file it was read from
     recording: Snapshot | None = None  # recorded into (--record)
     runners: dict[str, CommandRunner] = field(default_factory=dict)
-    on_wait: Callable | None = None  # told while a check waits for a slow command (reports/progress.py)
+    on_wait: Callable | None = None  # every runner's on_wait: told while a check waits for a slow command
+    distro_is_fallback: bool = False  # no --distro, none recorded: the default one is read at start (probes/identity.py)
     profile_choice: object = None  # a profile_choice.ProfileChoice: which profile and why (probes/profile_facts.py)
 
     @property
@@ -162,9 +163,14 @@ class Machine:
                 if executor is None:
                     return None
             timeout, setting = self._timeout(spec)
-            self.runners[role] = CommandRunner(role, executor, timeout, self._record, setting)
-            self.runners[role].on_wait = self.on_wait
+            self.runners[role] = CommandRunner(role, executor, timeout, self._record, setting, self.on_wait)
         return self.runners[role]
+
+    def report_waits(self, on_wait: Callable | None) -> None:
+        """Hand `on_wait` to every runner of this machine, made already (the start's reads) or later."""
+        self.on_wait = on_wait
+        for runner in self.runners.values():
+            runner.on_wait = on_wait
 
     def _timeout(self, spec: HostRole) -> tuple[float, str]:
         """The role's timeout and where a user changes it: --probe-timeout, or a longer profile setting."""

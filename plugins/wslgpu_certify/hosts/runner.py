@@ -6,9 +6,12 @@ How a command reaches its host is an *executor*: a small callable, see executors
 
 Slow commands can be started ahead of the check that reads them (`prefetch`): they run
 in background threads, at most `parallel` at a time, and `run` of the same command
-waits for that result instead of starting it again. While `run` waits, `on_wait` is
-told after FIRST_TICK seconds, then every WAIT_TICK, which commands of this role are
-still running, so a person watching the terminal sees what a slow check waits for.
+waits for that result instead of starting it again.
+
+Its callbacks are how the rest of the run hears from it (the runner knows nothing of pytest or
+the terminal): `on_result` gets every record (the recorder), and while `run` waits, `on_wait` is
+told after FIRST_TICK seconds, then every WAIT_TICK, which commands of this role are still
+running (the plugin wires reports/progress.py to it: a person watching sees what a slow check waits for).
 
 It is also the door where every output enters the run: each record, run live or replayed, is
 redacted here (redact.py) before anything else sees it (probes and parsers, evidence, known
@@ -62,13 +65,14 @@ class CommandRunner:
         timeout: float,
         on_result: Callable[[str, CommandRecord], None] | None = None,
         timeout_setting: str = "--probe-timeout",
+        on_wait: Callable[[str, str, list[Running]], None] | None = None,
     ):
         self.role = role
         self.execute = execute
         self.timeout = timeout
         self.timeout_setting = timeout_setting  # where a user changes `timeout` (named in a timeout failure)
         self.on_result = on_result
-        self.on_wait: Callable[[str, str, list[Running]], None] | None = None  # (role, awaited label, running)
+        self.on_wait = on_wait  # (role, awaited label, the role's Running commands)
         self.executed = 0
         self._futures: dict[str, Future] = {}
         self._running: dict[str, Running] = {}

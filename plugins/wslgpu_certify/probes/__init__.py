@@ -5,6 +5,7 @@
     windows.py     read on the Windows host (role "windows")
     distro.py      read in the distro (role "wsl")
     containers.py  read from the guide's containers (roles "docker" and "container:<role>")
+    identity.py    the distro, user and profile a run leaves open, read once as it starts (profile_facts.py: the profile)
 
 Command strings are snapshot keys: once released, they stay byte for byte.
 """

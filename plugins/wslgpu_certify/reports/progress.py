@@ -10,37 +10,39 @@ waits for, where it runs, for how long, and what else is running beside it:
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
-from ..session import spec_of
 from ..terminal_text import for_terminal
 
 
 class WaitProgress:
-    """A pytest plugin (it follows which check runs) and the runners' `on_wait` callback."""
+    """A pytest plugin (it follows which check runs) and a callable for the runners' `on_wait` callback.
 
-    def __init__(self, machine):
-        self.machine = machine
+    It never reaches into a runner: the plugin hands it to the machine (Machine.report_waits), which
+    gives it to each runner. Until the session starts, and under -qq, it says nothing."""
+
+    def __init__(self, check_of: Callable):
+        self.check_of = check_of  # item -> its check (an object with `.id`), or None: handed in by the plugin
         self.terminal = None
         self.capture = None
         self.check = "setup"
 
     def pytest_sessionstart(self, session) -> None:
-        """The terminal exists by now; the machine hands this object to every runner it makes."""
-        self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
-        self.capture = session.config.pluginmanager.get_plugin("capturemanager")
-        if self.terminal is not None and session.config.option.verbose > -2:  # not with -qq
-            self.machine.on_wait = self
-            for runner in self.machine.runners.values():  # any made before the session started
-                runner.on_wait = self
+        if session.config.option.verbose > -2:  # not with -qq
+            self.terminal = session.config.pluginmanager.get_plugin("terminalreporter")
+            self.capture = session.config.pluginmanager.get_plugin("capturemanager")
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item) -> None:
-        spec = spec_of(item)
+        spec = self.check_of(item)
         self.check = spec.id if spec else item.name
 
     def __call__(self, role: str, awaited: str, running: list) -> None:
         """`running`: the role's hosts.runner.Running commands (label, elapsed)."""
+        if self.terminal is None:
+            return
         mine = next((r for r in running if r.label == awaited), None)
         others = [r for r in running if r is not mine]
         line = f"... {self.check} waits" + (f" {mine.elapsed:.0f} s" if mine else "") + f" for {awaited} in {role}"

@@ -14,21 +14,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .hosts.records import CommandRecord
-from .redact import redact
+from ..redact import redact
+from .records import CommandRecord
 from .snapshot_file import (FORMAT, MAX_EXTENDS, SnapshotError, check_hosts, check_metadata, extended_path,
                             read_json)
 
 __all__ = ["FORMAT", "Snapshot", "SnapshotError", "bundled_snapshot_names", "load_snapshot", "snapshot_path"]
 
 
-
 def bundled_snapshots_dir() -> Path:
-    """The example snapshots (fixtures/snapshots/): packaged beside this module in a wheel, the checkout's otherwise.
+    """The example snapshots (fixtures/snapshots/): wslgpu_certify/snapshots/ in a wheel, the checkout's otherwise.
 
     One may be extended by name from anywhere, and replayed by name (`--snapshot documented-healthy`)."""
-    packaged = Path(__file__).with_name("snapshots")
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "fixtures" / "snapshots"
+    package = Path(__file__).resolve().parents[1]  # this module is wslgpu_certify/hosts/snapshot.py
+    packaged = package / "snapshots"
+    return packaged if packaged.is_dir() else package.parents[1] / "fixtures" / "snapshots"
 
 
 BUNDLED_SNAPSHOTS = bundled_snapshots_dir()

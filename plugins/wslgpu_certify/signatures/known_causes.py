@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .findings import FixStep, KnownCause, Remediation
-from .redact import redact
-from .signatures import match, releases
+from ..findings import FixStep, KnownCause, Remediation
+from ..redact import redact
+from . import releases
+from .matcher import match
 
 MAX_CAUSES = 3  # per finding: the most specific first; more would bury the fix
 
@@ -65,7 +66,7 @@ def known_causes(outputs: list[tuple[str, str, int | None]], advisory: bool,
                               hit.line, remediation_of(hit.signature, hit.signature.cause, lineage), advisory)
                    for hit in bad if hit.id not in known]
     if not advisory and all(c.confidence == "low" for c in found.values()):  # no specific signature: decode the error's family
-        from .signatures import families  # only here: a run whose checks pass never loads the family tables
+        from . import families  # only here: a run whose checks pass never loads the family tables
 
         families_found: dict[str, KnownCause] = {}
         for command, text, exit_status in outputs:
