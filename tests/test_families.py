@@ -1083,7 +1083,7 @@ def test_a_message_row_with_a_2020_recipe_writes_its_current_fix_out():
 
 def test_message_fixes_fit_every_machine():
     from test_fixes_by_profile import MACHINES, what_does_not_stand_alone, what_is_wrong
-    from wslgpu_certify.known_causes import remediation_of
+    from wslgpu_certify.signatures.known_causes import remediation_of
     from wslgpu_certify.profile import fix_lineage, profile_setting
     from wslgpu_certify.signatures.families import messages
 
