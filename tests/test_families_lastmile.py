@@ -159,3 +159,28 @@ def test_a_python_c_probe_answering_no_gpu_is_a_finding(command, answer, finding
     paste = f"root@0c2c6f58df4f:/usr/bin# {command}\n{answer}\nroot@0c2c6f58df4f:/usr/bin# \n"
     ids = {f.id for f in diagnose(paste, PROFILE).findings}
     assert ("gpu.cuda.smoke" in ids) is finding, ids
+
+
+# --- the docker client's words since Docker 28: no daemon behind the socket -----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon "
+    "is running: dial unix /var/run/docker.sock: connect: no such file or directory",
+    "Server:\nfailed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if "
+    "the daemon is running: dial unix /var/run/docker.sock: connect: connection refused",
+    "failed to connect to the docker API at unix:///home/me/.docker/desktop/docker.sock; check if the path is correct "
+    "and if the daemon is running: dial unix /home/me/.docker/desktop/docker.sock: connect: no such file or directory",
+])
+def test_no_daemon_in_the_new_wording_is_named(text):
+    ids = message_ids(text)
+    assert {"family.docker-client.daemon-unreachable", "family.docker-client.desktop-unreachable"} <= ids, ids
+
+
+@pytest.mark.parametrize("text", [
+    "failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon "
+    "is running: dial unix /var/run/docker.sock: connect: permission denied",  # a socket that refuses the user
+    "failed to connect to the docker API at npipe:////./pipe/dockerDesktopLinuxEngine; check if the path is correct "
+    "and if the daemon is running: open //./pipe/dockerDesktopLinuxEngine: The system cannot find the file specified.",
+])
+def test_a_refused_socket_or_windows_pipe_is_not_no_daemon(text):
+    assert not message_ids(text) & {"family.docker-client.daemon-unreachable", "family.docker-client.desktop-unreachable"}
