@@ -184,3 +184,35 @@ def test_no_daemon_in_the_new_wording_is_named(text):
 ])
 def test_a_refused_socket_or_windows_pipe_is_not_no_daemon(text):
     assert not message_ids(text) & {"family.docker-client.daemon-unreachable", "family.docker-client.desktop-unreachable"}
+
+
+# --- two parts together: the kernel WSL installed is not the kernel the distro runs (a .wslconfig kernel=) ---------
+
+WSL_STATUS = "PS C:\\> wsl --status\nDefault Distribution: Ubuntu\nDefault Version: 2\nKernel version: {k}\n"
+WSL_VERSION = ("PS C:\\> wsl --version\nWSL version: 2.3.26.0\nKernel version: {k}\nWSLg version: 1.0.65\n"
+               "Windows version: 10.0.22631.4460\n")
+PROC_VERSION = ("me@pc:~$ cat /proc/version\nLinux version {r} (jkp@DESKTOP-X) (gcc version 7.5.0) #5 SMP Mon Jun 15 "
+                "23:43:17 CEST 2020\n")
+
+
+@pytest.mark.parametrize("windows, distro, installed, running", [
+    (WSL_STATUS, PROC_VERSION, "5.10.102.1", "4.19.104-microsoft-standard"),
+    (WSL_STATUS, PROC_VERSION, "[5.10.102.1](https://5.10.102.1/)", "5.15.68-custom-WSL2"),
+    (WSL_VERSION, PROC_VERSION, "5.15.153.1-2", "6.1.21.2-microsoft-standard-WSL2"),
+    (WSL_VERSION, PROC_VERSION, "6.6.36.3-1", "5.15.90.1-microsoft-standard-WSL2"),
+])
+def test_a_kernel_other_than_wsls_is_a_kernel_override(windows, distro, installed, running):
+    paste = windows.format(k=installed) + distro.format(r=running)
+    found = [f for f in diagnose(paste, PROFILE).findings if f.id == "wsl.kernel-override"]
+    assert found and ".wslconfig" in found[0].cause and running in found[0].cause
+
+
+@pytest.mark.parametrize("paste", [
+    PROC_VERSION.format(r="5.15.153.1-microsoft-standard-WSL2") + WSL_VERSION.format(k="5.15.153.1-2"),  # one kernel
+    WSL_STATUS.format(k="6.6.36.3-1") + PROC_VERSION.format(r="6.6.36.3-microsoft-standard-WSL2"),
+    PROC_VERSION.format(r="4.19.104-microsoft-standard"),  # the distro's side alone: nothing to compare
+    WSL_VERSION.format(k="5.15.153.1-2"),
+    PROC_VERSION.format(r="4.4.0-19041-Microsoft") + WSL_STATUS.format(k="5.10.102.1"),  # WSL 1: no VM kernel at all
+])
+def test_the_same_kernel_or_one_side_alone_is_no_override(paste):
+    assert "wsl.kernel-override" not in {f.id for f in diagnose(paste, PROFILE).findings}
