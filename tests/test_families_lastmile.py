@@ -216,3 +216,38 @@ def test_a_kernel_other_than_wsls_is_a_kernel_override(windows, distro, installe
 ])
 def test_the_same_kernel_or_one_side_alone_is_no_override(paste):
     assert "wsl.kernel-override" not in {f.id for f in diagnose(paste, PROFILE).findings}
+
+
+# --- FFmpeg's NVENC/NVDEC loader: the driver's video libraries ------------------------------------------------------
+
+def library_findings(text: str) -> list:
+    from wslgpu_certify.signatures.families import libraries
+    return libraries.decode(text)[0]  # (findings, notes)
+
+
+@pytest.mark.parametrize("text, soname", [
+    ("[h264_nvenc @ 0x55855d101140] Cannot load libnvidia-encode.so.1\n"
+     "[h264_nvenc @ 0x55855d101140] The minimum required Nvidia driver for nvenc is 418.30 or newer", "libnvidia-encode.so.1"),
+    ("[hevc_nvenc @ 0x7f00aa] Cannot load libnvidia-encode.so.1", "libnvidia-encode.so.1"),
+    ("[h264_cuvid @ 0x5600] Cannot load libnvcuvid.so.1", "libnvcuvid.so.1"),
+    ("ffmpeg: [AVHWDeviceContext @ 0x1] Cannot load libnvcuvid.so.1\nError while opening decoder", "libnvcuvid.so.1"),
+])
+def test_a_missing_video_library_names_its_driver_packages_and_the_video_capability(text, soname):
+    found = [m for m in library_findings(text) if soname in m.signature.cause]
+    assert found, [m.id for m in library_findings(text)]
+    said = " ".join(step.run or step.say for step in found[0].signature.fix)
+    assert "NVIDIA_DRIVER_CAPABILITIES" in said and "libnvidia-encode1" in said
+
+
+@pytest.mark.parametrize("text", [
+    "Cannot load configuration from /etc/jellyfin/encoding.xml",
+    "[h264_nvenc @ 0x1] OpenEncodeSessionEx failed: unsupported device (2): (no details)",
+    "Cannot load libnvidia-encode",  # no soname: a sentence, not the loader's words
+])
+def test_other_cannot_load_words_are_not_a_video_library(text):
+    assert not [m for m in library_findings(text) if "encode/decode" in m.signature.cause]
+
+
+def test_the_windows_driver_row_still_names_libcuda():
+    found = library_findings("OSError: libcuda.so.1: cannot open shared object file: No such file or directory")
+    assert found and "/usr/lib/wsl/lib" in found[0].signature.cause

@@ -43,6 +43,7 @@ _LOAD = re.compile(
     r"(?:" + _SONAME + r": cannot open shared object file"
     r"|Could not load dynamic library '" + _SONAME + r"'"
     r"|cannot load library '?" + _SONAME +
+    r"|\bCannot load " + _SONAME + r"(?=\s|$)"  # FFmpeg's NVENC/NVDEC loader (nv-codec-headers dynlink_loader.h)
     r"|load library failed: " + _SONAME +
     r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?(?:failed|error|not found|cannot|could not)"
     r"|(?:failed|unable|could not|couldn't|cannot|can't) (?:to )?dlopen\W{0,3}" + _SONAME +
