@@ -68,7 +68,8 @@ def placeholders(text: str) -> list[Match]:
     `X is not a symbolic link` alone is no finding: ldconfig says it of /usr/lib/wsl/lib on healthy machines."""
     empties = [(empty, *empty.groups()) for empty in _EMPTY.finditer(text)]
     drivers = [(empty, folder, soname) for empty, folder, soname in empties
-               if (row := provider_of(soname.lower())) and row["provider"].startswith("the Windows NVIDIA driver")]
+               if (row := provider_of(soname.lower()))
+               and row["provider"].startswith(("the Windows NVIDIA driver", "the NVIDIA driver's"))]
     if not drivers:
         return []
     first, folder, _ = drivers[0]
