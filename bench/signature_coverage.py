@@ -50,7 +50,8 @@ TOKEN = re.compile(r"-{0,2}[a-z0-9_$][a-z0-9_.+=/-]*[a-z0-9_]")
 def key_words(text: str) -> set[str]:
     """Key words of a fix text: `--gpus=all` gives `--gpus=all` and `--gpus`; a path also gives its last part."""
     words = set()
-    for token in TOKEN.findall(text.lower()):
+    # "WSL 2" and "WSL2" are one word in these texts (the index writes either); alone "wsl" is too short to count
+    for token in TOKEN.findall(re.sub(r"\bwsl[ -]2\b", "wsl2", text.lower())):
         for word in {token, token.split("=", 1)[0], token.rsplit("/", 1)[-1]}:
             if len(word.lstrip("-")) >= 4 and word.lstrip("-") not in STOP_WORDS:
                 words.add(word)

@@ -775,7 +775,8 @@ def test_tensorflow_loading_its_libraries_is_no_finding():
 def test_the_context_and_nvidia_smi_tables_name_real_codes_and_build_their_fixes():
     _, by_name = wsl.codes()
     within = tables.causes_within("wsl_causes")
-    assert within and all(name in by_name for row in within for name in row["names"])
+    # "*": any code met in the row's context (HNS's own codes, which no table here lists)
+    assert within and all(name in by_name or name == "*" for row in within for name in row["names"])
     assert all(row["contexts"] and row["steps"] for row in within)
     assert set(cuda.nvml_messages()) == {"device-handle", "no-devices-found"}
     assert all(cuda.nvml_messages()[key]["steps"] for key in cuda.nvml_messages())
@@ -1027,6 +1028,12 @@ MESSAGES = [
     ("PermissionError: [Errno 13] Permission denied: '/home/jovyan/.local'", "family.jupyter-container.home-not-writable"),
     ("jupyter | PermissionError: [Errno 13] Permission denied: '/home/jovyan/.jupyter/lab'",
      "family.jupyter-container.home-not-writable"),
+    # WSL's configuration files and Windows builds (tests/test_families_lastmile.py holds more members and near misses)
+    (r"wsl: Unknown key 'boot.systemd' in C:\Users\root\.wslconfig:2", "family.wsl-config.distro-key-in-wslconfig"),
+    ("wsl: Unknown key 'wsl2.memory' in /etc/wsl.conf:12", "family.wsl-config.vm-key-in-wsl-conf"),
+    (r"wsl: Invalid value '' for config key 'wsl2.networkingMode' in C:\Users\e\.wslconfig:7 (Valid values: mirrored, nat)",
+     "family.wsl-config.empty-networking-mode"),
+    ("Microsoft Windows [Version 10.0.19041.508]", "family.windows.build-without-gpu-pv"),
 ]
 
 

@@ -17,6 +17,7 @@ from ..signatures import families, match, releases
 from ..signatures.versions import versions_in
 from .fragments import CANNOT_TELL, NVIDIA_SMI, driver_model_hits, partial
 from ..judges import Verdict
+from .crosscheck import kernel_override
 from .decide import hits_of
 from .explain import Finding, from_check, from_signature, ordered, placeholder_values
 from .recognise import distro_named, is_known_command, recognise
@@ -181,6 +182,9 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
                 problems.append(from_signature(found, None, values, profile))
         for found in ([] if problems else families.frameworks.across_parts(paste.text)):  # evidence in several commands
             problems.append(from_signature(found, None, values, profile))
+    override = kernel_override([reading for result in results for reading in result.readings])
+    if override is not None:  # two parts together: the kernel WSL installed is not the one the distro runs
+        problems.append(from_signature(override, None, values, profile))
     _known_bad_releases(paste.text, problems, notes, values, profile)
     return Diagnosis(paste, profile.get("name", "?"), results, _unique(ordered(problems)), _unique(ordered(notes)),
                      choice)

@@ -169,13 +169,18 @@ def query_log(text: str) -> Fragment:
                                  "report (it reads the versions and each GPU's driver model)")
 
 
+# a shell prompt with no command after it, pasted below the answer (`root@0c2c6f58df4f:/usr/bin# `, `(base) me@pc:~$`)
+_BARE_PROMPT = re.compile(r"^(?:\([\w.-]{1,40}\) )?[\w.-]{1,40}@[\w.-]{1,64}:[^\n]{0,200}?[#$]\s*$")
+
+
 def python_gpu_probe(text: str) -> Fragment:
     """The answer an IPython cell (or a print) gave to a framework's GPU question: GPUs seen, or none.
 
     Read: `Out[N]: True/False`, a device count, a list (empty, or of PhysicalDevice / device names); else the
     last line. Anything else is said as unread, never judged."""
     outs = _OUT.findall(text)
-    answer = (outs[-1] if outs else next((line for line in reversed(text.splitlines()) if line.strip()), "")).strip()
+    answer = (outs[-1] if outs else next((line for line in reversed(text.splitlines())
+                                          if line.strip() and not _BARE_PROMPT.match(line)), "")).strip()
     if answer in ("False", "0", "[]", "''", '""'):
         return Fragment([f"the framework answers {answer}: it sees no GPU"],
                         [CheckHit("gpu.cuda.smoke", f"The framework in this cell sees no GPU (it answers {answer}).",

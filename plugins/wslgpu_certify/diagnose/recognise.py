@@ -113,7 +113,7 @@ KINDS: tuple[Kind, ...] = (
     # an IPython cell asking a framework for its GPUs (In [N]: prompts: split.py); its Out[N]: answers it
     Kind("python GPU probe", "gpu", _c(r"(?:print\()?\s*(?:torch\.cuda\.(?:is_available|device_count)|tf\.config\."
                                        r"(?:experimental\.)?list_physical_devices|tf\.test\.(?:is_gpu_available|"
-                                       r"gpu_device_name))\(.*\)\s*\)?"), None, python_gpu_probe, fragment_decide),
+                                       r"gpu_device_name))\(.*\)\s*\)?[\"']?"), None, python_gpu_probe, fragment_decide),
 )
 
 _SUDO = re.compile(r"^(?:sudo(?: -[A-Za-z]+)*(?: -u \S+)? )?(?:(?:env )?[A-Za-z_][A-Za-z0-9_]*=\S* )*")

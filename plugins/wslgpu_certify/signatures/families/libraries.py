@@ -43,6 +43,7 @@ _LOAD = re.compile(
     r"(?:" + _SONAME + r": cannot open shared object file"
     r"|Could not load dynamic library '" + _SONAME + r"'"
     r"|cannot load library '?" + _SONAME +
+    r"|\bCannot load " + _SONAME + r"(?=\s|$)"  # FFmpeg's NVENC/NVDEC loader (nv-codec-headers dynlink_loader.h)
     r"|load library failed: " + _SONAME +
     r"|dlopen\W{0,3}" + _SONAME + r"\W{0,3}[^\n]{0,40}?(?:failed|error|not found|cannot|could not)"
     r"|(?:failed|unable|could not|couldn't|cannot|can't) (?:to )?dlopen\W{0,3}" + _SONAME +
@@ -67,7 +68,8 @@ def placeholders(text: str) -> list[Match]:
     `X is not a symbolic link` alone is no finding: ldconfig says it of /usr/lib/wsl/lib on healthy machines."""
     empties = [(empty, *empty.groups()) for empty in _EMPTY.finditer(text)]
     drivers = [(empty, folder, soname) for empty, folder, soname in empties
-               if (row := provider_of(soname.lower())) and row["provider"].startswith("the Windows NVIDIA driver")]
+               if (row := provider_of(soname.lower()))
+               and row["provider"].startswith(("the Windows NVIDIA driver", "the NVIDIA driver's"))]
     if not drivers:
         return []
     first, folder, _ = drivers[0]

@@ -57,7 +57,7 @@ REASONS = (
                "(--gpus, or the compose file's deploy.resources.reservations.devices, or a devcontainer's --gpus) "
                "from the container's configuration."),
       Step(say="A GPU listed: install the current NVIDIA Windows driver, check it runs under WDDM (not TCC), convert a "
-               "WSL 1 distro (wsl --set-version {distro} 2), then run wsl --shutdown.")),
+               "WSL 1 distro to WSL 2 (wsl --set-version {distro} 2), then run wsl --shutdown.")),
      "https://github.com/NVIDIA/libnvidia-container/blob/main/src/dxcore.c"),
     (re.compile(r"unresolvable CDI devices", re.I), "unresolvable-cdi", "docker",
      "The container asks for CDI devices (nvidia.com/gpu=...) that no CDI spec on this machine defines.",

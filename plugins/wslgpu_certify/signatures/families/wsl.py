@@ -73,8 +73,12 @@ def decode_value(value: int) -> dict:
 
 
 def _cause_row(name: str, where: tuple[str, ...]) -> dict | None:
-    """The code's cause here: a [[within]] row whose context the path shows, else its plain [[cause]] row."""
-    return next((row for row in causes_within("wsl_causes") if name in row["names"] and set(row["contexts"]) & set(where)),
+    """The code's cause here: a [[within]] row whose context the path shows, else its plain [[cause]] row. A row
+    with `innermost = true` holds only where its context is the last one before the code (`Service/CreateInstance/X`,
+    not `Service/CreateInstance/CreateVm/X`); `names = ["*"]` is any code met in that context (HNS's own codes)."""
+    return next((row for row in causes_within("wsl_causes")
+                 if (name in row["names"] or "*" in row["names"])
+                 and set(row["contexts"]) & set(where[-1:] if row.get("innermost") else where)),
                 causes("wsl_causes").get(name))
 
 
