@@ -180,7 +180,7 @@ def diagnose(raw: bytes | str, profile: dict | None = None) -> Diagnosis:
             if found.id not in seen_signatures and "*" in found.signature.commands:
                 seen_signatures.add(found.id)
                 problems.append(from_signature(found, None, values, profile))
-        for found in ([] if problems else families.frameworks.across_parts(paste.text)):  # evidence in several commands
+        for found in families.frameworks.across_parts(paste.text):  # evidence in several commands: the more specific cause
             problems.append(from_signature(found, None, values, profile))
     override = kernel_override([reading for result in results for reading in result.readings])
     if override is not None:  # two parts together: the kernel WSL installed is not the one the distro runs
