@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make a headless Chromium available on a Debian (bookworm) CI host, for
-# tests/test_report_in_browser.py (the HTML report opened in a real browser,
+# tests/reports/test_report_in_browser.py (the HTML report opened in a real browser,
 # driven by Playwright (executable_path: no browser download); no display needed).  Installs Debian's
 # `chromium` package if it is not on PATH.  Idempotent; run as root.
 set -euo pipefail

@@ -50,7 +50,7 @@ PRELUDE = textwrap.dedent("""
         record = local_shell()(command, timeout=5)
         return len(command), (f"stdout {len(record.stdout)} chars, cut_at {record.cut_at}, "
                               f"{time.monotonic() - started:.2f} s")
-""") % (str(REPO / "plugins"), str(REPO / "tests"))
+""") % (str(REPO / "plugins"), str(REPO / "tests" / "checks"))
 
 CASES = {
     "baseline (imports only)": "0, 'nothing'",

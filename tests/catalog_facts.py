@@ -12,7 +12,7 @@ from wslgpu_certify.profile import load_profile, not_applicable_under, profile_s
 # Checks whose own code still rules them out from a profile setting alone (a `not_applicable(...)` before they
 # read anything): the `applies_when` each would have in the catalog. The catalog is their place (issue 24,
 # catalog-driven applicability): an entry leaves this table once its catalog entry says it
-# (tests/test_catalog_facts.py fails while both say it). A string value: a name the setting's list must hold.
+# (tests/checks/test_catalog_facts.py fails while both say it). A string value: a name the setting's list must hold.
 DECIDED_IN_CODE: dict[str, dict] = {}  # empty: every profile-ruled check says so in its catalog entry
 
 

@@ -14,7 +14,7 @@ import json
 
 from suite_run import SNAPSHOTS
 
-# HTML/JS: each calls pwn(N) (tests/test_hostile_pages.py defines it in every frame) if it ever runs.
+# HTML/JS: each calls pwn(N) (tests/security/test_hostile_pages.py defines it in every frame) if it ever runs.
 # `{n}` is the payload's id. The first group has no space (it must survive a token: a kernel release, a distro).
 HTML_NO_SPACE = [
     "<img/src/onerror=pwn({n})>",

@@ -134,7 +134,7 @@ def _envs(template: str, raw) -> tuple[str, ...]:
 
 
 def _proof(template: str, layer: str, raw) -> str:
-    """`proof = "container"` (tests/test_fixes_proven.py proves the fix) or why it cannot be here (proof.PROOF)."""
+    """`proof = "container"` (tests/checks/test_fixes_proven.py proves the fix) or why it cannot be here (proof.PROOF)."""
     name = raw if raw is not None else LAYER_DEFAULT.get(layer, "unproven")
     if name not in PROOF:
         raise CatalogError(f"check {template}: proof is one of {', '.join(PROOF)}, not {name!r}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 SHELLS = {"bash": "in the distro (bash)", "cmd": "on Windows (cmd)", "powershell": "on Windows (PowerShell)",
           "r": "in R", "dockerfile": "in the image's Dockerfile"}
 # A fix command's own colours and size: pytest-html greys its table text (#999 on white, 2.8:1), too faint to
-# copy a command from; dark on light grey is 15:1 (WCAG's minimum is 4.5:1; tests/test_report_in_browser.py).
+# copy a command from; dark on light grey is 15:1 (WCAG's minimum is 4.5:1; tests/reports/test_report_in_browser.py).
 FIX_STYLE = "color:#212121;background:#f5f5f5;font-size:13px;padding:4px 8px;margin:2px 0;white-space:pre-wrap"
 
 

@@ -1,4 +1,4 @@
-"""Where each check's fix is proven: in a container by tests/test_fixes_proven.py, or why it cannot be here.
+"""Where each check's fix is proven: in a container by tests/checks/test_fixes_proven.py, or why it cannot be here.
 
 A catalog entry names its case with `proof = "<name>"` (a key of PROOF); an entry without one takes its
 layer's default (LAYER_DEFAULT), else "unproven". `container` is a promise the test keeps: it builds the broken state in a
@@ -20,7 +20,7 @@ class Proof:
 PROVEN = "container"
 PROOF = {
     PROVEN: Proof("proven in a container",
-                  "tests/test_fixes_proven.py builds the broken state in a Debian 12 container with the project "
+                  "tests/checks/test_fixes_proven.py builds the broken state in a Debian 12 container with the project "
                   "installed (fixtures/images/proof), runs `wslgpu-certify fix`'s fix-distro.sh as the user, as "
                   "written, and the check fails before and passes after; its SCENARIOS name the profile and the "
                   "failure (the fix of that profile and variant is the one proven), and say what stands in for "
@@ -37,11 +37,11 @@ PROOF = {
                          "libnvidia-container, nvidia-ctk), which only NVIDIA's repository serves and CI cannot reach "
                          "(the stand-in that proves docker.apt.repositories serves no packages)"),
     "desktop": Proof("not here: Docker Desktop", "Docker Desktop runs on Windows"),
-    "unproven": Proof("not proven yet", "no scenario of tests/test_fixes_proven.py proves it yet, and no reason "
+    "unproven": Proof("not proven yet", "no scenario of tests/checks/test_fixes_proven.py proves it yet, and no reason "
                       "it cannot be was written down (an entry without `proof = ...`)"),
     "gpu": Proof("not here: GPU", "it needs an NVIDIA GPU and its driver; CI has none"),
     "guide_images": Proof("not here: the guide's images", "it runs in the guide's GPU images, started by the "
-                          "distro's dockerd (tests/test_containers_live.py runs the CPU stand-in instead)"),
+                          "distro's dockerd (tests/checks/test_containers_live.py runs the CPU stand-in instead)"),
 }
 LAYER_DEFAULT = {"windows": "windows", "gpu": "gpu", "jupyter": "guide_images", "rstudio": "guide_images",
                  "rpy2": "guide_images"}  # wsl and docker entries name theirs; without one: "unproven"

@@ -1,7 +1,7 @@
 """report.html's inline CSS and script: light, printable, no request leaves the file.
 
 Every colour pair is dark on light or white on a dark fill, at WCAG AA contrast or better (4.5:1;
-tests/test_report_in_browser.py measures the rendered text). Printed (Chromium's print to PDF), the
+tests/reports/test_report_in_browser.py measures the rendered text). Printed (Chromium's print to PDF), the
 page is one column (the stack, what failed, the warnings, then the facts), long commands and messages wrap instead of running off the page edge, the
 filter chips and copy buttons are left out, and every check's row stays whole on one page.
 """

@@ -10,7 +10,7 @@ warning, not_applicable) and `coverage.not_run`; every page and terminal line sh
     not run         it applies here but did not run (not recorded, unreachable, deselected, interrupted)
     not applicable  it does not apply to this machine, env or profile, or is opt-in (why)
 
-Colours are dark on light or white on dark at WCAG AA contrast (4.5:1 or more, tests/test_report_in_browser.py).
+Colours are dark on light or white on dark at WCAG AA contrast (4.5:1 or more, tests/reports/test_report_in_browser.py).
 """
 
 from __future__ import annotations

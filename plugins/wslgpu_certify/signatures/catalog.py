@@ -204,7 +204,7 @@ def _step(step, number: int, bad) -> Step:
 
 class LazyPattern:
     """A pattern of the bundled catalog, compiled on its first search (most never reach the regex engine: their
-    literal words, anchors.py, are absent); tests/test_signatures.py compiles every one (load_catalog(CATALOG))."""
+    literal words, anchors.py, are absent); tests/signatures/test_signatures.py compiles every one (load_catalog(CATALOG))."""
 
     __slots__ = ("pattern", "_compiled")
 

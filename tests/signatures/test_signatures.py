@@ -25,7 +25,7 @@ from wslgpu_certify.findings import LAYERS
 from wslgpu_certify.signatures import catalog as signature_catalog
 from wslgpu_certify.signatures.matcher import load_catalog, match
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))  # a worktree names it
 CATALOG = load_catalog()
 IDS = {sig.id for sig in CATALOG}

@@ -1028,7 +1028,7 @@ MESSAGES = [
     ("PermissionError: [Errno 13] Permission denied: '/home/jovyan/.local'", "family.jupyter-container.home-not-writable"),
     ("jupyter | PermissionError: [Errno 13] Permission denied: '/home/jovyan/.jupyter/lab'",
      "family.jupyter-container.home-not-writable"),
-    # WSL's configuration files and Windows builds (tests/test_families_lastmile.py holds more members and near misses)
+    # WSL's configuration files and Windows builds (tests/signatures/test_families_lastmile.py holds more members and near misses)
     (r"wsl: Unknown key 'boot.systemd' in C:\Users\root\.wslconfig:2", "family.wsl-config.distro-key-in-wslconfig"),
     ("wsl: Unknown key 'wsl2.memory' in /etc/wsl.conf:12", "family.wsl-config.vm-key-in-wsl-conf"),
     (r"wsl: Invalid value '' for config key 'wsl2.networkingMode' in C:\Users\e\.wslconfig:7 (Valid values: mirrored, nat)",

@@ -1,6 +1,6 @@
 """fleet.html of a simulated 2,000-machine night, opened offline in a real headless Chromium.
 
-As tests/test_report_in_browser.py does for report.html (Debian's chromium, driven by Playwright;
+As tests/reports/test_report_in_browser.py does for report.html (Debian's chromium, driven by Playwright;
 no browser download): asserted on what is rendered, not on the HTML text. The page's size and
 its load time are measured (printed, and held under generous ceilings), the verdict bar, the
 regressions first, the most common root cause with its machine count, every machine worst first,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
 
 from wslgpu_certify.containers.engine import LABEL_OWNER, LABEL_RUN

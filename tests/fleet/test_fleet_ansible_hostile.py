@@ -8,7 +8,7 @@ tests/fleet_fake_suite.py), each with something an attacker or an accident puts 
 - a results.json over the fetch cap, and one that is a link to /dev/zero: neither is fetched, the
   machine is NO REPORT with the reason in its status.json;
 - a suite printing a token-shaped secret: it is not in the playbook's output, even under -v.
-Skipped when ansible-core is not installed, like tests/test_fleet_ansible.py.
+Skipped when ansible-core is not installed, like tests/fleet/test_fleet_ansible.py.
 """
 
 from __future__ import annotations

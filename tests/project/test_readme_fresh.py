@@ -9,8 +9,8 @@ GPU: it must say so and point to a bundled snapshot), then the hint the tool pri
 the README's second block, and which must certify. The comment's alternative (`pip install .` in a
 venv) and the everyday lines that take no placeholder (`--help`, `diagnose paste.txt` on a pasted
 error, `fix reports/latest/results.json`) run too. `wslgpu-compare OLD/... NEW/...` and
-`wslgpu-fleet collect results/ ...` name placeholders, and are run elsewhere (tests/test_compare.py,
-tests/test_fleet_collect.py). The README's other command, `bash .ci/run`, is CI's own entry point:
+`wslgpu-fleet collect results/ ...` name placeholders, and are run elsewhere (tests/reports/test_compare.py,
+tests/fleet/test_fleet_collect.py). The README's other command, `bash .ci/run`, is CI's own entry point:
 CI runs it as written on a fresh clone.
 
 pip reaches PyPI through the host's network (`--network host`; dockerd runs without NAT here) and trusts

@@ -19,7 +19,7 @@ from wslgpu_certify.signatures.known_causes import remediation_of
 from wslgpu_certify.profile import fix_lineage, load_profile, not_applicable_under, profile_setting
 from wslgpu_certify.signatures import load_catalog
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REGISTRY = load_checks(REPO / "checks")
 SIGNATURES = load_catalog()
 

@@ -159,9 +159,10 @@ def test_opt_in_checks_pass_on_the_healthy_snapshot_when_opted_in(replays):
 
 def shown_failing() -> set[str]:
     """Every check id (or template) some module of tests/ shows failing: each such module's SHOWN_FAILING,
-    computed there from its rows; the modules are found by that name, never listed here."""
+    computed there from its rows; the modules are found by that name, in every room (tests/conftest.py puts each
+    room's folder on the path), never listed here."""
     shown = set()
-    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("test_*.py")):
         if "\nSHOWN_FAILING = " in path.read_text(encoding="utf-8"):
             shown |= importlib.import_module(path.stem).SHOWN_FAILING
     return shown

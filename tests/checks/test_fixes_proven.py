@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
 
 from wslgpu_certify.catalog import REGISTRY, CatalogError, _proof, load_checks  # noqa: E402
@@ -160,7 +160,7 @@ def session_image(tmp_path_factory):
     base = built.stdout.strip().splitlines()[-1]
     root = tmp_path_factory.mktemp("proof")
     source, wheels = root / "source", root / "wheels"
-    # what the wheel is built from, copied: the checkout's own build/ folder is tests/test_install.py's
+    # what the wheel is built from, copied: the checkout's own build/ folder is tests/project/test_install.py's
     for part in ("pyproject.toml", "README.md", "plugins", "checks", "fixtures/snapshots"):
         copy = shutil.copytree if (REPO / part).is_dir() else shutil.copy
         (source / part).parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """report.html answers 'is this machine certified, and if not, what do I do?' in the suite's own words.
 
-The page's text (tests/test_report_in_browser.py asserts on what Chromium renders): one replay of three broken
+The page's text (tests/reports/test_report_in_browser.py asserts on what Chromium renders): one replay of three broken
 machines (`--snapshot` repeated) for the verdict, the stack, the fixes, the nbody figure and pytest-html's
 detailed log beside it; in process, report_page() over documents a replay does not produce (checks that did
 not run for other reasons, a check that broke, the profile's reason, hostile values).
@@ -146,7 +146,7 @@ HOSTILE = ["<script>pwn(1)</script>", "\"><img src=x onerror=pwn(2)>", "<svg/onl
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_every_value_of_the_document_is_escaped(pages, payload):
     """Each string of results.json replaced by a payload: none reaches the page unescaped (the browser test:
-    tests/test_hostile_pages.py)."""
+    tests/security/test_hostile_pages.py)."""
     def poison(value, key=""):
         if isinstance(value, dict):
             return {k: poison(v, k) for k, v in value.items()}

@@ -22,7 +22,7 @@ from wslgpu_certify.diagnose.diagnosis import diagnose
 from wslgpu_certify.diagnose.split import SCAN_LIMIT, read_paste, split
 from wslgpu_certify.profile import load_profile
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))  # a worktree names it
 sys.path.insert(0, str(REPO / "bench"))
 from diagnose_coverage import LAYERS_OF_CATEGORY, noise  # noqa: E402  (the bench's category -> layers)

@@ -3,7 +3,7 @@
 Chromium (Debian's `chromium`; Playwright's own browsers are never downloaded) is driven by Playwright for
 Python. ONE run of the product replays both snapshots (`--snapshot FOLDER`) and ONE browser opens both pages.
 What a support engineer sees is asserted on what is rendered (computed boxes, visibility, style), not on the
-HTML text (tests/test_html_report.py does that): in the first 1400 x 900 px, the verdict, the seven-layer
+HTML text (tests/reports/test_html_report.py does that): in the first 1400 x 900 px, the verdict, the seven-layer
 stack and the first failure's first fix step with its shell and a copy button that copies it; the warning
 labelled "warning"; blocked and not-applicable rows labelled so, each saying why; no pytest vocabulary
 anywhere visible; every visible text legible (font size, WCAG AA contrast); the ggplot2 PNG decoded in its

@@ -1,6 +1,6 @@
 """judges/ for the GPU and Docker layers, shown failing and passing; and diagnose calling the same judges.
 
-tests/test_judges.py holds the version rule and the Windows and distro judges.
+tests/judges/test_judges.py holds the version rule and the Windows and distro judges.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from wslgpu_certify.parsers.distro import parse_bashrc_autostart
 from wslgpu_certify.placeholders import PLACEHOLDER
 from wslgpu_certify.profile import load_profile
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 REGISTRY = load_checks(REPO / "checks")
 _PROFILE = load_profile("documented")
 # What Machine.names() gives on a sample machine (hosts/machine.py), from the documented profile.

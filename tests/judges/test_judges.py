@@ -1,8 +1,8 @@
 """judges/: each check's comparison, shown failing and passing on several records per family (here the version
-rule, Windows and the distro; tests/test_judges_gpu_docker.py: GPU, Docker, and diagnose calling the same judges).
+rule, Windows and the distro; tests/judges/test_judges_gpu_docker.py: GPU, Docker, and diagnose calling the same judges).
 
 A judge is pure (record + profile -> Verdict), so these run in-process on parsed records; the check
-(checks/test_<layer>.py) and diagnose (diagnose/decide*.py) only call it. tests/test_judges_agree.py holds
+(checks/test_<layer>.py) and diagnose (diagnose/decide*.py) only call it. tests/judges/test_judges_agree.py holds
 that the two then agree on real transcripts.
 """
 

@@ -50,7 +50,7 @@ def test_github_nightly_fans_out_one_job_per_machine():
     assert strategy["fail-fast"] is False
     assert re.fullmatch(r"\$\{\{ fromJSON\(vars\.\w+\) \}\}", strategy["matrix"]["include"])
     assert job["runs-on"] == "${{ matrix.labels }}" and isinstance(job["timeout-minutes"], int)
-    assert job["env"]["MACHINE"] == "${{ matrix.machine }}"  # scripts read "$MACHINE" (tests/test_ci_templates.py)
+    assert job["env"]["MACHINE"] == "${{ matrix.machine }}"  # scripts read "$MACHINE" (tests/project/test_ci_templates.py)
     certify = step(job, name="Certify")["run"]
     for option in ('--machine-id "$MACHINE"', '--run-id "$GITHUB_RUN_ID"', '--record "reports/'):
         assert option in certify
