@@ -196,8 +196,9 @@ class Container:
         options, init = (SYSTEMD_OPTIONS, ["/lib/systemd/systemd"]) if systemd else \
             (DAEMON_OPTIONS if daemon else [], ["sleep", "infinity"])
         started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image, *init])
-        assert started.returncode == 0, started.stderr
         try:
+            # a refused start (an option this engine does not allow) still leaves a created container: removed below
+            assert started.returncode == 0, started.stderr
             if systemd:  # booted: its bus answers, then running or degraded (a unit a container cannot start)
                 booted = _run(["docker", "exec", self.name, "bash", "-c", "for _ in $(seq 600); do "
                                "systemctl is-system-running --wait 2>/dev/null && exit; sleep 0.1; done"], timeout=120)

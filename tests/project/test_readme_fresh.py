@@ -82,11 +82,16 @@ class Fresh:
         self.name = f"wslgpu-readme-{uuid.uuid4().hex[:10]}"
         started = subprocess.run(["docker", "run", "-d", "--rm", "--name", self.name, "--label", "wslgpu.test=readme",
                                   "--network", "host", "-v", f"{HOST_CA}:/etc/ssl/certs/ca-certificates.crt:ro",
-                                  "-e", "PIP_CERT=/etc/ssl/certs/ca-certificates.crt", image, "sleep", "1200"], capture_output=True, text=True)
-        assert started.returncode == 0, started.stderr
-        copied = subprocess.run(["docker", "exec", "-i", self.name, "sh", "-c", f"mkdir {SRC} && tar -x -C {SRC}"],
-                                input=_checkout_tar(), capture_output=True)
-        assert copied.returncode == 0, copied.stderr[-2000:]
+                                  "-e", "PIP_CERT=/etc/ssl/certs/ca-certificates.crt", image, "sleep", "1200"],
+                                 capture_output=True, text=True)
+        try:  # a refused start still leaves a created container, and a failed copy a running one: removed here
+            assert started.returncode == 0, started.stderr
+            copied = subprocess.run(["docker", "exec", "-i", self.name, "sh", "-c", f"mkdir {SRC} && tar -x -C {SRC}"],
+                                    input=_checkout_tar(), capture_output=True)
+            assert copied.returncode == 0, copied.stderr[-2000:]
+        except BaseException:
+            self.remove()
+            raise
 
     def sh(self, line: str, cwd: str = SRC, stdin: bytes | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(["docker", "exec", "-i", "-w", cwd, self.name, "bash", "-c", line],
