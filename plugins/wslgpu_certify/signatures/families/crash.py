@@ -112,6 +112,8 @@ def _finding(number: int, text: str, found: re.Match, command: str | None, crash
 
 
 def decode(text: str, command: str | None = None, exit_code: int | None = None) -> list[Match]:
+    """The signal deaths the text (or the exit status) shows. A Windows program's NTSTATUS exit is `ntstatus_exit`'s,
+    which families.decode calls on its own."""
     found: dict[int, Match] = {}
     whole, text = text, lines_with(text, ("exit", "status", "core dumped", "killed", "signals.", "returncode", "fault",
                                           "abort", "illegal", "bus error", "floating point", "with signal",
@@ -141,7 +143,7 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
         finding = _finding(number, whole[-4096:], last, command) if last else None
         if finding:
             found[number] = finding
-    return list(found.values()) + ntstatus_exit(whole, command)
+    return list(found.values())
 
 
 # A Windows program's exit code that is an NTSTATUS (data/ntstatus.toml): `exit code -1073740791 (0xC0000409)`,
