@@ -105,9 +105,9 @@ SCENARIOS = {
                       UBUNTU_DRIVER_PACKAGE]),
 }
 
-# Scenarios whose fix starts dockerd: the container gets what dockerd needs (mounts: SYS_ADMIN; its iptables
-# rules: NET_ADMIN; no AppArmor or seccomp profile in the way), not --privileged, which this CI's engine refuses.
-DAEMON: set[str] = set()  # none today (see dockerd-down-under-systemd); SYSTEMD's options include these
+# What dockerd needs in a container (mounts: SYS_ADMIN; its iptables rules: NET_ADMIN; no AppArmor or seccomp
+# profile in the way), not --privileged, which this CI's engine refuses: every scenario that starts dockerd runs
+# under systemd (below).
 DAEMON_OPTIONS = ["--cap-add", "SYS_ADMIN", "--cap-add", "NET_ADMIN", "--security-opt", "apparmor=unconfined",
                   "--security-opt", "seccomp=unconfined"]
 # Scenarios under systemd: it runs as PID 1 (docker.service, its journal), with the host's cgroups read-only.
@@ -190,11 +190,11 @@ def session_image(tmp_path_factory):
 
 
 class Container:
-    def __init__(self, image: str, env: str, systemd: bool, daemon: bool):
+    def __init__(self, image: str, env: str, systemd: bool):
         self.name = f"wslgpu-proof-{uuid.uuid4().hex[:12]}"
         self.env = env
         options, init = (SYSTEMD_OPTIONS, ["/lib/systemd/systemd"]) if systemd else \
-            (DAEMON_OPTIONS if daemon else [], ["sleep", "infinity"])
+            ([], ["sleep", "infinity"])
         started = _run(["docker", "run", "-d", "--name", self.name, "--network", "none", *options, image, *init])
         try:
             # a refused start (an option this engine does not allow) still leaves a created container: removed below
@@ -237,8 +237,8 @@ class Container:
 def container_for(session_image):
     made = []
 
-    def start(env: str, systemd: bool, daemon: bool) -> Container:
-        made.append(Container(session_image, env, systemd, daemon))
+    def start(env: str, systemd: bool) -> Container:
+        made.append(Container(session_image, env, systemd))
         return made[-1]
     yield start
     for container in made:
@@ -248,7 +248,7 @@ def container_for(session_image):
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_the_printed_fix_makes_the_check_pass(container_for, scenario):
     env, profile, checks, broken = SCENARIOS[scenario]
-    box = container_for(env, scenario in SYSTEMD, scenario in DAEMON)
+    box = container_for(env, scenario in SYSTEMD)
     for command in broken:
         box.root(command)
 
