@@ -3,10 +3,11 @@ the one browser fixture of the report tests (test_report_in_browser.py, test_fle
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
+
+import ci_guarantees
 
 try:
     from playwright.sync_api import sync_playwright
@@ -19,9 +20,7 @@ FLAGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--
 
 def unavailable(reason: str):
     """Skipped on a developer's machine; under CI=true a missing browser fails: the reports must be seen there."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the reports must be checked in a browser there)")
-    pytest.skip(reason)
+    ci_guarantees.unavailable(reason, "Chromium and Playwright: the reports must be checked in a browser there")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ both are guaranteed and their absence is a failure.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from ci_guarantees import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
@@ -64,9 +65,7 @@ GPU_DEPENDENT = ("jupyter.tensorflow.gpu", "jupyter.tensorflow.device_log", "rst
 # ---- helpers ------------------------------------------------------------------------------------
 
 def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true guarantees a Docker Engine and the stand-in image)")
-    pytest.skip(reason)
+    unavailable(reason, "a Docker Engine and the stand-in image")
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,6 @@ tests skip, except under CI=true, where they fail.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -35,6 +34,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from ci_guarantees import unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "plugins"))  # the package may not be installed while it is written
@@ -140,9 +141,7 @@ def test_an_entry_without_proof_takes_its_layers_default_else_unproven():
 # ---- the containers -----------------------------------------------------------------------------------------
 
 def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true guarantees a Docker Engine and the proof image)")
-    pytest.skip(reason)
+    unavailable(reason, "a Docker Engine and the proof image")
 
 
 def _run(argv, timeout=300, **kw) -> subprocess.CompletedProcess:
