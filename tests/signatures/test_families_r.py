@@ -18,7 +18,7 @@ from wslgpu_certify.diagnose.diagnosis import diagnose  # noqa: E402
 from wslgpu_certify.profile import load_profile  # noqa: E402
 from wslgpu_certify.signatures import families  # noqa: E402
 from wslgpu_certify.signatures.catalog import load_catalog  # noqa: E402
-from wslgpu_certify.signatures.families import jupyter, r, r_build, tables  # noqa: E402
+from wslgpu_certify.signatures.families import jupyter, libraries, r, r_build, tables  # noqa: E402
 
 PROFILE = load_profile("current")
 
@@ -48,8 +48,8 @@ def test_tables_carry_their_sources():
         rows = load_catalog(path)
         assert len(rows) >= 2 and all(row.id.startswith("family.") for row in rows)
         assert all(row.source.startswith("https://") for row in rows)
-    assert tables.table("r_libraries")["source"].startswith("https://")
-    assert len(tables.table("r_libraries")["library"]) >= 50
+    assert tables.table("distro_libraries")["source"].startswith("https://")
+    assert len(tables.table("distro_libraries")["library"]) >= 50
     assert tables.table("ntstatus")["source"].startswith("https://")
 
 
@@ -57,13 +57,14 @@ def test_tables_carry_their_sources():
     ("libXt.so.6", "libxt6"), ("libxrender.so.1", "libxrender1"), ("libicuuc.so.74", "libicu74"),
     ("libicui18n.so.70", "libicu70"), ("libgdal.so.32", "libgdal32"), ("libpcre2-8.so.0", "libpcre2-8-0"),
     ("libgobject-2.0.so.0", "libglib2.0-0"), ("libgit2.so.1.5", "libgit2-1.5"),
+    ("libpango-1.0.so.0", "libpango-1.0-0"), ("libpangocairo-1.0.so.0", "libpangocairo-1.0-0"),
 ])
 def test_a_soname_names_its_debian_package(soname, package):
-    assert r.package_of(soname)[0] == package
+    assert libraries.distro_package(soname)[0] == package
 
 
 def test_an_unknown_soname_has_no_package():
-    assert r.package_of("libnotalibrary.so.9") is None
+    assert libraries.distro_package("libnotalibrary.so.9") is None
 
 
 # --- R's packages ------------------------------------------------------------------------------------------

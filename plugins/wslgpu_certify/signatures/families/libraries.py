@@ -62,6 +62,21 @@ def provider_of(soname: str) -> dict | None:
     return next((row for pattern, row in providers() if pattern.search(soname)), None)
 
 
+@lru_cache(maxsize=1)
+def _distro_libraries() -> tuple[tuple[re.Pattern, dict], ...]:
+    return tuple((re.compile(row["soname"] + r"$", re.I), row) for row in table("distro_libraries")["library"])
+
+
+def distro_package(soname: str) -> tuple[str, str] | None:
+    """(the Debian/Ubuntu package that ships `soname`, what it is) from data/distro_libraries.toml, or None when
+    the table does not know it: a fix names a package from the table, never a word of the paste."""
+    for pattern, row in _distro_libraries():
+        found = pattern.match(soname)
+        if found:
+            return row["package"].replace("{1}", found.group(1) if found.groups() else ""), row["what"]
+    return None
+
+
 def placeholders(text: str) -> list[Match]:
     """A driver library that is an empty file (ldconfig: `File X is empty, not checked`): a placeholder, not the driver.
 
@@ -155,7 +170,7 @@ def decode(text: str) -> tuple[list[Match], list[Match]]:
             layer = "rpy2" if row["layer"] == "rstudio" and _EMBEDDED_R.search(whole) else row["layer"]  # R from Python
             if row.get("layer_outside_r") and not _R_CONTEXT.search(whole):
                 layer = row["layer_outside_r"]
-            package = row.get("packages", {}).get(soname.lower())  # from the table, never the paste's words
+            package = (distro_package(soname) or (None,))[0] if row.get("distro_packages") else None
             fix = row["steps"] + ((Step(run=f"sudo apt-get install -y {package}", shell="bash"),) if package else ())
             match = hit("library", soname, layer, cause, "the distro", fix, row["source"],
                         "low" if row.get("note") else "medium", text, found)

@@ -10,7 +10,7 @@ R prints a closed set of messages, each a format string in its source (https://g
     capabilities() printed as R prints a named logical vector (names over TRUE/FALSE)
 and glibc's loader says `<program>: error while loading shared libraries: <lib>: cannot open shared object file`
 when R's own binary lacks a library. The fixed messages (graphics devices, fonts, packages built by another R,
-reticulate's own) are data/r_messages.toml; the library -> Debian/Ubuntu package table is data/r_libraries.toml;
+reticulate's own) are data/r_messages.toml; the library -> Debian/Ubuntu package table is data/distro_libraries.toml (libraries.distro_package);
 a package that failed to compile from source is r_build.py's.
 Layer "rstudio" is R's (R on the machine or in a container); where R runs embedded in Python (rpy2 in the
 paste) the layer is "rpy2". Names read from a paste reach a fix only after a strict name check and shlex.quote.
@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import replace
-from functools import lru_cache
 
 from ..catalog import Step, load_catalog
 from ..matcher import Match, match
 from .r_build import decode as build_failures
+from .libraries import distro_package
 from .tables import DATA, hit, lines_with, table
 
 MESSAGES = DATA / "r_messages.toml"
@@ -62,20 +62,6 @@ _SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
 R_OWN = {"libr.so": "R's shared library (R built with --enable-R-shlib)",
          "librblas.so": "R's own BLAS (an R built without an external BLAS)",
          "librlapack.so": "R's own LAPACK (an R built without an external LAPACK)"}
-
-
-@lru_cache(maxsize=1)
-def _systems() -> tuple[tuple[re.Pattern, dict], ...]:
-    return tuple((re.compile(row["soname"] + r"$", re.I), row) for row in table("r_libraries")["library"])
-
-
-def package_of(soname: str) -> tuple[str, str] | None:
-    """(the Debian/Ubuntu package that ships `soname`, what it is), or None when the table does not know it."""
-    for pattern, row in _systems():
-        found = pattern.match(soname)
-        if found:
-            return row["package"].replace("{1}", found.group(1) if found.groups() else ""), row["what"]
-    return None
 
 
 def _layer(text: str) -> str:
@@ -139,7 +125,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                         "/etc/ld.so.conf.d/R.conf, then ldconfig) or use an rpy2 release that supports this R."))
         return hit("library", soname, layer, cause, "the R installation of the machine or image", fix,
                    f"{SHARED_BLAS} ; {RDYNLOAD}", "medium", text, found)
-    known = package_of(soname)
+    known = distro_package(soname)
     if known:
         package, what = known
         cause = (f"R (or a package's compiled code) needs {soname}, {what}, and this image or machine does not have "
@@ -151,7 +137,7 @@ def _library_finding(soname: str, text: str, found: re.Match, layer: str, symbol
                         "it in this image; an R from conda takes it from conda-forge instead (conda install the library "
                         "as an explicit dependency of the environment)."))
         return hit("library", soname, layer, cause, "the image or machine running R", fix,
-                   f"{table('r_libraries')['source']} ; {RDYNLOAD}", "high", text, found)
+                   f"{table('distro_libraries')['source']} ; {RDYNLOAD}", "high", text, found)
     cause = (f"R (or a package's compiled code) needs the system library {soname}, which is not installed in this "
              "image or machine.")
     fix = (Step(run=f"apt-file search {shlex.quote(soname)}", shell="bash"),
