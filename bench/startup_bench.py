@@ -10,7 +10,7 @@ Both commands run N times (default 9), interleaved (so a busy machine slows both
   * replay: `wslgpu-certify --snapshot documented-healthy --reports-dir TMP` with the `wslgpu-certify` beside
     this Python (the environment as installed: the tool loads the pytest plugins it needs itself, cli.py), or
     with --fresh-install DIR the one of a venv holding only this checkout, installed (`pip install .`) with its
-    dependencies: what a user's `pipx install` gets, without this environment's other packages and .pth files;
+    dependencies and the clean venv's pytest release: what a user's `pipx install` gets, without this environment's other packages and .pth files;
   * with --autoload, also the same replay as the command ran it before it named its plugins (issue #24): plain
     `python -m pytest CHECKS -p no:cacheprovider --snapshot ...`, every installed pytest plugin autoloaded.
 Bytecode is cached for both (a temporary PYTHONPYCACHEPREFIX, one warm-up run each; some CI images set
@@ -60,8 +60,10 @@ def fresh_install(folder: Path) -> Path:
     script = folder / "bin" / "wslgpu-certify"
     if not script.exists():
         subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        # the same pytest as the clean venv's: the ratio compares the suite's work, not two pytest releases
         subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                        str(Path(__file__).resolve().parents[1])], check=True, stdout=subprocess.DEVNULL)
+                        str(Path(__file__).resolve().parents[1]), f"pytest=={metadata.version('pytest')}"],
+                       check=True, stdout=subprocess.DEVNULL)
     return script
 
 

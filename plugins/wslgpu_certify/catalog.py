@@ -12,10 +12,6 @@ import difflib
 import importlib.util
 import itertools
 import sys
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
-    import tomli as tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,6 +21,7 @@ import pytest
 from .findings import LAYERS, SHELLS, FixStep, Remediation
 from .placeholders import fill, fill_command
 from .proof import LAYER_DEFAULT, PROOF
+from .toml_cache import read_toml
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ def _catalog_for(module_file: Path, layer: str) -> dict:
     path = module_file.with_name(f"{layer}.toml")
     if path not in _CATALOGS:
         try:
-            _CATALOGS[path] = tomllib.loads(path.read_text(encoding="utf-8"))
+            _CATALOGS[path] = read_toml(path, cached=True)  # beside the check modules, like their bytecode
         except FileNotFoundError:
             raise CatalogError(f"catalog {path} is missing") from None
     return _CATALOGS[path]

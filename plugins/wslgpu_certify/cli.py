@@ -84,12 +84,15 @@ def _run(argv: list[str]) -> int:
 
         print("\n".join(bundled_snapshot_names()))
         return 0
-    from .catalog import bundled_checks_dir
-    from .tool_plugins import run_pytest
+    from .heap import paused_while_starting
 
-    # Always the bundled checks (select with --layer, --check, -k); no cache folder inside site-packages;
-    # the plugins this run needs, not every one installed (tool_plugins.py).
-    return run_pytest([str(bundled_checks_dir()), *argv])
+    with paused_while_starting():  # what start-up builds lives as long as the run (heap.py)
+        from .catalog import bundled_checks_dir
+        from .tool_plugins import run_pytest
+
+        # Always the bundled checks (select with --layer, --check, -k); no cache folder inside site-packages;
+        # the plugins this run needs, not every one installed (tool_plugins.py).
+        return run_pytest([str(bundled_checks_dir()), *argv])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,14 +7,12 @@ itself); tables are merged key by key, so a site profile only states what differ
 from __future__ import annotations
 
 import re
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
-    import tomli as tomllib
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
+
+from .toml_cache import TOMLDecodeError, read_toml
 
 BUNDLED = Path(__file__).with_name("profiles")
 
@@ -59,8 +57,8 @@ def load_profile(name_or_path: str, _relative_to: Path | None = None, _depth: in
         raise ProfileError(f"profile {name_or_path!r}: `extends` nests too deep (a loop?)")
     path = _locate(name_or_path, _relative_to)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = read_toml(path, cached=path.parent == BUNDLED)  # a site profile is read as it is
+    except (TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProfileError(f"profile {path} is not valid TOML: {exc}") from None
     base_name = data.pop("extends", None)
     own_name = data.get("name", path.stem)

@@ -6,15 +6,13 @@ A malformed entry is a one-line ValueError naming the signature and the field.
 from __future__ import annotations
 
 import re
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
-    import tomli as tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .anchors import anchor as _anchor  # each pattern's required literal text (a speed-up)
+from ..toml_cache import TOMLDecodeError, kept_beside, read_toml
+from .anchors import anchor  # each pattern's required literal text (a speed-up)
+from .patterns import checked, command_parts, compiled, has_prefix
 
 CATALOG = Path(__file__).with_name("known_causes.toml")
 
@@ -30,7 +28,6 @@ _PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 _ANGLE_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")  # <distro>, <YOUR_PASS>
 _ASSIGNMENT_ONLY = re.compile(
     r"""^\s*(?:export\s+|set\s+|\$env:)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s;&|"'])*\s*$""")
-_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 _WINDOWS = 256  # lines holding a pattern's words searched one by one, before one whole pass
 LINE_LIMIT = 4096  # longer lines are cut for matching: every regex attempt stays bounded
@@ -83,8 +80,8 @@ class Signature:
         """True when the signature is written for this command (None: unknown, so yes)."""
         if command is None or "*" in self.commands:
             return True
-        parts = [_normalise_command(part) for part in re.split(r";|&&|\|\||\|", command)]
-        return any(_has_prefix(part, prefix) for part in parts for prefix in self.commands)
+        return any(has_prefix(part, prefix) for part in command_parts(command)
+                   for prefix in self.commands)
 
 
 @lru_cache(maxsize=8)
@@ -92,29 +89,39 @@ def load_catalog(path: str | Path | None = None) -> tuple[Signature, ...]:
     """Read and validate the catalog; a malformed entry raises a one-line ValueError.
 
     A catalog named by its path (a site's own, the project's tests on the bundled one) has every pattern
-    compiled now, so a bad one is that line; the bundled one, loaded by every run, compiles each pattern
-    on its first search (LazyPattern): a healthy replay searches 5 of its 136."""
-    strict = path is not None
-    path = Path(path) if path is not None else CATALOG
+    compiled now. The bundled one, loaded by every run, is parsed and checked once per edit of it or of the
+    code that checks it (toml_cache.kept_beside), and compiles each pattern on its first search (LazyPattern):
+    a healthy replay searches 5 of its 136."""
+    if path is not None:
+        return tuple(_built(entry, strict=True) for entry in _checked(Path(path)))
+    sources = (Path(__file__), Path(__file__).with_name("patterns.py"), Path(__file__).with_name("anchors.py"))
+    return tuple(_built(entry, strict=False) for entry in kept_beside(CATALOG, "signatures", lambda: _checked(CATALOG),
+                                                                       sources))
+
+
+def _checked(path: Path) -> list[dict]:
+    """Every entry of the catalog at PATH, checked, as plain data (_plain_signature)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = read_toml(path)
+    except TOMLDecodeError as exc:
         raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
     entries = data.get("signature", [])
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{path.name}: no [[signature]] entries")
     seen: set[str] = set()
-    catalog = []
+    checked = []
     for number, entry in enumerate(entries, 1):
-        sig = _signature(entry, f"entry {number}", strict)
-        if sig.id in seen:
-            raise ValueError(f"signature {sig.id}: field id: duplicate id")
-        seen.add(sig.id)
-        catalog.append(sig)
-    return tuple(catalog)
+        plain = _plain_signature(entry, f"entry {number}")
+        if plain["id"] in seen:
+            raise ValueError(f"signature {plain['id']}: field id: duplicate id")
+        seen.add(plain["id"])
+        checked.append(plain)
+    return checked
 
 
-def _signature(entry: dict, where: str, strict: bool = True) -> Signature:
+def _plain_signature(entry: dict, where: str) -> dict:
+    """One entry, checked (a bad field is a ValueError naming it); Signature's fields as plain data (steps as
+    (run, shell, say)), with each pattern lower-cased and its literal words (anchors.py)."""
     ident = entry.get("id") if isinstance(entry.get("id"), str) else where
 
     def bad(field_name: str, why: str) -> ValueError:
@@ -151,24 +158,38 @@ def _signature(entry: dict, where: str, strict: bool = True) -> Signature:
     codes = entry.get("exit_codes", [])
     if not isinstance(codes, list) or not all(isinstance(c, int) and not isinstance(c, bool) for c in codes):
         raise bad("exit_codes", "must be a list of integers")
-    compiled = tuple(_compile(p, lambda why: bad("patterns", why), strict) for p in entry["patterns"])
-    compiled_not = tuple(_compile(p, lambda why: bad("not_patterns", why), strict) for p in entry.get("not_patterns", []))
+    lowered = [checked(p, lambda why: bad("patterns", why)) for p in entry["patterns"]]
+    lowered_not = [checked(p, lambda why: bad("not_patterns", why)) for p in entry.get("not_patterns", [])]
     if not isinstance(entry["fix"], list) or not entry["fix"]:
         raise bad("fix", "must be a non-empty list of steps")
-    steps = tuple(_step(step, n, bad) for n, step in enumerate(entry["fix"], 1))
     raw_profiles = entry.get("profiles", {})  # {profile or "linux": [steps]}: that machine's fix (profile.fix_lineage)
     if not isinstance(raw_profiles, dict) or not all(isinstance(f, list) and f for f in raw_profiles.values()):
         raise bad("profiles", "maps a profile name to a non-empty list of steps")
-    profiles = tuple((name, tuple(_step(step, n, bad) for n, step in enumerate(fix, 1)))
-                     for name, fix in raw_profiles.items())
+
+    def plain_steps(steps: list) -> list:
+        return [(s.run, s.shell, s.say) for s in (_step(step, n, bad) for n, step in enumerate(steps, 1))]
+
+    return {"id": entry["id"], "layer": entry["layer"], "commands": entry["commands"], "patterns": entry["patterns"],
+            "cause": entry["cause"].strip(), "where": entry["where"].strip(), "fix": plain_steps(entry["fix"]),
+            "source": entry["source"], "confidence": entry["confidence"],
+            "not_patterns": entry.get("not_patterns", []), "exit_codes": codes, "also": entry.get("also", []),
+            "engine": entry.get("engine", ""), "wsl_only": entry.get("wsl_only", False),
+            "profiles": [(name, plain_steps(fix)) for name, fix in raw_profiles.items()],
+            "lowered": lowered, "lowered_not": lowered_not, "anchors": [anchor(p) for p in lowered]}
+
+
+def _built(plain: dict, strict: bool) -> Signature:
+    """The Signature of a checked entry: its patterns compiled now (strict) or on their first search."""
     return Signature(
-        id=entry["id"], layer=entry["layer"], commands=tuple(entry["commands"]),
-        patterns=tuple(entry["patterns"]), cause=entry["cause"].strip(), where=entry["where"].strip(),
-        fix=steps, source=entry["source"], confidence=entry["confidence"],
-        not_patterns=tuple(entry.get("not_patterns", [])), exit_codes=tuple(codes),
-        also=tuple(entry.get("also", [])), engine=entry.get("engine", ""), compiled=compiled, compiled_not=compiled_not,
-        anchors=tuple(_anchor(_lower_pattern(p)) for p in entry["patterns"]), profiles=profiles,
-        wsl_only=entry.get("wsl_only", False),
+        id=plain["id"], layer=plain["layer"], commands=tuple(plain["commands"]), patterns=tuple(plain["patterns"]),
+        cause=plain["cause"], where=plain["where"], fix=tuple(Step(*step) for step in plain["fix"]),
+        source=plain["source"], confidence=plain["confidence"], not_patterns=tuple(plain["not_patterns"]),
+        exit_codes=tuple(plain["exit_codes"]), also=tuple(plain["also"]), engine=plain["engine"],
+        compiled=tuple(compiled(p, strict) for p in plain["lowered"]),
+        compiled_not=tuple(compiled(p, strict) for p in plain["lowered_not"]),
+        anchors=tuple(tuple(words) for words in plain["anchors"]),
+        profiles=tuple((name, tuple(Step(*step) for step in fix)) for name, fix in plain["profiles"]),
+        wsl_only=plain["wsl_only"],
     )
 
 
@@ -200,82 +221,3 @@ def _step(step, number: int, bad) -> Step:
         if placeholder not in PLACEHOLDERS:
             raise bad(name, f"unknown placeholder {{{placeholder}}}")
     return Step(run=run.strip(), shell=shell, say=say.strip())
-
-
-class LazyPattern:
-    """A pattern of the bundled catalog, compiled on its first search (most never reach the regex engine: their
-    literal words, anchors.py, are absent); tests/signatures/test_signatures.py compiles every one (load_catalog(CATALOG))."""
-
-    __slots__ = ("pattern", "_compiled")
-
-    def __init__(self, pattern: str):
-        self.pattern = pattern
-        self._compiled: re.Pattern | None = None
-
-    def search(self, *args):
-        if self._compiled is None:
-            self._compiled = re.compile(self.pattern, re.MULTILINE)
-        return self._compiled.search(*args)
-
-
-def _compile(pattern: str, bad, strict: bool = True) -> re.Pattern | LazyPattern:
-    """Compile case-insensitively: the pattern is lower-cased and run over lower-cased text.
-
-    Plain (case-sensitive) patterns keep the regex engine's literal-prefix search,
-    which IGNORECASE loses; that is what keeps 10 MB of input well under a second.
-    """
-    if not strict:
-        return LazyPattern(_lower_pattern(pattern))
-    try:
-        re.compile(pattern)
-        return re.compile(_lower_pattern(pattern), re.MULTILINE)
-    except re.error as exc:
-        raise bad(f"{pattern!r} does not compile: {exc}") from None
-
-
-@lru_cache(maxsize=4096)
-def _spells_newline(pattern: str) -> bool:
-    """True when the pattern has a \\n outside a character class (so it may span lines)."""
-    in_class = escaped = False
-    for index, char in enumerate(pattern):
-        if escaped:
-            if char == "n" and not in_class:
-                return True
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[" and not in_class:
-            in_class = True
-        elif char == "]" and in_class and pattern[index - 1] not in "[^":
-            in_class = False
-    return False
-
-
-def _lower_pattern(pattern: str) -> str:
-    """Lower-case a regex's literal characters, leaving escapes (\\S, \\D, \\B ...) as written."""
-    out, escaped = [], False
-    for char in pattern:
-        out.append(char if escaped else char.lower())
-        escaped = not escaped and char == "\\"
-    return "".join(out)
-
-
-def _normalise_command(part: str) -> str:
-    """`sudo /usr/bin/nvidia-smi -q` -> `nvidia-smi -q`; `wsl.exe -l -v` -> `wsl -l -v`."""
-    words = part.strip().split()
-    while words and (words[0] in ("sudo", "time", "command", "env") or words[0].startswith("-")
-                     or _ENV_ASSIGNMENT.fullmatch(words[0])):
-        words = words[1:]
-    if not words:
-        return ""
-    words[0] = re.sub(r"\.exe$", "", words[0].replace("\\", "/").rsplit("/", 1)[-1], flags=re.I)
-    return " ".join(words).lower()
-
-
-def _has_prefix(command: str, prefix: str) -> bool:
-    """`docker run --gpus all` has prefix `docker run`; `python3 -c` has prefix `python`."""
-    prefix = prefix.lower()
-    if not command.startswith(prefix):
-        return False
-    rest = command[len(prefix):]
-    return not rest or rest[0] in " 0123456789." or not prefix[-1].isalnum()

@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass
 
 from ..parsers._text import clean
-from .catalog import _WINDOWS, CONFIDENCE, EVIDENCE_LIMIT, LINE_LIMIT, Signature, _spells_newline, load_catalog
+from .catalog import _WINDOWS, CONFIDENCE, EVIDENCE_LIMIT, LINE_LIMIT, Signature, load_catalog
+from .patterns import spells_newline
 
 
 
@@ -51,7 +52,9 @@ def match(text: str | bytes | None, command: str | None = None, layer: str | Non
         return []
     first_at: dict[str, int] = {}  # literal -> first offset in the text (-1: absent), found once
     hits = []
-    for index, sig in enumerate(load_catalog() if catalog is None else catalog):
+    signatures = load_catalog() if catalog is None else catalog
+    for index in _candidates(signatures, lowered):
+        sig = signatures[index]
         if layer is not None and sig.layer != layer:
             continue
         if exit_code is not None and sig.exit_codes and exit_code not in sig.exit_codes:
@@ -60,7 +63,7 @@ def match(text: str | bytes | None, command: str | None = None, layer: str | Non
             continue
         best = None
         for source, pattern, anchor in zip(sig.patterns, sig.compiled, sig.anchors):
-            found = _search(pattern, anchor, lowered, _spells_newline(source), first_at)
+            found = _search(pattern, anchor, lowered, spells_newline(source), first_at)
             if found and (best is None or len(found.group(0)) > len(best[1].group(0))):
                 best = (source, found)
         if best is None or any(p.search(lowered) for p in sig.compiled_not):
@@ -70,6 +73,36 @@ def match(text: str | bytes | None, command: str | None = None, layer: str | Non
         hits.append((CONFIDENCE.index(sig.confidence), -len(found.group(0)), index,
                      Match(sig, line, source, found.group(0).strip()[:EVIDENCE_LIMIT])))
     return [hit[-1] for hit in sorted(hits, key=lambda hit: hit[:3])]
+
+
+_WORD_INDEXES: dict[int, tuple] = {}  # id(catalog) -> (catalog, {word: positions}, positions needing no word)
+
+
+def _candidates(catalog: tuple[Signature, ...], text: str) -> list[int]:
+    """The positions of the signatures that may match TEXT, in catalog order: those with a pattern whose literal
+    words (anchors.py) the text holds, or with a pattern that needs none. One `in` per distinct word, instead of
+    one visit per pattern: most signatures never reach their patterns (a passing check's output is read too)."""
+    known = _WORD_INDEXES.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        by_word: dict[str, list[int]] = {}
+        always = set()
+        for position, sig in enumerate(catalog):
+            if len(sig.anchors) != len(sig.patterns):  # built by hand, without words: always searched
+                always.add(position)
+            for words in sig.anchors:
+                if not words:
+                    always.add(position)
+                for word in words:
+                    by_word.setdefault(word, []).append(position)
+        if len(_WORD_INDEXES) > 8:  # a test's own catalogs come and go; the bundled one stays the same object
+            _WORD_INDEXES.clear()
+        known = _WORD_INDEXES[id(catalog)] = (catalog, by_word, frozenset(always))
+    _, by_word, always = known
+    found = set(always)
+    for word, positions in by_word.items():
+        if word in text:
+            found.update(positions)
+    return sorted(found)
 
 
 def _search(pattern: re.Pattern, anchor: tuple[str, ...], text: str, multiline: bool, first_at: dict):

@@ -27,11 +27,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
 
+from ..toml_cache import TOMLDecodeError, read_toml
 from .catalog import CONFIDENCE, EVIDENCE_LIMIT, LAYERS, Signature, Step, _step
 from .matcher import Match
 
@@ -122,8 +119,8 @@ def _row(entry: dict, number: int) -> Release:
 def load_releases(path: Path = TABLE) -> tuple[Release, ...]:
     """The table, checked: a malformed row is a one-line ValueError naming it and the field."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        data = read_toml(path, cached=path == TABLE)
+    except (OSError, TOMLDecodeError) as exc:
         raise ValueError(f"{path.name}: {exc}") from None
     rows = tuple(_row(entry, n) for n, entry in enumerate(data.get("release", [])))
     ids = [row.id for row in rows]

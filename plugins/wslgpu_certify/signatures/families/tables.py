@@ -12,11 +12,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
 
+from ...toml_cache import TOMLDecodeError, read_toml
 from ..catalog import EVIDENCE_LIMIT, Signature, Step, _step
 from ..matcher import Match
 
@@ -30,8 +27,8 @@ def table(name: str) -> dict:
     """data/<name>.toml, parsed; a malformed table is a one-line ValueError naming it."""
     path = DATA / f"{name}.toml"
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return read_toml(path, cached=True)
+    except (OSError, TOMLDecodeError) as exc:
         raise ValueError(f"families/{path.name}: {exc}") from None
 
 
