@@ -13,6 +13,7 @@ wall-time ratio (median of interleaved runs).
 - A replay starts no container, so it never imports the Docker SDK (nor requests/urllib3,
   which only the SDK brings); only containers/ imports docker, inside functions.
 - A second run in the same process frees what the first one froze.
+- The command pauses the garbage collector through start-up and collection only, and never leaves it off.
 """
 
 from __future__ import annotations
@@ -87,6 +88,54 @@ def test_a_second_run_in_one_process_frees_what_the_first_froze(two_replays):
     # the second run unfroze it as it started, and the collector freed that garbage
     assert two_replays["frozen_at_second_configure"] == 0
     assert two_replays["first_cycle_after_second"] is False
+
+
+# The collector while the command runs (heap.paused_while_starting): off through start-up and collection, on
+# again for the checks, on after the command returns, even when it ends before collecting (a usage error); a
+# caller that had it off keeps it off.
+GC_PROBE = """
+import gc
+
+SEEN = {}
+
+def pytest_configure(config):
+    SEEN.setdefault("configure", gc.isenabled())
+
+def pytest_collectstart(collector):
+    SEEN.setdefault("collecting", gc.isenabled())
+
+def pytest_runtest_call(item):
+    SEEN.setdefault("checks", gc.isenabled())
+"""
+THROUGH_THE_TOOL_GC = """
+import contextlib, gc, io, json, sys
+from wslgpu_certify.cli import main
+import gc_probe
+out = {}
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    out["rc"] = main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2]])
+    out["seen"] = dict(gc_probe.SEEN)
+    out["after"] = gc.isenabled()
+    out["usage rc"] = main(["--snapshot", sys.argv[1], "--no-such-option"])
+    out["after usage error"] = gc.isenabled()
+    gc.disable()
+    main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2]])
+    out["caller's off kept"] = not gc.isenabled()
+print(json.dumps(out))
+"""
+
+
+def test_the_collector_is_paused_while_the_command_starts_and_only_then(tmp_path):
+    (tmp_path / "gc_probe.py").write_text(GC_PROBE)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO / "plugins")]), "PYTEST_PLUGINS": "gc_probe"}
+    proc = subprocess.run([sys.executable, "-c", THROUGH_THE_TOOL_GC, str(SNAPSHOTS / "documented-healthy.json"),
+                           str(tmp_path / "reports")], cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["rc"] == 0 and out["usage rc"] == 4
+    assert out["seen"] == {"configure": False, "collecting": False, "checks": True}
+    assert out["after"] is True and out["after usage error"] is True and out["caller's off kept"] is True
 
 
 # ---- which plugins the command loads (tool_plugins.py) ------------------------------------------------------
