@@ -8,8 +8,9 @@ the one OUTCOMES table, and never re-derive a label, a tally or the first fix by
 
 from __future__ import annotations
 
+import copy
 import html
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .fix_steps import FIX_STYLE, SHELLS, FixStep  # noqa: F401 (SHELLS: re-exported for the catalog)
 
@@ -241,11 +242,16 @@ class Finding:
         return "".join(parts) + "</div>"
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["remediation"] = self.remediation.to_json() if self.remediation is not None else None
-        data["known_causes"] = [cause.to_json() for cause in self.known_causes]
-        data["first_step"] = self.first_step.to_json() if self.first_step else None  # as every output shows it
-        return data
+        # field by field, in field order (what dataclasses.asdict gave, without its deep copy of every string:
+        # each finding is written at every results.json write, so it was a share of a replay's start-up)
+        return {"id": self.id, "layer": self.layer, "title": self.title, "outcome": self.outcome, "message": self.message,
+                "remediation": self.remediation.to_json() if self.remediation is not None else None,
+                "evidence": [{"role": ev.role, "command": ev.command, "exit_status": ev.exit_status,
+                              "excerpt": ev.excerpt, "duration": ev.duration} for ev in self.evidence],
+                "figures": copy.deepcopy(self.figures), "duration": self.duration, "blocked_by": self.blocked_by,
+                "blocked_by_failure": self.blocked_by_failure,
+                "known_causes": [cause.to_json() for cause in self.known_causes],
+                "first_step": self.first_step.to_json() if self.first_step else None}  # as every output shows it
 
     @classmethod
     def from_json(cls, data: dict) -> "Finding":

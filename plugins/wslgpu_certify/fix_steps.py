@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lazy_regex import regex
+
 SHELLS = {"bash": "in the distro (bash)", "cmd": "on Windows (cmd)", "powershell": "on Windows (PowerShell)",
           "r": "in R", "dockerfile": "in the image's Dockerfile"}
 # A fix command's own colours and size: pytest-html greys its table text (#999 on white, 2.8:1), too faint to
@@ -18,13 +20,13 @@ FIX_STYLE = "color:#212121;background:#f5f5f5;font-size:13px;padding:4px 8px;mar
 
 
 # Commands that only read (a listing, a version, a status, a log); _WRITES: what makes a line more than a look.
-_LOOK = re.compile(r"^\s*(?:wsl(?:\.exe)?\s+(?:-l\b|--list\b|--status\b|--version\b|-d\s+\S+\s+(?:--|-e)\s+cat\b)"
+_LOOK = regex(r"^\s*(?:wsl(?:\.exe)?\s+(?:-l\b|--list\b|--status\b|--version\b|-d\s+\S+\s+(?:--|-e)\s+cat\b)"
                    r"|(?:ls|cat|type|tail|head|grep|uname|which|ver|pgrep|dpkg-query|id|groups)\b"
                    r"|docker\s+(?:info|version|ps|images|image\s+(?:ls|inspect)|context\s+(?:ls|show))\b"
                    r"|nvidia-smi(?:\.exe)?(?:\s*$|\s+(?:-L|--query))|ldconfig\s+-p\b|dpkg\s+-[lLS]\b"
                    r"|systemctl\s+(?:is-active|is-enabled|status)\b|(?:sudo\s+)?journalctl\b|nvidia-ctk\s+(?:--version|cdi\s+list)"
                    r"|nvidia-container-cli\b.*\binfo\b|\.\s+/etc/os-release|code\s+--list-extensions|sudo\s+-n\s+-l\b)", re.I)
-_WRITES = re.compile(r"\btee\b|(?<![0-9&])>(?!&)|&&|;|\|\s*sudo\b|\bsed\s+-i\b")
+_WRITES = regex(r"\btee\b|(?<![0-9&])>(?!&)|&&|;|\|\s*sudo\b|\bsed\s+-i\b")
 
 
 @dataclass(frozen=True)

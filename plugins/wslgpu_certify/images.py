@@ -102,9 +102,10 @@ def read_png(data: bytes) -> PngImage:
     try:
         with PngImageFile(io.BytesIO(data)) as image:
             image.load()  # decodes every row: raises on a cut or corrupt image
-            rgba = image.convert("RGBA")
+            # RGB and RGBA pixels are already one colour each (ggplot2's plots): counted as they are, no copy
+            rgba = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
+            width, height = rgba.size
+            colours = rgba.getcolors(maxcolors=max(1, width * height))
     except (UnidentifiedImageError, DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableOutput(f"PNG ({exc})", f"{len(data)} bytes") from None
-    width, height = rgba.size
-    colours = rgba.getcolors(maxcolors=max(1, width * height))
     return PngImage(width, height, len(colours or ()))

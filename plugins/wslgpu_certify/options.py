@@ -13,7 +13,6 @@ try:
 except ModuleNotFoundError:  # Python 3.10 (Ubuntu 22.04): the same parser, from PyPI
     import tomli as tomllib
 import ast
-import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from .catalog import bundled_checks_dir, selection_error
 from .findings import LAYERS
 from .hosts.machine import ENVS, Machine, env_mismatch, live_machine, replay_machine
 from .hosts.snapshot import SnapshotError, load_snapshot, snapshot_path
+from .lazy_regex import regex
 from .profile import ProfileError, bundled_profiles, load_profile
 from .reports.envelope import default_run_id
 from .reports.run_folder import safe_name
@@ -31,7 +31,7 @@ from .reports.run_folder import safe_name
 DEFAULTS = {"env": "auto", "snapshot": None, "record": None, "cert_profile": "auto", "distro": None,
             "wsl_user": None, "reports_dir": "reports", "pull": False, "prove_autostart": False,
             "probe_timeout": "60", "layer": None, "check": None, "machine_id": None, "run_id": None}
-IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a --machine-id / --run-id: also a folder name part
+IDENTIFIER = regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # a --machine-id / --run-id: also a folder name part
 
 
 def add_options(parser: pytest.Parser) -> None:

@@ -11,9 +11,10 @@ it. Our own stand-ins (`<USER_NAME>` when the user is unknown) are `StandIn`s an
 
 import re
 
+from .lazy_regex import regex
 from .quoting import Unquotable, quote
 
-PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+PLACEHOLDER = regex(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 
 class StandIn(str):

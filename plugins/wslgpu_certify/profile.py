@@ -6,12 +6,12 @@ itself); tables are merged key by key, so a site profile only states what differ
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from .lazy_regex import regex
 from .toml_cache import TOMLDecodeError, read_toml
 
 BUNDLED = Path(__file__).with_name("profiles")
@@ -76,7 +76,7 @@ def fix_lineage(profile: dict, env: str | None = None) -> list[str]:
     return (["linux"] if env == "linux" else ["wsl"]) + list(profile.get("lineage") or [profile.get("name", "")])
 
 
-_LEADING_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_LEADING_VERSION = regex(r"\d+(?:\.\d+)*")
 
 
 def loose_version(text: str) -> Version:

@@ -19,15 +19,16 @@ An explicit --cert-profile is used as given; when it contradicts what auto would
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from .lazy_regex import regex
 
 AUTO = "auto"
 GUIDE_BUILD = 20201  # setup-guide §3.1: `ver` prints 10.0.20201
 GUIDE_BUILDS = range(20150, 20258)  # the 2020 Insider builds with GPU-PV the guide's steps fit
 CURRENT_FIRST_BUILD = 19044  # Windows 10 21H2: CUDA on WSL's general availability (profiles/current.toml)
 WINDOWS_11_FIRST_BUILD = 22000  # Windows 11 21H2; Windows 10 is 10.0.1xxxx-19045 (and the 2xxxx Insider builds)
-_GUIDE_KERNEL = re.compile(r"4\.19(?:\.|$)")  # WSL 2's 4.19 kernels: 4.19.121 brought /dev/dxg, the guide prints 4.19.128
+_GUIDE_KERNEL = regex(r"4\.19(?:\.|$)")  # WSL 2's 4.19 kernels: 4.19.121 brought /dev/dxg, the guide prints 4.19.128
 AUTO_CHOSEN = ("documented", "current", "current-desktop")  # the profiles auto chooses between
 FACT_CHARS = 80  # a kernel release or an engine's name quoted in a reason: enough for any real one
 

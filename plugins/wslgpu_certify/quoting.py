@@ -23,16 +23,18 @@ import json
 import re
 import shlex
 
+from .lazy_regex import regex
+
 # Bare in every shell named here: no word splitting, globbing, expansion or operators.
 # (A leading '-' could read as an option; the names quoted here never start one.)
-_BARE = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9._+:/@=-]*")
-_BARE_WINDOWS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._:\\-]*")  # cmd and PowerShell: no '=', '@', '/' ...
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CMD_UNQUOTABLE = re.compile(r'["%!]')
+_BARE = regex(r"[A-Za-z0-9_/][A-Za-z0-9._+:/@=-]*")
+_BARE_WINDOWS = regex(r"[A-Za-z0-9_][A-Za-z0-9._:\\-]*")  # cmd and PowerShell: no '=', '@', '/' ...
+_CONTROL = regex(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CMD_UNQUOTABLE = regex(r'["%!]')
 _PS_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
 # Inside sh's "..." (the PowerShell probe's string runs under /bin/sh -c and cmd /c, in double quotes
 # for both): $ ` \ " are special to sh, " % ! to cmd.
-_IN_DOUBLE_QUOTES_UNSAFE = re.compile(r'["$`\\%!]')
+_IN_DOUBLE_QUOTES_UNSAFE = regex(r'["$`\\%!]')
 
 
 class Unquotable(ValueError):

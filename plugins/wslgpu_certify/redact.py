@@ -19,6 +19,8 @@ import re
 import threading
 from typing import Callable, NamedTuple
 
+from .lazy_regex import regex
+
 MASK = "<REDACTED>"
 # A literal shorter than this is not masked everywhere (a container printing `?token=ab` would otherwise
 # mask every "ab" of every later output the checks parse); the patterns still mask it where it stands.
@@ -35,7 +37,7 @@ _SECRET_NAME = (r"(?:[A-Za-z0-9_]*(?:TOKEN|PASSWORD|PASSWD|PASSPHRASE|SECRET)(?:
 # `echo X | docker login --password-stdin` / `printf '%s' X | ...`: for each --password-stdin, the command
 # piped into its line (at most PIPED_MAX characters back) when it is an echo or printf.
 PIPED_MAX = 512
-_PIPED_ECHO = re.compile(r"(\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*)(\S[^|\n]*?)\s*\|[^|]*\Z")
+_PIPED_ECHO = regex(r"(\b(?:echo|printf)\s+(?:-[a-zA-Z]+\s+)*)(\S[^|\n]*?)\s*\|[^|]*\Z")
 
 
 def _mask_piped_passwords(text: str) -> str:
@@ -75,9 +77,9 @@ def _rule(name: str, triggers: tuple[str, ...], pattern: re.Pattern) -> _Rule:
 # already followed by the mask is left alone (outputs are masked at the door and again at --record).
 # One END search serves every BEGIN before that END: linear however many BEGINs an output holds.
 PEM_MAX = 64 * 1024  # characters; an RSA-16384 key in PEM is about 13 KB
-_PEM_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----")
-_PEM_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----")
-_PEM_BODY = re.compile(r"(?:\n[A-Za-z0-9+/=]+(?=\n|\Z)|\n[A-Za-z-]+:[^\n]*|\n(?=\n))*")
+_PEM_BEGIN = regex(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----")
+_PEM_END = regex(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----")
+_PEM_BODY = regex(r"(?:\n[A-Za-z0-9+/=]+(?=\n|\Z)|\n[A-Za-z-]+:[^\n]*|\n(?=\n))*")
 
 
 def _mask_pem_blocks(text: str) -> str:
@@ -106,58 +108,58 @@ _RULES: tuple[_Rule, ...] = (
     # https://github.blog/2021-04-05-behind-githubs-new-authentication-token-formats/); fine-grained PATs
     # github_pat_<22>_<59> (https://github.blog/2022-10-18-introducing-fine-grained-personal-access-tokens-for-github/).
     _rule("github", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-          re.compile(r"()\b(?:gh[pousr]_[A-Za-z0-9_]{30,251}|github_pat_[A-Za-z0-9_]{30,244})\b")),
+          regex(r"()\b(?:gh[pousr]_[A-Za-z0-9_]{30,251}|github_pat_[A-Za-z0-9_]{30,244})\b")),
     # AWS access key ids: AKIA (long-lived) and ASIA (STS temporary) + 16 of [A-Z0-9], 20 in all
     # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids).
-    _rule("aws", ("akia", "asia"), re.compile(r"()\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
+    _rule("aws", ("akia", "asia"), regex(r"()\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     # GitLab tokens by their documented prefixes (https://docs.gitlab.com/ee/security/tokens/#token-prefixes):
     # glpat- personal/project/group access, gloas- OAuth app secret, gldt- deploy, glrt-/glrtr- runner,
     # glcbt- CI/CD job, glptt- pipeline trigger, glft- feed, glimt- incoming mail, glagent- agent for
     # Kubernetes, glsoat- SCIM OAuth, glffct- feature flags client; GR1348941 legacy runner registration.
     _rule("gitlab", ("glpat-", "gloas-", "gldt-", "glrt", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-",
                      "glsoat-", "glffct-", "gr1348941"),
-          re.compile(r"()\b(?:(?:glpat|gloas|gldt|glrtr|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-"
+          regex(r"()\b(?:(?:glpat|gloas|gldt|glrtr|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-"
                      r"[A-Za-z0-9_.\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})")),
     # Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- (legacy workspace app access/refresh), xoxs-, xoxe- config
     # and rotation, xapp- app-level (https://api.slack.com/authentication/token-types).
-    _rule("slack", ("xox", "xapp-"), re.compile(r"()\b(?:xox[abprse](?:\.xox[abprse])?-|xapp-)[A-Za-z0-9\-]{10,}")),
+    _rule("slack", ("xox", "xapp-"), regex(r"()\b(?:xox[abprse](?:\.xox[abprse])?-|xapp-)[A-Za-z0-9\-]{10,}")),
     # HTTP credentials: Authorization/Proxy-Authorization: Basic/Bearer/token/Digest ... (RFC 9110 §11.6.2,
     # §11.7.2), in a header dump, a curl -H, or a JSON/YAML field: the whole credential to the line's end.
     _rule("http-auth", ("authorization",),
-          re.compile(r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+          regex(r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
                      r"(?:(?:basic|bearer|token|digest|negotiate|ntlm)\s+)?)[^\s\"'][^\n\"']*")),
     # ~/.docker/config.json: "auth" (base64 of user:password), "identitytoken", "registrytoken"
     # (https://docs.docker.com/reference/cli/docker/login/#credential-stores, docker/cli configfile).
     _rule("docker-config", ('"auth"', '"identitytoken"', '"registrytoken"', '"password"'),
-          re.compile(r"(?i)(\"(?:auth|identitytoken|registrytoken|password)\"\s*:\s*\")[^\"]+")),
+          regex(r"(?i)(\"(?:auth|identitytoken|registrytoken|password)\"\s*:\s*\")[^\"]+")),
     # CLI password flags: --password X / --password=X (docker login, mysql, ...; never --password-stdin),
     # `docker login -p X` (https://docs.docker.com/reference/cli/docker/login/), curl -u user:password.
     # (Arguments are walked a word at a time, at most a dozen: the cost of each `docker login` or `curl`
     # an output holds is bounded, whatever it holds.)
-    _rule("password-flag", ("--password",), re.compile(r"(--password(?:\s+|=)[\"']?)(?!-)[^\s\"']+")),
+    _rule("password-flag", ("--password",), regex(r"(--password(?:\s+|=)[\"']?)(?!-)[^\s\"']+")),
     _rule("login-p", (" login",),
-          re.compile(r"(\b(?:docker|podman|nerdctl|buildah|skopeo|oras)(?:\.exe)?\s+login"
+          regex(r"(\b(?:docker|podman|nerdctl|buildah|skopeo|oras)(?:\.exe)?\s+login"
                      r"(?:\s+(?!-p)[^\s|;&]+){0,12}\s+-p(?:\s+|=)?[\"']?)(?!-)[^\s\"']+")),
     _rule("curl-user", ("curl",),
-          re.compile(r"(\bcurl(?:\.exe)?(?:\s+(?!-u\b|--user\b)[^\s|;&]+){0,16}"
+          regex(r"(\bcurl(?:\.exe)?(?:\s+(?!-u\b|--user\b)[^\s|;&]+){0,16}"
                      r"\s+(?:-u|--user)\s+[\"']?[^\s:\"']{0,256}:)[^\s\"']+")),
     # `echo X | docker login --password-stdin`: what is echoed into the login is the password.
     _Rule("password-stdin", ("--password-stdin",), _mask_piped_passwords),
     # ?token=abc / &token=abc in Jupyter URLs, and URL-encoded secrets (token%3D..., password%3D...) in a
     # redirect or a logged query string.
-    _rule("query-token", ("token=",), re.compile(r"(?i)([?&]token=)" + _QUERY_VALUE)),
+    _rule("query-token", ("token=",), regex(r"(?i)([?&]token=)" + _QUERY_VALUE)),
     _rule("urlencoded", ("%3d",),
-          re.compile(r"(?i)(\b[A-Za-z0-9_]*(?:token|password|passwd|secret|api_?key|pat)%3D)"
+          regex(r"(?i)(\b[A-Za-z0-9_]*(?:token|password|passwd|secret|api_?key|pat)%3D)"
                      r"(?:[^\s&\"'<>%]|%(?!26)[0-9A-Fa-f]{2})+")),
     # PASSWORD=ms, -e PASSWORD=ms, API_KEY: "x", "GITHUB_TOKEN": "x", GITHUB_PAT=x in ~/.bashrc
     # (not the verdicts the suite's own RStudio password script prints: "password: accepted", probes/containers.py)
     _rule("secret-name", ("token", "password", "passwd", "passphrase", "secret", "key", "_pat"),
-          re.compile(r"(?im)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)"
+          regex(r"(?im)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)"
                      r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)(?:\s|$))[^\s\"',;&]+")),  # \r\n too
     # a password in a URL: daemon.json's "http-proxy": "http://user:pass@proxy:3128", registry mirrors,
     # HTTP(S)_PROXY
     _rule("url-password", ("://",),
-          re.compile(r"(?i)(\b[a-z][a-z0-9+.-]{0,30}://[^\s/@:\"']{1,1024}:)[^\s/@\"']{1,1024}(?=@)")),
+          regex(r"(?i)(\b[a-z][a-z0-9+.-]{0,30}://[^\s/@:\"']{1,1024}:)[^\s/@\"']{1,1024}(?=@)")),
 )
 PATTERN_NAMES = tuple(rule.name for rule in _RULES)
 

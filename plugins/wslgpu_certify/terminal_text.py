@@ -31,12 +31,14 @@ import re
 import sys
 from typing import Callable
 
+from .lazy_regex import regex
+
 # C0 but \t and \n, DEL and C1, the bidi controls and marks, the line/paragraph separators, lone surrogates
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_UNSAFE_LINES = re.compile(f"[{_UNSAFE}]")  # several lines: \n stays
-_UNSAFE_ONE_LINE = re.compile(f"[{_UNSAFE}\n]")  # one line: a \n in it is shown too
+_UNSAFE_LINES = regex(f"[{_UNSAFE}]")  # several lines: \n stays
+_UNSAFE_ONE_LINE = regex(f"[{_UNSAFE}\n]")  # one line: a \n in it is shown too
 # what json.dumps leaves unescaped (it escapes every C0 itself)
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_IN_JSON = regex("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _shown(match: re.Match) -> str:

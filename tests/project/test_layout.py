@@ -91,11 +91,16 @@ def test_nothing_imports_the_plugin_glue():
 
 @pytest.mark.parametrize("name", [n for n in MODULES if n.startswith("wslgpu_certify.parsers.")])
 def test_parsers_use_only_the_standard_library_and_each_other(name):
-    # tomli: the 3.10 backport of 3.11's tomllib, imported only where tomllib is missing
+    # tomli: the 3.10 backport of 3.11's tomllib, imported only where tomllib is missing; lazy_regex: re.compile
+    # on first use, itself standard library only (below)
     outside = {imp for imp in imports_of(name)
                if not imp.startswith("wslgpu_certify.parsers") and imp.split(".")[0] not in sys.stdlib_module_names
-               and imp not in ("__future__", "tomli", "tomllib")}
+               and imp not in ("__future__", "tomli", "tomllib", "wslgpu_certify.lazy_regex")}
     assert outside == set(), f"{name} imports {outside}"
+
+
+def test_lazy_regex_uses_only_the_standard_library():
+    assert {imp.split(".")[0] for imp in imports_of("wslgpu_certify.lazy_regex")} <= set(sys.stdlib_module_names) | {"__future__"}
 
 
 FORBIDDEN = {  # room -> rooms it must not reach, directly or through other modules
@@ -146,7 +151,7 @@ def test_rooms_reach_only_what_comes_before_them(name):
 def test_judges_sit_after_parsers_and_the_profile(name):
     """judges/ (one comparison per check, called by the check and by diagnose) reads parsers' records and the
     profile, nothing higher: checks/ and diagnose/ come after it."""
-    allowed = ("wslgpu_certify.judges", "wslgpu_certify.parsers", "wslgpu_certify.profile")
+    allowed = ("wslgpu_certify.judges", "wslgpu_certify.parsers", "wslgpu_certify.profile", "wslgpu_certify.lazy_regex")
     higher = {imp for imp in internal_imports(name) if not imp.startswith(allowed)}
     assert higher == set(), f"{name} imports {sorted(higher)}"
     assert not {imp for imp in imports_of(name) if imp.split(".")[0] in ("pytest", "_pytest", "testinfra", "docker")}

@@ -90,3 +90,25 @@ def test_a_cut_line_says_so():
         assert len(cut) <= 160 and cut.endswith("...") and text.startswith(cut[:-3])
     for text in ["short", "y" * 160, ""]:
         assert clip(text, 160) == text
+
+
+def test_a_findings_json_is_every_field_as_dataclasses_gives_it_and_reads_back():
+    """Finding.to_json is written field by field (no deep copy at every results.json write): the same keys, in
+    field order, and values that dataclasses.asdict gives, plus first_step; from_json reads it back whole."""
+    from dataclasses import asdict, fields
+
+    from wslgpu_certify.findings import Evidence
+
+    finding = _finding(_cause(), _cause(advisory=True))
+    finding.evidence = [Evidence("wsl", "docker info", 1, "Cannot connect", 0.25)]
+    finding.figures = {"gflops": 1234.5, "series": [1, 2], "nested": {"a": "b"}}
+    finding.duration, finding.blocked_by, finding.blocked_by_failure = 1.5, "wsl.dockerd.running", True
+    data = finding.to_json()
+    assert list(data) == [f.name for f in fields(Finding)] + ["first_step"]
+    expected = asdict(finding)
+    expected["remediation"] = finding.remediation.to_json()
+    expected["known_causes"] = [c.to_json() for c in finding.known_causes]
+    assert {k: v for k, v in data.items() if k != "first_step"} == expected
+    assert Finding.from_json(json.loads(json.dumps(data))).to_json() == data
+    data["figures"]["series"].append(3)  # a copy: the finding keeps its own figures
+    assert finding.figures["series"] == [1, 2]

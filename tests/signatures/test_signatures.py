@@ -24,7 +24,7 @@ import pytest
 from wslgpu_certify.findings import LAYERS
 from wslgpu_certify.signatures import catalog as signature_catalog
 from wslgpu_certify.signatures.matcher import load_catalog, match
-from wslgpu_certify.signatures.patterns import LazyPattern
+from wslgpu_certify.lazy_regex import LazyRegex
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(os.environ.get("WSLGPU_CORPUS", REPO.parent / "shared" / "corpus"))  # a worktree names it
@@ -765,12 +765,12 @@ def test_a_signature_for_one_engine_is_not_offered_under_the_other(engine, offer
 
 
 def test_the_bundled_catalog_compiles_strictly_and_its_lazy_patterns_match_alike():
-    """Every run loads the bundled catalog with patterns compiled on first search (patterns.LazyPattern); by its
+    """Every run loads the bundled catalog with patterns compiled on first search (parsers/_regex.py, LazyRegex); by its
     path it loads strictly, every pattern compiled, so a bad one fails here; both give the same matches."""
     strict = load_catalog(signature_catalog.CATALOG)
     assert [s.id for s in strict] == [s.id for s in CATALOG]
     assert all(isinstance(p, re.Pattern) for s in strict for p in (*s.compiled, *s.compiled_not))
-    assert all(isinstance(p, LazyPattern) for s in CATALOG for p in (*s.compiled, *s.compiled_not))
+    assert all(isinstance(p, LazyRegex) for s in CATALOG for p in (*s.compiled, *s.compiled_not))
     assert [p.pattern for s in strict for p in s.compiled] == [p.pattern for s in CATALOG for p in s.compiled]
     for _, _, text in EXCERPTS:
         assert [(m.id, m.line) for m in match(text)] == [(m.id, m.line) for m in match(text, catalog=strict)]

@@ -10,14 +10,14 @@ are one kernel).
 
 from __future__ import annotations
 
-import re
 
+from ..lazy_regex import regex
 from ..parsers.distro import KernelInfo
 from ..parsers.windows import WslStatus, WslVersionInfo
 from ..signatures.catalog import Signature, Step
 from ..signatures.matcher import Match
 
-_NUMBER = re.compile(r"\d+\.\d+\.\d+(?:\.\d+)?")
+_NUMBER = regex(r"\d+\.\d+\.\d+(?:\.\d+)?")
 SOURCE = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
 FIX = (
     Step(say="Open %UserProfile%\\.wslconfig and remove the kernel= line under [wsl2] (or point it at a current "

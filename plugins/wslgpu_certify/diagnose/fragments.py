@@ -23,30 +23,31 @@ from dataclasses import dataclass
 from itertools import islice
 
 from .decide import CheckHit
+from ..lazy_regex import regex
 
 # nvidia-smi's banner, possibly cut at its start ("A-SMI 555.52.01   Driver Version: 555.99   CUDA Version: 12.5")
 # (nvidia-smi__healthy-wsl-555.52-rtx4070.txt): the versions survive the cut of the table below it.
-_SMI_BANNER = re.compile(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)?|N/A)\s+CUDA Version:\s*(\d+\.\d+|N/A|ERR!)")
+_SMI_BANNER = regex(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)?|N/A)\s+CUDA Version:\s*(\d+\.\d+|N/A|ERR!)")
 # The Windows nvidia-smi's table names its driver-model column TCC/WDDM (drivers up to the 55x branch) or
 # Driver-Model (555 and later), where the Linux one says Persistence-M; each GPU row carries WDDM, TCC or MCDM after
 # the name (nvidia-smi__windows-exe-tcc-wddm-column-526.47.txt; nvidia-smi's documentation, -dm/--driver-model:
 # https://docs.nvidia.com/deploy/nvidia-smi/index.html). A pasted table is often cut: a row counts up to its model
 # column (the rest of the row, and the closing border, may be missing).
-_WINDOWS_HEADER = re.compile(r"^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+(?:TCC/WDDM|Driver-Model)[ \t]*\|", re.M)  # indented when quoted
-_WINDOWS_ROW = re.compile(r"^[ \t]*\|[ \t]+(\d{1,3})[ \t]+(\S[^\n|]{0,80}?)[ \t]+(WDDM|TCC|MCDM)[ \t]*(?:\||$)", re.M)
+_WINDOWS_HEADER = regex(r"^[ \t]*\|[ \t]*GPU[ \t]+Name[ \t]+(?:TCC/WDDM|Driver-Model)[ \t]*\|", re.M)  # indented when quoted
+_WINDOWS_ROW = regex(r"^[ \t]*\|[ \t]+(\d{1,3})[ \t]+(\S[^\n|]{0,80}?)[ \t]+(WDDM|TCC|MCDM)[ \t]*(?:\||$)", re.M)
 # nvidia-smi -q (Windows, or WSL's): "    Driver Model\n        Current    : WDDM\n        Pending    : TCC"
 # (nvidia-smi__wsl-nvidia-smi-a-driver-model-wddm-510.06.txt), under each GPU's "GPU 00000000:01:00.0" heading.
-_QUERY_MODEL = re.compile(r"^[ \t]*Driver Model[ \t]*\n[ \t]*Current[ \t]*:[ \t]*(WDDM|TCC|MCDM)\b", re.M)
-_QUERY_GPU = re.compile(r"^GPU ([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])[ \t]*$", re.M)
-_QUERY_NAME = re.compile(r"^[ \t]*Product Name[ \t]*:[ \t]*([^\n]{1,80})$", re.M)
+_QUERY_MODEL = regex(r"^[ \t]*Driver Model[ \t]*\n[ \t]*Current[ \t]*:[ \t]*(WDDM|TCC|MCDM)\b", re.M)
+_QUERY_GPU = regex(r"^GPU ([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])[ \t]*$", re.M)
+_QUERY_NAME = regex(r"^[ \t]*Product Name[ \t]*:[ \t]*([^\n]{1,80})$", re.M)
 # docker info's runtime lines, alone when piped through `grep -i runtime`
 # (docker-info__docker-ce-23.0.3-in-wsl2-runtimes-list-2023-format.txt: " Runtimes: io.containerd.runc.v2 runc").
-_RUNTIMES = re.compile(r"^[ \t]*Runtimes:[ \t]*(\S[^\n]{0,500}?)[ \t]*$", re.M)
-_DEFAULT_RUNTIME = re.compile(r"^\s*Default Runtime:[ \t]*(\S+)", re.M)
-_RUNTIME_LINE = re.compile(r"^\s*(?:Runtimes|Default Runtime|Runtime):", re.I)  # what `grep -i runtime` keeps
-_SERVER_VERSION = re.compile(r"^\s*Server Version:[ \t]*(\S+)", re.M)
+_RUNTIMES = regex(r"^[ \t]*Runtimes:[ \t]*(\S[^\n]{0,500}?)[ \t]*$", re.M)
+_DEFAULT_RUNTIME = regex(r"^\s*Default Runtime:[ \t]*(\S+)", re.M)
+_RUNTIME_LINE = regex(r"^\s*(?:Runtimes|Default Runtime|Runtime):", re.I)  # what `grep -i runtime` keeps
+_SERVER_VERSION = regex(r"^\s*Server Version:[ \t]*(\S+)", re.M)
 # IPython's answer: "Out[2]: False", "Out[3]: []", "Out[4]: [PhysicalDevice(name='/physical_device:GPU:0', ...)]".
-_OUT = re.compile(r"^\s*Out\[\d*\]:\s*(.*)$", re.M)
+_OUT = regex(r"^\s*Out\[\d*\]:\s*(.*)$", re.M)
 
 NVIDIA_SMI = "/usr/lib/wsl/lib/nvidia-smi"  # probes/distro.py's WSL_NVIDIA_SMI.command: the kind's name
 DOCKER_INFO = "docker info"
@@ -156,7 +157,7 @@ def fragment_decide(record: Fragment, profile: dict, text: str = ""):
     return list(record.facts), list(record.hits)
 
 
-_QUERY_VERSION = re.compile(r"^(Driver|CUDA) Version[ \t]*:[ \t]*(\S{1,20})", re.M)
+_QUERY_VERSION = regex(r"^(Driver|CUDA) Version[ \t]*:[ \t]*(\S{1,20})", re.M)
 
 
 def query_log(text: str) -> Fragment:
@@ -170,7 +171,7 @@ def query_log(text: str) -> Fragment:
 
 
 # a shell prompt with no command after it, pasted below the answer (`root@0c2c6f58df4f:/usr/bin# `, `(base) me@pc:~$`)
-_BARE_PROMPT = re.compile(r"^(?:\([\w.-]{1,40}\) )?[\w.-]{1,40}@[\w.-]{1,64}:[^\n]{0,200}?[#$]\s*$")
+_BARE_PROMPT = regex(r"^(?:\([\w.-]{1,40}\) )?[\w.-]{1,40}@[\w.-]{1,64}:[^\n]{0,200}?[#$]\s*$")
 
 
 def python_gpu_probe(text: str) -> Fragment:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..lazy_regex import regex
 from ..parsers import apps, docker_context, iptables, loader, systemd, toolkit, windows_gpu
 from ..parsers import windows as windows_parsers
 from ..probes import distro as distro_probes
@@ -74,7 +75,7 @@ KINDS: tuple[Kind, ...] = (
          _s(r"^\s*Server Version:\s*\d|^\s*Storage Driver:\s*\S|^\s*Runtimes:\s*\S"), distro_probes.DOCKER_INFO.parse,
          docker_info),
     Kind(distro_probes.DAEMON_JSON.command, "docker", _c(r"cat /etc/docker/daemon\.json"),
-         re.compile(r"\A\s*\{[\s\S]*\"(?:runtimes|default-runtime)\"\s*:"), distro_probes.DAEMON_JSON.parse, daemon_json),
+         regex(r"\A\s*\{[\s\S]*\"(?:runtimes|default-runtime)\"\s*:"), distro_probes.DAEMON_JSON.parse, daemon_json),
     Kind(distro_probes.DPKG_NVIDIA.command, "wsl", _c(r"dpkg(?:-query)? (?:-l|--list|-W|--show)(?: .*)?"),
          _s(r"^\|\|/ Name|^ii\s+\S*nvidia\S*\s+\d\S*\s"), distro_probes.DPKG_NVIDIA.parse, dpkg),
     Kind(distro_probes.LOADER_CACHE.command, "wsl", _c(r"(?:/sbin/)?ldconfig -p"),
@@ -116,10 +117,10 @@ KINDS: tuple[Kind, ...] = (
                                        r"gpu_device_name))\(.*\)\s*\)?[\"']?"), None, python_gpu_probe, fragment_decide),
 )
 
-_SUDO = re.compile(r"^(?:sudo(?: -[A-Za-z]+)*(?: -u \S+)? )?(?:(?:env )?[A-Za-z_][A-Za-z0-9_]*=\S* )*")
+_SUDO = regex(r"^(?:sudo(?: -[A-Za-z]+)*(?: -u \S+)? )?(?:(?:env )?[A-Za-z_][A-Za-z0-9_]*=\S* )*")
 # wsl [-d NAME] [-u USER] [--cd DIR] [--|-e|--exec] CMD runs CMD in the distro: the distro's kind.
-_WSL_RUN = re.compile(r"^wsl(?: (?:-d|--distribution|-u|--user|--cd) \S+)*(?: (?:--|-e|--exec))? (?!-)(.+)$")
-_WSL_DISTRO = re.compile(r"^wsl(?: (?:-u|--user|--cd) \S+)* (?:-d|--distribution) (\S+)")
+_WSL_RUN = regex(r"^wsl(?: (?:-d|--distribution|-u|--user|--cd) \S+)*(?: (?:--|-e|--exec))? (?!-)(.+)$")
+_WSL_DISTRO = regex(r"^wsl(?: (?:-u|--user|--cd) \S+)* (?:-d|--distribution) (\S+)")
 
 
 def segments(command: str) -> list[str]:

@@ -13,9 +13,9 @@ and the cut is said.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from ..lazy_regex import regex
 from ..parsers._text import clean, decode_output, is_prompt
 from ..redact import redact
 
@@ -26,7 +26,7 @@ MAX_PARTS = 200  # prompt lines past this many are read as text of the last part
 # (comments in ~/.bashrc or wsl.conf) and "> " before words (nbody's "> Compute 7.5 CUDA device").
 # Corpus forms: "PS C:\Users\<USER>> ", "C:\Windows\system32>", "system32>wsl",
 # "<USER>@<HOST>:~$ ", "root@<HOST>:~# ", "$ ", "~$ ".
-_PROMPT = re.compile(
+_PROMPT = regex(
     r"^\s*(?:PS\s+[A-Za-z]:\\[^\n]*?>"
     r"|[A-Za-z]:\\[^\n>]*>"
     r"|\w+>(?=\S)"
@@ -35,9 +35,9 @@ _PROMPT = re.compile(
     r"|\S+#\s"
     r"|(?P<bare>>)\s)"
 )
-_COMMAND_START = re.compile(r"^[\w./~\[(\"'-]")  # what a typed command begins with
+_COMMAND_START = regex(r"^[\w./~\[(\"'-]")  # what a typed command begins with
 # After a bare "> " only a lower-case program name: nbody's own "> Compute 7.5 CUDA device" is not one.
-_BARE_COMMAND = re.compile(r"^[a-z./~][\w.-]*(?:\s|$)(?!.*:\s*$)")
+_BARE_COMMAND = regex(r"^[a-z./~][\w.-]*(?:\s|$)(?!.*:\s*$)")
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ def read_paste(raw: bytes | str) -> Paste:
 
 
 # IPython's and Jupyter's input prompt: "In [2]: torch.cuda.is_available()" (its answer follows as "Out[2]: False")
-_IPYTHON = re.compile(r"^\s*In \[\d{0,6}\]:\s+(?=\S)")
-_ENV_PREFIX = re.compile(r"^\s*\([\w.@-]{1,60}\)\s+(?=\S+@\S+:|PS |\S*\$)")
+_IPYTHON = regex(r"^\s*In \[\d{0,6}\]:\s+(?=\S)")
+_ENV_PREFIX = regex(r"^\s*\([\w.@-]{1,60}\)\s+(?=\S+@\S+:|PS |\S*\$)")
 
 
 def prompt_command(line: str) -> tuple[str, str | None] | None:

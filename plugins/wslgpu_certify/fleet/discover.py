@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .untrusted import clean_text
+from ..lazy_regex import regex
 
-RUN_FOLDER = re.compile(r"^\d{8}T\d{6}Z-(.+)$")
+RUN_FOLDER = regex(r"^\d{8}T\d{6}Z-(.+)$")
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ import re
 from pathlib import Path
 
 from .untrusted import MAX_DEPTH, Unusable, clean_tree, read_capped
+from ..lazy_regex import regex
 
 MAX_HOSTS = 100_000  # in all: a range like ws[0:99999999] is a typo, not a fleet
 MAX_BYTES = 8 * 2**20  # an inventory of 100,000 hosts with a few variables each
-RANGE = re.compile(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\]")
+RANGE = regex(r"\[([0-9a-zA-Z]+):([0-9a-zA-Z]+)(?::([0-9]+))?\]")
 
 
 class ExpectedError(ValueError):

@@ -12,10 +12,11 @@ and the file is no longer well-formed. So they are shown visibly instead (`\x1b`
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from ..lazy_regex import regex
+
+NOT_XML = regex("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(value) -> str:

@@ -12,10 +12,10 @@ become HTML entities (no tag either), control characters are shown as `\\x1b`, a
 from __future__ import annotations
 
 import html
-import re
 
 from .analysis import root_causes
 from .verdicts import VERDICTS
+from ..lazy_regex import regex
 
 LIST = 25
 
@@ -48,8 +48,8 @@ def _more(items: list) -> list[str]:
     return [f"- ... and {len(items) - LIST} more (fleet.html lists every machine)"] if len(items) > LIST else []
 
 
-MARKDOWN_PUNCTUATION = re.compile(r"""([!#$%()*+,\-./:;=?@\[\\\]^_`{|}~])""")  # all ASCII punctuation but &<>"' (entities)
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+MARKDOWN_PUNCTUATION = regex(r"""([!#$%()*+,\-./:;=?@\[\\\]^_`{|}~])""")  # all ASCII punctuation but &<>"' (entities)
+CONTROL = regex("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _md(text: str | None, cap: int = 300) -> str:

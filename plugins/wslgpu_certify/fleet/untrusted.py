@@ -22,6 +22,8 @@ import re
 import stat
 from pathlib import Path
 
+from ..lazy_regex import regex
+
 # The suite's own results.json is about 100 KB (63 checks, evidence excerpts of a few hundred bytes each)
 MAX_RESULTS_BYTES = 16 * 2**20
 MAX_STATUS_BYTES = 1 * 2**20  # a machine's status.json is one small object; a CI status file lists the fleet
@@ -35,7 +37,7 @@ MAX_CONTAINERS = 1_000_000
 MAX_TEXT = 300  # characters of one machine-sent string shown in an output
 ELLIPSIS = "\u2026"
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = regex("[\ud800-\udfff]")
 
 
 class Unusable(ValueError):

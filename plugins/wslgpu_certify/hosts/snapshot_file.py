@@ -13,16 +13,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 from pathlib import Path
+
+from ..lazy_regex import regex
 
 FORMAT = "wslgpu-certify-snapshot/1"
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024  # a recorded machine is well under 1 MB; a hand-made one no bigger
 MAX_EXTENDS = 8  # snapshots a chain of `extends` may hold (the bundled broken ones use one)
 RECORDED_ENVS = ("wsl", "windows", "linux")  # the env of a recorded machine (hosts/machine.py ENVS, less auto/replay)
-ROLE = re.compile(r"windows|wsl|docker|container:[a-z][a-z0-9_-]{0,31}")  # hosts/machine.py ROLES
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+ROLE = regex(r"windows|wsl|docker|container:[a-z][a-z0-9_-]{0,31}")  # hosts/machine.py ROLES
+_SURROGATE = regex(r"[\ud800-\udfff]")
 _METADATA_TEXT = ("description", "recorded_at", "profile", "tool_version", "hostname", "distro", "user", "platform")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from . import Verdict, failed, not_applicable, passed, satisfies
+from ..lazy_regex import regex
 
 # Suffixes that mark a laptop part: its figure is its own, never the desktop GPU's of the same number.
-_LAPTOP = re.compile(r"\s+(?:with Max-Q Design|Laptop GPU|Max-Q)$", re.I)
+_LAPTOP = regex(r"\s+(?:with Max-Q Design|Laptop GPU|Max-Q)$", re.I)
 
 
 def _gpu_key(name: str) -> str:

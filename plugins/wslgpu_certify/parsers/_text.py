@@ -11,6 +11,7 @@ import codecs
 import re
 
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # Bytes -> text, before any clean-up: what the runners and diagnose's paste reader do first.
 _BOMS = (
@@ -49,7 +50,7 @@ def decode_output(raw: bytes | str | None) -> str:
 
 # Prompts seen in the corpus: "PS C:\Users\<USER>> ", "C:\Windows\system32>", "system32>wsl",
 # "<USER>@<HOST>:~$ ", "root@<HOST>:~# ", "$ ", "~$ ", "> ".
-_PROMPT = re.compile(
+_PROMPT = regex(
     r"^\s*(?:PS\s+[A-Za-z]:\\[^\n]*?>"
     r"|[A-Za-z]:\\[^\n>]*>"
     r"|\w+>(?=\S)"
@@ -58,7 +59,7 @@ _PROMPT = re.compile(
 )
 
 
-_ANSI_SGR = re.compile(r"\x1b\[[0-9;]*m")  # colour/bold codes, e.g. from `python -m rpy2.situation`
+_ANSI_SGR = regex(r"\x1b\[[0-9;]*m")  # colour/bold codes, e.g. from `python -m rpy2.situation`
 
 
 def clean(text: str | bytes | None) -> str:
@@ -96,7 +97,7 @@ def evidence(text: str, pattern: str = r"error|fail|exiting|denied|not found", l
 # Random bytes decoded as UTF-8 with errors="replace" come out as U+FFFD and C0 control
 # characters in about half of their characters; real command output, even mis-decoded
 # localized text, holds a few at most. Tab, newline, ESC (colour codes) and backspace are text.
-_NOT_TEXT = re.compile(r"[\ufffd\x01-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
+_NOT_TEXT = regex(r"[\ufffd\x01-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]")
 NOISE_SHARE = 0.05
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import clean, content_lines, lines, plausible_count, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,14 @@ class TensorflowGpuLog:
 #   Created TensorFlow device (/job:localhost/replica:0/task:0/device:GPU:0 with 6745 MB memory)
 #     -> physical GPU (device: 0, name: GeForce RTX 2070, pci bus id: ...)
 # TF >= 2.5: "Created device /job:localhost/replica:0/task:0/device:GPU:0 with 6745 MB memory:  -> device: 0, name: ..."
-_CREATED = re.compile(
+_CREATED = regex(
     r"Created (?:TensorFlow )?device \(?(\S+) with [^\n]*?->\s*(?:physical GPU \()?device: \d+, name: ([^,\n]+)"
 )
 # "Found device 0 with properties: \nname: GeForce RTX 2080 major: 7 minor: 5" (r-keras__healthy-*.txt);
 # TF 2.x: "pciBusID: 0000:01:00.0 name: GeForce RTX 2070 computeCapability: 7.5".
-_FOUND = re.compile(r"Found device \d+ with properties:\s*(?:pciBusID: \S+\s+)?name: (.+?)\s+(?:major|computeCapability):")
-_OPENED = re.compile(r"Successfully opened dynamic library (\S+)")
-_CUDA_ERROR = re.compile(r"failed call to cuInit[^\n]*|no NVIDIA GPU device is present[^\n]*|could not load dynamic library[^\n]*", re.I)
+_FOUND = regex(r"Found device \d+ with properties:\s*(?:pciBusID: \S+\s+)?name: (.+?)\s+(?:major|computeCapability):")
+_OPENED = regex(r"Successfully opened dynamic library (\S+)")
+_CUDA_ERROR = regex(r"failed call to cuInit[^\n]*|no NVIDIA GPU device is present[^\n]*|could not load dynamic library[^\n]*", re.I)
 
 
 def _unique(items) -> tuple[str, ...]:
@@ -54,11 +55,11 @@ def parse_tensorflow_log(text: str) -> TensorflowGpuLog:
     )
 
 
-_PHYSICAL_DEVICE = re.compile(r"PhysicalDevice\(name='([^']+)'")
-_DEVICE_NAME = re.compile(r"^/physical_device:[A-Z_]+:\d+$")
+_PHYSICAL_DEVICE = regex(r"PhysicalDevice\(name='([^']+)'")
+_DEVICE_NAME = regex(r"^/physical_device:[A-Z_]+:\d+$")
 # Python's repr of the list, whole: "[PhysicalDevice(name='/physical_device:GPU:0', device_type='GPU'), ...]"
 _ENTRY = r"PhysicalDevice\(name='/physical_device:[A-Z_]+:\d+', device_type='[A-Z_]+'\)"
-_DEVICE_LIST = re.compile(rf"^\s*\[(?:{_ENTRY}(?:, {_ENTRY})*)?\]\s*$")
+_DEVICE_LIST = regex(rf"^\s*\[(?:{_ENTRY}(?:, {_ENTRY})*)?\]\s*$")
 
 
 def parse_physical_devices(text: str) -> list[str]:
@@ -97,7 +98,7 @@ class JupyterServerUrl:
 
 # "http://127.0.0.1:8888/?token=...", ".../tree?token=...", ".../lab?token=..." (tensorflow__jupyter-container-startup-banner-*.txt);
 # notebook 5.x printed "http://(9db19a2b7194 or 127.0.0.1):8888/?token=...", whose second host is the local one.
-_JUPYTER_URL = re.compile(
+_JUPYTER_URL = regex(
     r"https?://(?:\([^\s()]+ or ([\w.\-]+)\)|([\w.\-]+|\[[0-9a-fA-F:]+\])):(\d+)/[^\s?]*\?token=([^\s&#]+)"
 )
 
@@ -126,11 +127,11 @@ class Rpy2Situation:
 
 # Layout from rpy2__situation-healthy-3.5.9-usr-lib-R.txt: labels end with ':' and the value
 # follows on the same line or the next one.
-_RPY2_VERSION = re.compile(r"rpy2 version:\s*\n?\s*(\S+)")
-_R_HOME_ENV = re.compile(r"Environment variable R_HOME:\s*(\S+)")
-_R_HOME_CALL = re.compile(r"Calling `R RHOME`:\s*(\S+)")
-_R_VERSION = re.compile(r"R version (\d+\.\d+\.\d+)")
-_RPY2_ERROR = re.compile(
+_RPY2_VERSION = regex(r"rpy2 version:\s*\n?\s*(\S+)")
+_R_HOME_ENV = regex(r"Environment variable R_HOME:\s*(\S+)")
+_R_HOME_CALL = regex(r"Calling `R RHOME`:\s*(\S+)")
+_R_VERSION = regex(r"R version (\d+\.\d+\.\d+)")
+_RPY2_ERROR = regex(
     r"cannot load library|libR\.so: cannot open shared object|Unable to determine R home"
     r"|R_HOME (?:undetermined|not defined)|cannot be built without R|Loading R library from rpy2: (?!OK)"
 )
@@ -138,7 +139,7 @@ _RPY2_ERROR = re.compile(
 
 # rpy2.situation 3.x goes on from R's HOME to "R version:" and "Loading R library from rpy2: OK|<why not>"
 # (rpy2__situation-healthy-3.5.9-usr-lib-R.txt; https://github.com/rpy2/rpy2/issues/1067, 3.4.5).
-_LOADED = re.compile(r"^\s*Loading R library from rpy2: OK\s*$", re.M)
+_LOADED = regex(r"^\s*Loading R library from rpy2: OK\s*$", re.M)
 
 
 def parse_rpy2_situation(text: str) -> Rpy2Situation:

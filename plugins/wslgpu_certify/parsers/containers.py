@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from . import apps
 from ._text import content_lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # ---- the record of a container start (role "docker", `start <role>`) -------------------------
 
@@ -63,7 +64,7 @@ def parse_start_record(text: str) -> StartRecord:
     return record
 
 
-_PUBLISHED = re.compile(r"[0-9A-Za-z.:\[\]]*:[0-9]{1,5}")
+_PUBLISHED = regex(r"[0-9A-Za-z.:\[\]]*:[0-9]{1,5}")
 
 
 # ---- our scripts' outputs --------------------------------------------------------------------
@@ -143,12 +144,12 @@ class EmbeddedR:
     error: str | None  # why it did not start (e.g. `Fatal error: unable to open the base package`)
 
 
-_R_START_ERRORS = (re.compile(r"Fatal error|Error"), re.compile(r"cannot|No such file|not found", re.I))  # best first
+_R_START_ERRORS = (regex(r"Fatal error|Error"), regex(r"cannot|No such file|not found", re.I))  # best first
 
 
 # R.version.string: "R version 4.0.3 (2020-10-10)", a development build "R Under development (unstable)
 # (2021-01-05 r79797)" (https://stat.ethz.ch/R-manual/R-devel/library/base/html/Version.html)
-_R_VERSION_STRING = re.compile(r"R (?:version \d+\.\d+\.\d+|Under development)\b.*\(\d{4}-\d\d-\d\d[^)]*\)\s*$")
+_R_VERSION_STRING = regex(r"R (?:version \d+\.\d+\.\d+|Under development)\b.*\(\d{4}-\d\d-\d\d[^)]*\)\s*$")
 
 
 def parse_embedded_r(text: str) -> EmbeddedR:

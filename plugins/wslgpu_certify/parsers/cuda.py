@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ._text import content_lines, evidence
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # The driver API's CUresult values that cuInit / cuDeviceGetCount / cuDeviceGetName return, from the
 # `cudaError_enum` of CUDA's cuda.h (CUDA Driver API reference, "Error Handling":
@@ -40,10 +40,10 @@ CU_RESULTS = {
 #   done
 # A failed call prints its line with the CUresult and stops there (exit 0 all the same); libcuda.so.1 that
 # cannot be loaded is Python's own traceback, ending "OSError: libcuda.so.1: cannot open shared object file...".
-_CALL = re.compile(r"^(cuInit|cuDriverGetVersion|cuDeviceGetCount) (-?\d+)(?: (-?\d+))?$")
-_DEVICE = re.compile(r"^device (\d+) (-?\d+) ?(.*)$")
-_DLOPEN = re.compile(r"^OSError: (?P<detail>.*libcuda\.so[^\s:]*: .+)$")
-_PYTHON_ERROR = re.compile(r"^(?:[A-Za-z]+Error|Traceback \(most recent call last\)):?")
+_CALL = regex(r"^(cuInit|cuDriverGetVersion|cuDeviceGetCount) (-?\d+)(?: (-?\d+))?$")
+_DEVICE = regex(r"^device (\d+) (-?\d+) ?(.*)$")
+_DLOPEN = regex(r"^OSError: (?P<detail>.*libcuda\.so[^\s:]*: .+)$")
+_PYTHON_ERROR = regex(r"^(?:[A-Za-z]+Error|Traceback \(most recent call last\)):?")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import content_lines, is_prompt, lines, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,14 @@ class KernelInfo:
 # A release is read only when something follows it (a space, the end of its line), so a cut inside
 # "4.19.128-microsoft-standard" does not read as "4.19.1" or as a native kernel.
 _KERNEL_PATTERNS = (
-    re.compile(r"Linux version (\d+\.\d+\S*)(?=\s)"),
-    re.compile(r"^\s*Linux\s+\S+\s+(\d+\.\d+\.\d+\S*)\s+#", re.M),
-    re.compile(r"^[ \t]*(\d+\.\d+\.\d+\S*)[ \t]*\n", re.M),
+    regex(r"Linux version (\d+\.\d+\S*)(?=\s)"),
+    regex(r"^\s*Linux\s+\S+\s+(\d+\.\d+\.\d+\S*)\s+#", re.M),
+    regex(r"^[ \t]*(\d+\.\d+\.\d+\S*)[ \t]*\n", re.M),
 )
 # A whole /proc/version line: "Linux version REL (BUILDER) (COMPILER) #1 SMP Tue Jun 23 12:58:10 UTC 2020":
 # once the builder's "(" follows the release, the line must reach its "#N" build number.
-_PROC_VERSION_LINE = re.compile(r"Linux version \S+ \([^\n]*")
-_BUILD_NUMBER = re.compile(r"\)\s+#\d+")
+_PROC_VERSION_LINE = regex(r"Linux version \S+ \([^\n]*")
+_BUILD_NUMBER = regex(r"\)\s+#\d+")
 
 
 def kernel_flavour(release: str) -> str:
@@ -46,11 +47,11 @@ def kernel_flavour(release: str) -> str:
 def parse_kernel(text: str) -> KernelInfo:
     """Read a kernel release from /proc/version, `uname -a` or `uname -r`; the first one printed wins."""
     body = require_text("kernel version", text)
-    matches = [m for m in (p.search(body) for p in _KERNEL_PATTERNS) if m]
+    matches = [(m, n) for n, m in enumerate(p.search(body) for p in _KERNEL_PATTERNS) if m]
     if not matches:
         raise UnreadableOutput("kernel version", text)
-    first = min(matches, key=lambda m: m.start(1))
-    if first.re is _KERNEL_PATTERNS[0]:
+    first, which = min(matches, key=lambda found: found[0].start(1))
+    if which == 0:  # /proc/version's line
         line = _PROC_VERSION_LINE.match(body, first.start())
         if line and not _BUILD_NUMBER.search(line.group(0)):
             raise UnreadableOutput("/proc/version (line cut before its #build number)", text)
@@ -74,7 +75,7 @@ class OsRelease:
 
 
 # A bare value cannot start with a quote: 'HOME_URL="https://www.ub' is a quoted value cut short.
-_ASSIGNMENT = re.compile(r"""^\s*([A-Z_][A-Z0-9_]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^"'\s]\S*)?))\s*$""")
+_ASSIGNMENT = regex(r"""^\s*([A-Z_][A-Z0-9_]*)=(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|((?:[^"'\s]\S*)?))\s*$""")
 
 
 def parse_os_release(text: str) -> OsRelease:
@@ -109,7 +110,7 @@ def parse_groups(text: str) -> list[str]:
     return (last.split(" : ", 1)[1] if " : " in last else last).split()
 
 
-_SUDO_DENIED = re.compile(r"a password is required|may not run|is not in the sudoers|not allowed to", re.I)
+_SUDO_DENIED = regex(r"a password is required|may not run|is not in the sudoers|not allowed to", re.I)
 
 
 def parse_sudo_list_command(text: str, command: str = "/usr/bin/dockerd") -> bool:
@@ -135,10 +136,10 @@ class AutostartBlock:
     disowns: bool
 
 
-_CHECK = re.compile(r"\bps\b.*\bgrep\b.*\bdockerd\b|\bpgrep\b.*\bdockerd\b|\bpidof\b.*\bdockerd\b")
+_CHECK = regex(r"\bps\b.*\bgrep\b.*\bdockerd\b|\bpgrep\b.*\bdockerd\b|\bpidof\b.*\bdockerd\b")
 # "sudo dockerd > /dev/null 2>&1 &" in the guide; `sudo -b` backgrounds too.
-_START = re.compile(r"\bsudo\s+(?:-\S+\s+)*(?:/usr/bin/)?dockerd\b")
-_BACKGROUND = re.compile(r"(?<![&>])&(?![&>])|\bsudo\s+(?:-\S+\s+)*-b\b|\bnohup\b|\bsetsid\b")
+_START = regex(r"\bsudo\s+(?:-\S+\s+)*(?:/usr/bin/)?dockerd\b")
+_BACKGROUND = regex(r"(?<![&>])&(?![&>])|\bsudo\s+(?:-\S+\s+)*-b\b|\bnohup\b|\bsetsid\b")
 
 
 def _closed(code: list[str], check: int, start: int) -> bool:
@@ -166,12 +167,12 @@ def parse_bashrc_autostart(text: str) -> AutostartBlock:
 
 
 # `ls -l` rows: mode, links, owner, group, size (or "major, minor" for devices), date, name.
-LS_LONG = re.compile(
+LS_LONG = regex(
     r"^[-dlcbpsD][-rwxsStT]{9}\S*\s+\d+\s+\S+\s+\S+\s+(?:\d+,\s*)?\d+\s+"
     r"(?:\w+\s+\d+\s+(?:\d{1,2}:\d{2}|\d{4})|\d{4}-\d\d-\d\d(?:\s+\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:\s+[+-]\d{4})?)?)"
     r"\s+(.+)$"
 )
-_LS_MODE = re.compile(r"^[-dlcbpsD][-rwxsStT]{9}")
+_LS_MODE = regex(r"^[-dlcbpsD][-rwxsStT]{9}")
 
 
 def parse_ls_names(text: str) -> list[str]:
@@ -226,7 +227,7 @@ class AptList:
     missing: bool  # cat: ...: No such file or directory
 
 
-_DEB_LINE = re.compile(r"^deb\s+(?:\[[^\]]*\]\s+)?\S+://\S+\s+\S+")
+_DEB_LINE = regex(r"^deb\s+(?:\[[^\]]*\]\s+)?\S+://\S+\s+\S+")
 
 
 def parse_apt_list(text: str) -> AptList:

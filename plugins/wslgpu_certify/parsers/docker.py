@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ._text import VERSION, clean, is_prompt, lines, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
 # (docker-info__cannot-connect-daemon-unrecognized-service.txt), "Got permission denied while trying
@@ -16,7 +17,7 @@ from .errors import UnreadableOutput
 # whose WSL integration is off or whose Desktop is not running: "The command 'docker' could not be found
 # in this WSL 2 distro. We recommend to activate the WSL integration in Docker Desktop settings."
 # (https://github.com/docker/for-win/issues/13088).
-_DAEMON_ERROR = re.compile(
+_DAEMON_ERROR = regex(
     r"Cannot connect to the Docker daemon|permission denied while trying to connect|error during connect"
     r"|could not be found in this WSL \d distro", re.I
 )
@@ -39,9 +40,9 @@ class DockerVersion:
     client_os_arch: str | None = None
 
 
-_KEY_VALUE = re.compile(r"^(\s*)([^:]+?):\s*(.*?)\s*$")
+_KEY_VALUE = regex(r"^(\s*)([^:]+?):\s*(.*?)\s*$")
 # GOOS/GOARCH pairs Docker is built for (the Go port list): "linux/amd6" cut short is none of them.
-_OS_ARCH = re.compile(r"(?:linux|windows|darwin|freebsd)/(?:amd64|arm64|arm|386|ppc64le|s390x|riscv64|mips64le)")
+_OS_ARCH = regex(r"(?:linux|windows|darwin|freebsd)/(?:amd64|arm64|arm|386|ppc64le|s390x|riscv64|mips64le)")
 
 
 def parse_docker_version(text: str) -> DockerVersion:
@@ -205,9 +206,9 @@ class FreshLogin:
     sudo_prompted: bool = False
 
 
-_SERVER_VERSION = re.compile(r"^\s*(\d+\.\d+\.\d+\S*)\s*$")
+_SERVER_VERSION = regex(r"^\s*(\d+\.\d+\.\d+\S*)\s*$")
 # bash -i without a terminal says so on stderr; noise, not a reason
-_JOB_CONTROL_NOISE = re.compile(r"cannot set terminal process group|no job control in this shell", re.I)
+_JOB_CONTROL_NOISE = regex(r"cannot set terminal process group|no job control in this shell", re.I)
 
 
 def parse_fresh_login(text: str) -> FreshLogin:
@@ -226,7 +227,7 @@ def parse_fresh_login(text: str) -> FreshLogin:
 
 # `docker version`'s server product under Docker Desktop: "Server: Docker Desktop 4.39.0 (184744)"
 # (docker-info__version-and-info-context-desktop-linux-docker-desktop-4.39.txt, ...-4.27-windows-client.txt).
-_DESKTOP_PRODUCT = re.compile(r"^Docker Desktop\s+(\d+(?:\.\d+)+)", re.I)
+_DESKTOP_PRODUCT = regex(r"^Docker Desktop\s+(\d+(?:\.\d+)+)", re.I)
 
 
 def docker_desktop_version(server_product: str | None) -> str | None:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from ._text import content_lines, lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # Context names: docker/cli's validation allows [a-zA-Z0-9][a-zA-Z0-9_.+-]+.
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_NAME = regex(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 # "Warning: DOCKER_HOST environment variable overrides the active context. ..."
-_DOCKER_HOST_WARNING = re.compile(r"DOCKER_HOST environment variable overrides the active context", re.I)
+_DOCKER_HOST_WARNING = regex(r"DOCKER_HOST environment variable overrides the active context", re.I)
 
 
 def parse_docker_context_show(text: str) -> str:
@@ -33,10 +34,10 @@ def parse_docker_context_show(text: str) -> str:
 # Inside a WSL distro integrated with Docker Desktop the context is plain "default" on
 # unix:///var/run/docker.sock (https://github.com/docker-archive-public/docker.model-cli/pull/94),
 # so a context alone cannot tell Desktop's integration from an engine installed in the distro.
-_HEADER = re.compile(r"^NAME\s+DESCRIPTION\s+DOCKER ENDPOINT")
+_HEADER = regex(r"^NAME\s+DESCRIPTION\s+DOCKER ENDPOINT")
 _COLUMN_TITLES = ("NAME", "DESCRIPTION", "DOCKER ENDPOINT", "KUBERNETES ENDPOINT", "ORCHESTRATOR", "ERROR")
-_ENDPOINT = re.compile(r"^(?:unix|npipe|tcp|ssh|fd)://\S+$")
-_DESKTOP_ENDPOINT = re.compile(r"dockerDesktop\w*Engine|/\.docker/desktop/", re.I)
+_ENDPOINT = regex(r"^(?:unix|npipe|tcp|ssh|fd)://\S+$")
+_DESKTOP_ENDPOINT = regex(r"dockerDesktop\w*Engine|/\.docker/desktop/", re.I)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import is_prompt, lines, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 @dataclass(frozen=True)
@@ -21,15 +22,15 @@ class DpkgPackage:
 # `dpkg -l` row: desired+status letters, optional error flag, then name, version, arch, description.
 # Long names are cut to the column width, e.g. "libnvidia-compute-460:am"
 # (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt), so the arch suffix is cut at ':'.
-_DPKG_L_ROW = re.compile(r"^([uihrp][ncHUFWti])[R ]?\s+(\S+)\s+(\S+)(?:\s+\S+)?(?:\s.*)?$")
+_DPKG_L_ROW = regex(r"^([uihrp][ncHUFWti])[R ]?\s+(\S+)\s+(\S+)(?:\s+\S+)?(?:\s.*)?$")
 # A whole row goes on past the version to the architecture and a description; "<none>" for "un" rows.
-_DPKG_L_WHOLE = re.compile(r"^[uihrp][ncHUFWti][R ]?\s+\S+\s+\S+\s+(?:[a-z0-9-]+|<none>)\s+\S")
-_DPKG_L_START = re.compile(r"^[uihrp][ncHUFWti][R ]?\s")
+_DPKG_L_WHOLE = regex(r"^[uihrp][ncHUFWti][R ]?\s+\S+\s+\S+\s+(?:[a-z0-9-]+|<none>)\s+\S")
+_DPKG_L_START = regex(r"^[uihrp][ncHUFWti][R ]?\s")
 # `dpkg-query -W -f='${Package}\t${Version}\t${db:Status-Abbrev}\n'`
 # ${db:Status-Abbrev} is want + status letters then the error flag (dpkg-query(1)): "ii ", "rc ", "iHR".
-_DPKG_QUERY_ROW = re.compile(r"^([^\s\t]+)\t([^\t]*)\t([a-zA-Z]{2}[ R]?)\s*$")
-_DPKG_NOT_FOUND = re.compile(r"^dpkg-query: no packages found matching \S+")
-_DPKG_HEADER = re.compile(r"^(Desired=|\|\s*Status=|\|/ Err|\|\|/ Name|\+\+\+-)")
+_DPKG_QUERY_ROW = regex(r"^([^\s\t]+)\t([^\t]*)\t([a-zA-Z]{2}[ R]?)\s*$")
+_DPKG_NOT_FOUND = regex(r"^dpkg-query: no packages found matching \S+")
+_DPKG_HEADER = regex(r"^(Desired=|\|\s*Status=|\|/ Err|\|\|/ Name|\+\+\+-)")
 
 
 def _bare_name(name: str) -> str:
@@ -86,13 +87,13 @@ def installed(packages: dict[str, DpkgPackage]) -> dict[str, DpkgPackage]:
 
 # Userspace or kernel parts of a native Linux NVIDIA driver. Inside WSL these shadow the
 # libraries mapped from Windows under /usr/lib/wsl/lib (dpkg-nvidia__linux-driver-470-installed-inside-wsl.txt).
-_LINUX_DRIVER = re.compile(
+_LINUX_DRIVER = regex(
     r"^(?:nvidia-(?:driver|dkms|kernel-common|kernel-source|kernel|utils|compute-utils|headless(?:-no-dkms)?|firmware)-"
     r"|libnvidia-(?:compute|gl|cfg1|common|decode|encode|extra|fbc1|ifr1)-"
     r"|xserver-xorg-video-nvidia|linux-modules-nvidia-|linux-objects-nvidia-|nvidia-\d+$|cuda-drivers)"
 )
 # The container toolkit is what the guide installs; never count it as a driver.
-_CONTAINER_TOOLKIT = re.compile(r"^(?:nvidia-docker2|nvidia-container-|libnvidia-container)")
+_CONTAINER_TOOLKIT = regex(r"^(?:nvidia-docker2|nvidia-container-|libnvidia-container)")
 
 
 def linux_nvidia_driver_packages(packages: dict[str, DpkgPackage]) -> list[str]:

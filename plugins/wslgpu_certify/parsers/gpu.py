@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import VERSION, content_lines, evidence, plausible_count, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,12 @@ class NbodyResult:
 # The names cuda-samples' _ConvertSMVer2ArchName prints (helper_cuda.h), never a GPU's name.
 ARCHITECTURES = frozenset({"Tesla", "Fermi", "Kepler", "Maxwell", "Pascal", "Volta", "Xavier", "Turing", "Ampere",
                            "Ada", "Hopper", "Blackwell", "Graphics Device"})
-_DEVICE = re.compile(r'GPU Device \d+: "([^"]+)" with compute capability (\d+\.\d+)')
-_COMPUTE_DEVICE = re.compile(r"Compute (\d+\.\d+) CUDA device: \[([^\]]+)\]")
-_BODIES = re.compile(r"(\d+) bodies, total time for \d+ iterations: ([\d.]+) ms")
-_INTERACTIONS = re.compile(r"=\s*([\d.]+) billion interactions per second")
+_DEVICE = regex(r'GPU Device \d+: "([^"]+)" with compute capability (\d+\.\d+)')
+_COMPUTE_DEVICE = regex(r"Compute (\d+\.\d+) CUDA device: \[([^\]]+)\]")
+_BODIES = regex(r"(\d+) bodies, total time for \d+ iterations: ([\d.]+) ms")
+_INTERACTIONS = regex(r"=\s*([\d.]+) billion interactions per second")
 # The figure line is read only whole, up to "per interaction": a cut figure is not a smaller one.
-_GFLOPS = re.compile(r"=\s*(\d+(?:\.\d+)?) (single|double)-precision GFLOP/s at \d+ flops per interaction")
+_GFLOPS = regex(r"=\s*(\d+(?:\.\d+)?) (single|double)-precision GFLOP/s at \d+ flops per interaction")
 
 
 def parse_nbody(text: str) -> NbodyResult:
@@ -91,16 +92,16 @@ class NvidiaSmi:
 
 # "| NVIDIA-SMI 555.52.01   Driver Version: 555.99   CUDA Version: 12.5 |" (nvidia-smi__healthy-wsl-555.52-rtx4070.txt);
 # the header line ends with its closing '|', so a cut inside it does not read as a shorter version.
-_SMI_HEADER = re.compile(r"NVIDIA-SMI\s+(\S+)\s+Driver Version:\s*(\S+)(?:\s+CUDA Version:\s*(\S+))?\s*\|")
+_SMI_HEADER = regex(r"NVIDIA-SMI\s+(\S+)\s+Driver Version:\s*(\S+)(?:\s+CUDA Version:\s*(\S+))?\s*\|")
 # GPU row: "|   0  Quadro RTX 4000     On   | 00000000:73:00.0 Off |                  N/A |"; Windows shows
 # WDDM/TCC instead of On/Off (nvidia-smi__windows-exe-wddm-two-gpus-517.48.txt, indented there). A row
 # counts only when all three columns are there up to the closing '|'.
-_SMI_GPU_ROW = re.compile(
+_SMI_GPU_ROW = regex(
     r"^[ \t]*\|\s+(\d+)\s+(.+?)\s+(?:On|Off|WDDM|TCC|N/A)\s+\|\s+[0-9A-Fa-f]+:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]"
     r"\s+(?:On|Off|N/A)\s+\|[^|\n]*\|[ \t]*$",
     re.M,
 )
-_SMI_ERRORS = re.compile(
+_SMI_ERRORS = regex(
     # "(?m)^[^\n]*" rather than "[^\n]*": the line's start is found once, not tried at every offset
     r"(?m)NVIDIA-SMI has failed[^\n]*|^[^\n]*Segmentation fault[^\n]*|Failed to initialize NVML[^\n]*"
     r"|No devices were found|nvidia-smi: (?:command )?not found|Unable to determine the device handle[^\n]*"
@@ -159,9 +160,9 @@ def parse_nvidia_smi(text: str) -> NvidiaSmi:
 # "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver" or "No devices were found".
 
 LOOKED_FOR = ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia/version", "libcuda.so.1")
-_MARKER = re.compile(r"^(present|missing) (\S+)$")
-_GPU_LINE = re.compile(r"^GPU (\d+): (.+?)(?: \(UUID: [^)]*\))?$")
-_SMI_EXIT = re.compile(r"^nvidia-smi exit (\d{1,3})$")
+_MARKER = regex(r"^(present|missing) (\S+)$")
+_GPU_LINE = regex(r"^GPU (\d+): (.+?)(?: \(UUID: [^)]*\))?$")
+_SMI_EXIT = regex(r"^nvidia-smi exit (\d{1,3})$")
 MAX_GPUS = 64
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import clean, lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 # --- update-alternatives --query iptables (and --config's table) -----------------------------
@@ -18,12 +19,12 @@ from .errors import UnreadableOutput
 #   and a Selection/Path/Priority/Status table, '*' marking the current choice (corpus
 #   dockerd__wsl-ubuntu-22.04-iptables-legacy-nat-table-missing.txt, docker/for-linux#1437), or
 #   "There is only one alternative in link group iptables (providing ...): <path>" + "Nothing to configure.".
-_QUERY_FIELD = re.compile(r"^(Name|Link|Status|Best|Value|Alternative|Priority):\s*(.*?)\s*$")
-_CHOICES = re.compile(r"There are (\d+) choices for the alternative (\S+) \(providing (\S+)\)")
-_ONLY_ONE = re.compile(r"There is only one alternative in link group (\S+) \(providing (\S+)\): (\S+)")
+_QUERY_FIELD = regex(r"^(Name|Link|Status|Best|Value|Alternative|Priority):\s*(.*?)\s*$")
+_CHOICES = regex(r"There are (\d+) choices for the alternative (\S+) \(providing (\S+)\)")
+_ONLY_ONE = regex(r"There is only one alternative in link group (\S+) \(providing (\S+)\): (\S+)")
 # "update-alternatives: error: no alternatives for iptables" (the group does not exist at all).
-_NO_ALTERNATIVES = re.compile(r"error: no alternatives for (\S+)")
-_CONFIG_ROW = re.compile(r"^\s*(\*)?\s*(\d+)\s+(/\S+)\s+(-?\d+)\s+(auto mode|manual mode)\s*$")
+_NO_ALTERNATIVES = regex(r"error: no alternatives for (\S+)")
+_CONFIG_ROW = regex(r"^\s*(\*)?\s*(\d+)\s+(/\S+)\s+(-?\d+)\s+(auto mode|manual mode)\s*$")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import content_lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # `ls -l /usr/lib/wsl/lib/`: WSL mounts C:\Windows\System32\lxss\lib there; the NVIDIA driver ships
 # libcuda.so, libcuda.so.1 and libcuda.so.1.1 as three regular files of the same size, not a symlink
@@ -15,14 +16,14 @@ from .errors import UnreadableOutput
 # Users who "fix" ldconfig's warning replace them with symlinks (https://github.com/microsoft/WSL/issues/5663).
 # Plain `ls` prints names only (corpus nvidia-smi__ls-usr-lib-wsl-lib-no-libcuda-egpu.txt, WSL#5604:
 # a machine whose GPU driver maps no libcuda at all).
-_LONG = re.compile(
+_LONG = regex(
     r"^(?P<type>[-bcdlps])[rwxsStT-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+(?P<size>\d+)(?:,\s*\d+)?\s+"
     r"(?:\S+\s+\d{1,2}\s+(?:\d{4}|\d{1,2}:\d{2})|\d{4}-\d{2}-\d{2}\s+\d{2}:\d{2}(?::\d{2}\S*)?(?:\s+[+-]\d{4})?)\s+"
     r"(?P<name>.+?)(?: -> (?P<target>.+))?$"
 )
-_TOTAL = re.compile(r"^total \d+$")
-_MISSING = re.compile(r"cannot access .*No such file or directory|No such file or directory", re.I)
-_PLAIN_NAME = re.compile(r"^[\w.+-]+$")
+_TOTAL = regex(r"^total \d+$")
+_MISSING = regex(r"cannot access .*No such file or directory|No such file or directory", re.I)
+_PLAIN_NAME = regex(r"^[\w.+-]+$")
 _KINDS = {"-": "file", "l": "symlink", "d": "dir"}
 
 
@@ -94,17 +95,17 @@ def parse_ls_wsl_lib(text: str) -> WslLibListing:
 # "/sbin/ldconfig.real: " on Debian/Ubuntu (corpus ldconfig__ldconfig-real-...-ubuntu-24.04.txt;
 # microsoft/WSL#11229, #5548, #5663). With WSL's regular-file copies it warns on every run:
 # "/usr/lib/wsl/lib/libcuda.so.1 is not a symbolic link": cosmetic, the loader still finds libcuda.so.1.
-_LDCONFIG_PREFIX = re.compile(r"^(?:/\S*/)?ldconfig(?:\.real)?: (.+)$")
+_LDCONFIG_PREFIX = regex(r"^(?:/\S*/)?ldconfig(?:\.real)?: (.+)$")
 _LDCONFIG_MESSAGES = (
-    ("not-a-symlink", re.compile(r"^(?P<path>/\S+) is not a symbolic link$")),
-    ("empty-file", re.compile(r"^File (?P<path>/\S+) is empty, not checked\.$")),
-    ("too-small", re.compile(r"^File (?P<path>/\S+) is too small, not checked\.$")),
-    ("cant-stat", re.compile(r"^Can't stat (?P<path>/\S+): .+$")),
-    ("cant-link", re.compile(r"^Can't link (?P<path>/\S+) to \S+$")),
-    ("duplicate-path", re.compile(r"^Path `(?P<path>[^']+)' given more than once$")),
-    ("unknown-type", re.compile(r"^(?P<path>/\S+) is not a known library type$")),
-    ("not-regular", re.compile(r"^Ignored file (?P<path>/\S+) since it is not a regular file\.$")),
-    ("config-unreadable", re.compile(r"^(?:Warning: ignoring configuration file that cannot be opened|Can't open configuration file) (?P<path>/\S+?):? .*$")),
+    ("not-a-symlink", regex(r"^(?P<path>/\S+) is not a symbolic link$")),
+    ("empty-file", regex(r"^File (?P<path>/\S+) is empty, not checked\.$")),
+    ("too-small", regex(r"^File (?P<path>/\S+) is too small, not checked\.$")),
+    ("cant-stat", regex(r"^Can't stat (?P<path>/\S+): .+$")),
+    ("cant-link", regex(r"^Can't link (?P<path>/\S+) to \S+$")),
+    ("duplicate-path", regex(r"^Path `(?P<path>[^']+)' given more than once$")),
+    ("unknown-type", regex(r"^(?P<path>/\S+) is not a known library type$")),
+    ("not-regular", regex(r"^Ignored file (?P<path>/\S+) since it is not a regular file\.$")),
+    ("config-unreadable", regex(r"^(?:Warning: ignoring configuration file that cannot be opened|Can't open configuration file) (?P<path>/\S+?):? .*$")),
 )
 
 

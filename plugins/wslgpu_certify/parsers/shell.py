@@ -7,9 +7,10 @@ import re
 from ._text import MAX_OUTPUT, content_lines, plausible_count, require_text
 from .distro import LS_LONG
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
-_IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
-_MISSING = re.compile(r"No such file or directory|No such (?:image|object)|cannot access|not found|does not exist|^missing$", re.I)
+_IMAGE_ID = regex(r"sha256:[0-9a-f]{64}")
+_MISSING = regex(r"No such file or directory|No such (?:image|object)|cannot access|not found|does not exist|^missing$", re.I)
 
 
 def parse_presence(text: str) -> bool:
@@ -32,11 +33,11 @@ def parse_presence(text: str) -> bool:
     raise UnreadableOutput("presence probe", text)
 
 
-_LDCONFIG_ROW = re.compile(r"^\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\S+)\s*$")
+_LDCONFIG_ROW = regex(r"^\s*(\S+)\s+\(([^)]*)\)\s+=>\s+(\S+)\s*$")
 
 
 # glibc's ldconfig prints the count first: "9 libs found in cache `/etc/ld.so.cache'" (or "1 library found").
-_LDCONFIG_COUNT = re.compile(r"^(\d+) (?:libs|library) found in cache")
+_LDCONFIG_COUNT = regex(r"^(\d+) (?:libs|library) found in cache")
 
 
 def parse_ldconfig(text: str) -> dict[str, str]:

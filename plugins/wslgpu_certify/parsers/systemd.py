@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ._text import clean, content_lines, lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # --- /etc/wsl.conf ----------------------------------------------------------------------------
 #
@@ -94,7 +95,7 @@ def parse_wsl_conf(text: str) -> WslConf:
 #   "Failed to connect to bus: Host is down"
 # (corpus dockerd__systemctl-no-systemd-pid1-and-docker-unrecognized-service.txt, microsoft/WSL#6561).
 _UNIT_STATES = ("active", "inactive", "failed", "activating", "deactivating", "reloading", "refreshing", "maintenance")
-_NO_SYSTEMD = re.compile(r"has not been booted with systemd as init system|Failed to connect to bus", re.I)
+_NO_SYSTEMD = regex(r"has not been booted with systemd as init system|Failed to connect to bus", re.I)
 
 
 @dataclass(frozen=True)
@@ -129,25 +130,25 @@ def parse_systemctl_is_active(text: str) -> UnitState:
 # (https://github.com/rnanosaur/nanosaur/pull/47); the iptables failures dockerd logs on WSL
 # (corpus dockerd__wsl-ubuntu-22.04-iptables-legacy-nat-table-missing.txt, docker/for-linux#1437;
 # "iptables v1.8.7 (nf_tables): RULE_APPEND failed" https://github.com/microsoft/WSL/issues/6655).
-_JOURNAL_LINE = re.compile(r"^ ?\S{1,5} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ [^\s:]+: ")
-_JOURNAL_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* \S+ [^\s:]+: ")
-_MARKER = re.compile(r"^-- .*(?:--)?$")
-_NO_ENTRIES = re.compile(r"^-- No entries --$|^No journal files were found\.?$", re.M)
-_HINT = re.compile(r"^Hint: You are currently not seeing messages|^\s+(?:Pass -q|Users in groups|all messages)", re.I)
+_JOURNAL_LINE = regex(r"^ ?\S{1,5} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \S+ [^\s:]+: ")
+_JOURNAL_ISO = regex(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S* \S+ [^\s:]+: ")
+_MARKER = regex(r"^-- .*(?:--)?$")
+_NO_ENTRIES = regex(r"^-- No entries --$|^No journal files were found\.?$", re.M)
+_HINT = regex(r"^Hint: You are currently not seeing messages|^\s+(?:Pass -q|Users in groups|all messages)", re.I)
 
 # (kind, pattern) in the order a check should weigh them; each matches stable words only.
 _JOURNAL_FINDINGS = (
-    ("iptables", re.compile(r"failed to create NAT chain|iptables failed|can't initialize iptables table|iptables v[\d.]+ \((?:legacy|nf_tables)\)", re.I)),
-    ("pid-file", re.compile(r"pid file found, ensure docker is not running", re.I)),
+    ("iptables", regex(r"failed to create NAT chain|iptables failed|can't initialize iptables table|iptables v[\d.]+ \((?:legacy|nf_tables)\)", re.I)),
+    ("pid-file", regex(r"pid file found, ensure docker is not running", re.I)),
     # A flag in the unit (ExecStart=/usr/bin/dockerd -H fd://) and the same key in daemon.json, e.g. the
     # "hosts" a hand-started dockerd used: https://github.com/moby/moby/issues/25471, docker/for-linux#165.
-    ("daemon-json-conflict", re.compile(r"specified both as a flag and in the conf", re.I)),
-    ("daemon-json", re.compile(r"unable to configure the Docker daemon with file", re.I)),
-    ("start-failed", re.compile(r"Failed to start Docker Application Container Engine|docker\.service: Failed with result|Start request repeated too quickly", re.I)),
-    ("daemon-failed", re.compile(r"failed to start daemon", re.I)),
-    ("started", re.compile(r"Started Docker Application Container Engine|API listen on ", re.I)),
+    ("daemon-json-conflict", regex(r"specified both as a flag and in the conf", re.I)),
+    ("daemon-json", regex(r"unable to configure the Docker daemon with file", re.I)),
+    ("start-failed", regex(r"Failed to start Docker Application Container Engine|docker\.service: Failed with result|Start request repeated too quickly", re.I)),
+    ("daemon-failed", regex(r"failed to start daemon", re.I)),
+    ("started", regex(r"Started Docker Application Container Engine|API listen on ", re.I)),
 )
-_IPTABLES_BACKEND = re.compile(r"iptables v[\d.]+ \((legacy|nf_tables)\)")
+_IPTABLES_BACKEND = regex(r"iptables v[\d.]+ \((legacy|nf_tables)\)")
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def parse_wsl_conf_file(text: str) -> WslConf | None:
 
 
 # sudo(8) with -n where a password would be needed: "sudo: a password is required" (sudo 1.8/1.9).
-_SUDO_REFUSED = re.compile(r"^sudo: (?:a password is required|a terminal is required)", re.M)
+_SUDO_REFUSED = regex(r"^sudo: (?:a password is required|a terminal is required)", re.M)
 
 
 def parse_sudo_docker_journal(text: str) -> DockerJournal | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ._text import clean, evidence, lines
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # --- nvidia-container-cli -k -d /dev/tty info --------------------------------------------------
 #
@@ -22,23 +23,23 @@ from .errors import UnreadableOutput
 #   - dxcore initialization failed (1.3.0): https://github.com/NVIDIA/nvidia-docker/issues/1400
 #   - "load library failed: libnvidia-ml.so.1" (1.5.0~rc.2): https://github.com/NVIDIA/nvidia-docker/issues/1542
 #   - plain `info` block on WSL (1.12.1): https://github.com/NVIDIA/nvidia-container-toolkit/issues/53
-_GLOG = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+\s+[\w.]+:\d+\]\s?(.*)$")
-_LIB_CONTEXT = re.compile(r"initializing library context \(version=([^,\s)]+)")
-_DXCORE_FAILED = re.compile(r"dxcore initialization failed", re.I)
-_DXCORE_OK = re.compile(r"dxcore layer initialized successfully|skipping kernel modules load on WSL", re.I)
-_WDDM_ADAPTER = re.compile(r"Creating a new WDDM Adapter", re.I)
+_GLOG = regex(r"^[IWEF]\d{4} [\d:.]+\s+\d+\s+[\w.]+:\d+\]\s?(.*)$")
+_LIB_CONTEXT = regex(r"initializing library context \(version=([^,\s)]+)")
+_DXCORE_FAILED = regex(r"dxcore initialization failed", re.I)
+_DXCORE_OK = regex(r"dxcore layer initialized successfully|skipping kernel modules load on WSL", re.I)
+_WDDM_ADAPTER = regex(r"Creating a new WDDM Adapter", re.I)
 # "Core Nvidia component libcuda.so.1.1 not found in /usr/lib/wsl/drivers/<inf dir>" (1.14.2) and
 # "Core Nvidia library libnvidia-ml.so.1 not found in ..." (k8s-device-plugin#207, same dxcore.c).
-_COMPONENT_MISSING = re.compile(r"Core Nvidia (?:component|library) (\S+) not found in (\S+)")
-_SELECTING = re.compile(r"^selecting (/\S+)$")
+_COMPONENT_MISSING = regex(r"Core Nvidia (?:component|library) (\S+) not found in (\S+)")
+_SELECTING = regex(r"^selecting (/\S+)$")
 # "nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1: cannot open ..."
 # "nvidia-container-cli: initialization error: driver error: failed to process request"
-_CLI_ERROR = re.compile(r"nvidia-container-cli: (\w[\w ]*? error: .+)$")
-_LOAD_FAILED = re.compile(r"load library failed: ([^:\s]+)")
-_INFO_FIELD = re.compile(r"^(NVRM version|CUDA version|Device Index|Device Minor|Model|Brand|GPU UUID|Bus Location|Architecture):\s*(.*?)\s*$")
+_CLI_ERROR = regex(r"nvidia-container-cli: (\w[\w ]*? error: .+)$")
+_LOAD_FAILED = regex(r"load library failed: ([^:\s]+)")
+_INFO_FIELD = regex(r"^(NVRM version|CUDA version|Device Index|Device Minor|Model|Brand|GPU UUID|Bus Location|Architecture):\s*(.*?)\s*$")
 # A Linux NVIDIA driver's libraries carry its version: libnvidia-ml.so.470.57.02, libcuda.so.520.56.06.
 # WSL's own (mapped from the Windows driver store) end in .so.1 / .so.1.1 instead.
-_DRIVER_VERSIONED = re.compile(r"\.so\.\d{3}\.\d+(?:\.\d+)?$")
+_DRIVER_VERSIONED = regex(r"\.so\.\d{3}\.\d+(?:\.\d+)?$")
 WSL_LIB_ROOT = "/usr/lib/wsl/"
 
 
@@ -175,11 +176,11 @@ def parse_container_cli_info(text: str) -> ContainerCliInfo:
 #       (https://github.com/OE4T/meta-tegra/pull/1475)
 #   nvidia-container-cli --version        "cli-version: 1.12.1" / "lib-version: 1.12.1" / "build date: ..." /
 #       "build revision: <sha>" / "build compiler: ..." (https://github.com/NVIDIA/nvidia-container-toolkit/issues/53)
-_GO_VERSION = re.compile(
+_GO_VERSION = regex(
     r"^NVIDIA Container (Toolkit CLI|Runtime Hook|Runtime) version (\S+)\s*\n\s*commit:[ \t]*(\S*)", re.M
 )
 _GO_TOOL = {"Toolkit CLI": "nvidia-ctk", "Runtime Hook": "nvidia-container-toolkit", "Runtime": "nvidia-container-runtime"}
-_CLI_VERSION_KEY = re.compile(r"^\s*(cli-version|lib-version|build revision|build date):[ \t]*(\S*)", re.M)
+_CLI_VERSION_KEY = regex(r"^\s*(cli-version|lib-version|build revision|build date):[ \t]*(\S*)", re.M)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ._text import clean, content_lines, evidence, lines
 from .errors import UnreadableOutput
 from .toolkit import WSL_LIB_ROOT
+from ..lazy_regex import regex
 
 
 # --- /etc/nvidia-container-runtime/config.toml -----------------------------------------------
@@ -79,10 +80,10 @@ def parse_runtime_config(text: str) -> RuntimeConfig:
 # (cmd/nvidia-ctk/cdi/list/list.go; transcript "Found 5 CDI devices" / nvidia.com/gpu=0..3, all in a
 # fake-nvidia issue; the piped form in the corpus file nvidia-ctk__cdi-generate-wsl-libdxcore-not-located-driver-595.71.txt).
 # On WSL `cdi generate` makes only nvidia.com/gpu=all (https://github.com/NVIDIA/OpenShell/pull/441).
-_LOGRUS = re.compile(r"^(?:(INFO|WARN|ERRO|DEBU|FATA)\[\d+\]\s*(.*?)|(?:time=\S+\s+)?level=(\w+)\s+msg=\"(.*?)\"(?:\s.*)?)\s*$")
+_LOGRUS = regex(r"^(?:(INFO|WARN|ERRO|DEBU|FATA)\[\d+\]\s*(.*?)|(?:time=\S+\s+)?level=(\w+)\s+msg=\"(.*?)\"(?:\s.*)?)\s*$")
 _LEVELS = {"INFO": "info", "WARN": "warning", "ERRO": "error", "DEBU": "debug", "FATA": "fatal"}
-_FOUND = re.compile(r"^Found (\d+) CDI devices?$")
-_CDI_NAME = re.compile(r"^[A-Za-z0-9][\w.\-]*(?:/[A-Za-z0-9][\w.\-]*)+=[\w.:\-]+$")
+_FOUND = regex(r"^Found (\d+) CDI devices?$")
+_CDI_NAME = regex(r"^[A-Za-z0-9][\w.\-]*(?:/[A-Za-z0-9][\w.\-]*)+=[\w.:\-]+$")
 
 
 def _logrus(line: str) -> tuple[str, str] | None:
@@ -145,9 +146,9 @@ class CdiGenerate:
         return self.mode == "wsl" and bool(self.nvml_library) and not self.nvml_library.startswith(WSL_LIB_ROOT)
 
 
-_AUTO_MODE = re.compile(r"Auto-detected mode as ['\"](\w+)['\"]")
-_USING_NVML = re.compile(r"^Using (/\S*libnvidia-ml\.so\S*)$")
-_GENERATED = re.compile(r"Generated CDI spec with version (\S+)")
+_AUTO_MODE = regex(r"Auto-detected mode as ['\"](\w+)['\"]")
+_USING_NVML = regex(r"^Using (/\S*libnvidia-ml\.so\S*)$")
+_GENERATED = regex(r"Generated CDI spec with version (\S+)")
 
 
 def parse_cdi_generate(text: str) -> CdiGenerate:
@@ -181,7 +182,7 @@ def parse_cdi_generate(text: str) -> CdiGenerate:
 
 
 # `cat` of a file that is not there (coreutils' wording; stderr is read with stdout).
-_NO_SUCH_FILE = re.compile(r"^cat: .*: No such file or directory$", re.M)
+_NO_SUCH_FILE = regex(r"^cat: .*: No such file or directory$", re.M)
 
 
 def parse_runtime_config_file(text: str) -> RuntimeConfig | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import clean, content_lines, is_prompt, lines, plausible_count, require_text
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class WindowsBuild:
 
 # `ver`: "Microsoft Windows [Version 10.0.20201.1000]" (setup-guide §3.1); localized word inside
 # the brackets, e.g. "[版本 10.0.18362.207]" (wsl-cli__zh-ver-18362-wsl-l-v-unsupported.txt).
-_VER = re.compile(r"\[\s*[^\]\d\s]+\s+(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?\s*\]")
+_VER = regex(r"\[\s*[^\]\d\s]+\s+(\d+)\.(\d+)\.(\d+)(?:\.(\d+))?\s*\]")
 
 
 def parse_ver(text: str) -> WindowsBuild:
@@ -54,15 +55,15 @@ class FeatureState:
     error: str | None = None
 
 
-_DISM_ELEVATION = re.compile(r"Error:\s*740\b|requires elevation|elevated permissions are required", re.I)
-_DISM_STATE = re.compile(r"^\s*State\s*:\s*(.+?)\s*$", re.M)
+_DISM_ELEVATION = regex(r"Error:\s*740\b|requires elevation|elevated permissions are required", re.I)
+_DISM_STATE = regex(r"^\s*State\s*:\s*(.+?)\s*$", re.M)
 # The states dism prints for a feature (DismPackageFeatureState, learn.microsoft.com/windows-hardware/
 # manufacture/desktop/dism/dismpackagefeaturestate-enumeration): a cut value such as "Enab" is none of them.
 _DISM_STATES = {
     "not present", "disable pending", "disabled", "disabled with payload removed", "enabled",
     "enable pending", "superseded", "partially installed", "staged", "removed", "installed",
 }
-_DISM_ERROR = re.compile(r"^\s*Error:\s*\S.*$", re.M)
+_DISM_ERROR = regex(r"^\s*Error:\s*\S.*$", re.M)
 
 
 def parse_dism_feature_info(text: str, name: str) -> FeatureState:
@@ -138,10 +139,10 @@ class WslDistro:
     is_default: bool
 
 
-_LV_HEADER = re.compile(r"^\s*NAME\s+STATE\s+VERSION\s*$")
+_LV_HEADER = regex(r"^\s*NAME\s+STATE\s+VERSION\s*$")
 # Distro names cannot contain spaces; states are single words (Running, Stopped, Installing...).
-_LV_ROW = re.compile(r"^\s*(\*)?\s*(\S+)\s+(\S+)\s+(\d+)\s*$")
-_NO_DISTROS = re.compile(r"has no installed distributions", re.I)
+_LV_ROW = regex(r"^\s*(\*)?\s*(\S+)\s+(\S+)\s+(\d+)\s*$")
+_NO_DISTROS = regex(r"has no installed distributions", re.I)
 
 
 def parse_wsl_list_verbose(text: str) -> list[WslDistro]:
@@ -171,9 +172,9 @@ def parse_wsl_list_verbose(text: str) -> list[WslDistro]:
 
 
 # Title of `wsl --list`: "Windows Subsystem for Linux Distributions:" or localized, always ending in ':'.
-_TITLE = re.compile(r"[:：]\s*$")
-_DEFAULT_SUFFIX = re.compile(r"\s*[(（][^)）]*[)）]\s*$")  # "(Default)", "(默认)"
-_DISTRO_NAME = re.compile(r"^[\w.\-]+$")
+_TITLE = regex(r"[:：]\s*$")
+_DEFAULT_SUFFIX = regex(r"\s*[(（][^)）]*[)）]\s*$")  # "(Default)", "(默认)"
+_DISTRO_NAME = regex(r"^[\w.\-]+$")
 
 
 def parse_wsl_list(text: str) -> list[str]:
@@ -222,25 +223,25 @@ class WslVersionInfo:
 # wsl-1.0.3-zh.txt, microsoft/WSL#9640); Spanish "Versión de WSL: 2.0.5.0", "Versión de kernel: ...",
 # "Versión DXCore: ..." (https://github.com/microsoft/WSL/issues/10671). So lines are keyed by the
 # component name in the label; the one label naming none of them is the kernel's.
-_VERSION_LINE = re.compile(r"^\s*(\S[^:：]*?)\s*[:：]\s*(\d[\w.+\-]*)\s*$")
+_VERSION_LINE = regex(r"^\s*(\S[^:：]*?)\s*[:：]\s*(\d[\w.+\-]*)\s*$")
 _COMPONENTS = (
-    ("wslg", re.compile(r"\bWSLg\b", re.I)),
-    ("msrdc", re.compile(r"\bMSRDC\b", re.I)),
-    ("direct3d", re.compile(r"\bDirect3D\b", re.I)),
-    ("dxcore", re.compile(r"\bDXCore\b", re.I)),
-    ("windows", re.compile(r"Windows", re.I)),
-    ("wsl", re.compile(r"(?<![A-Za-z])WSL(?![A-Za-z])")),
+    ("wslg", regex(r"\bWSLg\b", re.I)),
+    ("msrdc", regex(r"\bMSRDC\b", re.I)),
+    ("direct3d", regex(r"\bDirect3D\b", re.I)),
+    ("dxcore", regex(r"\bDXCore\b", re.I)),
+    ("windows", regex(r"Windows", re.I)),
+    ("wsl", regex(r"(?<![A-Za-z])WSL(?![A-Za-z])")),
 )
 # Inbox wsl.exe: "Invalid command line option: --version" then "Copyright (c) Microsoft Corporation..."
 # and "Usage: wsl.exe [Argument] [Options...] [CommandLine]" (microsoft/WSL#10975, MicrosoftDocs/WSL#1679,
 # MicrosoftDocs/WSL#2001); localised like "命令行选项无效: -v" / "用法: wsl.exe [参数] ..." (microsoft/WSL#4258).
 # Store WSL takes -v as --version, so the inbox refusing -v is the same answer.
-_INBOX_ENGLISH = re.compile(r"^\s*Invalid command line option:\s*(?:--version|-v)\s*$", re.M)
-_INBOX_OPTION = re.compile(r"^\s*\S[^\n]*[:：]\s*(?:--version|-v)\s*$", re.M)
-_INBOX_CONTEXT = re.compile(r"wsl\.exe\s*\[|Microsoft Corporation", re.I)
+_INBOX_ENGLISH = regex(r"^\s*Invalid command line option:\s*(?:--version|-v)\s*$", re.M)
+_INBOX_OPTION = regex(r"^\s*\S[^\n]*[:：]\s*(?:--version|-v)\s*$", re.M)
+_INBOX_CONTEXT = regex(r"wsl\.exe\s*\[|Microsoft Corporation", re.I)
 # The English refusal goes on with the usage text: its whole first line and first section header
 # are there in any answer that was not cut short.
-_INBOX_USAGE = re.compile(r"^Usage: wsl(?:\.exe)? \[Argument\] \[Options\.\.\.\] \[CommandLine\]\s*$[\s\S]*"
+_INBOX_USAGE = regex(r"^Usage: wsl(?:\.exe)? \[Argument\] \[Options\.\.\.\] \[CommandLine\]\s*$[\s\S]*"
                           r"^Arguments for running Linux binaries:\s*$", re.M)
 
 
@@ -278,7 +279,7 @@ def parse_wsl_version(text: str, whole_answer: bool = False) -> WslVersionInfo:
 
 
 # Extension ids are publisher.name; `--show-versions` appends "@1.2.3".
-_EXTENSION = re.compile(r"^([\w-]+\.[\w.-]+?)(?:@\S+)?$")
+_EXTENSION = regex(r"^([\w-]+\.[\w.-]+?)(?:@\S+)?$")
 
 
 def parse_code_extensions(text: str) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ._text import content_lines, evidence
 from .errors import UnreadableOutput
+from ..lazy_regex import regex
 
 # `nvidia-smi.exe --query-gpu=index,name,driver_model.current,driver_version --format=csv[,noheader]`
 # CSV with ", " between fields; the header repeats the query names
@@ -21,9 +22,9 @@ from .errors import UnreadableOutput
 QUERY = "index,name,driver_model.current,driver_version"
 _COLUMNS = tuple(QUERY.split(","))
 _DRIVER_MODELS = ("WDDM", "TCC", "MCDM")
-_VERSION = re.compile(r"^\d{3}\.\d{2,3}(?:\.\d{2})?$")  # 546.33, 550.120, 570.86.15
-_UNAVAILABLE = re.compile(r"^\[(N/A|Not Supported|Unknown Error|Insufficient Permissions)\]$|^N/A$")
-_FAILURE = re.compile(r"NVIDIA-SMI has failed|couldn't communicate with the NVIDIA driver|is not a valid field|is not recognized|No devices were found", re.I)
+_VERSION = regex(r"^\d{3}\.\d{2,3}(?:\.\d{2})?$")  # 546.33, 550.120, 570.86.15
+_UNAVAILABLE = regex(r"^\[(N/A|Not Supported|Unknown Error|Insufficient Permissions)\]$|^N/A$")
+_FAILURE = regex(r"NVIDIA-SMI has failed|couldn't communicate with the NVIDIA driver|is not a valid field|is not recognized|No devices were found", re.I)
 
 
 @dataclass(frozen=True)

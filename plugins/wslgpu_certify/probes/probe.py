@@ -19,6 +19,7 @@ from ..findings import CheckFailed, Evidence, FixStep, Remediation
 from ..hosts.executors import NotRecorded
 from ..hosts.records import CommandRecord
 from ..hosts.testinfra_backend import runner_of
+from ..lazy_regex import regex
 from ..parsers.errors import UnreadableOutput
 from ..placeholders import PLACEHOLDER, fill
 from ..quoting import Unquotable, quote
@@ -66,8 +67,8 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return redact(text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2:])
 
 
-_TELLING = re.compile(r"error|fatal|exception|denied|not found|cannot|no such|refused", re.I)
-_NOT_TELLING = re.compile(r"^Execution halted$")  # R's last words after every `Error in ...`
+_TELLING = regex(r"error|fatal|exception|denied|not found|cannot|no such|refused", re.I)
+_NOT_TELLING = regex(r"^Execution halted$")  # R's last words after every `Error in ...`
 
 
 def telling_line(text: str) -> str:

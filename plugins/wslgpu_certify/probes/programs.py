@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import regex
+
 # How to get a program the probes use (what the guide or the OS provides it with).
 _DOCKER_CE = "Install Docker CE in the distro (setup-guide §3.4): https://docs.docker.com/engine/install/ubuntu/"
 _INTEROP = ("Windows programs are reached through WSL interop: run the suite inside a WSL distro with interop "
@@ -40,7 +42,7 @@ HOW_TO_GET = {
 }
 DEFAULT_HOW = "Install {program}, or put it on PATH for the user the suite runs as"
 
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
+_ASSIGNMENT = regex(r"^[A-Za-z_][A-Za-z0-9_]*=\S*$")
 
 
 def program_of(command: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..lazy_regex import regex
 from ..toml_cache import TOMLDecodeError, kept_beside, read_toml
 from .anchors import anchor  # each pattern's required literal text (a speed-up)
 from .patterns import checked, command_parts, compiled, has_prefix
@@ -24,9 +25,9 @@ CONFIDENCE = ("high", "medium", "low")  # most sure first: the order of match()
 PLACEHOLDERS = ("distro", "user", "image")  # filled per machine by placeholders.fill
 
 # `{name}` as placeholders.PLACEHOLDER reads it: shell ${VAR} and Go {{...}} are not ones.
-_PLACEHOLDER = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
-_ANGLE_PLACEHOLDER = re.compile(r"<[A-Za-z][A-Za-z0-9 _-]*>")  # <distro>, <YOUR_PASS>
-_ASSIGNMENT_ONLY = re.compile(
+_PLACEHOLDER = regex(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+_ANGLE_PLACEHOLDER = regex(r"<[A-Za-z][A-Za-z0-9 _-]*>")  # <distro>, <YOUR_PASS>
+_ASSIGNMENT_ONLY = regex(
     r"""^\s*(?:export\s+|set\s+|\$env:)?[A-Za-z_][A-Za-z0-9_]*\s*=\s*(?:"[^"]*"|'[^']*'|[^\s;&|"'])*\s*$""")
 
 _WINDOWS = 256  # lines holding a pattern's words searched one by one, before one whole pass
@@ -90,7 +91,7 @@ def load_catalog(path: str | Path | None = None) -> tuple[Signature, ...]:
 
     A catalog named by its path (a site's own, the project's tests on the bundled one) has every pattern
     compiled now. The bundled one, loaded by every run, is parsed and checked once per edit of it or of the
-    code that checks it (toml_cache.kept_beside), and compiles each pattern on its first search (LazyPattern):
+    code that checks it (toml_cache.kept_beside), and compiles each pattern on its first search (LazyRegex):
     a healthy replay searches 5 of its 136."""
     if path is not None:
         return tuple(_built(entry, strict=True) for entry in _checked(Path(path)))

@@ -1,7 +1,8 @@
 """The catalog's patterns as the matcher runs them, and the command lines signatures are written for.
 
 Patterns are matched lower-cased over lower-cased text (a plain pattern keeps the regex engine's literal-prefix
-search, which IGNORECASE loses); the bundled catalog's are compiled on their first search (LazyPattern).
+search, which IGNORECASE loses); the bundled catalog's are compiled on their first search (parsers/_regex.py:
+most never reach the regex engine: their literal words, anchors.py, are absent).
 """
 
 from __future__ import annotations
@@ -9,23 +10,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
+from ..lazy_regex import LazyRegex, regex
 
-
-class LazyPattern:
-    """A pattern of the bundled catalog, compiled on its first search (most never reach the regex engine: their
-    literal words, anchors.py, are absent); tests/signatures/test_signatures.py compiles every one (load_catalog(CATALOG))."""
-
-    __slots__ = ("pattern", "_compiled")
-
-    def __init__(self, pattern: str):
-        self.pattern = pattern
-        self._compiled: re.Pattern | None = None
-
-    def search(self, *args):
-        if self._compiled is None:
-            self._compiled = re.compile(self.pattern, re.MULTILINE)
-        return self._compiled.search(*args)
+_ENV_ASSIGNMENT = regex(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 
 def checked(pattern: str, bad) -> str:
@@ -39,13 +26,13 @@ def checked(pattern: str, bad) -> str:
     return lowered
 
 
-def compiled(lowered: str, strict: bool) -> re.Pattern | LazyPattern:
+def compiled(lowered: str, strict: bool) -> re.Pattern | LazyRegex:
     """A checked, lower-cased pattern, compiled now (strict: a catalog named by its path) or on its first search.
 
     Plain (case-sensitive) patterns keep the regex engine's literal-prefix search,
     which IGNORECASE loses; that is what keeps 10 MB of input well under a second.
     """
-    return re.compile(lowered, re.MULTILINE) if strict else LazyPattern(lowered)
+    return re.compile(lowered, re.MULTILINE) if strict else LazyRegex(lowered, re.MULTILINE)
 
 
 @lru_cache(maxsize=4096)

@@ -28,6 +28,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 
+from ..lazy_regex import regex
 from ..toml_cache import TOMLDecodeError, read_toml
 from .catalog import CONFIDENCE, EVIDENCE_LIMIT, LAYERS, Signature, Step, _step
 from .matcher import Match
@@ -39,7 +40,7 @@ NAMES = {"driver": "Windows NVIDIA driver", "wsl": "WSL", "kernel": "WSL kernel"
          "docker-desktop": "Docker Desktop", "docker-engine": "Docker Engine", "toolkit": "NVIDIA Container Toolkit",
          "libnvidia-container": "libnvidia-container"}
 _KEYS = {"id", "component", "versions", "layers", "symptoms", "always", "what", "fix", "source", "also", "confidence"}
-_LEADING = re.compile(r"\d+(?:\.\d+)*")
+_LEADING = regex(r"\d+(?:\.\d+)*")
 
 
 @dataclass(frozen=True)

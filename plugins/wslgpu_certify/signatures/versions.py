@@ -21,32 +21,34 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_regex import regex
+
 # component -> (words a line must hold, patterns whose group 1 is the version), most trusted first
 _READERS: dict[str, tuple[tuple[str, ...], tuple[re.Pattern, ...]]] = {
     "driver": (("driver version", "nvrm version"), (
-        re.compile(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)*)", re.I),
-        re.compile(r"^NVRM version:\s*(\d+\.\d+(?:\.\d+)*)", re.I | re.M))),
-    "wsl": (("wsl version",), (re.compile(r"^\s*WSL version:\s*(\d+\.\d+\.\d+(?:\.\d+)?)", re.I | re.M),)),
+        regex(r"Driver Version:\s*(\d+\.\d+(?:\.\d+)*)", re.I),
+        regex(r"^NVRM version:\s*(\d+\.\d+(?:\.\d+)*)", re.I | re.M))),
+    "wsl": (("wsl version",), (regex(r"^\s*WSL version:\s*(\d+\.\d+\.\d+(?:\.\d+)?)", re.I | re.M),)),
     "kernel": (("linux version", "kernel version"), (
-        re.compile(r"Linux version (\d+\.\d+\.\d+(?:\.\d+)*)"),
-        re.compile(r"^\s*Kernel version:\s*(\d+\.\d+\.\d+(?:\.\d+)*)", re.I | re.M))),
+        regex(r"Linux version (\d+\.\d+\.\d+(?:\.\d+)*)"),
+        regex(r"^\s*Kernel version:\s*(\d+\.\d+\.\d+(?:\.\d+)*)", re.I | re.M))),
     "windows": (("microsoft windows [version", "windows version"), (
-        re.compile(r"Microsoft Windows \[Version \d+\.\d+\.(\d+(?:\.\d+)?)\]", re.I),
-        re.compile(r"^\s*Windows version:\s*\d+\.\d+\.(\d+(?:\.\d+)?)", re.I | re.M))),
-    "docker-desktop": (("docker desktop",), (re.compile(r"Server:\s*Docker Desktop (\d+\.\d+\.\d+)", re.I),
-                                            re.compile(r"^\s*Docker Desktop (\d+\.\d+\.\d+) \(\d+\)", re.I | re.M))),
+        regex(r"Microsoft Windows \[Version \d+\.\d+\.(\d+(?:\.\d+)?)\]", re.I),
+        regex(r"^\s*Windows version:\s*\d+\.\d+\.(\d+(?:\.\d+)?)", re.I | re.M))),
+    "docker-desktop": (("docker desktop",), (regex(r"Server:\s*Docker Desktop (\d+\.\d+\.\d+)", re.I),
+                                            regex(r"^\s*Docker Desktop (\d+\.\d+\.\d+) \(\d+\)", re.I | re.M))),
     "docker-engine": (("version",), (
-        re.compile(r"^Server:[^\n]*\n(?:[^\n]*\n){0,2}?\s*Engine:\s*\n\s*Version:\s*(\d+\.\d+\.\d+)", re.M),
-        re.compile(r"^\s*Server Version:\s*(\d+\.\d+\.\d+)", re.M))),
+        regex(r"^Server:[^\n]*\n(?:[^\n]*\n){0,2}?\s*Engine:\s*\n\s*Version:\s*(\d+\.\d+\.\d+)", re.M),
+        regex(r"^\s*Server Version:\s*(\d+\.\d+\.\d+)", re.M))),
     "toolkit": (("nvidia container", "nvidia-container-toolkit"), (
-        re.compile(r"NVIDIA Container (?:Toolkit CLI|Runtime Hook|Runtime) version (\d+\.\d+\.\d+[\w.~+-]*)"),
-        re.compile(r"^ii\s+nvidia-container-toolkit(?::\w+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
-        re.compile(r"^nvidia-container-toolkit/\S+(?:,\S+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M))),
+        regex(r"NVIDIA Container (?:Toolkit CLI|Runtime Hook|Runtime) version (\d+\.\d+\.\d+[\w.~+-]*)"),
+        regex(r"^ii\s+nvidia-container-toolkit(?::\w+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
+        regex(r"^nvidia-container-toolkit/\S+(?:,\S+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M))),
     "libnvidia-container": (("cli-version", "library context", "libnvidia-container1"), (
-        re.compile(r"^cli-version:\s*(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
-        re.compile(r"initializing library context \(version=(\d+\.\d+\.\d+[\w.~+-]*)"),
-        re.compile(r"^ii\s+libnvidia-container1(?::\w+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
-        re.compile(r"^libnvidia-container1/\S+(?:,\S+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M))),
+        regex(r"^cli-version:\s*(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
+        regex(r"initializing library context \(version=(\d+\.\d+\.\d+[\w.~+-]*)"),
+        regex(r"^ii\s+libnvidia-container1(?::\w+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M),
+        regex(r"^libnvidia-container1/\S+(?:,\S+)?\s+(\d+\.\d+\.\d+[\w.~+-]*)", re.M))),
 }
 # Only the docker-engine reader needs several lines at once (the Server: block): the others read one line.
 _WHOLE_TEXT = {"docker-engine"}
@@ -54,10 +56,10 @@ _WHOLE_TEXT = {"docker-engine"}
 # figure a check publishes (checks/*.py publish(...)) -> component; the value is read with the same words
 _FIGURES = {"driver": "driver", "toolkit_driver": "driver", "windows_build": "windows", "kernel": "kernel",
             "nvidia-container-toolkit": "toolkit", "nvidia_ctk": "toolkit", "libnvidia-container1": "libnvidia-container"}
-_LEADING = re.compile(r"\d+(?:\.\d+)*")
-_STORE_WSL = re.compile(r"\bWSL (\d+\.\d+\.\d+(?:\.\d+)?)")  # the "wsl" figure: "Store WSL 2.3.26.0, kernel ..."
-_DESKTOP = re.compile(r"Docker Desktop (\d+\.\d+\.\d+)")  # the "docker" figure: "Docker Desktop 4.x, engine 27.3.1"
-_ENGINE = re.compile(r"(?:Community|engine) (\d+\.\d+\.\d+)")
+_LEADING = regex(r"\d+(?:\.\d+)*")
+_STORE_WSL = regex(r"\bWSL (\d+\.\d+\.\d+(?:\.\d+)?)")  # the "wsl" figure: "Store WSL 2.3.26.0, kernel ..."
+_DESKTOP = regex(r"Docker Desktop (\d+\.\d+\.\d+)")  # the "docker" figure: "Docker Desktop 4.x, engine 27.3.1"
+_ENGINE = regex(r"(?:Community|engine) (\d+\.\d+\.\d+)")
 
 
 def versions_in(text: str | None) -> dict[str, str]:

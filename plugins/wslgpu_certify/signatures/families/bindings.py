@@ -18,6 +18,7 @@ from functools import lru_cache
 from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, table
+from ...lazy_regex import regex
 
 PYTHON_DOC = "https://docs.python.org/3/library/exceptions.html#ModuleNotFoundError"
 PYTHON_IMPORT_DOC = "https://docs.python.org/3/reference/simple_stmts.html#the-import-statement"
@@ -27,27 +28,27 @@ RPY2_DOC = "https://rpy2.github.io/doc/latest/html/overview.html#install-install
 PIP_NAMES = {"cv2": "opencv-python", "sklearn": "scikit-learn", "PIL": "Pillow", "yaml": "PyYAML",
              "skimage": "scikit-image", "Bio": "biopython", "dateutil": "python-dateutil", "bs4": "beautifulsoup4"}
 
-_PY_MISSING = re.compile(r"(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]{0,99})'?")
-_RETICULATE = re.compile(r"Python module ([A-Za-z_][\w.]{0,99}) was not found")
-_BOUND = re.compile(r"^(?:#>)?\s*python:\s+(\S{1,300})\s*$", re.M)  # "#> ": as reprex prints it
-_LIBPYTHON = re.compile(r"^(?:#>)?\s*libpython:\s+(\S{1,300})\s*$", re.M)
-_FORCED = re.compile(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
-_TF_NOT_FOUND = re.compile(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
-_NO_NUMPY = re.compile(r"^(?:#>)?\s*numpy:\s+\[NOT FOUND\]", re.M)
-_FAILED = re.compile(r"^(?:#>)?\s*Error\b|\bError in |ModuleNotFoundError|ImportError|numpy[^\n]{0,40}(?:required|not available)",
+_PY_MISSING = regex(r"(?:ModuleNotFoundError: No module named|ImportError: No module named) '?([A-Za-z_][\w.]{0,99})'?")
+_RETICULATE = regex(r"Python module ([A-Za-z_][\w.]{0,99}) was not found")
+_BOUND = regex(r"^(?:#>)?\s*python:\s+(\S{1,300})\s*$", re.M)  # "#> ": as reprex prints it
+_LIBPYTHON = regex(r"^(?:#>)?\s*libpython:\s+(\S{1,300})\s*$", re.M)
+_FORCED = regex(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
+_TF_NOT_FOUND = regex(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
+_NO_NUMPY = regex(r"^(?:#>)?\s*numpy:\s+\[NOT FOUND\]", re.M)
+_FAILED = regex(r"^(?:#>)?\s*Error\b|\bError in |ModuleNotFoundError|ImportError|numpy[^\n]{0,40}(?:required|not available)",
                      re.M)  # something failed beside the py_config() block
-_NO_LIBPYTHON = re.compile(r"Python shared library not found, Python bindings not loaded|"
+_NO_LIBPYTHON = regex(r"Python shared library not found, Python bindings not loaded|"
                            r"^(?:#>)?\s*libpython:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
-_RPY2 = re.compile(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
+_RPY2 = regex(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
                    r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
-_R_SESSION = re.compile(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
-_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
+_R_SESSION = regex(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
+_SAFE_PATH = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")
 # Python's `ImportError: cannot import name 'X' from 'Y' (path)`: the importer expects another release of Y
 # rpy2.situation's report: R_HOME from the environment, and what `R RHOME` (the R on PATH) answers
-_SITUATION_HOME = re.compile(r"Environment variable R_HOME:\s*(\S{1,300})\s*\n\s*Calling `R RHOME`:\s*(\S{1,300})")
-_NAME_GONE = re.compile(r"ImportError: cannot import name '([A-Za-z_]\w{0,80})' from '([A-Za-z_][\w.]{0,80})'")
+_SITUATION_HOME = regex(r"Environment variable R_HOME:\s*(\S{1,300})\s*\n\s*Calling `R RHOME`:\s*(\S{1,300})")
+_NAME_GONE = regex(r"ImportError: cannot import name '([A-Za-z_]\w{0,80})' from '([A-Za-z_][\w.]{0,80})'")
 # reticulate's use_*() name a Python to bind; they take effect only while no Python is initialised in the session
-_USE = re.compile(r"""\buse_(virtualenv|condaenv|python|miniconda)\(\s*["']([^"'\n]{1,300})["']""")
+_USE = regex(r"""\buse_(virtualenv|condaenv|python|miniconda)\(\s*["']([^"'\n]{1,300})["']""")
 _WHICH_PYTHON = Step(say="Check which Python reticulate bound and why: reticulate::py_config() prints it, with a NOTE "
                          "when RETICULATE_PYTHON or use_python() forced the choice. If RETICULATE_PYTHON points at a "
                          "Python without the module, unset it (Sys.unsetenv('RETICULATE_PYTHON'), and remove it from "

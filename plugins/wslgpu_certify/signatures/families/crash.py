@@ -12,6 +12,7 @@ import re
 from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, table
+from ...lazy_regex import regex
 
 SOURCE = "https://man7.org/linux/man-pages/man7/signal.7.html"
 OOM = "https://learn.microsoft.com/en-us/windows/wsl/wsl-config#configuration-settings-for-wslconfig"
@@ -57,7 +58,7 @@ SIGNALS = {
     15: ("SIGTERM", "asked to terminate (docker stop, a timeout, systemd)", "", (), SOURCE),
 }
 HARMLESS = {2, 13}  # Ctrl+C, and `... | head` closing the pipe: no crash
-_STATUS = re.compile(
+_STATUS = regex(
     r"(?:exit(?:ed)? (?:status|code)|exited with (?:exit )?code|Exited \(|non-zero exit status|status=|returncode[=:]? ?)"
     r"\s*(-?\d{1,3})\b", re.I)
 # How each shell says a job died of a signal (the words are the shells' own signal descriptions):
@@ -72,7 +73,7 @@ _STATUS = re.compile(
 _DESCRIPTIONS = {"segmentation fault": 11, "aborted": 6, "abort": 6, "illegal instruction": 4,
                  "illegal hardware instruction": 4, "bus error": 7, "floating point exception": 8, "killed": 9}
 _SAID = "|".join(sorted((re.escape(d) for d in _DESCRIPTIONS), key=len, reverse=True))
-_WORDS = re.compile(
+_WORDS = regex(
     r"^[ \t]*(?:(?P<bare>Segmentation fault|Aborted|Illegal instruction|Bus error|Floating point exception|Killed)"
     r"(?: \(core dumped\))?[ \t]*$"  # bash, interactive: the description alone
     r"|[^\n]{0,120}?: line \d{1,6}:[ \t]+\d{1,9}[ \t]+(?P<script>" + _SAID + r")\b[ \t]*(?:\(core dumped\))?"
@@ -148,7 +149,7 @@ def decode(text: str, command: str | None = None, exit_code: int | None = None) 
 
 # A Windows program's exit code that is an NTSTATUS (data/ntstatus.toml): `exit code -1073740791 (0xC0000409)`,
 # `exited with code 3221226505`, `returncode=0xC0000005`: the hex value, or the signed/unsigned decimal of one.
-_NT_EXIT = re.compile(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
+_NT_EXIT = regex(r"(?:exit(?:ed)?(?: with)? (?:code|status)|return ?code|returncode)\W{0,4}(?:(-?\d{9,10})\b)?"
                            r"\W{0,4}(?:(0x[0-9a-fA-F]{8})\b)?", re.I)
 
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 from ..catalog import Step
 from ..matcher import Match
 from .tables import causes, causes_within, hit, line_at, lines_with, steps, table
+from ...lazy_regex import regex
 
 TABLES = ("CUresult", "cudaError_t", "nvmlReturn_t")
 # nvmlErrorString()'s text for each code, as nvidia-smi prints it after "Failed to initialize NVML: "
@@ -62,14 +63,14 @@ CUDA_TEXTS = {
     "cuda error: initialization error": "cudaErrorInitializationError",
 }
 
-_NAME = re.compile(r"(?<![A-Za-z0-9_])(CUDA_ERROR_[A-Z0-9_]{2,60}|cudaError[A-Z][A-Za-z0-9]{1,60}|NVML_ERROR_[A-Z_]{2,60})"
+_NAME = regex(r"(?<![A-Za-z0-9_])(CUDA_ERROR_[A-Z0-9_]{2,60}|cudaError[A-Z][A-Za-z0-9]{1,60}|NVML_ERROR_[A-Z_]{2,60})"
                    r"(?![A-Za-z0-9_])")
-_NVML = re.compile(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", re.I)
+_NVML = regex(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", re.I)
 # a number next to the CUDA call that returned it: "cuInit returned 100", "cudaGetDeviceCount() ... Error 804: ...",
 # "failed call to cuInit: UNKNOWN ERROR (303)", "CUDA error 35", "CUDA Error: 999"
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
+_NUMBER = regex(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
                      r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(?<!-)(\d{1,4})(?!\d|\.\d)")
-_CUDA_CONTEXT = re.compile(r"cuda|nvml|gpu|(?<![a-z])cu[A-Z]", re.I)
+_CUDA_CONTEXT = regex(r"cuda|nvml|gpu|(?<![a-z])cu[A-Z]", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +89,7 @@ def codes() -> tuple[dict[str, dict], dict[tuple[str, int], dict], dict[str, str
 # CUDA's initialisation: the first call of a program creates the context (cudaGetDeviceCount, cuInit, PyTorch's
 # _cuda_init, "CUDA initialization"); a code returned there has a [[within]] row (contexts = ["init"]) when its
 # plain meaning (out of memory) misleads at that point: nothing was allocated yet.
-_INIT = re.compile(r"cudaGetDeviceCount|cuInit|cuDeviceGetCount|_cuda_init|CUDA initiali[sz]ation|cudaSetDevice", re.I)
+_INIT = regex(r"cudaGetDeviceCount|cuInit|cuDeviceGetCount|_cuda_init|CUDA initiali[sz]ation|cudaSetDevice", re.I)
 
 
 def _within(name: str, line: str) -> dict | None:
@@ -115,10 +116,10 @@ def _unknown(table_name: str, number: int, text: str, found: re.Match) -> Match:
 
 # PyTorch's warning: "NVIDIA GeForce RTX 5080 with CUDA capability sm_120 is not compatible with the current PyTorch
 # installation. The current PyTorch install supports CUDA capabilities sm_50 sm_60 ... sm_90." (torch/cuda/__init__.py)
-_NOT_COMPATIBLE = re.compile(r"(?:(\S[^\n]{0,80}?) )?with CUDA capability sm_(\d{2,3}) is not compatible with the current "
+_NOT_COMPATIBLE = regex(r"(?:(\S[^\n]{0,80}?) )?with CUDA capability sm_(\d{2,3}) is not compatible with the current "
                              r"PyTorch installation")
-_SUPPORTS = re.compile(r"supports CUDA capabilities((?: sm_\d{2,3}){1,30})")
-_SAFE_NAME = re.compile(r"^[\w .()-]{1,80}$")
+_SUPPORTS = regex(r"supports CUDA capabilities((?: sm_\d{2,3}){1,30})")
+_SAFE_NAME = regex(r"^[\w .()-]{1,80}$")
 
 
 def arch_of(sm: int) -> dict | None:
@@ -206,9 +207,9 @@ def decode(text: str) -> list[Match]:
     return list(found.values())
 
 
-_HANDLE = re.compile(r"Unable to determine the device handle for GPU ?(?:(\d{1,3}): ?)?"
+_HANDLE = regex(r"Unable to determine the device handle for GPU ?(?:(\d{1,3}): ?)?"
                      r"([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])?:? ?([^\n]{0,80})")
-_NONE = re.compile(r"^[ \t]*No devices were found[ \t]*$", re.M)
+_NONE = regex(r"^[ \t]*No devices were found[ \t]*$", re.M)
 # the codes whose plain cause (cuda_causes.toml) is more specific than "a GPU WSL is not offered"
 _OWN_CAUSE = {"NVML_ERROR_GPU_IS_LOST", "NVML_ERROR_NO_PERMISSION", "NVML_ERROR_LIB_RM_VERSION_MISMATCH",
               "NVML_ERROR_DRIVER_NOT_LOADED", "NVML_ERROR_LIBRARY_NOT_FOUND", "NVML_ERROR_INSUFFICIENT_POWER"}

@@ -26,6 +26,7 @@ from functools import lru_cache
 from ..catalog import Signature, Step, load_catalog
 from ..matcher import Match, match
 from .tables import DATA, causes, hit, lines_with, steps, table
+from ...lazy_regex import regex
 
 WHERE = "the distro (the Python environment or the image)"
 
@@ -58,16 +59,16 @@ def _wsl_only(found: Match) -> Match:
 
 # ---- NCCL ------------------------------------------------------------------------------------------------------
 
-_NCCL_NAME = re.compile(r"\bnccl(UnhandledCudaError|SystemError|InternalError|InvalidArgument|InvalidUsage|RemoteError|"
+_NCCL_NAME = regex(r"\bnccl(UnhandledCudaError|SystemError|InternalError|InvalidArgument|InvalidUsage|RemoteError|"
                         r"InProgress|Timeout)\b")
 # NCCL's own text (ncclGetErrorString) where a program reports an NCCL failure: PyTorch's "NCCL error in: FILE:LINE,
 # <text>, NCCL version X", older PyTorch's "NCCL Error 2: <text>", nccl-tests' "Test NCCL failure FILE:LINE '<text>'"
-_NCCL_TEXT = re.compile(r"NCCL (?:error|failure)\b[^\n]{0,300}?(unhandled cuda error|unhandled system error|internal error|"
+_NCCL_TEXT = regex(r"NCCL (?:error|failure)\b[^\n]{0,300}?(unhandled cuda error|unhandled system error|internal error|"
                         r"invalid argument|invalid usage|remote process exited or there was a network error|"
                         r"NCCL operation in progress)", re.I)
-_NCCL_VERSION = re.compile(r"\bNCCL version:? v?(\d{1,2})\.(\d{1,3})\.(\d{1,3})")
+_NCCL_VERSION = regex(r"\bNCCL version:? v?(\d{1,2})\.(\d{1,3})\.(\d{1,3})")
 # what NCCL before 2.10.3 logs in WSL 2 when its topology detection fails (src/graph/xml.cc)
-_PCI_REAL_PATH = re.compile(r"NCCL WARN Could not find real path of /sys/class/pci_bus")
+_PCI_REAL_PATH = regex(r"NCCL WARN Could not find real path of /sys/class/pci_bus")
 
 
 def _version(text: str) -> tuple[int, ...] | None:
@@ -80,11 +81,14 @@ def nccl(text: str) -> list[Match]:
     if not text:
         return []
     by_text = {row["text"].lower(): name for name, row in causes("nccl").items()}
-    found = _NCCL_NAME.search(text) or _NCCL_TEXT.search(text) or _PCI_REAL_PATH.search(text)
-    if found is None:
+    if found := _NCCL_NAME.search(text):
+        name = "nccl" + found.group(1)
+    elif found := _NCCL_TEXT.search(text):
+        name = by_text.get(found.group(1).lower())
+    elif found := _PCI_REAL_PATH.search(text):
+        name = "ncclSystemError"
+    else:
         return []
-    name = ("nccl" + found.group(1) if found.re is _NCCL_NAME
-            else by_text.get(found.group(1).lower()) if found.re is _NCCL_TEXT else "ncclSystemError")
     row = causes("nccl")[name]
     version = _version(text)
     old = table("nccl")["wsl_topology"]
@@ -99,7 +103,7 @@ def nccl(text: str) -> list[Match]:
 
 # ---- cuBLAS / cuDNN status codes ---------------------------------------------------------------------------------
 
-_STATUS = re.compile(r"\b(CUBLAS|CUDNN)_STATUS_[A-Z0-9_]{2,60}\b")
+_STATUS = regex(r"\b(CUBLAS|CUDNN)_STATUS_[A-Z0-9_]{2,60}\b")
 
 
 def status_row(name: str) -> dict | None:
@@ -132,10 +136,10 @@ def library_status(text: str) -> list[Match]:
 # ---- PyTorch's caching allocator: "CUDA out of memory. Tried to allocate X" (c10/cuda/CUDACachingAllocator.cpp) ---
 
 ALLOCATOR = "https://github.com/pytorch/pytorch/blob/main/c10/cuda/CUDACachingAllocator.cpp"
-_TRIED = re.compile(r"CUDA out of memory\.\s*Tried to allocate (\d+(?:\.\d+)?) ?([KMGT]i?B)", re.I)
+_TRIED = regex(r"CUDA out of memory\.\s*Tried to allocate (\d+(?:\.\d+)?) ?([KMGT]i?B)", re.I)
 # PyTorch 2.1+: "GPU 0 has a total capacity of 95.59 GiB of which 50.40 GiB is free"; before: "(GPU 0; 7.79 GiB total
 # capacity; 6.50 GiB already allocated; 3.06 MiB free; ...)"
-_FREE = re.compile(r"of which (\d+(?:\.\d+)?) ?([KMGT]i?B) is free|; (\d+(?:\.\d+)?) ?([KMGT]i?B) free;", re.I)
+_FREE = regex(r"of which (\d+(?:\.\d+)?) ?([KMGT]i?B) is free|; (\d+(?:\.\d+)?) ?([KMGT]i?B) free;", re.I)
 _UNITS = {"k": 2 ** 10, "m": 2 ** 20, "g": 2 ** 30, "t": 2 ** 40}
 _SMALLER = "a smaller batch, context length or KV-cache size (an engine's own memory setting), or a smaller model or quantisation."
 _REFUSED = (Step(say="Keep single allocations smaller: " + _SMALLER),
@@ -171,11 +175,11 @@ def allocation(text: str) -> list[Match]:
 
 TF_WINDOWS = "https://www.tensorflow.org/install/pip#windows-native"
 # "Tensor Flow Version: 2.12.0", "tensorflow==2.15.1", "tensorflow 2.13.0" (pip list), ">>> tf.__version__" + "'2.16.1'"
-_TF_VERSION = re.compile(r"\b(?:tensor ?flow|tf)(?:[ ._-]{0,2}(?:gpu|version|__version__))?\)?(?: version)?\s*[:=]{0,2}\s*"
+_TF_VERSION = regex(r"\b(?:tensor ?flow|tf)(?:[ ._-]{0,2}(?:gpu|version|__version__))?\)?(?: version)?\s*[:=]{0,2}\s*"
                          r"['\"]?v?2\.(\d{1,2})\.\d{1,3}\b", re.I)
 # the no-GPU statements of TensorFlow's own guides: "Num GPUs Available: 0" (guide/gpu), "GPU is NOT AVAILABLE"
 # (the tutorials' check), and tf.config.list_physical_devices('GPU') answering []
-_TF_NO_GPU = re.compile(r"GPU is NOT AVAILABLE|Num GPUs Available:?\s*0\s*$|list_physical_devices\(\W{1,2}GPU\W{1,2}\)\)?\s*\n"
+_TF_NO_GPU = regex(r"GPU is NOT AVAILABLE|Num GPUs Available:?\s*0\s*$|list_physical_devices\(\W{1,2}GPU\W{1,2}\)\)?\s*\n"
                         r"(?:>>> )?\s*\[\]\s*$", re.I | re.M)
 _TF_FIX = (
     {"say": "On native Windows, TensorFlow 2.10 was the last release with GPU support: run TensorFlow inside WSL 2 "
@@ -203,14 +207,14 @@ def tensorflow_without_gpu(text: str) -> list[Match]:
 
 TORCH_CUDA = "https://pytorch.org/docs/stable/generated/torch.cuda.is_available.html"
 # False after `torch.cuda.is_available()` (a REPL or python -c), or torch.utils.collect_env's "Is CUDA available: False"
-_TORCH_FALSE = re.compile(r"torch\.cuda\.is_available\(\)[^\n]{0,80}\n(?:>>> )?[ \t]*False\b|Is CUDA available: False\b"
+_TORCH_FALSE = regex(r"torch\.cuda\.is_available\(\)[^\n]{0,80}\n(?:>>> )?[ \t]*False\b|Is CUDA available: False\b"
                           r"|^CUDA available: False\b", re.M)
-_TORCH_CUDA = re.compile(r"torch\.version\.cuda[^\n]{0,80}\n(?:>>> )?[ \t]*'?(\d{2}\.\d)|CUDA used to build PyTorch: (\d{2}\.\d)"
+_TORCH_CUDA = regex(r"torch\.version\.cuda[^\n]{0,80}\n(?:>>> )?[ \t]*'?(\d{2}\.\d)|CUDA used to build PyTorch: (\d{2}\.\d)"
                          r"|^CUDA build: (\d{2}\.\d)|\+cu(\d{3})\b", re.M)
-_TORCH_CPU = re.compile(r"\+cpu\b|CUDA build: None|CUDA used to build PyTorch: None|torch\.version\.cuda[^\n]{0,80}\n"
+_TORCH_CPU = regex(r"\+cpu\b|CUDA build: None|CUDA used to build PyTorch: None|torch\.version\.cuda[^\n]{0,80}\n"
                         r"(?:>>> )?[ \t]*None\b")
 # a shell in a container (docker's 12-hex hostname), or a shell that has no nvidia-smi: no toolkit mounts
-_IN_CONTAINER = re.compile(r"^\S*root@[0-9a-f]{12}:|^[^\n]{0,80}[$#] which nvidia-smi[ \t]*\n[^\n/]*[$#]|nvidia-smi: command not found",
+_IN_CONTAINER = regex(r"^\S*root@[0-9a-f]{12}:|^[^\n]{0,80}[$#] which nvidia-smi[ \t]*\n[^\n/]*[$#]|nvidia-smi: command not found",
                            re.M)
 _NO_GPU_FIX = (
     {"say": "In a container: start it with the GPU requested (docker run --gpus all ...; in a compose file "

@@ -20,6 +20,7 @@ import shlex
 from ..catalog import Step, load_catalog
 from ..matcher import Match, match
 from .tables import DATA, hit, lines_with
+from ...lazy_regex import regex
 
 MESSAGES = DATA / "jupyter_messages.toml"
 SERVERAPP = "https://github.com/jupyter-server/jupyter_server/blob/main/jupyter_server/serverapp.py"
@@ -29,12 +30,12 @@ RSERVER = "https://docs.posit.co/ide/server-pro/rstudio_server_configuration/rse
 SINGULARITY = "https://rocker-project.org/use/singularity.html"
 PIP_CHECK = "https://pip.pypa.io/en/stable/cli/pip_check/"
 
-_PORT_MOVED = re.compile(r"The port (\d{2,5}) is already in use, trying another port")
+_PORT_MOVED = regex(r"The port (\d{2,5}) is already in use, trying another port")
 # signs the server runs in a container: docker-stacks' start.sh, an address on all interfaces, a container id host
-_CONTAINER = re.compile(r"--ip[= ]0\.0\.0\.0|/home/jovyan|Executing the command: jupyter|--allow-root|"
+_CONTAINER = regex(r"--ip[= ]0\.0\.0\.0|/home/jovyan|Executing the command: jupyter|--allow-root|"
                         r"https?://[0-9a-f]{12}:\d|\bdocker (?:run|compose)|docker-compose", re.I)
-_HOME = re.compile(r"Permission ?denied: '(/home/[A-Za-z0-9_.-]{1,64}(?:/[^'\n]{0,200})?)'")
-_IMPORT = re.compile(r"ImportError: cannot import name '(\w{1,80})' from '(\w{1,40})'")
+_HOME = regex(r"Permission ?denied: '(/home/[A-Za-z0-9_.-]{1,64}(?:/[^'\n]{0,200})?)'")
+_IMPORT = regex(r"ImportError: cannot import name '(\w{1,80})' from '(\w{1,40})'")
 _JUPYTER_STACK = {"jinja2", "markupsafe", "jupyter_client", "jupyter_server", "jupyter_core", "nbconvert",
                   "nbformat", "notebook", "traitlets", "tornado", "ipykernel", "zmq", "jupyterlab", "nbclient"}
 # names a release removed, with the release and its changelog: the package that still imports them is older
@@ -48,11 +49,11 @@ REMOVED = {("contextfilter", "jinja2"): ("Jinja2 3.1.0 removed contextfilter (us
                                  "https://jinja.palletsprojects.com/en/stable/changes/#version-3-1-0"),
            ("soft_unicode", "markupsafe"): ("MarkupSafe 2.1.0 removed soft_unicode (use soft_str)", "jinja2",
                                            "https://markupsafe.palletsprojects.com/en/stable/changes/#version-2-1-0")}
-_IRKERNEL = re.compile(r"jupyter-client has to be installed but [“\"]?jupyter kernelspec --version[”\"]? exited with "
+_IRKERNEL = regex(r"jupyter-client has to be installed but [“\"]?jupyter kernelspec --version[”\"]? exited with "
                        r"code (\d{1,3})")
-_RSERVER_DENIED = re.compile(r"system error 13 \(Permission denied\) \[path: (/(?:var/lib/rstudio-server|var/run/"
+_RSERVER_DENIED = regex(r"system error 13 \(Permission denied\) \[path: (/(?:var/lib/rstudio-server|var/run/"
                              r"rstudio-server|run/rstudio-server|etc/rstudio|var/log/rstudio)[^\]\s]{0,200})\]")
-_SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
+_SAFE = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")
 
 
 def port_moved(text: str, command: str | None = None) -> list[Match]:
@@ -72,13 +73,13 @@ def port_moved(text: str, command: str | None = None) -> list[Match]:
 
 # `docker run` of a Jupyter server with no published port (docker run's -p/--publish/-P, or the host's network):
 # the server runs, but nothing on the host reaches it (Docker's docs: "Publishing ports")
-_DOCKER_RUN = re.compile(r"^[^\n]{0,80}?\bdocker(?:\.exe)? (?:container )?run\b([^\n]{0,1000})$", re.M)
-_PUBLISHED = re.compile(r"(?:^|\s)(?:-p|--publish(?:=|\s)|-P\b|--publish-all|--net(?:work)?[= ]host\b)|-\w*p\s*\d")
-_SERVING = re.compile(r"(?:Jupyter Server|Jupyter Notebook|ServerApp|NotebookApp|LabApp)\b[^\n]{0,120}(?:is running at|"
+_DOCKER_RUN = regex(r"^[^\n]{0,80}?\bdocker(?:\.exe)? (?:container )?run\b([^\n]{0,1000})$", re.M)
+_PUBLISHED = regex(r"(?:^|\s)(?:-p|--publish(?:=|\s)|-P\b|--publish-all|--net(?:work)?[= ]host\b)|-\w*p\s*\d")
+_SERVING = regex(r"(?:Jupyter Server|Jupyter Notebook|ServerApp|NotebookApp|LabApp)\b[^\n]{0,120}(?:is running at|"
                       r"https?://)", re.I)
 PUBLISHING = "https://docs.docker.com/engine/network/#published-ports"
 # a usage line an image prints in its banner (TensorFlow's `$ docker run -u $(id -u):$(id -g) args...`), not the command
-_EXAMPLE = re.compile(r"\bargs\.\.\.|\.\.\.\s*$|<[A-Za-z_ -]{1,40}>")
+_EXAMPLE = regex(r"\bargs\.\.\.|\.\.\.\s*$|<[A-Za-z_ -]{1,40}>")
 
 
 def port_not_published(text: str, command: str | None = None) -> list[Match]:

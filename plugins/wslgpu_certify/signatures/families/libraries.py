@@ -17,15 +17,16 @@ from functools import lru_cache
 from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, steps, table
+from ...lazy_regex import regex
 
 # glibc's ldconfig on a library file with no content (elf/readlib.c: "File %s is empty, not checked." and
 # "File %s is too small, not checked."), printed as `ldconfig: ...` or `/sbin/ldconfig.real: ...`.
-_EMPTY = re.compile(r"File (/[^\s'\"]{0,200}/)(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4}) is (?:empty|too small), "
+_EMPTY = regex(r"File (/[^\s'\"]{0,200}/)(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4}) is (?:empty|too small), "
                     r"not checked")
 # TensorFlow's summary when its GPU libraries did not load (tensorflow/core/common_runtime/gpu/gpu_device.cc:
 # "Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned above are installed properly
 # ..."); since TF 2.14 often with no library named above it: the CUDA/cuDNN libraries TF was built for.
-_TF_GPU_LIBRARIES = re.compile(r"Cannot dlopen some GPU libraries")
+_TF_GPU_LIBRARIES = regex(r"Cannot dlopen some GPU libraries")
 TF_SOURCE = "https://github.com/tensorflow/tensorflow/blob/master/tensorflow/core/common_runtime/gpu/gpu_device.cc"
 LDCONFIG = "https://sourceware.org/git/?p=glibc.git;a=blob;f=elf/readlib.c"
 MOUNTS = "https://github.com/NVIDIA/libnvidia-container/blob/main/src/nvc_mount.c"
@@ -39,7 +40,7 @@ PLACEHOLDER_FIX = (
 )
 
 _SONAME = r"(?:[^\s'\"{},:()]{0,200}/)?(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4})"
-_LOAD = re.compile(
+_LOAD = regex(
     r"(?:" + _SONAME + r": cannot open shared object file"
     r"|Could not load dynamic library '" + _SONAME + r"'"
     r"|cannot load library '?" + _SONAME +
@@ -106,18 +107,18 @@ def placeholders(text: str) -> list[Match]:
 # `OSError: cannot load library '...libR.so'` (rpy2 loads R through cffi's ffi.dlopen); or R's own base packages
 # failing to load libR.so while R starts (R's bin/R script sets LD_LIBRARY_PATH from etc/ldpaths: a process that
 # embeds R without it, not R or RStudio, gets this).
-_SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
-_EMBEDDED_R = re.compile(r"rpy2|situation\.py|OSError: cannot load library|needed by \S*/libR\.so|"
+_SAFE = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
+_EMBEDDED_R = regex(r"rpy2|situation\.py|OSError: cannot load library|needed by \S*/libR\.so|"
                          r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
 
 
 # ld.so: `<lib>: version `GLIBCXX_3.4.30' not found (required by <object>)` (glibc elf/dl-version.c): the object needs
 # a newer symbol version than the copy of the library the process loaded first.
-_VERSION = re.compile(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
+_VERSION = regex(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
                       r"not found \(required by (\S{1,400}?)\)")
 # R printed it or loads it: an R error, R's own folders, R's graphics modules
-_R_CONTEXT = re.compile(r"\bError in |Error: package or namespace|/lib/R/|R_X11|grDevices|\blibrary\(|\bRscript\b|rpy2")
-_R_EMBEDS = re.compile(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)
+_R_CONTEXT = regex(r"\bError in |Error: package or namespace|/lib/R/|R_X11|grDevices|\blibrary\(|\bRscript\b|rpy2")
+_R_EMBEDS = regex(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)
 
 
 def symbol_versions(text: str) -> list[Match]:

@@ -20,6 +20,7 @@ from ..matcher import Match
 from .cuda import decode as decode_cuda
 from .libraries import decode as decode_libraries
 from .tables import hit, lines_with
+from ...lazy_regex import regex
 
 TOOLKIT = "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html"
 CDI = "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/cdi-support.html"
@@ -27,7 +28,7 @@ CDI = "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/
 WRAPPERS = ("Error response from daemon:", "failed to create shim task:", "OCI runtime create failed:",
             "error during container init:", "error running hook", "stderr:", "nvidia-container-cli:",
             "initialization error:")
-_CHAIN = re.compile(r"^[^\n]{0,4000}?(?:OCI runtime create failed|error running (?:prestart )?hook|"
+_CHAIN = regex(r"^[^\n]{0,4000}?(?:OCI runtime create failed|error running (?:prestart )?hook|"
                     r"nvidia-container-cli:|unresolvable CDI devices|could not select device driver)[^\n]{0,4000}$",
                     re.M | re.I)
 _CONFIGURE = (Step(run="sudo apt-get install -y nvidia-container-toolkit", shell="bash"),
@@ -47,7 +48,7 @@ PROFILE_FIXES = {_CONFIGURE: (("documented", _GUIDE_CONFIGURE), ("current", _CON
                               ("current-desktop", _DESKTOP_GPU))}
 # innermost words -> (code, layer, cause, fix, source)
 REASONS = (
-    (re.compile(r"no adapters were found", re.I), "no-adapters", "gpu",
+    (regex(r"no adapters were found", re.I), "no-adapters", "gpu",
      "WSL shows the toolkit no usable NVIDIA GPU adapter (libnvidia-container's dxcore.c keeps only WDDM 2.8+ adapters "
      "whose driver store holds NVIDIA's libraries): the machine has no NVIDIA GPU (an integrated or other-vendor GPU, a "
      "VM without GPU partitioning), the Windows NVIDIA driver is missing or too old for WSL, the GPU is in TCC mode, or "
@@ -59,14 +60,14 @@ REASONS = (
       Step(say="A GPU listed: install the current NVIDIA Windows driver, check it runs under WDDM (not TCC), convert a "
                "WSL 1 distro to WSL 2 (wsl --set-version {distro} 2), then run wsl --shutdown.")),
      "https://github.com/NVIDIA/libnvidia-container/blob/main/src/dxcore.c"),
-    (re.compile(r"unresolvable CDI devices", re.I), "unresolvable-cdi", "docker",
+    (regex(r"unresolvable CDI devices", re.I), "unresolvable-cdi", "docker",
      "The container asks for CDI devices (nvidia.com/gpu=...) that no CDI spec on this machine defines.",
      (Step(run="sudo nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml", shell="bash"),
       Step(run="nvidia-ctk cdi list", shell="bash")), CDI),
-    (re.compile(r'could not select device driver[^\n]{0,40}capabilities: \[\[gpu\]\]', re.I), "no-gpu-driver", "docker",
+    (regex(r'could not select device driver[^\n]{0,40}capabilities: \[\[gpu\]\]', re.I), "no-gpu-driver", "docker",
      "dockerd has no GPU device driver: the NVIDIA Container Toolkit is not installed or not configured for this "
      "dockerd.", _CONFIGURE, TOOLKIT),
-    (re.compile(r"requirement error: unsatisfied condition: cuda\s*>=?\s*[\d.]+", re.I), "cuda-requirement", "gpu",
+    (regex(r"requirement error: unsatisfied condition: cuda\s*>=?\s*[\d.]+", re.I), "cuda-requirement", "gpu",
      "The image's NVIDIA_REQUIRE_CUDA asks for a newer CUDA than the toolkit believes the driver supports: the Windows "
      "driver is too old for the image, or (WSL, older libnvidia-container) the toolkit misread the driver's CUDA version.",
      (Step(run="/usr/lib/wsl/lib/nvidia-smi", shell="bash"),
@@ -77,10 +78,10 @@ REASONS = (
       Step(say="Its 'CUDA Version' already at or above the requirement: the toolkit misread it; update the toolkit "
                "(above), or as a stop-gap start the container with -e NVIDIA_DISABLE_REQUIRE=1, which skips the check.")),
      "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/docker-specialized.html"),
-    (re.compile(r'exec: "?nvidia-container-runtime-hook"?: executable file not found', re.I), "hook-missing", "docker",
+    (regex(r'exec: "?nvidia-container-runtime-hook"?: executable file not found', re.I), "hook-missing", "docker",
      "dockerd is configured for the NVIDIA runtime but the toolkit's hook is not installed (or not on PATH).",
      _CONFIGURE, TOOLKIT),
-    (re.compile(r"driver error: failed to process request", re.I), "driver-request-failed", "gpu",
+    (regex(r"driver error: failed to process request", re.I), "driver-request-failed", "gpu",
      "The toolkit's request to the driver failed: on WSL the NVIDIA Windows driver, the Windows build and the "
      "container stack did not work together (a Windows build or driver without WSL GPU support, or a Docker Desktop "
      "release that broke the GPU: 3.3.3 did).",
@@ -89,11 +90,11 @@ REASONS = (
                "only Insider builds 20145+) and the current NVIDIA Windows driver; update Docker Desktop (or move off "
                "the release that broke it); then run wsl --shutdown and retry.")),
      "https://github.com/docker/for-win/issues/11309"),
-    (re.compile(r"driver rpc error|timed out", re.I), "driver-rpc", "gpu",
+    (regex(r"driver rpc error|timed out", re.I), "driver-rpc", "gpu",
      "nvidia-container-cli timed out talking to the driver: the GPU or its driver did not answer.",
      (Step(run="wsl.exe --shutdown", shell="powershell"), Step(say="Then retry; if it persists, update the NVIDIA Windows driver.")),
      "https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/troubleshooting.html"),
-    (re.compile(r'exec: "?[^"\s]{1,100}"?: executable file not found in \$PATH', re.I), "program-not-in-image", "docker",
+    (regex(r'exec: "?[^"\s]{1,100}"?: executable file not found in \$PATH', re.I), "program-not-in-image", "docker",
      "The container started but the program it was asked to run is not in the image. For nvidia-smi that means the "
      "driver's tools were not mounted into it: run it with --gpus all (a driver and toolkit recent enough to mount "
      "nvidia-smi on WSL), or use a program the image has.",
@@ -103,11 +104,11 @@ REASONS = (
 
 
 # libnvidia-container's nvc_mount.c: the file it would mount a driver library or binary over is already there
-_FILE_EXISTS = re.compile(r"file creation failed: (\S{1,400}?): file exists", re.I)
-_OVERLAY = re.compile(r"^\S*?/(?:merged|rootfs)(?=/)")  # the container's root as dockerd / containerd name it
+_FILE_EXISTS = regex(r"file creation failed: (\S{1,400}?): file exists", re.I)
+_OVERLAY = regex(r"^\S*?/(?:merged|rootfs)(?=/)")  # the container's root as dockerd / containerd name it
 
 
-_NOT_RUN = re.compile(r"nvidia-container-cli: (?:command )?not found|command not found: nvidia-container-cli", re.I)
+_NOT_RUN = regex(r"nvidia-container-cli: (?:command )?not found|command not found: nvidia-container-cli", re.I)
 
 
 def file_exists(line: str, text: str, chain: re.Match) -> Match | None:

@@ -27,6 +27,7 @@ from ..matcher import Match, match
 from .r_build import decode as build_failures
 from .libraries import distro_package
 from .tables import DATA, hit, lines_with, table
+from ...lazy_regex import regex
 
 MESSAGES = DATA / "r_messages.toml"
 R_SOURCE = "https://github.com/wch/r-source/blob/trunk/src/"
@@ -39,26 +40,26 @@ LD_SO = "https://man7.org/linux/man-pages/man8/ld.so.8.html"
 
 # R inside a Python process (the rpy2 layer): rpy2 named, or R's own base packages failing to find libR.so, which R's
 # start-up script (bin/R, from etc/ldpaths) always puts on the path: only a process embedding R lacks it
-_EMBEDDED = re.compile(r"rpy2|rinterface|situation\.py|/library/(?:methods|utils|grDevices|graphics|stats|tools)/libs/"
+_EMBEDDED = regex(r"rpy2|rinterface|situation\.py|/library/(?:methods|utils|grDevices|graphics|stats|tools)/libs/"
                        r"[^\n]{0,80}\n[^\n]{0,20}libR\.so: cannot open", re.I)
-_R_SAID = re.compile(r"^\s*(?:#>|> |r\$> |E? *Error in |Error: |Warning messages?:|In addition: )|\bRscript\b|"
+_R_SAID = regex(r"^\s*(?:#>|> |r\$> |E? *Error in |Error: |Warning messages?:|In addition: )|\bRscript\b|"
                      r"\blibrary\(|reticulate|rpytools|py_module_import|\.libPaths|"
                      r"^(?:#>)?\s*libpython:\s", re.M)  # R printed it (libpython: reticulate's py_config() block)
-_NO_PACKAGE = re.compile(r"there is no package called [‘'\"`]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"`]")
+_NO_PACKAGE = regex(r"there is no package called [‘'\"`]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"`]")
 _SONAME = r"(?:[^\s'\"‘’:]{0,300}/)?(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4})"
-_DYNLOAD = re.compile(r"unable to load shared object [‘'][^'’\n]{1,300}[’']:?[ \t]*\n(?:E\b)?[ \t]*"
+_DYNLOAD = regex(r"unable to load shared object [‘'][^'’\n]{1,300}[’']:?[ \t]*\n(?:E\b)?[ \t]*"
                       r"(?P<reason>" + _SONAME + r": (?:cannot open shared object file|undefined symbol: "
                       r"(?P<symbol>[A-Za-z0-9_.@]{1,120})))")
-_R_BINARY = re.compile(r"(?P<program>\S{0,200}/(?:R|Rscript|r|exec/R)): error while loading shared libraries: "
+_R_BINARY = regex(r"(?P<program>\S{0,200}/(?:R|Rscript|r|exec/R)): error while loading shared libraries: "
                        + _SONAME + r": cannot open shared object file")
-_LINK = re.compile(r"(?:ld: )?warning: (libR(?:blas|lapack)?\.so), needed by (\S{1,300}), not found")
-_VERSION = re.compile(r"(\S{0,300}libstdc\+\+\.so\.6): version [`'‘](GLIBCXX_[\d.]{1,12}|CXXABI_[\d.]{1,12})[`'’] "
+_LINK = regex(r"(?:ld: )?warning: (libR(?:blas|lapack)?\.so), needed by (\S{1,300}), not found")
+_VERSION = regex(r"(\S{0,300}libstdc\+\+\.so\.6): version [`'‘](GLIBCXX_[\d.]{1,12}|CXXABI_[\d.]{1,12})[`'’] "
                       r"not found \(required by (\S{1,400}?)\)")
-_SEGV = re.compile(r"^[ \t]{0,4}\*\*\* caught (segfault|illegal operation|bus error) \*\*\*[ \t]*$", re.M)
-_SEGV_CAUSE = re.compile(r"address (?:0x)?[0-9a-fA-F]{1,16}, cause '([^'\n]{1,60})'")
-_FRAME = re.compile(r"^ ?1: ([A-Za-z.][A-Za-z0-9._:]{0,80})\(", re.M)  # R's Traceback: the innermost call first
-_GRAPHICS_CALLS = re.compile(r"cairo|png|jpeg|tiff|svg|pdf|X11|grSoftVersion|dev[._]|ggsave|plot", re.I)
-_SAFE = re.compile(r"^[A-Za-z0-9_./~+-]{1,300}$")
+_SEGV = regex(r"^[ \t]{0,4}\*\*\* caught (segfault|illegal operation|bus error) \*\*\*[ \t]*$", re.M)
+_SEGV_CAUSE = regex(r"address (?:0x)?[0-9a-fA-F]{1,16}, cause '([^'\n]{1,60})'")
+_FRAME = regex(r"^ ?1: ([A-Za-z.][A-Za-z0-9._:]{0,80})\(", re.M)  # R's Traceback: the innermost call first
+_GRAPHICS_CALLS = regex(r"cairo|png|jpeg|tiff|svg|pdf|X11|grSoftVersion|dev[._]|ggsave|plot", re.I)
+_SAFE = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")
 R_OWN = {"libr.so": "R's shared library (R built with --enable-R-shlib)",
          "librblas.so": "R's own BLAS (an R built without an external BLAS)",
          "librlapack.so": "R's own LAPACK (an R built without an external LAPACK)"}
@@ -241,10 +242,10 @@ def capabilities(text: str) -> list[Match]:
 # reticulate's NEWS.md: the first release that supports each Python / NumPy version
 RETICULATE_NEWS = "https://github.com/rstudio/reticulate/blob/main/NEWS.md"
 FIRST_SUPPORT = (("Python", (3, 12), (1, 33, 0)), ("Python", (3, 13), (1, 40, 0)), ("NumPy", (2, 0), (1, 38, 0)))
-_RETICULATE_VERSION = re.compile(r"[Rr]eticulate(?: version)? (\d{1,2})\.(\d{1,3})\.(\d{1,3})|"
+_RETICULATE_VERSION = regex(r"[Rr]eticulate(?: version)? (\d{1,2})\.(\d{1,3})\.(\d{1,3})|"
                                  r"packageVersion\(.reticulate.\)\s*\n\s*\[1\] [‘'](\d{1,2})\.(\d{1,3})\.(\d{1,3})")
-_VERSIONS = {"Python": re.compile(r"^(?:#>)?\s*version:\s+(\d)\.(\d{1,2})\.|^Python (\d)\.(\d{1,2})\.\d{1,2} \(", re.M),
-             "NumPy": re.compile(r"^(?:#>)?\s*numpy_version:\s+(\d{1,2})\.(\d{1,3})", re.M)}
+_VERSIONS = {"Python": regex(r"^(?:#>)?\s*version:\s+(\d)\.(\d{1,2})\.|^Python (\d)\.(\d{1,2})\.\d{1,2} \(", re.M),
+             "NumPy": regex(r"^(?:#>)?\s*numpy_version:\s+(\d{1,2})\.(\d{1,3})", re.M)}
 
 
 def unsupported(text: str) -> list[Match]:

@@ -21,19 +21,20 @@ from functools import lru_cache
 from ..catalog import Step
 from ..matcher import Match
 from .tables import hit, lines_with, table
+from ...lazy_regex import regex
 
 ANTICONF = "https://github.com/jeroen/curl/blob/master/configure"
 INSTALL_PACKAGES = "https://cran.r-project.org/doc/manuals/r-release/R-admin.html#Installing-packages"
 P3M = "https://packagemanager.posit.co/"
-_DEB = re.compile(r"\*\s*deb:\s*([a-z0-9][a-z0-9.+-]{1,60})\b")  # anticonf's `Try installing:` line
-_CONFIGURE = re.compile(r"Configuration failed (?:because|to find) (?:the )?([A-Za-z0-9_.+-]{1,60})")
-_HEADER = re.compile(r"fatal error: ([A-Za-z0-9_./+-]{1,120}\.h(?:pp)?): No such file or directory")
-_PC = re.compile(r"(?:Package [‘'\"]?|No package [‘'\"])([A-Za-z0-9_.+-]{1,60})[’'\"]? (?:was not found in the pkg-config "
+_DEB = regex(r"\*\s*deb:\s*([a-z0-9][a-z0-9.+-]{1,60})\b")  # anticonf's `Try installing:` line
+_CONFIGURE = regex(r"Configuration failed (?:because|to find) (?:the )?([A-Za-z0-9_.+-]{1,60})")
+_HEADER = regex(r"fatal error: ([A-Za-z0-9_./+-]{1,120}\.h(?:pp)?): No such file or directory")
+_PC = regex(r"(?:Package [‘'\"]?|No package [‘'\"])([A-Za-z0-9_.+-]{1,60})[’'\"]? (?:was not found in the pkg-config "
                  r"search path|found)")
-_TOOL = re.compile(r"(?:sh: \d+: |/bin/sh: (?:\d+: )?|make(?:\[\d+\])?: )(g\+\+|gcc|c\+\+|gfortran|make|cmake|cc)"
+_TOOL = regex(r"(?:sh: \d+: |/bin/sh: (?:\d+: )?|make(?:\[\d+\])?: )(g\+\+|gcc|c\+\+|gfortran|make|cmake|cc)"
                    r"(?:: not found|: No such file or directory|: Command not found|: command not found)")
-_FAILED = re.compile(r"installation of package [‘'\"]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"] had non-zero exit status")
-_PACKAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9.+-]{1,60}$")
+_FAILED = regex(r"installation of package [‘'\"]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"] had non-zero exit status")
+_PACKAGE_NAME = regex(r"^[a-z0-9][a-z0-9.+-]{1,60}$")
 TOOLS = {"g++": "g++", "c++": "g++", "gcc": "gcc", "cc": "gcc", "gfortran": "gfortran", "make": "make",
          "cmake": "cmake"}
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from ..matcher import Match
 from .crash import ntstatus
 from .tables import causes, causes_within, hit, lines_with, table
+from ...lazy_regex import regex
 
 WINERROR = "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes"
 # winerror.h's facility numbers for the facilities a WSL/Windows paste shows
@@ -31,12 +32,12 @@ FACILITIES = {0: "FACILITY_NULL", 1: "FACILITY_RPC", 4: "FACILITY_ITF (interface
 # "Kód chyby:", "エラー コード:", "错误代码:", ...); the `Wsl/<component>/.../<code>` path is not translated. So the
 # path is read whatever label precedes it, but only as its own word: not inside a URL or file path
 # (github.com/microsoft/Wsl/..., C:\\Wsl/...), and only when it ends in a code (below).
-_PATH = re.compile(r"(?<![\w/\\.-])(Wsl(?:/[A-Za-z0-9_.-]{1,60}){1,12})")
-_HEX = re.compile(r"(?<![0-9A-Za-z])0[xX]([89a-fA-F][0-9a-fA-F]{7})(?![0-9A-Za-z])")
-_SIGNED = re.compile(r"(?:error|code|hresult|hr)\W{0,4}(-2[01]\d{8})(?!\d)", re.I)
-_CODE_NAME = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")  # how winerror.h spells a code: ERROR_X, WSL_E_X, E_X
-_SHORT = re.compile(r"(?i:error|code)\W{1,3}0x([0-9a-fA-F]{1,4})(?![0-9A-Za-z])")
-_CONTEXT = re.compile(r"error|fail|code|hresult|\bhr\b", re.I)
+_PATH = regex(r"(?<![\w/\\.-])(Wsl(?:/[A-Za-z0-9_.-]{1,60}){1,12})")
+_HEX = regex(r"(?<![0-9A-Za-z])0[xX]([89a-fA-F][0-9a-fA-F]{7})(?![0-9A-Za-z])")
+_SIGNED = regex(r"(?:error|code|hresult|hr)\W{0,4}(-2[01]\d{8})(?!\d)", re.I)
+_CODE_NAME = regex(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")  # how winerror.h spells a code: ERROR_X, WSL_E_X, E_X
+_SHORT = regex(r"(?i:error|code)\W{1,3}0x([0-9a-fA-F]{1,4})(?![0-9A-Za-z])")
+_CONTEXT = regex(r"error|fail|code|hresult|\bhr\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +157,7 @@ def decode(text: str) -> list[Match]:
     return list(found.values())
 
 
-_LEADS = re.compile(r"[ \t]*(?:wsl(?:\.exe)?: )?")
+_LEADS = regex(r"[ \t]*(?:wsl(?:\.exe)?: )?")
 
 
 @lru_cache(maxsize=1)
