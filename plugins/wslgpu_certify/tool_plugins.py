@@ -14,6 +14,9 @@ looks NAME up among every installed distribution's entry points, a scan per name
   * pytest-xdist only with one of its options (-n, --dist, ...);
   * never pytest-testinfra's plugin: the host fixtures use the `testinfra` library (hosts/testinfra_backend.py),
     not its `host` fixture or options.
+The command's run also says `--assert=plain` (unless given --assert): a check fails by raising CheckFailed with
+its own words, never with a bare `assert` (tests/project/test_layout.py keeps checks/ free of them), so pytest's
+assertion rewriting (an import hook every module of the run passes through) would only cost start-up time.
 Plain `pytest` is untouched: there our plugin comes through its entry point beside the user's own plugins
 (with autoload off, `pytest -p wslgpu_certify`). No pytest import here: the choice is made on the arguments.
 """
@@ -70,8 +73,9 @@ def run_pytest(args: list[str]) -> int:
     import pytest
 
     with autoload_off(), _environ("PYTEST_PLUGINS", ",".join(filter(None, [OURS, os.environ.get("PYTEST_PLUGINS")]))):
-        return int(pytest.main(["-p", "no:cacheprovider", *plugin_args(args, os.environ.get("PYTEST_ADDOPTS", "")),
-                                *args]))
+        addopts = os.environ.get("PYTEST_ADDOPTS", "")
+        plain = [] if _gives([*shlex.split(addopts), *args], ("--assert",)) else ["--assert=plain"]
+        return int(pytest.main(["-p", "no:cacheprovider", *plain, *plugin_args(args, addopts), *args]))
 
 
 def autoload_off():

@@ -13,7 +13,8 @@ wall-time ratio (median of interleaved runs).
 - A replay starts no container, so it never imports the Docker SDK (nor requests/urllib3,
   which only the SDK brings); only containers/ imports docker, inside functions.
 - A second run in the same process frees what the first one froze.
-- The command pauses the garbage collector through start-up and collection only, and never leaves it off.
+- The command pauses the garbage collector through start-up and collection only, and never leaves it off; it runs
+  the checks with --assert=plain (they fail by raising, never by assert) unless told otherwise.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ SEEN = {}
 
 def pytest_configure(config):
     SEEN.setdefault("configure", gc.isenabled())
+    SEEN.setdefault("assert", config.getoption("assertmode"))
 
 def pytest_collectstart(collector):
     SEEN.setdefault("collecting", gc.isenabled())
@@ -121,6 +123,10 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     gc.disable()
     main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2]])
     out["caller's off kept"] = not gc.isenabled()
+    gc.enable()
+    gc_probe.SEEN.clear()
+    main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2], "--assert=rewrite"])
+    out["asked for"] = gc_probe.SEEN["assert"]
 print(json.dumps(out))
 """
 
@@ -134,7 +140,8 @@ def test_the_collector_is_paused_while_the_command_starts_and_only_then(tmp_path
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["rc"] == 0 and out["usage rc"] == 4
-    assert out["seen"] == {"configure": False, "collecting": False, "checks": True}
+    assert out["seen"] == {"configure": False, "assert": "plain", "collecting": False, "checks": True}
+    assert out["asked for"] == "rewrite"  # the user's --assert wins over the command's plain
     assert out["after"] is True and out["after usage error"] is True and out["caller's off kept"] is True
 
 

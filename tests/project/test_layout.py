@@ -99,6 +99,14 @@ def test_parsers_use_only_the_standard_library_and_each_other(name):
     assert outside == set(), f"{name} imports {outside}"
 
 
+@pytest.mark.parametrize("path", sorted((REPO / "checks").glob("*.py")), ids=lambda p: p.name)
+def test_checks_fail_by_raising_never_by_a_bare_assert(path):
+    """A check fails with CheckFailed and its own words (the fix, the evidence); the command runs them with
+    --assert=plain (tool_plugins.py), where a bare assert would say nothing."""
+    asserts = [node.lineno for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(node, ast.Assert)]
+    assert asserts == [], f"{path.name}: assert on lines {asserts}"
+
+
 def test_lazy_regex_uses_only_the_standard_library():
     assert {imp.split(".")[0] for imp in imports_of("wslgpu_certify.lazy_regex")} <= set(sys.stdlib_module_names) | {"__future__"}
 
