@@ -92,7 +92,7 @@ def _run(argv: list[str]) -> int:
 
         # Always the bundled checks (select with --layer, --check, -k); no cache folder inside site-packages;
         # the plugins this run needs, not every one installed (tool_plugins.py).
-        return run_pytest([str(bundled_checks_dir()), *argv])
+        return run_pytest(bundled_checks_dir(), argv)
 
 
 def main(argv: list[str] | None = None) -> int:

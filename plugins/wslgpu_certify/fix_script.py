@@ -78,10 +78,10 @@ def _replay(snapshot: Path, profile: str | None) -> dict:
     from .tool_plugins import run_pytest
 
     with tempfile.TemporaryDirectory() as reports:
-        args = [str(bundled_checks_dir()), "-q", "--snapshot", str(snapshot),
+        args = ["-q", "--snapshot", str(snapshot),
                 "--reports-dir", reports, *(["--cert-profile", profile] if profile else [])]
         with contextlib.redirect_stdout(io.StringIO()):
-            run_pytest(args)  # the plugins a replay needs (tool_plugins.py), not every one installed
+            run_pytest(bundled_checks_dir(), args)  # the plugins a replay needs (tool_plugins.py), not every one installed
         found = sorted(Path(reports).glob("*/results.json"))
         if not found:
             raise FixScriptError(f"replaying {snapshot} wrote no results.json")

@@ -27,8 +27,10 @@ import os
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 OURS = "wslgpu_certify.plugin"
+COMMAND_INI = Path(__file__).with_name("command.ini")
 HTML = ("metadata", "html", "html_fixtures")  # the entry point names (pytest-metadata's, pytest-html's two)
 XDIST = ("xdist", "xdist.looponfail")
 # The options each plugin adds (pytest_addoption of pytest_html/plugin.py, pytest_metadata/plugin.py,
@@ -68,14 +70,18 @@ def plugin_args(argv: list[str], addopts: str = "") -> list[str]:
     return [arg for name in names for arg in ("-p", name)]
 
 
-def run_pytest(args: list[str]) -> int:
-    """pytest.main(ARGS) with the plugins ARGS need and no other (the command's own run, and `fix`'s replay)."""
+def run_pytest(checks: Path, args: list[str]) -> int:
+    """pytest.main on the CHECKS folder with ARGS, the plugins ARGS need and no other, and the command's own
+    configuration (command.ini, rootdir and confcutdir the checks' folder: no ini file or conftest.py of the
+    folder it is started in, or above its install, joins the run); the command's run and `fix`'s replay."""
     import pytest
 
     with autoload_off(), _environ("PYTEST_PLUGINS", ",".join(filter(None, [OURS, os.environ.get("PYTEST_PLUGINS")]))):
         addopts = os.environ.get("PYTEST_ADDOPTS", "")
         plain = [] if _gives([*shlex.split(addopts), *args], ("--assert",)) else ["--assert=plain"]
-        return int(pytest.main(["-p", "no:cacheprovider", *plain, *plugin_args(args, addopts), *args]))
+        own = ["-c", str(COMMAND_INI), f"--rootdir={checks}", f"--confcutdir={checks}"]  # a user's own, later, win
+        return int(pytest.main(["-p", "no:cacheprovider", *own, *plain, *plugin_args(args, addopts), str(checks),
+                                *args]))
 
 
 def autoload_off():

@@ -59,3 +59,28 @@ def test_coexists_with_pytest_profiling(unrelated_project):
     rc, out = pytest_in(REPO, "-q", "--reports-dir", str(unrelated_project / "reports"),
                         "--snapshot=fixtures/snapshots/documented-healthy.json", "--cert-profile", "documented")
     assert rc == 0 and "wslgpu-certify: CERTIFIED" in out, out[-3000:]
+
+
+# The other way round: the `wslgpu-certify` command's run takes nothing from the folder it is started in (an ini
+# file's addopts, a conftest.py), nor from a project its venv sits in (tool_plugins.run_pytest: command.ini, and
+# the checks' folder as rootdir and confcutdir).
+HOSTILE_CONFIG = {
+    "pytest.ini": "[pytest]\naddopts = --no-such-option-from-the-users-ini\n",
+    "conftest.py": "def pytest_configure(config):\n    raise SystemExit('the folder\\'s conftest.py joined the run')\n",
+}
+
+
+def test_the_command_reads_no_ini_file_or_conftest_of_the_folder_it_is_started_in(tmp_path):
+    for name, text in HOSTILE_CONFIG.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "--no-such-option-either"\n')
+    proc = subprocess.run([sys.executable, "-c", "import sys; from wslgpu_certify.cli import main; sys.exit(main())",
+                           "--snapshot", "documented-healthy", "--reports-dir", str(tmp_path / "reports")],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "CERTIFIED" in proc.stdout and "joined the run" not in proc.stdout + proc.stderr
+    header = proc.stdout[:600]
+    assert "rootdir: " + str(REPO / "checks") in header and "command.ini" in header, header
+    # plain pytest in that folder is the user's, ini file and conftest included: it is their run
+    rc, out = pytest_in(tmp_path, "-q")
+    assert rc != 0 and ("no-such-option" in out or "joined the run" in out), out[-2000:]
