@@ -31,6 +31,7 @@ STATE = pytest.StashKey["Runs"]()
 MACHINE_PARAM = "machine"  # the fixture a fleet run parametrizes each check with (many_machines.py)
 EVIDENCE = pytest.StashKey[EvidenceBuffer]()  # per test item: what its check read and published
 MESSAGE_CHARS = 2000  # a finding's message: enough for any cause, bounded whatever a command printed
+SPEC = pytest.StashKey["CheckSpec | None"]()  # per test item: the check it runs (spec_of)
 BLOCKED_BY = pytest.StashKey[tuple]()  # per test item: (root check, it failed) when a requirement did not pass
 
 
@@ -159,13 +160,17 @@ def is_active(config: pytest.Config) -> bool:
 
 
 def spec_of(item: pytest.Item) -> CheckSpec | None:
-    """The check a test item runs (None for a test that is not a check)."""
+    """The check a test item runs (None for a test that is not a check); found once per item (every hook asks)."""
+    if SPEC in item.stash:
+        return item.stash[SPEC]
     marker = item.get_closest_marker("check")
-    if marker is None:
-        return None
-    template = marker.args[0]
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return spec_for(template, {k: v for k, v in params.items() if "{" + k + "}" in template})
+    spec = None
+    if marker is not None:
+        template = marker.args[0]
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        spec = spec_for(template, {k: v for k, v in params.items() if "{" + k + "}" in template})
+    item.stash[SPEC] = spec
+    return spec
 
 
 def _versions(item: pytest.Item, finding: Finding, buffer, advisory: bool) -> dict[str, str]:

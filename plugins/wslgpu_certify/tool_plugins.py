@@ -14,6 +14,8 @@ looks NAME up among every installed distribution's entry points, a scan per name
   * pytest-xdist only with one of its options (-n, --dist, ...);
   * never pytest-testinfra's plugin: the host fixtures use the `testinfra` library (hosts/testinfra_backend.py),
     not its `host` fixture or options.
+It leaves unloaded the pytest built-ins it has no use for (UNUSED_BUILTINS: pastebin among them, which would
+send a machine's output to a paste service).
 The command's run also says `--assert=plain` (unless given --assert): a check fails by raising CheckFailed with
 its own words, never with a bare `assert` (tests/project/test_layout.py keeps checks/ free of them), so pytest's
 assertion rewriting (an import hook every module of the run passes through) would only cost start-up time.
@@ -33,6 +35,10 @@ OURS = "wslgpu_certify.plugin"
 COMMAND_INI = Path(__file__).with_name("command.ini")
 HTML = ("metadata", "html", "html_fixtures")  # the entry point names (pytest-metadata's, pytest-html's two)
 XDIST = ("xdist", "xdist.looponfail")
+# pytest's own plugins the command's run has no use for, left unloaded: no doctests or unittest classes among the
+# checks, stepwise needs the cache (off), pythonpath is an ini setting (command.ini sets none), the fixture
+# plans are a test author's aid, and pastebin would send a run's output, a machine's, to a paste service.
+UNUSED_BUILTINS = ("doctest", "unittest", "stepwise", "python_path", "setuponly", "setupplan", "pastebin")
 # The options each plugin adds (pytest_addoption of pytest_html/plugin.py, pytest_metadata/plugin.py,
 # xdist/plugin.py and xdist/looponfail.py at pytest-html 4.2, pytest-metadata 3.1, pytest-xdist 3.8):
 # given one of them, the plugin is loaded, else pytest would refuse it as an unknown argument.
@@ -79,7 +85,8 @@ def run_pytest(checks: Path, args: list[str]) -> int:
     with autoload_off(), _environ("PYTEST_PLUGINS", ",".join(filter(None, [OURS, os.environ.get("PYTEST_PLUGINS")]))):
         addopts = os.environ.get("PYTEST_ADDOPTS", "")
         plain = [] if _gives([*shlex.split(addopts), *args], ("--assert",)) else ["--assert=plain"]
-        own = ["-c", str(COMMAND_INI), f"--rootdir={checks}", f"--confcutdir={checks}"]  # a user's own, later, win
+        own = ["-c", str(COMMAND_INI), f"--rootdir={checks}", f"--confcutdir={checks}",  # a user's own, later, win
+               *(arg for name in UNUSED_BUILTINS for arg in ("-p", f"no:{name}"))]
         return int(pytest.main(["-p", "no:cacheprovider", *own, *plain, *plugin_args(args, addopts), str(checks),
                                 *args]))
 

@@ -300,6 +300,11 @@ def test_the_command_loads_what_a_replay_needs_and_no_other_installed_plugin(too
     # installed here, and not loaded: the user's plugin, pytest-html (a replay), xdist (no -n), testinfra's plugin
     assert not {"userplug", "pytest11.testinfra", "hypothesispytest", "benchmark", "profiling"} & names, names
     assert not names & (XDIST | HTML), names
+    # pytest's own plugins the command has no use for (tool_plugins.UNUSED_BUILTINS), pastebin among them; the rest
+    from wslgpu_certify.tool_plugins import UNUSED_BUILTINS
+    assert "pastebin" in UNUSED_BUILTINS and not set(UNUSED_BUILTINS) & names, names
+    assert {"terminal", "capturemanager", "junitxml", "logging", "skipping", "warnings"} & names == \
+        {"terminal", "capturemanager", "junitxml", "logging", "skipping", "warnings"}, names
     (folder,) = (reports / "run-0").glob("2*")
     assert {p.name for p in folder.iterdir()} >= {"results.json", "report.html", "junit.xml"}
     assert not (folder / "log.html").exists() and 'href="log.html"' not in (folder / "report.html").read_text()
