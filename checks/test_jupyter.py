@@ -5,6 +5,8 @@
 (`wsl_host`) on the port Docker published, and from Windows as localhost.
 """
 
+import pytest
+
 from wslgpu_certify import CheckFailed, check, prefetch, publish, read
 from wslgpu_certify.container_checks import (
     check_gpu_granted,
@@ -14,6 +16,8 @@ from wslgpu_certify.container_checks import (
     start_record,
 )
 from wslgpu_certify.probes import containers
+
+pytestmark = pytest.mark.usefixtures("_prefetch_slow_container_steps")  # slow steps start with the first (containers/fixtures.py)
 
 ROLE = "tensorflow"
 

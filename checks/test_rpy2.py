@@ -4,10 +4,14 @@ The guide's ggplot2 cell is run twice: as a script whose PNG is copied out of th
 container and validated, and inside a notebook executed headless with nbclient.
 """
 
+import pytest
+
 from wslgpu_certify import CheckFailed, check, prefetch, publish, read
 from wslgpu_certify.parsers.errors import UnreadableOutput
 from wslgpu_certify.images import read_png
 from wslgpu_certify.probes import containers
+
+pytestmark = pytest.mark.usefixtures("_prefetch_slow_container_steps")  # slow steps start with the first (containers/fixtures.py)
 
 PNG_NAME = "rpy2-ggplot-mtcars.png"  # saved in the run folder as evidence
 MIN_SIDE = 100  # pixels; image_png's default is 512 x 512

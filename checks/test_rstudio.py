@@ -11,6 +11,8 @@ from wslgpu_certify import CheckFailed, check, not_applicable, prefetch, publish
 from wslgpu_certify.container_checks import check_gpu_granted, check_started
 from wslgpu_certify.probes import containers
 
+pytestmark = pytest.mark.usefixtures("_prefetch_slow_container_steps")  # slow steps start with the first (containers/fixtures.py)
+
 ROLE = "rstudio"
 
 

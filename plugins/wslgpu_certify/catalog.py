@@ -216,7 +216,7 @@ def load_checks(checks_dir: Path | None = None) -> dict[str, CheckSpec]:
     What a run is measured against: a check of the catalog that did not run is a gap.
     """
     # a module pytest collected already (here, or a copy of it elsewhere) is not imported twice
-    registered = {Path(_origin(spec.func)[0]).stem for spec in REGISTRY.values() if spec.func is not None}
+    registered = {Path(spec.func.__code__.co_filename).stem for spec in REGISTRY.values() if spec.func is not None}
     for module in sorted((checks_dir or bundled_checks_dir()).glob("test_*.py")):
         name = f"_wslgpu_checks_{module.stem}"
         if name in sys.modules or module.stem in registered:

@@ -37,8 +37,11 @@ HTML = ("metadata", "html", "html_fixtures")  # the entry point names (pytest-me
 XDIST = ("xdist", "xdist.looponfail")
 # pytest's own plugins the command's run has no use for, left unloaded: no doctests or unittest classes among the
 # checks, stepwise needs the cache (off), pythonpath is an ini setting (command.ini sets none), the fixture
-# plans are a test author's aid, and pastebin would send a run's output, a machine's, to a paste service.
-UNUSED_BUILTINS = ("doctest", "unittest", "stepwise", "python_path", "setuponly", "setupplan", "pastebin")
+# plans are a test author's aid, pastebin would send a run's output, a machine's, to a paste service, and
+# unraisableexception ends every run with five full garbage collections to turn an exception a finalizer raised
+# into a warning (Python's own sys.unraisablehook still prints one: "Exception ignored in ...").
+UNUSED_BUILTINS = ("doctest", "unittest", "stepwise", "python_path", "setuponly", "setupplan", "pastebin",
+                   "unraisableexception")
 # The options each plugin adds (pytest_addoption of pytest_html/plugin.py, pytest_metadata/plugin.py,
 # xdist/plugin.py and xdist/looponfail.py at pytest-html 4.2, pytest-metadata 3.1, pytest-xdist 3.8):
 # given one of them, the plugin is loaded, else pytest would refuse it as an unknown argument.

@@ -177,3 +177,17 @@ def test_only_a_png_of_the_run_folder_itself_is_inlined(pages, tmp_path, name):
     assert "data:image/png;base64," in report_page(document, folder)
     ggplot["figures"]["png"] = name
     assert "data:image/png;base64," not in report_page(document, folder)
+
+
+def test_the_pages_platform_line_is_pythons_without_reading_the_executable(monkeypatch):
+    """'ran on' says what platform.platform() says; glibc's version comes from os.confstr, since libc_ver() reads
+    the whole Python executable; without glibc (musl, Windows) it is platform.platform() itself."""
+    import platform
+
+    from wslgpu_certify.reports import report_page
+
+    if report_page.os.confstr("CS_GNU_LIBC_VERSION") if hasattr(report_page.os, "confstr") else None:
+        assert report_page._platform() == platform.platform()
+    monkeypatch.setattr(report_page.os, "confstr", lambda name: None, raising=False)
+    monkeypatch.setattr(report_page.platform, "platform", lambda: "Elsewhere-1.0")
+    assert report_page._platform() == "Elsewhere-1.0"

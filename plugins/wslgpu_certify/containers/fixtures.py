@@ -142,9 +142,13 @@ def _container_host(machine, manager, role: str):
     return make_host(_runner(machine, f"container:{role}", manager and ContainerExec(manager, role)))
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def _prefetch_slow_container_steps(request):
     """Once per run, as the first container-layer check is set up: start the slow steps in the background.
+
+    Asked for by the container layers' check modules (`pytestmark`, usefixtures), not autouse: a function-scoped
+    fixture that takes `request` costs every check that sets it up, and only these need it
+    (tests/checks/test_prefetch_marks.py keeps the modules and CONTAINER_LAYERS alike).
 
     Only where this run starts containers (a container manager: live, from the distro), not under
     xdist (each worker would start every step; the workers are the parallelism there), and after
