@@ -16,6 +16,7 @@ looks NAME up among every installed distribution's entry points, a scan per name
     not its `host` fixture or options.
 It leaves unloaded the pytest built-ins it has no use for (UNUSED_BUILTINS: pastebin among them, which would
 send a machine's output to a paste service).
+A replay also captures at Python's level (`--capture=sys`, unless given -s or --capture): it runs no program.
 The command's run also says `--assert=plain` (unless given --assert): a check fails by raising CheckFailed with
 its own words, never with a bare `assert` (tests/project/test_layout.py keeps checks/ free of them), so pytest's
 assertion rewriting (an import hook every module of the run passes through) would only cost start-up time.
@@ -79,6 +80,19 @@ def plugin_args(argv: list[str], addopts: str = "") -> list[str]:
     return [arg for name in names for arg in ("-p", name)]
 
 
+def run_options(argv: list[str], addopts: str = "") -> list[str]:
+    """What the command's run says beside the user's ARGV (and $PYTEST_ADDOPTS), unless they said otherwise:
+    --assert=plain (checks fail by raising, never by a bare assert); for a replay, --capture=sys: it runs no
+    program (every output comes from the snapshot), so Python-level capture is all it needs, where pytest's
+    file-descriptor capture costs a suspend and a resume per test phase. A live run keeps fd capture: what a
+    program it starts writes never reaches the terminal unread."""
+    given = [*shlex.split(addopts), *argv]
+    options = [] if _gives(given, ("--assert",)) else ["--assert=plain"]
+    if _gives(given, REPLAY) and not _gives(given, ("--capture",), ("-s",)):
+        options.append("--capture=sys")
+    return options
+
+
 def run_pytest(checks: Path, args: list[str]) -> int:
     """pytest.main on the CHECKS folder with ARGS, the plugins ARGS need and no other, and the command's own
     configuration (command.ini, rootdir and confcutdir the checks' folder: no ini file or conftest.py of the
@@ -87,10 +101,10 @@ def run_pytest(checks: Path, args: list[str]) -> int:
 
     with autoload_off(), _environ("PYTEST_PLUGINS", ",".join(filter(None, [OURS, os.environ.get("PYTEST_PLUGINS")]))):
         addopts = os.environ.get("PYTEST_ADDOPTS", "")
-        plain = [] if _gives([*shlex.split(addopts), *args], ("--assert",)) else ["--assert=plain"]
+        options = run_options(args, addopts)
         own = ["-c", str(COMMAND_INI), f"--rootdir={checks}", f"--confcutdir={checks}",  # a user's own, later, win
                *(arg for name in UNUSED_BUILTINS for arg in ("-p", f"no:{name}"))]
-        return int(pytest.main(["-p", "no:cacheprovider", *own, *plain, *plugin_args(args, addopts), str(checks),
+        return int(pytest.main(["-p", "no:cacheprovider", *own, *options, *plugin_args(args, addopts), str(checks),
                                 *args]))
 
 

@@ -102,6 +102,7 @@ SEEN = {}
 def pytest_configure(config):
     SEEN.setdefault("configure", gc.isenabled())
     SEEN.setdefault("assert", config.getoption("assertmode"))
+    SEEN.setdefault("capture", config.getoption("capture"))
 
 def pytest_collectstart(collector):
     SEEN.setdefault("collecting", gc.isenabled())
@@ -125,8 +126,8 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
     out["caller's off kept"] = not gc.isenabled()
     gc.enable()
     gc_probe.SEEN.clear()
-    main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2], "--assert=rewrite"])
-    out["asked for"] = gc_probe.SEEN["assert"]
+    main(["--snapshot", sys.argv[1], "-q", "--reports-dir", sys.argv[2], "--assert=rewrite", "-s"])
+    out["asked for"] = [gc_probe.SEEN["assert"], gc_probe.SEEN["capture"]]
 print(json.dumps(out))
 """
 
@@ -140,8 +141,8 @@ def test_the_collector_is_paused_while_the_command_starts_and_only_then(tmp_path
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["rc"] == 0 and out["usage rc"] == 4
-    assert out["seen"] == {"configure": False, "assert": "plain", "collecting": False, "checks": True}
-    assert out["asked for"] == "rewrite"  # the user's --assert wins over the command's plain
+    assert out["seen"] == {"configure": False, "assert": "plain", "capture": "sys", "collecting": False, "checks": True}
+    assert out["asked for"] == ["rewrite", "no"]  # the user's --assert and -s win over the command's own
     assert out["after"] is True and out["after usage error"] is True and out["caller's off kept"] is True
 
 
@@ -214,6 +215,21 @@ def test_options_that_are_not_xdists_load_no_xdist(argv):
                                                ("--html x.html --snapshot x", HTML)])
 def test_pytest_addopts_counts_like_the_command_line(addopts, expected):
     assert loaded_by([], addopts) == expected
+
+
+@pytest.mark.parametrize("argv, addopts, expected", [
+    ([], "", ["--assert=plain"]),  # a live run: fd capture, pytest's own
+    (["--env", "wsl", "-x"], "", ["--assert=plain"]),
+    (["--snapshot", "x"], "", ["--assert=plain", "--capture=sys"]),  # a replay runs no program
+    (["--snapshot=x", "-s"], "", ["--assert=plain"]),
+    (["--snapshot", "x", "--capture=fd"], "", ["--assert=plain"]),
+    (["--snapshot", "x"], "--assert=rewrite", ["--capture=sys"]),
+    (["--assert", "rewrite"], "", []),
+])
+def test_the_commands_own_options_yield_to_the_users(argv, addopts, expected):
+    from wslgpu_certify.tool_plugins import run_options
+
+    assert run_options(argv, addopts) == expected
 
 
 def test_pytests_help_lists_every_plugin_the_run_could_load():
