@@ -37,15 +37,21 @@ MAGIC = b"wslgpu-certify kept data 1\n"  # changes when the way values are kept 
 def read_toml(path: Path, cached: bool = False) -> dict:
     """tomllib.loads(path.read_text(encoding="utf-8")), raising what that raises (OSError, UnicodeDecodeError,
     TOMLDecodeError); with `cached` (a file the package ships), the parsed copy while the bytes are the same."""
-    if not cached:
-        return tomllib.loads(_text(path.read_bytes()))
-    return kept_beside(path, "toml", lambda: tomllib.loads(_text(path.read_bytes())))
+    return kept_beside(path, "toml", parse_toml) if cached else parse_toml(path.read_bytes())
 
 
-def kept_beside(path: Path, kind: str, make: Callable[[], object], sources: Iterable[Path] = ()):
-    """make(): plain data (dicts, lists, tuples, strings, numbers, booleans, None) made from PATH and the files
-    SOURCES; kept beside PATH as `kind` while the bytes of all of them stay the same. make()'s errors go on."""
-    digest = hashlib.sha256(path.read_bytes())
+def parse_toml(raw: bytes) -> dict:
+    """A TOML document's bytes, parsed as read_toml reads a file (UTF-8, universal newlines)."""
+    return tomllib.loads(_text(raw))
+
+
+def kept_beside(path: Path, kind: str, make: Callable[[bytes], object], sources: Iterable[Path] = ()):
+    """make(PATH's bytes): plain data (dicts, lists, tuples, strings, numbers, booleans, None) made from them and
+    from the files SOURCES; kept beside PATH as `kind` while the bytes of all of them stay the same. make() is given
+    the very bytes the key is made of (a file edited meanwhile is never kept under its old bytes' key); its errors
+    go on."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw)
     for source in sources:
         digest.update(Path(source).read_bytes())
     header = MAGIC + digest.digest()
@@ -57,7 +63,7 @@ def kept_beside(path: Path, kind: str, make: Callable[[], object], sources: Iter
                 return marshal.loads(stored[len(header):])
         except (OSError, EOFError, ValueError, TypeError):  # absent, unreadable, or not ours: make it again
             pass
-    value = make()
+    value = make(raw)
     if where is not None and not sys.dont_write_bytecode:
         try:
             write_atomically(where, header + marshal.dumps(value))

@@ -78,14 +78,31 @@ def test_an_edit_of_a_source_makes_the_value_again(tmp_path, parses):
     source.write_text("VERSION = 1\n")
     made = []
 
-    def make():
-        made.append(1)
+    def make(raw):
+        made.append(raw)
         return [len(made)]
 
     assert toml_cache.kept_beside(path, "derived", make, sources=[source]) == [1]
     assert toml_cache.kept_beside(path, "derived", make, sources=[source]) == [1]
     source.write_text("VERSION = 2\n")
     assert toml_cache.kept_beside(path, "derived", make, sources=[source]) == [2]
+    assert made == [b"a = 1\n", b"a = 1\n"]  # PATH's bytes, the ones its key is made of
+
+
+def test_what_is_kept_is_made_from_the_bytes_its_key_names(tmp_path, parses):
+    """A file edited while its value is made is never kept under the old bytes' key: make() gets those bytes."""
+    path = tmp_path / "t.toml"
+    path.write_text("a = 1\n")
+
+    def edited_meanwhile(raw):
+        path.write_text("a = 2\n")
+        return toml_cache.parse_toml(raw)
+
+    assert toml_cache.kept_beside(path, "toml", edited_meanwhile) == {"a": 1}
+    path.write_text("a = 1\n")  # back to the bytes that value was made from
+    assert toml_cache.read_toml(path, cached=True) == {"a": 1}
+    path.write_text("a = 3\n")
+    assert toml_cache.read_toml(path, cached=True) == {"a": 3}
 
 
 def test_without_cached_nothing_is_written(tmp_path, parses):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..lazy_regex import regex
-from ..toml_cache import TOMLDecodeError, kept_beside, read_toml
+from ..toml_cache import TOMLDecodeError, kept_beside, parse_toml
 from .anchors import anchor  # each pattern's required literal text (a speed-up)
 from .patterns import checked, command_parts, compiled, has_prefix
 
@@ -94,21 +94,22 @@ def load_catalog(path: str | Path | None = None) -> tuple[Signature, ...]:
     code that checks it (toml_cache.kept_beside), and compiles each pattern on its first search (LazyRegex):
     a healthy replay searches 5 of its 136."""
     if path is not None:
-        return tuple(_built(entry, strict=True) for entry in _checked(Path(path)))
+        path = Path(path)
+        return tuple(_built(entry, strict=True) for entry in _checked(path.read_bytes(), path.name))
     sources = (Path(__file__), Path(__file__).with_name("patterns.py"), Path(__file__).with_name("anchors.py"))
-    return tuple(_built(entry, strict=False) for entry in kept_beside(CATALOG, "signatures", lambda: _checked(CATALOG),
-                                                                       sources))
+    kept = kept_beside(CATALOG, "signatures", lambda raw: _checked(raw, CATALOG.name), sources)
+    return tuple(_built(entry, strict=False) for entry in kept)
 
 
-def _checked(path: Path) -> list[dict]:
-    """Every entry of the catalog at PATH, checked, as plain data (_plain_signature)."""
+def _checked(raw: bytes, name: str) -> list[dict]:
+    """Every entry of the catalog file NAME (its bytes RAW), checked, as plain data (_plain_signature)."""
     try:
-        data = read_toml(path)
+        data = parse_toml(raw)
     except TOMLDecodeError as exc:
-        raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
+        raise ValueError(f"{name}: not valid TOML: {exc}") from None
     entries = data.get("signature", [])
     if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{path.name}: no [[signature]] entries")
+        raise ValueError(f"{name}: no [[signature]] entries")
     seen: set[str] = set()
     checked = []
     for number, entry in enumerate(entries, 1):
