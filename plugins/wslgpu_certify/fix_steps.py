@@ -21,11 +21,11 @@ FIX_STYLE = "color:#212121;background:#f5f5f5;font-size:13px;padding:4px 8px;mar
 
 # Commands that only read (a listing, a version, a status, a log); _WRITES: what makes a line more than a look.
 _LOOK = regex(r"^\s*(?:wsl(?:\.exe)?\s+(?:-l\b|--list\b|--status\b|--version\b|-d\s+\S+\s+(?:--|-e)\s+cat\b)"
-                   r"|(?:ls|cat|type|tail|head|grep|uname|which|ver|pgrep|dpkg-query|id|groups)\b"
-                   r"|docker\s+(?:info|version|ps|images|image\s+(?:ls|inspect)|context\s+(?:ls|show))\b"
-                   r"|nvidia-smi(?:\.exe)?(?:\s*$|\s+(?:-L|--query))|ldconfig\s+-p\b|dpkg\s+-[lLS]\b"
-                   r"|systemctl\s+(?:is-active|is-enabled|status)\b|(?:sudo\s+)?journalctl\b|nvidia-ctk\s+(?:--version|cdi\s+list)"
-                   r"|nvidia-container-cli\b.*\binfo\b|\.\s+/etc/os-release|code\s+--list-extensions|sudo\s+-n\s+-l\b)", re.I)
+              r"|(?:ls|cat|type|tail|head|grep|uname|which|ver|pgrep|dpkg-query|id|groups)\b"
+              r"|docker\s+(?:info|version|ps|images|image\s+(?:ls|inspect)|context\s+(?:ls|show))\b"
+              r"|nvidia-smi(?:\.exe)?(?:\s*$|\s+(?:-L|--query))|ldconfig\s+-p\b|dpkg\s+-[lLS]\b"
+              r"|systemctl\s+(?:is-active|is-enabled|status)\b|(?:sudo\s+)?journalctl\b|nvidia-ctk\s+(?:--version|cdi\s+list)"
+              r"|nvidia-container-cli\b.*\binfo\b|\.\s+/etc/os-release|code\s+--list-extensions|sudo\s+-n\s+-l\b)", re.I)
 _WRITES = regex(r"\btee\b|(?<![0-9&])>(?!&)|&&|;|\|\s*sudo\b|\bsed\s+-i\b")
 
 

@@ -3,7 +3,8 @@
 By the end of collection the heap holds pytest, the plugins (pytest-html's jinja2 templates), the
 catalogs, the parsers and every test item: long-lived objects that every later collection of
 the oldest generation walks again, and pytest's unraisable-exception check ends each session
-with five full collections (under plain pytest: the command leaves that plugin unloaded). On a replay that was about 0.4 CPU-s of 1.0 (bench/startup_bench.py).
+with five full collections (under plain pytest: the command leaves that plugin unloaded). On a
+replay that was about 0.4 CPU-s of 1.0 (bench/startup_bench.py).
 `gc.freeze()` at the end of collection moves them out of the collector's way (CPython's
 documented use: https://docs.python.org/3/library/gc.html#gc.freeze); what the checks allocate
 is collected as usual.

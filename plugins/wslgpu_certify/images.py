@@ -103,9 +103,9 @@ def read_png(data: bytes) -> PngImage:
         with PngImageFile(io.BytesIO(data)) as image:
             image.load()  # decodes every row: raises on a cut or corrupt image
             # RGB and RGBA pixels are already one colour each (ggplot2's plots): counted as they are, no copy
-            rgba = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
-            width, height = rgba.size
-            colours = rgba.getcolors(maxcolors=max(1, width * height))
+            pixels = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
+            width, height = pixels.size
+            colours = pixels.getcolors(maxcolors=max(1, width * height))
     except (UnidentifiedImageError, DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise UnreadableOutput(f"PNG ({exc})", f"{len(data)} bytes") from None
     return PngImage(width, height, len(colours or ()))

@@ -119,7 +119,7 @@ _RULES: tuple[_Rule, ...] = (
     _rule("gitlab", ("glpat-", "gloas-", "gldt-", "glrt", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-",
                      "glsoat-", "glffct-", "gr1348941"),
           regex(r"()\b(?:(?:glpat|gloas|gldt|glrtr|glrt|glcbt|glptt|glft|glimt|glagent|glsoat|glffct)-"
-                     r"[A-Za-z0-9_.\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})")),
+                r"[A-Za-z0-9_.\-]{20,}|GR1348941[A-Za-z0-9_\-]{20,})")),
     # Slack: xoxb- bot, xoxp- user, xoxa-/xoxr- (legacy workspace app access/refresh), xoxs-, xoxe- config
     # and rotation, xapp- app-level (https://api.slack.com/authentication/token-types).
     _rule("slack", ("xox", "xapp-"), regex(r"()\b(?:xox[abprse](?:\.xox[abprse])?-|xapp-)[A-Za-z0-9\-]{10,}")),
@@ -127,7 +127,7 @@ _RULES: tuple[_Rule, ...] = (
     # §11.7.2), in a header dump, a curl -H, or a JSON/YAML field: the whole credential to the line's end.
     _rule("http-auth", ("authorization",),
           regex(r"(?i)(\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
-                     r"(?:(?:basic|bearer|token|digest|negotiate|ntlm)\s+)?)[^\s\"'][^\n\"']*")),
+                r"(?:(?:basic|bearer|token|digest|negotiate|ntlm)\s+)?)[^\s\"'][^\n\"']*")),
     # ~/.docker/config.json: "auth" (base64 of user:password), "identitytoken", "registrytoken"
     # (https://docs.docker.com/reference/cli/docker/login/#credential-stores, docker/cli configfile).
     _rule("docker-config", ('"auth"', '"identitytoken"', '"registrytoken"', '"password"'),
@@ -139,10 +139,10 @@ _RULES: tuple[_Rule, ...] = (
     _rule("password-flag", ("--password",), regex(r"(--password(?:\s+|=)[\"']?)(?!-)[^\s\"']+")),
     _rule("login-p", (" login",),
           regex(r"(\b(?:docker|podman|nerdctl|buildah|skopeo|oras)(?:\.exe)?\s+login"
-                     r"(?:\s+(?!-p)[^\s|;&]+){0,12}\s+-p(?:\s+|=)?[\"']?)(?!-)[^\s\"']+")),
+                r"(?:\s+(?!-p)[^\s|;&]+){0,12}\s+-p(?:\s+|=)?[\"']?)(?!-)[^\s\"']+")),
     _rule("curl-user", ("curl",),
           regex(r"(\bcurl(?:\.exe)?(?:\s+(?!-u\b|--user\b)[^\s|;&]+){0,16}"
-                     r"\s+(?:-u|--user)\s+[\"']?[^\s:\"']{0,256}:)[^\s\"']+")),
+                r"\s+(?:-u|--user)\s+[\"']?[^\s:\"']{0,256}:)[^\s\"']+")),
     # `echo X | docker login --password-stdin`: what is echoed into the login is the password.
     _Rule("password-stdin", ("--password-stdin",), _mask_piped_passwords),
     # ?token=abc / &token=abc in Jupyter URLs, and URL-encoded secrets (token%3D..., password%3D...) in a
@@ -150,12 +150,12 @@ _RULES: tuple[_Rule, ...] = (
     _rule("query-token", ("token=",), regex(r"(?i)([?&]token=)" + _QUERY_VALUE)),
     _rule("urlencoded", ("%3d",),
           regex(r"(?i)(\b[A-Za-z0-9_]*(?:token|password|passwd|secret|api_?key|pat)%3D)"
-                     r"(?:[^\s&\"'<>%]|%(?!26)[0-9A-Fa-f]{2})+")),
+                r"(?:[^\s&\"'<>%]|%(?!26)[0-9A-Fa-f]{2})+")),
     # PASSWORD=ms, -e PASSWORD=ms, API_KEY: "x", "GITHUB_TOKEN": "x", GITHUB_PAT=x in ~/.bashrc
     # (not the verdicts the suite's own RStudio password script prints: "password: accepted", probes/containers.py)
     _rule("secret-name", ("token", "password", "passwd", "passphrase", "secret", "key", "_pat"),
           regex(r"(?im)(\b" + _SECRET_NAME + r"[\"']?\s*[=:]\s*[\"']?)"
-                     r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)(?:\s|$))[^\s\"',;&]+")),  # \r\n too
+                r"(?!" + re.escape(MASK) + r"|(?:accepted|rejected|unset|default)(?:\s|$))[^\s\"',;&]+")),  # \r\n too
     # a password in a URL: daemon.json's "http-proxy": "http://user:pass@proxy:3128", registry mirrors,
     # HTTP(S)_PROXY
     _rule("url-password", ("://",),

@@ -242,7 +242,7 @@ _INBOX_CONTEXT = regex(r"wsl\.exe\s*\[|Microsoft Corporation", re.I)
 # The English refusal goes on with the usage text: its whole first line and first section header
 # are there in any answer that was not cut short.
 _INBOX_USAGE = regex(r"^Usage: wsl(?:\.exe)? \[Argument\] \[Options\.\.\.\] \[CommandLine\]\s*$[\s\S]*"
-                          r"^Arguments for running Linux binaries:\s*$", re.M)
+                     r"^Arguments for running Linux binaries:\s*$", re.M)
 
 
 def parse_wsl_version(text: str, whole_answer: bool = False) -> WslVersionInfo:

@@ -36,11 +36,11 @@ _FORCED = regex(r"^\s*NOTE: Python version was forced by ([^\n]{1,120})$", re.M)
 _TF_NOT_FOUND = regex(r"(?:Valid )?[Ii]nstallation of TensorFlow not found")  # R tensorflow's tf_config()
 _NO_NUMPY = regex(r"^(?:#>)?\s*numpy:\s+\[NOT FOUND\]", re.M)
 _FAILED = regex(r"^(?:#>)?\s*Error\b|\bError in |ModuleNotFoundError|ImportError|numpy[^\n]{0,40}(?:required|not available)",
-                     re.M)  # something failed beside the py_config() block
+                re.M)  # something failed beside the py_config() block
 _NO_LIBPYTHON = regex(r"Python shared library not found, Python bindings not loaded|"
-                           r"^(?:#>)?\s*libpython:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
+                      r"^(?:#>)?\s*libpython:\s+\[NOT FOUND\]", re.M)  # reticulate's py_config(): the bound Python lacks NumPy
 _RPY2 = regex(r"R_HOME must be set|Unable to determine R home|R_HOME[^\n]{0,80}(?:not found|does not exist|is not set|"
-                   r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
+              r"not defined)|cannot find R_HOME|RHOME[^\n]{0,40}not found")
 _R_SESSION = regex(r"^\s*(?:#>|> |Error in |Error: )|\breticulate\b|\blibrary\(", re.M)  # R printed it
 _SAFE_PATH = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")
 # Python's `ImportError: cannot import name 'X' from 'Y' (path)`: the importer expects another release of Y

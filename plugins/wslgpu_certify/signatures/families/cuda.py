@@ -64,12 +64,12 @@ CUDA_TEXTS = {
 }
 
 _NAME = regex(r"(?<![A-Za-z0-9_])(CUDA_ERROR_[A-Z0-9_]{2,60}|cudaError[A-Z][A-Za-z0-9]{1,60}|NVML_ERROR_[A-Z_]{2,60})"
-                   r"(?![A-Za-z0-9_])")
+              r"(?![A-Za-z0-9_])")
 _NVML = regex(r"(?:Failed to initialize NVML|nvml error): ([^\n]{1,80})", re.I)
 # a number next to the CUDA call that returned it: "cuInit returned 100", "cudaGetDeviceCount() ... Error 804: ...",
 # "failed call to cuInit: UNKNOWN ERROR (303)", "CUDA error 35", "CUDA Error: 999"
 _NUMBER = regex(r"(?<![A-Za-z0-9_])(cu[A-Z][A-Za-z0-9_]{1,60}|cuda[A-Z][A-Za-z0-9_]{1,60}|CUDA)\b[^\n]{0,160}?"
-                     r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(?<!-)(\d{1,4})(?!\d|\.\d)")
+                r"\b(?i:returned|error|err|code|status|result)\W{0,4}(?:\w+ ){0,2}\(?(?<!-)(\d{1,4})(?!\d|\.\d)")
 _CUDA_CONTEXT = regex(r"cuda|nvml|gpu|(?<![a-z])cu[A-Z]", re.I)
 
 
@@ -117,7 +117,7 @@ def _unknown(table_name: str, number: int, text: str, found: re.Match) -> Match:
 # PyTorch's warning: "NVIDIA GeForce RTX 5080 with CUDA capability sm_120 is not compatible with the current PyTorch
 # installation. The current PyTorch install supports CUDA capabilities sm_50 sm_60 ... sm_90." (torch/cuda/__init__.py)
 _NOT_COMPATIBLE = regex(r"(?:(\S[^\n]{0,80}?) )?with CUDA capability sm_(\d{2,3}) is not compatible with the current "
-                             r"PyTorch installation")
+                        r"PyTorch installation")
 _SUPPORTS = regex(r"supports CUDA capabilities((?: sm_\d{2,3}){1,30})")
 _SAFE_NAME = regex(r"^[\w .()-]{1,80}$")
 
@@ -208,7 +208,7 @@ def decode(text: str) -> list[Match]:
 
 
 _HANDLE = regex(r"Unable to determine the device handle for GPU ?(?:(\d{1,3}): ?)?"
-                     r"([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])?:? ?([^\n]{0,80})")
+                r"([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])?:? ?([^\n]{0,80})")
 _NONE = regex(r"^[ \t]*No devices were found[ \t]*$", re.M)
 # the codes whose plain cause (cuda_causes.toml) is more specific than "a GPU WSL is not offered"
 _OWN_CAUSE = {"NVML_ERROR_GPU_IS_LOST", "NVML_ERROR_NO_PERMISSION", "NVML_ERROR_LIB_RM_VERSION_MISMATCH",

@@ -60,12 +60,12 @@ def _wsl_only(found: Match) -> Match:
 # ---- NCCL ------------------------------------------------------------------------------------------------------
 
 _NCCL_NAME = regex(r"\bnccl(UnhandledCudaError|SystemError|InternalError|InvalidArgument|InvalidUsage|RemoteError|"
-                        r"InProgress|Timeout)\b")
+                   r"InProgress|Timeout)\b")
 # NCCL's own text (ncclGetErrorString) where a program reports an NCCL failure: PyTorch's "NCCL error in: FILE:LINE,
 # <text>, NCCL version X", older PyTorch's "NCCL Error 2: <text>", nccl-tests' "Test NCCL failure FILE:LINE '<text>'"
 _NCCL_TEXT = regex(r"NCCL (?:error|failure)\b[^\n]{0,300}?(unhandled cuda error|unhandled system error|internal error|"
-                        r"invalid argument|invalid usage|remote process exited or there was a network error|"
-                        r"NCCL operation in progress)", re.I)
+                   r"invalid argument|invalid usage|remote process exited or there was a network error|"
+                   r"NCCL operation in progress)", re.I)
 _NCCL_VERSION = regex(r"\bNCCL version:? v?(\d{1,2})\.(\d{1,3})\.(\d{1,3})")
 # what NCCL before 2.10.3 logs in WSL 2 when its topology detection fails (src/graph/xml.cc)
 _PCI_REAL_PATH = regex(r"NCCL WARN Could not find real path of /sys/class/pci_bus")
@@ -176,11 +176,11 @@ def allocation(text: str) -> list[Match]:
 TF_WINDOWS = "https://www.tensorflow.org/install/pip#windows-native"
 # "Tensor Flow Version: 2.12.0", "tensorflow==2.15.1", "tensorflow 2.13.0" (pip list), ">>> tf.__version__" + "'2.16.1'"
 _TF_VERSION = regex(r"\b(?:tensor ?flow|tf)(?:[ ._-]{0,2}(?:gpu|version|__version__))?\)?(?: version)?\s*[:=]{0,2}\s*"
-                         r"['\"]?v?2\.(\d{1,2})\.\d{1,3}\b", re.I)
+                    r"['\"]?v?2\.(\d{1,2})\.\d{1,3}\b", re.I)
 # the no-GPU statements of TensorFlow's own guides: "Num GPUs Available: 0" (guide/gpu), "GPU is NOT AVAILABLE"
 # (the tutorials' check), and tf.config.list_physical_devices('GPU') answering []
 _TF_NO_GPU = regex(r"GPU is NOT AVAILABLE|Num GPUs Available:?\s*0\s*$|list_physical_devices\(\W{1,2}GPU\W{1,2}\)\)?\s*\n"
-                        r"(?:>>> )?\s*\[\]\s*$", re.I | re.M)
+                   r"(?:>>> )?\s*\[\]\s*$", re.I | re.M)
 _TF_FIX = (
     {"say": "On native Windows, TensorFlow 2.10 was the last release with GPU support: run TensorFlow inside WSL 2 "
             "(or stay on tensorflow 2.10 with CUDA 11.2 / cuDNN 8.1 on Windows). In the WSL 2 distro (or a Linux image) "
@@ -208,14 +208,14 @@ def tensorflow_without_gpu(text: str) -> list[Match]:
 TORCH_CUDA = "https://pytorch.org/docs/stable/generated/torch.cuda.is_available.html"
 # False after `torch.cuda.is_available()` (a REPL or python -c), or torch.utils.collect_env's "Is CUDA available: False"
 _TORCH_FALSE = regex(r"torch\.cuda\.is_available\(\)[^\n]{0,80}\n(?:>>> )?[ \t]*False\b|Is CUDA available: False\b"
-                          r"|^CUDA available: False\b", re.M)
+                     r"|^CUDA available: False\b", re.M)
 _TORCH_CUDA = regex(r"torch\.version\.cuda[^\n]{0,80}\n(?:>>> )?[ \t]*'?(\d{2}\.\d)|CUDA used to build PyTorch: (\d{2}\.\d)"
-                         r"|^CUDA build: (\d{2}\.\d)|\+cu(\d{3})\b", re.M)
+                    r"|^CUDA build: (\d{2}\.\d)|\+cu(\d{3})\b", re.M)
 _TORCH_CPU = regex(r"\+cpu\b|CUDA build: None|CUDA used to build PyTorch: None|torch\.version\.cuda[^\n]{0,80}\n"
-                        r"(?:>>> )?[ \t]*None\b")
+                   r"(?:>>> )?[ \t]*None\b")
 # a shell in a container (docker's 12-hex hostname), or a shell that has no nvidia-smi: no toolkit mounts
 _IN_CONTAINER = regex(r"^\S*root@[0-9a-f]{12}:|^[^\n]{0,80}[$#] which nvidia-smi[ \t]*\n[^\n/]*[$#]|nvidia-smi: command not found",
-                           re.M)
+                      re.M)
 _NO_GPU_FIX = (
     {"say": "In a container: start it with the GPU requested (docker run --gpus all ...; in a compose file "
             "deploy.resources.reservations.devices with driver: nvidia, capabilities: [gpu]); the NVIDIA Container "

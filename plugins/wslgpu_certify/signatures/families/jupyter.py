@@ -33,7 +33,7 @@ PIP_CHECK = "https://pip.pypa.io/en/stable/cli/pip_check/"
 _PORT_MOVED = regex(r"The port (\d{2,5}) is already in use, trying another port")
 # signs the server runs in a container: docker-stacks' start.sh, an address on all interfaces, a container id host
 _CONTAINER = regex(r"--ip[= ]0\.0\.0\.0|/home/jovyan|Executing the command: jupyter|--allow-root|"
-                        r"https?://[0-9a-f]{12}:\d|\bdocker (?:run|compose)|docker-compose", re.I)
+                   r"https?://[0-9a-f]{12}:\d|\bdocker (?:run|compose)|docker-compose", re.I)
 _HOME = regex(r"Permission ?denied: '(/home/[A-Za-z0-9_.-]{1,64}(?:/[^'\n]{0,200})?)'")
 _IMPORT = regex(r"ImportError: cannot import name '(\w{1,80})' from '(\w{1,40})'")
 _JUPYTER_STACK = {"jinja2", "markupsafe", "jupyter_client", "jupyter_server", "jupyter_core", "nbconvert",
@@ -50,9 +50,9 @@ REMOVED = {("contextfilter", "jinja2"): ("Jinja2 3.1.0 removed contextfilter (us
            ("soft_unicode", "markupsafe"): ("MarkupSafe 2.1.0 removed soft_unicode (use soft_str)", "jinja2",
                                            "https://markupsafe.palletsprojects.com/en/stable/changes/#version-2-1-0")}
 _IRKERNEL = regex(r"jupyter-client has to be installed but [“\"]?jupyter kernelspec --version[”\"]? exited with "
-                       r"code (\d{1,3})")
+                  r"code (\d{1,3})")
 _RSERVER_DENIED = regex(r"system error 13 \(Permission denied\) \[path: (/(?:var/lib/rstudio-server|var/run/"
-                             r"rstudio-server|run/rstudio-server|etc/rstudio|var/log/rstudio)[^\]\s]{0,200})\]")
+                        r"rstudio-server|run/rstudio-server|etc/rstudio|var/log/rstudio)[^\]\s]{0,200})\]")
 _SAFE = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")
 
 
@@ -76,7 +76,7 @@ def port_moved(text: str, command: str | None = None) -> list[Match]:
 _DOCKER_RUN = regex(r"^[^\n]{0,80}?\bdocker(?:\.exe)? (?:container )?run\b([^\n]{0,1000})$", re.M)
 _PUBLISHED = regex(r"(?:^|\s)(?:-p|--publish(?:=|\s)|-P\b|--publish-all|--net(?:work)?[= ]host\b)|-\w*p\s*\d")
 _SERVING = regex(r"(?:Jupyter Server|Jupyter Notebook|ServerApp|NotebookApp|LabApp)\b[^\n]{0,120}(?:is running at|"
-                      r"https?://)", re.I)
+                 r"https?://)", re.I)
 PUBLISHING = "https://docs.docker.com/engine/network/#published-ports"
 # a usage line an image prints in its banner (TensorFlow's `$ docker run -u $(id -u):$(id -g) args...`), not the command
 _EXAMPLE = regex(r"\bargs\.\.\.|\.\.\.\s*$|<[A-Za-z_ -]{1,40}>")

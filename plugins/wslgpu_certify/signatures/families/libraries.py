@@ -22,7 +22,7 @@ from ...lazy_regex import regex
 # glibc's ldconfig on a library file with no content (elf/readlib.c: "File %s is empty, not checked." and
 # "File %s is too small, not checked."), printed as `ldconfig: ...` or `/sbin/ldconfig.real: ...`.
 _EMPTY = regex(r"File (/[^\s'\"]{0,200}/)(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4}) is (?:empty|too small), "
-                    r"not checked")
+               r"not checked")
 # TensorFlow's summary when its GPU libraries did not load (tensorflow/core/common_runtime/gpu/gpu_device.cc:
 # "Cannot dlopen some GPU libraries. Please make sure the missing libraries mentioned above are installed properly
 # ..."); since TF 2.14 often with no library named above it: the CUDA/cuDNN libraries TF was built for.
@@ -109,13 +109,13 @@ def placeholders(text: str) -> list[Match]:
 # embeds R without it, not R or RStudio, gets this).
 _SAFE = regex(r"^[A-Za-z0-9_./~+-]{1,300}$")  # a path read from a paste goes into a fix only if plain
 _EMBEDDED_R = regex(r"rpy2|situation\.py|OSError: cannot load library|needed by \S*/libR\.so|"
-                         r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
+                    r"load failed for .(?:methods|utils|grDevices|graphics|stats|datasets). in dyn\.load", re.I)
 
 
 # ld.so: `<lib>: version `GLIBCXX_3.4.30' not found (required by <object>)` (glibc elf/dl-version.c): the object needs
 # a newer symbol version than the copy of the library the process loaded first.
 _VERSION = regex(r"(\S{1,300}?lib(stdc\+\+|gcc_s|c)\.so\.\d+): version [`'‘]((?:GLIBCXX|CXXABI|GCC|GLIBC)_[\d.]+)[`'’] "
-                      r"not found \(required by (\S{1,400}?)\)")
+                 r"not found \(required by (\S{1,400}?)\)")
 # R printed it or loads it: an R error, R's own folders, R's graphics modules
 _R_CONTEXT = regex(r"\bError in |Error: package or namespace|/lib/R/|R_X11|grDevices|\blibrary\(|\bRscript\b|rpy2")
 _R_EMBEDS = regex(r"py_module_import|reticulate|rpytools|r-miniconda|Error in ", re.I)

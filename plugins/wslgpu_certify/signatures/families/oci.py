@@ -29,8 +29,8 @@ WRAPPERS = ("Error response from daemon:", "failed to create shim task:", "OCI r
             "error during container init:", "error running hook", "stderr:", "nvidia-container-cli:",
             "initialization error:")
 _CHAIN = regex(r"^[^\n]{0,4000}?(?:OCI runtime create failed|error running (?:prestart )?hook|"
-                    r"nvidia-container-cli:|unresolvable CDI devices|could not select device driver)[^\n]{0,4000}$",
-                    re.M | re.I)
+               r"nvidia-container-cli:|unresolvable CDI devices|could not select device driver)[^\n]{0,4000}$",
+               re.M | re.I)
 _CONFIGURE = (Step(run="sudo apt-get install -y nvidia-container-toolkit", shell="bash"),
               Step(run="sudo nvidia-ctk runtime configure --runtime=docker", shell="bash"),
               Step(run="sudo service docker restart", shell="bash"))

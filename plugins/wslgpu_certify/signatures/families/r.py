@@ -41,20 +41,20 @@ LD_SO = "https://man7.org/linux/man-pages/man8/ld.so.8.html"
 # R inside a Python process (the rpy2 layer): rpy2 named, or R's own base packages failing to find libR.so, which R's
 # start-up script (bin/R, from etc/ldpaths) always puts on the path: only a process embedding R lacks it
 _EMBEDDED = regex(r"rpy2|rinterface|situation\.py|/library/(?:methods|utils|grDevices|graphics|stats|tools)/libs/"
-                       r"[^\n]{0,80}\n[^\n]{0,20}libR\.so: cannot open", re.I)
+                  r"[^\n]{0,80}\n[^\n]{0,20}libR\.so: cannot open", re.I)
 _R_SAID = regex(r"^\s*(?:#>|> |r\$> |E? *Error in |Error: |Warning messages?:|In addition: )|\bRscript\b|"
-                     r"\blibrary\(|reticulate|rpytools|py_module_import|\.libPaths|"
-                     r"^(?:#>)?\s*libpython:\s", re.M)  # R printed it (libpython: reticulate's py_config() block)
+                r"\blibrary\(|reticulate|rpytools|py_module_import|\.libPaths|"
+                r"^(?:#>)?\s*libpython:\s", re.M)  # R printed it (libpython: reticulate's py_config() block)
 _NO_PACKAGE = regex(r"there is no package called [‘'\"`]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"`]")
 _SONAME = r"(?:[^\s'\"‘’:]{0,300}/)?(lib[A-Za-z0-9_+.-]{1,80}?\.so(?:\.[0-9]{1,6}){0,4})"
 _DYNLOAD = regex(r"unable to load shared object [‘'][^'’\n]{1,300}[’']:?[ \t]*\n(?:E\b)?[ \t]*"
-                      r"(?P<reason>" + _SONAME + r": (?:cannot open shared object file|undefined symbol: "
-                      r"(?P<symbol>[A-Za-z0-9_.@]{1,120})))")
+                 r"(?P<reason>" + _SONAME + r": (?:cannot open shared object file|undefined symbol: "
+                 r"(?P<symbol>[A-Za-z0-9_.@]{1,120})))")
 _R_BINARY = regex(r"(?P<program>\S{0,200}/(?:R|Rscript|r|exec/R)): error while loading shared libraries: "
-                       + _SONAME + r": cannot open shared object file")
+                  + _SONAME + r": cannot open shared object file")
 _LINK = regex(r"(?:ld: )?warning: (libR(?:blas|lapack)?\.so), needed by (\S{1,300}), not found")
 _VERSION = regex(r"(\S{0,300}libstdc\+\+\.so\.6): version [`'‘](GLIBCXX_[\d.]{1,12}|CXXABI_[\d.]{1,12})[`'’] "
-                      r"not found \(required by (\S{1,400}?)\)")
+                 r"not found \(required by (\S{1,400}?)\)")
 _SEGV = regex(r"^[ \t]{0,4}\*\*\* caught (segfault|illegal operation|bus error) \*\*\*[ \t]*$", re.M)
 _SEGV_CAUSE = regex(r"address (?:0x)?[0-9a-fA-F]{1,16}, cause '([^'\n]{1,60})'")
 _FRAME = regex(r"^ ?1: ([A-Za-z.][A-Za-z0-9._:]{0,80})\(", re.M)  # R's Traceback: the innermost call first
@@ -243,7 +243,7 @@ def capabilities(text: str) -> list[Match]:
 RETICULATE_NEWS = "https://github.com/rstudio/reticulate/blob/main/NEWS.md"
 FIRST_SUPPORT = (("Python", (3, 12), (1, 33, 0)), ("Python", (3, 13), (1, 40, 0)), ("NumPy", (2, 0), (1, 38, 0)))
 _RETICULATE_VERSION = regex(r"[Rr]eticulate(?: version)? (\d{1,2})\.(\d{1,3})\.(\d{1,3})|"
-                                 r"packageVersion\(.reticulate.\)\s*\n\s*\[1\] [‘'](\d{1,2})\.(\d{1,3})\.(\d{1,3})")
+                            r"packageVersion\(.reticulate.\)\s*\n\s*\[1\] [‘'](\d{1,2})\.(\d{1,3})\.(\d{1,3})")
 _VERSIONS = {"Python": regex(r"^(?:#>)?\s*version:\s+(\d)\.(\d{1,2})\.|^Python (\d)\.(\d{1,2})\.\d{1,2} \(", re.M),
              "NumPy": regex(r"^(?:#>)?\s*numpy_version:\s+(\d{1,2})\.(\d{1,3})", re.M)}
 

@@ -30,9 +30,9 @@ _DEB = regex(r"\*\s*deb:\s*([a-z0-9][a-z0-9.+-]{1,60})\b")  # anticonf's `Try in
 _CONFIGURE = regex(r"Configuration failed (?:because|to find) (?:the )?([A-Za-z0-9_.+-]{1,60})")
 _HEADER = regex(r"fatal error: ([A-Za-z0-9_./+-]{1,120}\.h(?:pp)?): No such file or directory")
 _PC = regex(r"(?:Package [‘'\"]?|No package [‘'\"])([A-Za-z0-9_.+-]{1,60})[’'\"]? (?:was not found in the pkg-config "
-                 r"search path|found)")
+            r"search path|found)")
 _TOOL = regex(r"(?:sh: \d+: |/bin/sh: (?:\d+: )?|make(?:\[\d+\])?: )(g\+\+|gcc|c\+\+|gfortran|make|cmake|cc)"
-                   r"(?:: not found|: No such file or directory|: Command not found|: command not found)")
+              r"(?:: not found|: No such file or directory|: Command not found|: command not found)")
 _FAILED = regex(r"installation of package [‘'\"]([A-Za-z][A-Za-z0-9.]{0,99})[’'\"] had non-zero exit status")
 _PACKAGE_NAME = regex(r"^[a-z0-9][a-z0-9.+-]{1,60}$")
 TOOLS = {"g++": "g++", "c++": "g++", "gcc": "gcc", "cc": "gcc", "gfortran": "gfortran", "make": "make",
